@@ -1,0 +1,496 @@
+"""The Runflow client: plain methods, typed results, careful retries. No Qt, usable from a script.
+
+Money decides the retry rules. Reads (polls, downloads) are always safe to repeat. A create is
+repeated only when the service clearly did not take it (429, 503, or no connection was ever
+made); when the request may have reached the service (read timeout, dropped connection,
+500/502/504, an unreadable 2xx) the client raises OutcomeUnknownError with the client_ref and
+never sends it again by itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import random
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import quote, urlsplit
+
+import requests
+import urllib3
+
+from desktop_editor.api.config import ClientConfig
+from desktop_editor.api.errors import (
+    DownloadError,
+    OutcomeUnknownError,
+    RateLimitedError,
+    ResponseFormatError,
+    RunFailedError,
+    RunflowError,
+    RunTimeoutError,
+    ServiceUnavailableError,
+    ServiceUnreachableError,
+    WaitAborted,
+    error_from_response,
+)
+from desktop_editor.api.runs import Run, parse_output_images
+from desktop_editor.core.filenames import safe_filename
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES = 52_428_800
+MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
+MAX_RETRY_AFTER = 120.0
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+
+
+@dataclass(frozen=True)
+class ResultImage:
+    """One downloaded result: the bytes as the service made them, and a safe file name."""
+
+    index: int
+    data: bytes
+    content_type: str | None
+    file_name: str
+
+
+class _Expired(DownloadError):
+    """403/404 on a result URL: presigned URLs expire; fetching the run again gives fresh ones."""
+
+
+class RunflowClient:
+    """Speaks the Runflow HTTP API. Thread-safe: each thread gets its own connection pool."""
+
+    def __init__(self, config: ClientConfig | None = None, *, user_agent: str = "desktop-editor"):
+        self.config = (config or ClientConfig.from_env()).validated()
+        self._local = threading.local()
+        self._user_agent = user_agent
+
+    def __repr__(self) -> str:
+        return f"RunflowClient(base_url={self.config.base_url!r})"
+
+    # ----- plumbing -------------------------------------------------------------------------
+
+    def _session(self) -> requests.Session:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = requests.Session()
+            session.trust_env = False  # no proxy or netrc credentials sneaking in
+            session.headers["User-Agent"] = self._user_agent
+            self._local.session = session
+        return session
+
+    def close(self) -> None:
+        session = getattr(self._local, "session", None)
+        if session is not None:
+            session.close()
+            self._local.session = None
+
+    def _url(self, path: str) -> str:
+        return self.config.base_url.rstrip("/") + path
+
+    def _api_headers(self) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.config.api_key}", "Accept": "application/json"}
+        if self.config.organization_id:
+            headers["X-Organization-Id"] = self.config.organization_id
+        return headers
+
+    def _is_api_url(self, url: str) -> bool:
+        parts = urlsplit(url)
+        return (parts.scheme, parts.netloc.lower()) == self.config.api_origin
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(MAX_RETRY_AFTER, retry_after) + random.uniform(0, self.config.backoff_base)
+        cap = min(self.config.backoff_max, self.config.backoff_base * (2**attempt))
+        return random.uniform(cap / 2, cap)  # exponential backoff with jitter
+
+    @staticmethod
+    def _retry_after(response: requests.Response) -> float | None:
+        value = response.headers.get("Retry-After")
+        if not value:
+            return None
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
+            except (TypeError, ValueError):
+                return None
+
+    @staticmethod
+    def _never_connected(exc: requests.RequestException) -> bool:
+        """True when the request provably never reached the service (so a create is safe to resend)."""
+        if isinstance(exc, requests.ConnectTimeout):
+            return True
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        paid: bool = False,
+        client_ref: str | None = None,
+        cancel: threading.Event | None = None,
+        read_timeout: float | None = None,
+    ) -> Any:
+        """One API call with the retry rules above; returns the parsed JSON body."""
+        url = self._url(path)
+        attempts = self.config.max_retries + 1
+        last_error: RunflowError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                delay = self._backoff(attempt - 1, last_error.retry_after if last_error else None)
+                log.info("retrying %s %s in %.1fs (%s)", method, path, delay, last_error)
+                if cancel is not None and cancel.wait(delay):
+                    raise WaitAborted("Stopped waiting.")
+                elif cancel is None:
+                    time.sleep(delay)
+            try:
+                response = self._session().request(
+                    method,
+                    url,
+                    json=body,
+                    headers=self._api_headers(),
+                    timeout=(self.config.connect_timeout, read_timeout or self.config.read_timeout),
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                if paid and not self._never_connected(exc):
+                    raise self._unknown(client_ref, "the connection broke before the service answered") from exc
+                last_error = ServiceUnreachableError(
+                    f"Cannot reach the Runflow service at {self.config.base_url} ({type(exc).__name__})."
+                )
+                continue
+            status = response.status_code
+            if 200 <= status < 300:
+                try:
+                    return response.json() if response.content else {}
+                except ValueError as exc:
+                    if paid:
+                        raise self._unknown(client_ref, "the service's answer could not be read") from exc
+                    last_error = ResponseFormatError("The service sent an answer that is not valid JSON.")
+                    continue
+            parsed = self._json_or_none(response)
+            error = error_from_response(status, parsed, retry_after=self._retry_after(response))
+            if status == 429:
+                last_error = error
+                continue
+            if status >= 500:
+                if paid and status != 503:
+                    raise self._unknown(client_ref, f"the service answered HTTP {status}") from error
+                last_error = error
+                continue
+            raise error
+        assert last_error is not None
+        if isinstance(last_error, RateLimitedError):
+            last_error.message = f"{last_error.message} (still rate limited after {attempts} attempts)"
+        raise last_error
+
+    @staticmethod
+    def _json_or_none(response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            return None
+
+    @staticmethod
+    def _unknown(client_ref: str | None, why: str) -> OutcomeUnknownError:
+        return OutcomeUnknownError(
+            f"The edit may have been accepted and charged: {why}. It was not sent again. "
+            f"Reference: {client_ref}.",
+            client_ref,
+        )
+
+    # ----- account --------------------------------------------------------------------------
+
+    def check_key(self) -> dict:
+        """The account behind the key (GET /v1/auth/me); raises AuthError for a bad key."""
+        return self._request("GET", "/v1/auth/me")
+
+    # ----- runs -----------------------------------------------------------------------------
+
+    @staticmethod
+    def new_client_ref() -> str:
+        return f"de-{uuid.uuid4()}"
+
+    def create_run(
+        self,
+        model: str,
+        model_input: dict,
+        *,
+        client_ref: str | None = None,
+        metadata: dict | None = None,
+    ) -> Run:
+        """Start a run (run style). Paid: see the module docstring for what happens on failure."""
+        client_ref = client_ref or self.new_client_ref()
+        body: dict[str, Any] = {"input": model_input, "client_ref": client_ref}
+        if metadata:
+            body["metadata"] = metadata
+        data = self._request("POST", f"/v1/models/{quote(model)}/runs", body=body, paid=True, client_ref=client_ref)
+        if not isinstance(data, dict) or not data.get("id"):
+            raise self._unknown(client_ref, "the service's answer had no run id")
+        return Run.from_json(data)
+
+    def get_run(self, run_id: str) -> Run:
+        data = self._request("GET", f"/v1/runs/{quote(run_id)}")
+        if not isinstance(data, dict):
+            raise ResponseFormatError("The service described the run in an unexpected form.")
+        return Run.from_json(data)
+
+    def wait_for_run(
+        self,
+        run_id: str,
+        *,
+        timeout: float | None = None,
+        poll_interval: float | None = None,
+        on_update: Callable[[Run], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> Run:
+        """Poll until the run ends. Returns a succeeded (or partially succeeded) run.
+
+        Passing trouble on the road (unreachable, 5xx, unreadable answers) does not end the wait:
+        the run is paid for and still exists, so polling goes on until `timeout`.
+
+        Raises:
+            RunFailedError: the run failed or was canceled by the service.
+            RunTimeoutError: `timeout` passed; the run may still finish.
+            WaitAborted: `cancel` was set.
+        """
+        timeout = self.config.wait_timeout if timeout is None else timeout
+        interval = self.config.poll_interval if poll_interval is None else poll_interval
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                run = self.get_run(run_id)
+            except (ServiceUnavailableError, ServiceUnreachableError, ResponseFormatError, RateLimitedError) as exc:
+                log.warning("poll of run %s failed, will keep waiting: %s", run_id, exc)
+            else:
+                if on_update is not None:
+                    on_update(run)
+                if run.is_terminal:
+                    return self.check_terminal(run)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise RunTimeoutError(
+                    f"Run {run_id} is still not finished after {timeout:.0f} s. It may still finish "
+                    "and be charged on the service.",
+                    run_id=run_id,
+                )
+            if cancel is not None:
+                if cancel.wait(min(interval, remaining)):
+                    raise WaitAborted("Stopped waiting. The service may still finish and charge this edit.", run_id=run_id)
+            else:
+                time.sleep(min(interval, remaining))
+
+    @staticmethod
+    def check_terminal(run: Run) -> Run:
+        """The run itself if it produced images; RunFailedError for failed and canceled runs."""
+        if run.succeeded:
+            return run
+        if run.canceled:
+            message = run.failure_message or "The service canceled the run."
+        else:
+            message = run.failure_message or "The run failed on the service."
+            if run.failure_code:
+                message = f"{message} ({run.failure_code})"
+        raise RunFailedError(message, run_id=run.id, run_status=run.status, failure_code=run.failure_code)
+
+    def run_direct(self, model: str, model_input: dict, *, client_ref: str | None = None) -> dict:
+        """The synchronous direct style (compatibility mode): flat body, answer holds the images.
+
+        The model path drops the `openai/` vendor prefix, as the product pages show it.
+        """
+        client_ref = client_ref or self.new_client_ref()
+        route = model.split("/", 1)[1] if model.startswith("openai/") else model
+        # The answer only comes when the edit is done: wait as long as a whole run may take.
+        data = self._request(
+            "POST",
+            f"/v1/run/{route}",
+            body=model_input,
+            paid=True,
+            client_ref=client_ref,
+            read_timeout=max(self.config.read_timeout, self.config.wait_timeout),
+        )
+        if not isinstance(data, dict) or not parse_output_images(data):
+            raise self._unknown(client_ref, "the service's answer held no images")
+        return data
+
+    # ----- uploads --------------------------------------------------------------------------
+
+    def upload_asset(self, data: bytes, *, filename: str, mime_type: str) -> str:
+        """The three-step asset upload; returns the URL to pass to the model."""
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise RunflowError(f"{filename} is {len(data) / 2**20:.1f} MiB; the service takes at most 50 MiB.")
+        slot = self._request(
+            "POST",
+            "/v1/asset-uploads",
+            body={"filename": filename, "mime_type": mime_type, "size_bytes": len(data)},
+        )
+        try:
+            asset_id, upload_url = slot["asset_id"], slot["upload_url"]
+        except (KeyError, TypeError) as exc:
+            raise ResponseFormatError("The service's upload answer had no asset_id/upload_url.") from exc
+        self._put_upload(upload_url, data, mime_type)
+        confirmed = self._request("POST", f"/v1/asset-uploads/{quote(str(asset_id))}/confirmations", body={})
+        url = confirmed.get("url") if isinstance(confirmed, dict) else None
+        if not isinstance(url, str) or not url:
+            raise ResponseFormatError("The service confirmed the upload without a URL.")
+        return url
+
+    def _put_upload(self, upload_url: str, data: bytes, mime_type: str) -> None:
+        """PUT to the presigned URL: no Authorization header, Content-Type exactly as declared."""
+        last: Exception | None = None
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                time.sleep(self._backoff(attempt - 1, None))
+            try:
+                response = self._session().put(
+                    upload_url,
+                    data=data,
+                    headers={"Content-Type": mime_type},
+                    timeout=(self.config.connect_timeout, max(self.config.read_timeout, 120.0)),
+                    allow_redirects=False,
+                )
+            except requests.RequestException as exc:
+                last = exc
+                continue
+            if response.ok:
+                return
+            if response.status_code in (429,) or response.status_code >= 500:
+                last = RunflowError(f"upload answered HTTP {response.status_code}")
+                continue
+            raise RunflowError(f"The upload was refused (HTTP {response.status_code}): {response.text[:200]}")
+        raise ServiceUnreachableError(f"The upload did not go through after several attempts ({last}).")
+
+    def media_url(self, data: bytes, *, filename: str, mime_type: str) -> str:
+        """A URL the model can read: an inline data URI when small, an uploaded asset otherwise."""
+        if len(data) * 4 / 3 <= self.config.inline_limit:
+            return to_data_uri(data, mime_type)
+        return self.upload_asset(data, filename=filename, mime_type=mime_type)
+
+    # ----- results --------------------------------------------------------------------------
+
+    def download(self, url: str, *, cancel: threading.Event | None = None) -> tuple[bytes, str | None]:
+        """Bytes and content type of a result URL (or data URI). Never sends the API key along."""
+        if url.startswith("data:"):
+            return from_data_uri(url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise DownloadError("The service gave a result address that is not http(s).")
+        last: Exception | None = None
+        for attempt in range(self.config.max_retries + 1):
+            if attempt:
+                delay = self._backoff(attempt - 1, None)
+                if cancel is not None and cancel.wait(delay):
+                    raise WaitAborted("Stopped waiting.")
+                elif cancel is None:
+                    time.sleep(delay)
+            try:
+                return self._fetch(url)
+            except _Expired:
+                raise
+            except (requests.RequestException, DownloadError) as exc:
+                last = exc
+                log.warning("download attempt %d failed: %s", attempt + 1, exc)
+        raise DownloadError(f"The result could not be downloaded ({last}).")
+
+    def _fetch(self, url: str) -> tuple[bytes, str | None]:
+        with self._session().get(
+            url,
+            headers={"Accept": "image/*"},  # deliberately no Authorization: presigned URLs need none
+            timeout=(self.config.connect_timeout, self.config.read_timeout),
+            stream=True,
+            allow_redirects=True,
+        ) as response:
+            if response.status_code in (403, 404, 410):
+                raise _Expired(f"The result URL answered HTTP {response.status_code} (expired?).")
+            if response.status_code >= 400:
+                raise DownloadError(f"The result URL answered HTTP {response.status_code}.")
+            expected = response.headers.get("Content-Length")
+            chunks, size = [], 0
+            for chunk in response.iter_content(256 * 1024):
+                size += len(chunk)
+                if size > MAX_DOWNLOAD_BYTES:
+                    raise DownloadError("The result is larger than any image should be.")
+                chunks.append(chunk)
+            data = b"".join(chunks)
+            if expected is not None and expected.isdigit() and int(expected) != len(data):
+                raise DownloadError(f"The download broke off after {len(data)} of {expected} bytes.")
+            if not data:
+                raise DownloadError("The result was empty.")
+            return data, response.headers.get("Content-Type")
+
+    def fetch_results(self, run: Run, *, cancel: threading.Event | None = None) -> list[ResultImage]:
+        """Download every image of a finished run at once (URLs expire).
+
+        An expired URL (403/404) is renewed by fetching the run again, once per image.
+        """
+        images = run.images
+        if not images and run.succeeded:
+            raise DownloadError("The run finished but its answer lists no images.")
+        results = []
+        for index, image in enumerate(images):
+            try:
+                data, content_type = self.download(image.url, cancel=cancel)
+            except _Expired:
+                fresh = self.get_run(run.id).images
+                if index >= len(fresh):
+                    raise DownloadError("A result URL expired and the service no longer lists that image.") from None
+                image = fresh[index]
+                try:
+                    data, content_type = self.download(image.url, cancel=cancel)
+                except _Expired as exc:
+                    raise DownloadError(f"The result URL expired again after renewing it ({exc}).") from None
+            results.append(self._result(index, image, data, content_type, run.id))
+        return results
+
+    def results_from_direct(self, answer: dict) -> list[ResultImage]:
+        """Download the images of a direct-style answer (no run to renew URLs from)."""
+        results = []
+        for index, image in enumerate(parse_output_images(answer)):
+            try:
+                data, content_type = self.download(image.url)
+            except _Expired as exc:
+                raise DownloadError(f"A result URL had already expired ({exc}).") from None
+            results.append(self._result(index, image, data, content_type, answer.get("request_id") or "direct"))
+        return results
+
+    @staticmethod
+    def _result(index: int, image, data: bytes, content_type: str | None, run_id: str) -> ResultImage:
+        content_type = (image.content_type or content_type or "").split(";")[0].strip() or None
+        ext = _EXTENSIONS.get(content_type or "", "png")
+        fallback = f"{str(run_id)[:8]}-{index + 1}.{ext}"
+        name = safe_filename(image.file_name) if image.file_name else fallback
+        if "." not in name:
+            name = f"{name}.{ext}"
+        return ResultImage(index=index, data=data, content_type=content_type, file_name=name)
+
+
+def to_data_uri(data: bytes, mime_type: str) -> str:
+    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def from_data_uri(uri: str) -> tuple[bytes, str | None]:
+    """Bytes and media type of a data: URI."""
+    header, sep, payload = uri.partition(",")
+    if not sep:
+        raise DownloadError("A result data URI had no data.")
+    meta = header[5:].split(";")
+    mime = meta[0] or None
+    try:
+        data = base64.b64decode(payload, validate=True) if "base64" in meta[1:] else payload.encode("latin-1")
+    except (binascii.Error, ValueError) as exc:
+        raise DownloadError("A result data URI was not valid base64.") from exc
+    if not data:
+        raise DownloadError("A result data URI was empty.")
+    return data, mime
+

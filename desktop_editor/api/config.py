@@ -1,0 +1,60 @@
+"""Client configuration: where the service is, who we are, and how patient to be."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from desktop_editor.api.errors import ConfigurationError
+
+DEFAULT_BASE_URL = "https://api.runflow.io"
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class ClientConfig:
+    """Everything a RunflowClient needs. The key is kept out of repr() and never logged."""
+
+    api_key: str = field(default="", repr=False)
+    base_url: str = DEFAULT_BASE_URL
+    organization_id: str | None = None
+    poll_interval: float = 1.5
+    wait_timeout: float = 600.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_retries: int = 5
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+    inline_limit: int = 1024 * 1024  # encoded bytes; larger media go through the asset upload
+
+    @classmethod
+    def from_env(cls, **overrides) -> ClientConfig:
+        """RUNFLOW_API_KEY / RUNFLOW_BASE_URL / RUNFLOW_ORGANIZATION_ID, with explicit overrides winning."""
+        env = {
+            "api_key": os.environ.get("RUNFLOW_API_KEY", ""),
+            "base_url": os.environ.get("RUNFLOW_BASE_URL") or DEFAULT_BASE_URL,
+            "organization_id": os.environ.get("RUNFLOW_ORGANIZATION_ID") or None,
+        }
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**env)
+
+    def with_changes(self, **changes) -> ClientConfig:
+        return replace(self, **changes)
+
+    def validated(self) -> ClientConfig:
+        """Self, after checking that requests can be made with it."""
+        if not self.api_key:
+            raise ConfigurationError("No Runflow API key: set RUNFLOW_API_KEY or enter a key in Settings.")
+        if not KEY_PATTERN.match(self.api_key):
+            raise ConfigurationError("The API key has characters a Runflow key never has (letters, digits and _ only).")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigurationError(f"The service address '{self.base_url}' is not an http(s) URL.")
+        return self
+
+    @property
+    def api_origin(self) -> tuple[str, str]:
+        parts = urlsplit(self.base_url)
+        return parts.scheme, parts.netloc.lower()

@@ -1,0 +1,107 @@
+"""Safe file names and writes that never clobber or half-write.
+
+Names can come from the service (`file_name` of a result) or from project files; none of them
+may choose a folder, overwrite an existing file, or leave a truncated file behind after a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 80
+
+
+def safe_filename(name: str | None, default: str = "result") -> str:
+    """A plain file name with no folder part, no control or shell-special characters, never empty."""
+    base = (name or "").replace("\\", "/").split("/")[-1]
+    base = _UNSAFE.sub("_", base).strip(" .")
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = stem[:MAX_STEM].strip(" .") or default
+    if stem.upper() in _WINDOWS_RESERVED:
+        stem = f"_{stem}"
+    ext = ext[:10]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def inside(folder: Path, candidate: Path) -> bool:
+    """Whether `candidate` resolves to a path inside `folder` (no '..' or symlink escapes)."""
+    try:
+        candidate.resolve().relative_to(folder.resolve())
+        return True
+    except ValueError:
+        return False
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_temp(folder: Path, data: bytes) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_new_file(folder: Path, name: str, data: bytes) -> Path:
+    """Write `data` atomically under a name that does not exist yet ('x.png', 'x-2.png', ...).
+
+    The file appears complete or not at all; an existing file is never replaced.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    name = safe_filename(name)
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    tmp = _write_temp(folder, data)
+    try:
+        for n in range(1, 100_000):
+            candidate = folder / (f"{stem}{'' if n == 1 else f'-{n}'}{'.' + ext if ext else ''}")
+            if not inside(folder, candidate):
+                raise ValueError(f"refusing to write outside {folder}")
+            try:
+                os.link(tmp, candidate)  # fails if the name exists: no race with another writer
+            except FileExistsError:
+                continue
+            except OSError:  # file systems without hard links
+                if candidate.exists():
+                    continue
+                os.replace(tmp, candidate)
+            _fsync_dir(folder)
+            return candidate
+        raise FileExistsError(f"no free file name for {name} in {folder}")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def replace_file(path: Path, data: bytes) -> Path:
+    """Atomically replace (or create) `path`: for files the user chose to overwrite, like a project."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _write_temp(path.parent, data)
+    try:
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(path.parent)
+    return path

@@ -1,0 +1,105 @@
+"""What a job is: the designer's request, where it stands, and what it produced.
+
+One job is one paid create. Its state names the stage it is in, so that the window, the command
+line and the journal all tell the same story (send, generate, receive).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from enum import Enum
+from pathlib import Path
+
+from desktop_editor.core.params import EditParams
+
+
+class JobState(str, Enum):
+    PENDING = "pending"  # journaled, nothing sent yet
+    OFFLINE = "offline"  # waiting for the service to be reachable before sending
+    PREPARING = "preparing"
+    UPLOADING = "uploading"
+    SENDING = "sending"  # the create is on the wire: from here on, its fate may be unknown
+    QUEUED = "queued"
+    RUNNING = "running"
+    DOWNLOADING = "downloading"
+    DONE = "done"
+    FAILED = "failed"
+    OUTCOME_UNKNOWN = "outcome_unknown"
+    STOPPED = "stopped"  # the user stopped waiting; the service may still finish and charge
+
+    @property
+    def is_final(self) -> bool:
+        return self in FINAL_STATES
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.STOPPED})
+
+_LABELS = {
+    JobState.PENDING: "Pending",
+    JobState.OFFLINE: "Offline, will send when the service is reachable",
+    JobState.PREPARING: "Preparing",
+    JobState.UPLOADING: "Uploading",
+    JobState.SENDING: "Sending",
+    JobState.QUEUED: "Queued",
+    JobState.RUNNING: "Running",
+    JobState.DOWNLOADING: "Downloading",
+    JobState.DONE: "Done",
+    JobState.FAILED: "Failed",
+    JobState.OUTCOME_UNKNOWN: "Outcome unknown, may have been charged",
+    JobState.STOPPED: "Stopped waiting (the service may still finish and charge)",
+}
+
+
+@dataclass(frozen=True)
+class JobOptions:
+    """How a job is sent and how its results are saved."""
+
+    out_dir: Path = Path(".")
+    keep_unmasked: bool = False  # composite results into the original through the mask
+    feather: float = 0.0
+    colour_match: bool = False
+    style: str = "run"  # "run" (documented) or "direct" (compatibility mode)
+    rescale_mask: bool = False
+    region_padding: int | None = None  # None: send the whole image; else the mask's region plus this padding
+    timeout: float | None = None
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class EditJob:
+    """One edit from request to saved files. Mutated only by the runner that owns it."""
+
+    params: EditParams
+    image_paths: list[Path]
+    mask_path: Path | None = None
+    options: JobOptions = field(default_factory=JobOptions)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    client_ref: str = field(default_factory=lambda: f"de-{uuid.uuid4()}")
+    source: str = "cli"
+    state: JobState = JobState.PENDING
+    run_id: str | None = None
+    run_status: str | None = None
+    cost: float | None = None
+    error: str | None = None
+    failure_kind: str | None = None  # "input" (nothing sent), "refused", "unreachable", "disk"
+    advice: str | None = None
+    result_paths: list[Path] = field(default_factory=list)
+    sent_size: tuple[int, int] | None = None
+    created_at: str = field(default_factory=_now)
+    updated_at: str = field(default_factory=_now)
+
+    def snapshot(self) -> EditJob:
+        """A copy safe to hand to another thread."""
+        return replace(self, image_paths=list(self.image_paths), result_paths=list(self.result_paths))
+
+    def touch(self) -> None:
+        self.updated_at = _now()

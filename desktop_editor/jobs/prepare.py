@@ -1,0 +1,110 @@
+"""Turning a job's files into what is sent, and the answer back into what is saved.
+
+Everything here is CPU work (decoding, resizing, PNG encoding of large images), so it runs on the
+job's worker thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from desktop_editor.core import masks
+from desktop_editor.core.composite import composite
+from desktop_editor.core.export import EXTENSIONS, encode_image
+from desktop_editor.core.images import LoadedImage, decode_result, encode_png, load_image
+from desktop_editor.core.params import fit_within_limits
+from desktop_editor.core.region import Box, region_box
+from desktop_editor.jobs.model import EditJob
+
+
+@dataclass
+class Upload:
+    """One file to send: an image or the mask."""
+
+    data: bytes
+    filename: str
+    mime_type: str = "image/png"
+
+
+@dataclass
+class PreparedEdit:
+    original: LoadedImage  # the first image as opened, full size
+    mask: np.ndarray | None  # full-size mask, 255 = edit
+    box: Box | None  # the region sent, in the original's pixels; None = whole image
+    images: list[Upload]
+    mask_upload: Upload | None
+    sent_size: tuple[int, int]
+
+
+def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    if (mask.shape[1], mask.shape[0]) == size:
+        return mask
+    return np.asarray(Image.fromarray(mask, "L").resize(size, Image.Resampling.BILINEAR))
+
+
+def _fit(img: Image.Image) -> Image.Image:
+    size = fit_within_limits(*img.size)
+    return img if size == img.size else img.resize(size, Image.Resampling.LANCZOS)
+
+
+def prepare_edit(job: EditJob) -> PreparedEdit:
+    """Load, check, crop, scale and encode a job's inputs.
+
+    Raises:
+        ImageLoadError, MaskError: an input cannot be used (nothing has been sent).
+    """
+    original = load_image(job.image_paths[0])
+    mask = None
+    if job.mask_path is not None and job.params.spec.takes_mask:
+        mask = masks.fit_mask(masks.load_mask(job.mask_path), original.size, rescale=job.options.rescale_mask)
+    box = None
+    first = original.image
+    sent_mask = mask
+    if job.options.region_padding is not None and mask is not None:
+        box = region_box(mask, job.options.region_padding)
+        if box is not None:
+            first = first.crop(box)
+            sent_mask = mask[box[1] : box[3], box[0] : box[2]]
+    first = _fit(first)
+    stem = Path(job.image_paths[0]).stem or "image"
+    uploads = [Upload(encode_png(first), f"{stem}.png")]
+    for extra in job.image_paths[1:]:
+        uploads.append(Upload(encode_png(_fit(load_image(extra).image)), f"{Path(extra).stem or 'reference'}.png"))
+    mask_upload = None
+    if sent_mask is not None and not masks.is_empty(sent_mask):
+        sent_mask = _resize_mask(sent_mask, first.size)
+        mask_upload = Upload(masks.encode_mask_png(sent_mask), f"{stem}-mask.png")
+    return PreparedEdit(original, mask, box, uploads, mask_upload, first.size)
+
+
+def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[bytes, str]:
+    """The bytes to save for one result, and their file extension.
+
+    Without compositing and without a region, the service's bytes are kept exactly (no re-encoding).
+    Otherwise the result is put back into the full original: through the mask when the designer
+    asked to keep everything outside it, else as the whole region rectangle.
+    """
+    fmt = job.params.output_format if job.params.spec.has_output_format else "png"
+    keep = job.options.keep_unmasked and prepared.mask is not None
+    if not keep and prepared.box is None:
+        return data, EXTENSIONS.get(fmt, "png")
+    result = decode_result(data)
+    base = prepared.original.image
+    if prepared.box is not None:
+        left, top, right, bottom = prepared.box
+        patch = result.resize((right - left, bottom - top), Image.Resampling.LANCZOS)
+        placed = base.copy()
+        placed.paste(patch.convert(base.mode), (left, top))
+        result = placed
+    if keep:
+        result = composite(
+            base, result, prepared.mask, feather=job.options.feather, colour_match=job.options.colour_match
+        )
+    elif result.size != base.size:
+        result = result.resize(base.size, Image.Resampling.LANCZOS)
+    encoded = encode_image(result, fmt, icc_profile=prepared.original.icc_profile, dpi=prepared.original.dpi)
+    return encoded, EXTENSIONS.get(fmt, "png")

@@ -1,0 +1,149 @@
+"""Running one job through its stages: prepare, upload, create, wait, download, save.
+
+The runner is the single path every edit takes (window, `edit`, `batch`), with no Qt in it. It
+reports each change through `on_change` synchronously, before the next step, so a journal
+listening there has the job on disk before a create is sent and the run id the moment it is known.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Callable
+
+from desktop_editor.api.client import ResultImage, RunflowClient
+from desktop_editor.api.errors import (
+    OutcomeUnknownError,
+    RateLimitedError,
+    RunflowError,
+    ServiceUnavailableError,
+    ServiceUnreachableError,
+    RunTimeoutError,
+    WaitAborted,
+    advice_for,
+)
+from desktop_editor.api.runs import Run
+from desktop_editor.core.filenames import safe_filename, write_new_file
+from desktop_editor.core.images import ImageLoadError
+from desktop_editor.core.masks import MaskError
+from desktop_editor.core.params import ParamsError
+from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edit
+
+log = logging.getLogger(__name__)
+
+ChangeListener = Callable[[EditJob], None]
+
+_UNREACHABLE = (ServiceUnreachableError, ServiceUnavailableError, RateLimitedError)
+_RUN_STATES = {"queued": JobState.QUEUED, "dispatching": JobState.QUEUED, "running": JobState.RUNNING}
+
+
+class JobRunner:
+    """Carries jobs through their stages with one client. Safe to use from several threads at once."""
+
+    def __init__(self, client: RunflowClient, on_change: ChangeListener | None = None):
+        self.client = client
+        self._on_change = on_change
+
+    def _set(self, job: EditJob, state: JobState, **fields) -> None:
+        job.state = state
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.touch()
+        if self._on_change is not None:
+            self._on_change(job.snapshot())
+
+    def run(self, job: EditJob, cancel: threading.Event | None = None) -> EditJob:
+        """Carry `job` to a final state and return it. Never raises for service or input trouble:
+        the outcome is in `job.state`, `job.error` and `job.advice`."""
+        cancel = cancel or threading.Event()
+        try:
+            self._set(job, JobState.PREPARING)
+            job.params.check(len(job.image_paths))
+            prepared = prepare_edit(job)
+            job.sent_size = prepared.sent_size
+            if job.options.style == "direct":
+                results = self._send_direct(job, prepared)
+            else:
+                run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared)
+                run = self._wait(job, run, cancel)
+                self._set(job, JobState.DOWNLOADING, cost=run.cost, run_status=run.status)
+                results = self.client.fetch_results(run, cancel=cancel)
+            self._save(job, prepared, results)
+            self._set(job, JobState.DONE)
+        except (ParamsError, ImageLoadError, MaskError) as exc:
+            self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
+        except OutcomeUnknownError as exc:
+            self._set(
+                job,
+                JobState.OUTCOME_UNKNOWN,
+                error=str(exc),
+                advice="Check your Runflow account before sending it again on purpose.",
+            )
+        except (WaitAborted, RunTimeoutError) as exc:
+            self._set(job, JobState.STOPPED, error=str(exc), advice="The service may still finish and charge this edit.")
+        except RunflowError as exc:
+            kind = "unreachable" if isinstance(exc, _UNREACHABLE) else "refused"
+            self._set(job, JobState.FAILED, error=str(exc), failure_kind=kind, advice=advice_for(exc) or None)
+        except OSError as exc:  # disk full, folder not writable, ...
+            self._set(job, JobState.FAILED, error=f"The result could not be saved: {exc}", failure_kind="disk")
+        return job
+
+    def resume(self, job: EditJob, cancel: threading.Event | None = None) -> EditJob:
+        """Pick up a journaled job whose run id is known: wait for it and download its results."""
+        if not job.run_id:
+            raise ValueError("only a job with a run id can be resumed")
+        return self.run(job, cancel)
+
+    def _upload(self, job: EditJob, prepared: PreparedEdit) -> dict:
+        """The model input, with every image and the mask turned into URLs the model can read."""
+        self._set(job, JobState.UPLOADING)
+        urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type) for u in prepared.images]
+        mask_url = None
+        if prepared.mask_upload is not None:
+            m = prepared.mask_upload
+            mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
+        return job.params.model_input(urls, mask_url)
+
+    def _send(self, job: EditJob, prepared: PreparedEdit) -> Run:
+        model_input = self._upload(job, prepared)
+        self._set(job, JobState.SENDING)  # journaled before the paid request leaves
+        run = self.client.create_run(job.params.model, model_input, client_ref=job.client_ref, metadata={"app": "desktop-editor"})
+        self._set(job, _RUN_STATES.get(run.status, JobState.QUEUED), run_id=run.id, run_status=run.status)
+        return run
+
+    def _wait(self, job: EditJob, run: Run, cancel: threading.Event) -> Run:
+        if run.is_terminal:
+            return self.client.check_terminal(run)
+
+        def on_update(update: Run) -> None:
+            state = _RUN_STATES.get(update.status)
+            if state is not None and (state is not job.state or update.status != job.run_status):
+                self._set(job, state, run_status=update.status)
+
+        return self.client.wait_for_run(run.id, timeout=job.options.timeout, on_update=on_update, cancel=cancel)
+
+    def _send_direct(self, job: EditJob, prepared: PreparedEdit) -> list[ResultImage]:
+        model_input = self._upload(job, prepared)
+        self._set(job, JobState.RUNNING)
+        answer = self.client.run_direct(job.params.model, model_input, client_ref=job.client_ref)
+        self._set(job, JobState.DOWNLOADING, run_id=answer.get("request_id"), cost=_cost(answer))
+        return self.client.results_from_direct(answer)
+
+    def _save(self, job: EditJob, prepared: PreparedEdit, results: list[ResultImage]) -> None:
+        stem = safe_filename(Path(job.image_paths[0]).stem, default="image")
+        out_dir = Path(job.options.out_dir)
+        for result in results:
+            data, ext = finish_result(prepared, job, result.data)
+            if not (job.options.keep_unmasked or prepared.box):
+                ext = result.file_name.rpartition(".")[2] or ext
+            path = write_new_file(out_dir, f"{stem}-edit-{result.index + 1}.{ext}", data)
+            job.result_paths.append(path)
+            self._set(job, JobState.DOWNLOADING)
+
+
+def _cost(answer: dict) -> float | None:
+    value = answer.get("cost")
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+

@@ -1,0 +1,40 @@
+import pytest
+
+from desktop_editor.core.filenames import replace_file, safe_filename, write_new_file
+
+
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\win.ini", "win.ini"),
+        ("/abs/path/img.png", "img.png"),
+        ("CON.png", "_CON.png"),
+        ("", "result"),
+        ("...", "result"),
+        ("a b$c;rm -rf.png", "a b_c_rm -rf.png"),
+        ("x" * 300 + ".png", "x" * 80 + ".png"),
+    ],
+)
+def test_safe_filename(given, expected):
+    assert safe_filename(given) == expected
+
+
+def test_write_new_file_never_overwrites(tmp_path):
+    first = write_new_file(tmp_path, "out.png", b"one")
+    second = write_new_file(tmp_path, "out.png", b"two")
+    assert first.name == "out.png" and second.name == "out-2.png"
+    assert first.read_bytes() == b"one" and second.read_bytes() == b"two"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".partial")]
+
+
+def test_write_new_file_cannot_escape(tmp_path):
+    path = write_new_file(tmp_path / "out", "../../evil.png", b"x")
+    assert path.parent == tmp_path / "out"
+
+
+def test_replace_file(tmp_path):
+    target = tmp_path / "p.deproj"
+    replace_file(target, b"a")
+    replace_file(target, b"b")
+    assert target.read_bytes() == b"b"

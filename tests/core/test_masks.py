@@ -1,0 +1,78 @@
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop_editor.core import masks
+from desktop_editor.core.masks import MaskConvention, MaskError
+
+
+def square_mask(size=(40, 30)) -> np.ndarray:
+    m = masks.empty_mask(size)
+    m[5:15, 10:25] = 255
+    return m
+
+
+def test_openai_encoding_alpha_zero_where_edit():
+    m = square_mask()
+    img = Image.open(io.BytesIO(masks.encode_mask_png(m)))
+    assert img.mode == "RGBA" and img.size == (40, 30)
+    alpha = np.asarray(img.getchannel("A"))
+    assert (alpha[m > 0] == 0).all() and (alpha[m == 0] == 255).all()
+
+
+def test_soft_edges_are_inside_the_sent_edit_area():
+    m = square_mask()
+    m[20, 20] = 3
+    alpha = np.asarray(masks.to_openai_image(m).getchannel("A"))
+    assert alpha[20, 20] == 0
+
+
+@pytest.mark.parametrize("convention", list(MaskConvention))
+def test_round_trip_both_conventions(tmp_path, convention):
+    m = square_mask()
+    path = tmp_path / f"m-{convention.value}.png"
+    path.write_bytes(masks.encode_mask_png(m, convention))
+    assert np.array_equal(masks.load_mask(path), m)
+
+
+def test_black_white_keeps_soft_values(tmp_path):
+    m = square_mask()
+    m[0, 0] = 128
+    path = tmp_path / "soft.png"
+    path.write_bytes(masks.encode_mask_png(m, MaskConvention.BLACK_WHITE))
+    assert masks.load_mask(path)[0, 0] == 128
+
+
+def test_rgb_white_means_edit():
+    img = Image.new("RGB", (10, 10), "black")
+    img.paste("white", (0, 0, 5, 10))
+    m = masks.mask_from_image(img)
+    assert (m[:, :5] == 255).all() and (m[:, 5:] == 0).all()
+
+
+def test_opaque_rgba_read_by_whiteness():
+    img = Image.new("RGBA", (10, 10), (0, 0, 0, 255))
+    img.paste((255, 255, 255, 255), (0, 0, 3, 10))
+    m = masks.mask_from_image(img)
+    assert (m[:, :3] == 255).all() and (m[:, 3:] == 0).all()
+
+
+def test_wrong_size_refused_or_rescaled():
+    m = square_mask((40, 30))
+    with pytest.raises(MaskError, match="40x30.*80x60"):
+        masks.fit_mask(m, (80, 60))
+    scaled = masks.fit_mask(m, (80, 60), rescale=True)
+    assert scaled.shape == (60, 80) and scaled[20, 30] == 255 and scaled[50, 5] == 0
+
+
+def test_bad_mask_file(bad_files):
+    with pytest.raises(MaskError):
+        masks.load_mask(bad_files["text_as_png"])
+
+
+def test_coverage_and_empty():
+    m = square_mask()
+    assert masks.coverage(m) == pytest.approx(150 / 1200)
+    assert not masks.is_empty(m) and masks.is_empty(masks.empty_mask((3, 3)))
