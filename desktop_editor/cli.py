@@ -46,21 +46,38 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
     p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="how long to wait for the run (default 600)")
+    p.add_argument("--poll-interval", type=float, default=1.5, metavar="S", help="seconds between status checks")
     p.add_argument("--base-url", help="service address (default RUNFLOW_BASE_URL or https://api.runflow.io)")
     p.add_argument("--api-key", help="API key (default RUNFLOW_API_KEY or the key stored by the app)")
     p.add_argument("--json", action="store_true", help="print one JSON object with the outcome")
 
 
+COMMANDS = ("edit", "emulator")
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The command parser: `desktop-editor COMMAND ...`."""
     parser = _Parser(prog="desktop-editor", description="Precise, masked AI image edits with Runflow.")
     parser.add_argument("--version", action="version", version=f"desktop-editor {__version__}")
-    parser.add_argument("files", nargs="*", type=Path, help="images to open in the app")
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser, required=True)
     edit = sub.add_parser("edit", help="send one edit and save the results")
     edit.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="the image to edit, then up to 15 references")
     _add_edit_options(edit)
     emu = sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1")
     emu.add_argument("--port", type=int, default=8788)
+    return parser
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """`desktop-editor [FILE ...]`: start the window (argparse cannot mix these files with commands)."""
+    parser = _Parser(
+        prog="desktop-editor",
+        description="Start the app, optionally opening images. Commands: "
+        + ", ".join(COMMANDS)
+        + " (desktop-editor COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"desktop-editor {__version__}")
+    parser.add_argument("files", nargs="*", type=Path, help="images or .deproj projects to open")
     return parser
 
 
@@ -93,6 +110,7 @@ def _client_from_args(args: argparse.Namespace):
         api_key=args.api_key or load_api_key(),
         base_url=args.base_url,
         wait_timeout=args.timeout,
+        poll_interval=args.poll_interval,
     )
     return RunflowClient(config)
 
@@ -198,18 +216,20 @@ def cmd_emulator(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] not in COMMANDS:
+        args = build_app_parser().parse_args(argv)
+        from desktop_editor.ui.app import run_app
+
+        return run_app([sys.argv[0], *map(str, args.files)])
     args = build_parser().parse_args(argv)
     commands = {"edit": cmd_edit, "emulator": cmd_emulator}
-    if args.command in commands:
-        try:
-            return commands[args.command](args)
-        except KeyboardInterrupt:
-            return _fail("interrupted.", 130)
-        except Exception as exc:  # a bug of ours: still one line, never a traceback
-            return _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_REFUSED)
-    from desktop_editor.ui.app import run_app
-
-    return run_app([sys.argv[0], *map(str, args.files)])
+    try:
+        return commands[args.command](args)
+    except KeyboardInterrupt:
+        return _fail("interrupted.", 130)
+    except Exception as exc:  # a bug of ours: still one line, never a traceback
+        return _fail(f"unexpected error: {type(exc).__name__}: {exc}", EXIT_REFUSED)
 
 
 if __name__ == "__main__":

@@ -94,6 +94,7 @@ class EditJob:
     advice: str | None = None
     result_paths: list[Path] = field(default_factory=list)
     sent_size: tuple[int, int] | None = None
+    starred: bool = False
     created_at: str = field(default_factory=_now)
     updated_at: str = field(default_factory=_now)
 

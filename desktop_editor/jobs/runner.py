@@ -29,6 +29,7 @@ from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
 from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.paths import rescued_results_dir
 from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edit
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,12 @@ class JobRunner:
             data, ext = finish_result(prepared, job, result.data)
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
-            path = write_new_file(out_dir, f"{stem}-edit-{result.index + 1}.{ext}", data)
+            name = f"{stem}-edit-{result.index + 1}.{ext}"
+            try:
+                path = write_new_file(out_dir, name, data)
+            except OSError as exc:  # full disk, read-only or vanished folder: keep the paid result anyway
+                path = write_new_file(rescued_results_dir(), name, data)
+                job.advice = f"{out_dir} could not be written ({exc.strerror or exc}); the result was kept in {path.parent}."
             job.result_paths.append(path)
             self._set(job, JobState.DOWNLOADING)
 

@@ -1,0 +1,111 @@
+"""Switchable behaviours and one-shot faults.
+
+Tests flip these at any moment to make the emulator play each reading of the Runflow API
+that the sources disagree on (output shapes, the two spellings of "canceled") and each way a
+network can fail, so the client's tolerance is proven against a real HTTP server.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+OUTCOMES = ("succeeded", "failed", "partial_succeeded", "canceled")
+CANCEL_SPELLINGS = ("canceled", "cancelled")
+OUTPUT_SHAPES = ("outputs", "images", "image", "url", "output_url", "image_urls")
+
+FAULT_ROUTES = (
+    "create", "get_run", "download", "upload_put", "asset_create", "asset_confirm", "auth_me", "any",
+)
+STATUS_FAULTS = ("429", "500", "502", "503", "504")
+FAULT_KINDS = STATUS_FAULTS + (
+    "drop_before_read", "drop_after_read", "truncate", "slow", "malformed_json", "expired",
+)
+
+
+def _default_prices() -> dict[str, float]:
+    return {"low": 0.009, "medium": 0.034, "high": 0.133, "auto": 0.133}
+
+
+@dataclass
+class Behaviour:
+    """How the emulator answers; read afresh on every request, so tests may change it live.
+
+    A run's duration and outcome are fixed when it is created (its fate is sealed then, as on
+    the real service); presentation (output shape, cancel spelling, URL lifetime) follows the
+    behaviour current at each GET.
+    """
+
+    latency: float = 0.0
+    run_duration: float = 0.3
+    outcome: str = "succeeded"
+    cancel_spelling: str = "canceled"
+    output_shape: str = "outputs"
+    url_ttl: float = 600.0
+    download_delay: float = 0.0
+    price_per_image: dict[str, float] = field(default_factory=_default_prices)
+    failure_code: str = "MODEL_ERROR"
+    failure_message: str = "The model could not process the image."
+    upload_url_prefix: str | None = None  # replaces "{base_url}/_uploads" in upload URLs
+
+    def __post_init__(self) -> None:
+        _check_choice("outcome", self.outcome, OUTCOMES)
+        _check_choice("cancel_spelling", self.cancel_spelling, CANCEL_SPELLINGS)
+        _check_choice("output_shape", self.output_shape, OUTPUT_SHAPES)
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A misbehaviour for the next `count` requests to `route`.
+
+    Status faults, "malformed_json" and "expired" answer in place of the request, which is not
+    carried out; "slow", "truncate" and "drop_after_read" carry it out first (a run really is
+    created); "drop_before_read" hangs up without reading the body. `delay` is waited before
+    any fault acts (for "slow" it is the whole fault). A 429 or 503 carries Retry-After only
+    when `retry_after` is given, because the real header may be absent.
+    """
+
+    route: str
+    kind: str
+    count: int = 1
+    retry_after: float | None = None
+    delay: float = 0.0
+
+    def __post_init__(self) -> None:
+        _check_choice("route", self.route, FAULT_ROUTES)
+        _check_choice("kind", self.kind, FAULT_KINDS)
+        if self.count < 1:
+            raise ValueError(f"count must be at least 1, got {self.count}")
+
+
+class FaultQueue:
+    """Thread-safe queue of injected faults, consumed in order by matching route."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[list] = []  # [fault, remaining uses]
+
+    def push(self, fault: Fault) -> None:
+        with self._lock:
+            self._pending.append([fault, fault.count])
+
+    def take(self, route: str) -> Fault | None:
+        """Use up one shot of the first fault aimed at `route` (or at any route)."""
+        with self._lock:
+            for entry in self._pending:
+                fault = entry[0]
+                if fault.route in (route, "any"):
+                    entry[1] -= 1
+                    if entry[1] == 0:
+                        self._pending.remove(entry)
+                    return fault
+        return None
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pending.clear()
+
+
+def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")

@@ -1,0 +1,185 @@
+"""Running many jobs at once on worker threads, journaled, with listeners for the UI and CLI.
+
+Qt-free on purpose: the window adapts the listener to a Qt signal, the command line prints. Each
+change is written to the store before listeners hear of it, so nothing a listener shows can be
+lost by a crash a moment later.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from PIL import Image
+
+from desktop_editor.api.client import RunflowClient
+from desktop_editor.core import masks
+from desktop_editor.core.filenames import replace_file
+from desktop_editor.core.images import encode_png
+from desktop_editor.jobs import paths
+from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.runner import JobRunner
+from desktop_editor.jobs.store import JobStore
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[[EditJob], None]
+
+
+@dataclass
+class Snapshot:
+    """The image and mask as they were when the designer pressed Generate (copies, not views)."""
+
+    image: Image.Image
+    mask: np.ndarray | None
+    name: str = "image"
+    references: tuple[Path, ...] = ()
+
+
+class JobManager:
+    """Owns the worker pool. Thread-safe."""
+
+    def __init__(self, client: RunflowClient, store: JobStore | None = None, *, max_workers: int = 4):
+        self.client = client
+        self.store = store
+        self._runner = JobRunner(client, on_change=self._changed)
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="job")
+        self._listeners: list[Listener] = []
+        self._cancels: dict[str, threading.Event] = {}
+        self._futures: dict[str, Future] = {}
+        self._lock = threading.Lock()
+        self._closing = False
+
+    # ----- listening ------------------------------------------------------------------------
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self, job: EditJob) -> None:
+        if self._closing and job.state is JobState.STOPPED and job.run_id:
+            return  # the app is closing: keep the journal's in-flight state so the next start resumes it
+        if self.store is not None:
+            self.store.save(job)
+        for listener in list(self._listeners):
+            try:
+                listener(job)
+            except Exception:  # a broken listener must not break a paid job
+                log.exception("job listener failed")
+
+    # ----- submitting -----------------------------------------------------------------------
+
+    def submit(self, job: EditJob, snapshot: Snapshot | None = None) -> EditJob:
+        """Journal the job, then run it on a worker. With a snapshot, its files are written first
+        (on the worker) into the job's own folder, so a resumed job has its inputs."""
+        job.state = JobState.PENDING
+        self._changed(job.snapshot())
+        cancel = threading.Event()
+        with self._lock:
+            self._cancels[job.id] = cancel
+            self._futures[job.id] = self._pool.submit(self._work, job, snapshot, cancel)
+        return job.snapshot()
+
+    def _work(self, job: EditJob, snapshot: Snapshot | None, cancel: threading.Event) -> EditJob:
+        try:
+            if snapshot is not None:
+                self._write_snapshot(job, snapshot)
+            return self._runner.run(job, cancel)
+        except Exception as exc:  # the runner handles service trouble; this is a bug of ours
+            log.exception("job %s crashed", job.id)
+            job.state, job.error = JobState.FAILED, f"Internal error: {type(exc).__name__}: {exc}"
+            self._changed(job.snapshot())
+            return job
+        finally:
+            with self._lock:
+                self._cancels.pop(job.id, None)
+
+    @staticmethod
+    def _write_snapshot(job: EditJob, snapshot: Snapshot) -> None:
+        folder = paths.job_dir(job.id)
+        image_path = replace_file(folder / "input.png", encode_png(snapshot.image))
+        job.image_paths = [image_path, *snapshot.references]
+        if snapshot.mask is not None and not masks.is_empty(snapshot.mask):
+            job.mask_path = replace_file(folder / "mask.png", masks.encode_mask_png(snapshot.mask))
+
+    def resend(self, job_id: str) -> EditJob:
+        """Send a stored job again on purpose, as a new job with a new client_ref (a new charge)."""
+        old = self._require_store().get(job_id)
+        if old is None:
+            raise KeyError(job_id)
+        fresh = EditJob(params=old.params, image_paths=list(old.image_paths), mask_path=old.mask_path,
+                        options=old.options, source=old.source)
+        return self.submit(fresh)
+
+    # ----- after a crash --------------------------------------------------------------------
+
+    def resume_unfinished(self) -> list[EditJob]:
+        """Pick up every job a crash or a closed app left in flight.
+
+        Jobs with a run id are waited for and downloaded; jobs that were sending when the app
+        died have an unknown outcome and are only marked so, never resent.
+        """
+        resumed = []
+        for job in self._require_store().unfinished():
+            if job.run_id:
+                with self._lock:
+                    if job.id in self._futures and not self._futures[job.id].done():
+                        continue
+                    cancel = threading.Event()
+                    self._cancels[job.id] = cancel
+                    self._futures[job.id] = self._pool.submit(self._resume, job, cancel)
+                resumed.append(job.snapshot())
+            else:
+                job.state = JobState.OUTCOME_UNKNOWN
+                job.error = (
+                    "The app stopped while this edit was being sent; it may have been accepted and charged. "
+                    f"It was not sent again. Reference: {job.client_ref}."
+                )
+                job.touch()
+                self._changed(job.snapshot())
+        return resumed
+
+    def _resume(self, job: EditJob, cancel: threading.Event) -> EditJob:
+        job.result_paths = []  # a half-finished download is redone; completed files are never partial
+        return self._work(job, None, cancel)
+
+    def _require_store(self) -> JobStore:
+        if self.store is None:
+            raise RuntimeError("this manager keeps no history")
+        return self.store
+
+    # ----- stopping -------------------------------------------------------------------------
+
+    def stop_waiting(self, job_id: str) -> bool:
+        """Stop waiting for a job on our side. The service may still finish and charge it."""
+        with self._lock:
+            cancel = self._cancels.get(job_id)
+        if cancel is None:
+            return False
+        cancel.set()
+        return True
+
+    def running(self) -> list[str]:
+        with self._lock:
+            return [job_id for job_id, f in self._futures.items() if not f.done()]
+
+    def wait_all(self, timeout: float | None = None) -> bool:
+        """Block until every submitted job is final (for the CLI and tests, never the GUI thread)."""
+        with self._lock:
+            futures = list(self._futures.values())
+        _done, pending = futures_wait(futures, timeout=timeout)
+        return not pending
+
+    def shutdown(self, *, stop_waiting: bool = True) -> None:
+        """Stop taking work; with `stop_waiting`, running jobs stop waiting (they stay resumable)."""
+        if stop_waiting:
+            self._closing = True
+            with self._lock:
+                for cancel in self._cancels.values():
+                    cancel.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)

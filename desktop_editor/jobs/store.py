@@ -1,0 +1,196 @@
+"""The history store and crash-safe journal: every job, every state change, in SQLite.
+
+WAL mode with synchronous=FULL: each state change is on disk when `save` returns, so a job is
+journaled before its create is sent and its run id the moment the service gives it. WAL also
+lets two app instances (or the window and the command line) share the file safely.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import fields
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from desktop_editor.core.params import EditParams
+from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    state TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    model TEXT NOT NULL,
+    params TEXT NOT NULL,
+    options TEXT NOT NULL,
+    image_paths TEXT NOT NULL,
+    mask_path TEXT,
+    client_ref TEXT NOT NULL,
+    run_id TEXT,
+    run_status TEXT,
+    cost REAL,
+    error TEXT,
+    failure_kind TEXT,
+    advice TEXT,
+    result_paths TEXT NOT NULL,
+    sent_size TEXT,
+    starred INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
+"""
+
+# States in which a run may exist on the service without its results on our disk.
+IN_FLIGHT_STATES = (JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING)
+
+
+def _options_to_json(options: JobOptions) -> str:
+    data = {f.name: getattr(options, f.name) for f in fields(JobOptions)}
+    data["out_dir"] = str(options.out_dir)
+    return json.dumps(data)
+
+
+def _options_from_json(text: str) -> JobOptions:
+    data = json.loads(text)
+    known = {f.name for f in fields(JobOptions)}
+    data = {k: v for k, v in data.items() if k in known}
+    if "out_dir" in data:
+        data["out_dir"] = Path(data["out_dir"])
+    return JobOptions(**data)
+
+
+class JobStore:
+    """Jobs on disk. Thread-safe; one connection guarded by a lock."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        with self._lock:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=10000")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def save(self, job: EditJob) -> None:
+        """Insert or update the job; on disk when this returns."""
+        row = {
+            "id": job.id,
+            "created_at": job.created_at,
+            "updated_at": job.updated_at,
+            "source": job.source,
+            "state": job.state.value,
+            "prompt": job.params.prompt,
+            "model": job.params.model,
+            "params": json.dumps(job.params.to_dict()),
+            "options": _options_to_json(job.options),
+            "image_paths": json.dumps([str(p) for p in job.image_paths]),
+            "mask_path": str(job.mask_path) if job.mask_path else None,
+            "client_ref": job.client_ref,
+            "run_id": job.run_id,
+            "run_status": job.run_status,
+            "cost": job.cost,
+            "error": job.error,
+            "failure_kind": job.failure_kind,
+            "advice": job.advice,
+            "result_paths": json.dumps([str(p) for p in job.result_paths]),
+            "sent_size": json.dumps(job.sent_size) if job.sent_size else None,
+        }
+        columns = ", ".join(row)
+        marks = ", ".join(f":{k}" for k in row)
+        updates = ", ".join(f"{k}=excluded.{k}" for k in row if k != "id")
+        with self._lock:
+            self._db.execute(f"INSERT INTO jobs ({columns}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {updates}", row)
+
+    @staticmethod
+    def _job(row: sqlite3.Row) -> EditJob:
+        job = EditJob(
+            params=EditParams.from_dict(json.loads(row["params"])),
+            image_paths=[Path(p) for p in json.loads(row["image_paths"])],
+            mask_path=Path(row["mask_path"]) if row["mask_path"] else None,
+            options=_options_from_json(row["options"]),
+            id=row["id"],
+            client_ref=row["client_ref"],
+            source=row["source"],
+            state=JobState(row["state"]),
+            run_id=row["run_id"],
+            run_status=row["run_status"],
+            cost=row["cost"],
+            error=row["error"],
+            failure_kind=row["failure_kind"],
+            advice=row["advice"],
+            result_paths=[Path(p) for p in json.loads(row["result_paths"])],
+            sent_size=tuple(json.loads(row["sent_size"])) if row["sent_size"] else None,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            starred=bool(row["starred"]),
+        )
+        return job
+
+    def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def get(self, job_id: str) -> EditJob | None:
+        rows = self._query("SELECT * FROM jobs WHERE id = ? OR id LIKE ? ORDER BY created_at LIMIT 2", (job_id, f"{job_id}%"))
+        if len(rows) == 1 or (rows and rows[0]["id"] == job_id):
+            return self._job(rows[0])
+        return None
+
+    def jobs(self, *, search: str | None = None, starred_only: bool = False, limit: int = 500) -> list[EditJob]:
+        """Newest first; `search` matches the prompt, case-insensitively."""
+        clauses, args = [], []
+        if search:
+            clauses.append("prompt LIKE ? ESCAPE '\\'")
+            escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            args.append(f"%{escaped}%")
+        if starred_only:
+            clauses.append("starred = 1")
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._query(f"SELECT * FROM jobs {where} ORDER BY created_at DESC, rowid DESC LIMIT ?", (*args, limit))
+        return [self._job(r) for r in rows]
+
+    def unfinished(self) -> list[EditJob]:
+        """Jobs a crash or a closed app left in flight (oldest first)."""
+        marks = ", ".join("?" for _ in IN_FLIGHT_STATES)
+        rows = self._query(
+            f"SELECT * FROM jobs WHERE state IN ({marks}) ORDER BY created_at", tuple(s.value for s in IN_FLIGHT_STATES)
+        )
+        return [self._job(r) for r in rows]
+
+    def set_starred(self, job_id: str, starred: bool) -> None:
+        with self._lock:
+            self._db.execute("UPDATE jobs SET starred = ? WHERE id = ?", (int(starred), job_id))
+
+    def delete(self, job_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+
+    def prune(self, older_than_days: float, *, keep_starred: bool = True) -> int:
+        """Forget finished jobs older than the given age (favourites kept); returns how many."""
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        finished = tuple(s.value for s in (JobState.DONE, JobState.FAILED, JobState.STOPPED))
+        marks = ", ".join("?" for _ in finished)
+        sql = f"DELETE FROM jobs WHERE created_at < ? AND state IN ({marks})"
+        if keep_starred:
+            sql += " AND starred = 0"
+        with self._lock:
+            return self._db.execute(sql, (cutoff, *finished)).rowcount
+
+    def total_cost(self) -> float:
+        row = self._query("SELECT COALESCE(SUM(cost), 0) AS total FROM jobs")[0]
+        return float(row["total"])

@@ -1,0 +1,181 @@
+"""The job system end to end against the emulator: concurrency, journal, resume, rescue."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desktop_editor.api import ClientConfig, RunflowClient, to_data_uri
+from desktop_editor.core.params import EditParams
+from desktop_editor.emulator import Behaviour, Emulator, Fault
+from desktop_editor.jobs.manager import JobManager, Snapshot
+from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+from desktop_editor.jobs.store import JobStore
+
+KEY = "rf_test_jobs"
+
+
+@pytest.fixture
+def emulator():
+    with Emulator(api_keys={KEY}, behaviour=Behaviour(run_duration=0.2)) as emu:
+        yield emu
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = JobStore(tmp_path / "history.sqlite3")
+    yield s
+    s.close()
+
+
+def make_manager(emulator, store, workers=4):
+    client = RunflowClient(ClientConfig(api_key=KEY, base_url=emulator.base_url, poll_interval=0.03,
+                                        backoff_base=0.01, backoff_max=0.05, wait_timeout=20))
+    return JobManager(client, store, max_workers=workers)
+
+
+def photo(tmp_path, name="p.png", size=(80, 60)):
+    rng = np.random.default_rng(len(name))
+    path = tmp_path / name
+    Image.fromarray(rng.integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)).save(path)
+    return path
+
+
+def new_job(tmp_path, **options):
+    name = f"p{len(list(tmp_path.glob('p*.png')))}.png"
+    return EditJob(params=EditParams(prompt="make it blue"), image_paths=[photo(tmp_path, name)],
+                   options=JobOptions(out_dir=tmp_path / "out", **options))
+
+
+def test_concurrent_jobs_all_finish_and_are_journaled(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+    seen: dict[str, list[JobState]] = {}
+    lock = threading.Lock()
+
+    def listen(job):
+        with lock:
+            seen.setdefault(job.id, []).append(job.state)
+
+    manager.add_listener(listen)
+    ids = [manager.submit(new_job(tmp_path)).id for _ in range(6)]
+    assert manager.wait_all(timeout=30)
+    for job_id in ids:
+        stored = store.get(job_id)
+        assert stored.state is JobState.DONE and len(stored.result_paths) == 1 and stored.result_paths[0].exists()
+        states = seen[job_id]
+        assert states.index(JobState.SENDING) < states.index(JobState.QUEUED) < states.index(JobState.DONE)
+    assert emulator.runs_created == 6
+    assert len({p for j in ids for p in store.get(j).result_paths}) == 6
+    manager.shutdown()
+
+
+def test_job_is_journaled_before_create_is_sent(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+    states_at_create = []
+    original = manager.client.create_run
+
+    def spying_create(*args, **kw):
+        states_at_create.append(store.get(job.id).state)
+        return original(*args, **kw)
+
+    manager.client.create_run = spying_create
+    job = manager.submit(new_job(tmp_path))
+    manager.wait_all(10)
+    assert states_at_create == [JobState.SENDING]
+    manager.shutdown()
+
+
+def test_snapshot_inputs_saved_in_job_folder(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+    mask = np.zeros((60, 80), np.uint8)
+    mask[10:30, 10:40] = 255
+    img = Image.new("RGB", (80, 60), (10, 200, 30))
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[], options=JobOptions(out_dir=tmp_path / "o", keep_unmasked=True),
+                  source="gui")
+    manager.submit(job, Snapshot(image=img, mask=mask, name="clip"))
+    manager.wait_all(10)
+    stored = store.get(job.id)
+    assert stored.state is JobState.DONE
+    assert stored.image_paths[0].name == "input.png" and stored.mask_path.name == "mask.png"
+    out = np.asarray(Image.open(stored.result_paths[0]).convert("RGB"))
+    assert (out[mask == 0] == (10, 200, 30)).all()
+    manager.shutdown()
+
+
+def test_stop_waiting(emulator, store, tmp_path):
+    emulator.behaviour.run_duration = 30
+    manager = make_manager(emulator, store)
+    job = manager.submit(new_job(tmp_path))
+    deadline = time.monotonic() + 5
+    while store.get(job.id).run_id is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert manager.stop_waiting(job.id)
+    manager.wait_all(5)
+    stored = store.get(job.id)
+    assert stored.state is JobState.STOPPED and "may still finish" in (stored.advice or "")
+    manager.shutdown()
+
+
+def test_resume_after_crash_downloads_without_new_run(emulator, store, tmp_path):
+    # A previous app created a run, journaled it as running, then died.
+    client = RunflowClient(ClientConfig(api_key=KEY, base_url=emulator.base_url))
+    job = new_job(tmp_path)
+    image_url = to_data_uri(job.image_paths[0].read_bytes(), "image/png")
+    run = client.create_run(job.params.model, job.params.model_input([image_url], None), client_ref=job.client_ref)
+    job.state, job.run_id = JobState.RUNNING, run.id
+    store.save(job)
+    sending = new_job(tmp_path)
+    sending.state = JobState.SENDING
+    store.save(sending)
+    manager = make_manager(emulator, store)
+    resumed = manager.resume_unfinished()
+    assert [j.id for j in resumed] == [job.id]
+    manager.wait_all(10)
+    done = store.get(job.id)
+    assert done.state is JobState.DONE and len(done.result_paths) == 1
+    assert emulator.runs_created == 1
+    unknown = store.get(sending.id)
+    assert unknown.state is JobState.OUTCOME_UNKNOWN and sending.client_ref in unknown.error
+    manager.shutdown()
+
+
+def test_shutdown_keeps_running_jobs_resumable(emulator, store, tmp_path):
+    emulator.behaviour.run_duration = 30
+    manager = make_manager(emulator, store)
+    job = manager.submit(new_job(tmp_path))
+    deadline = time.monotonic() + 5
+    while store.get(job.id).run_id is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    manager.shutdown()
+    assert store.get(job.id).state in (JobState.QUEUED, JobState.RUNNING)
+    assert [j.id for j in store.unfinished()] == [job.id]
+
+
+def test_unwritable_output_folder_rescues_result(emulator, store, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be")
+    manager = make_manager(emulator, store)
+    job = new_job(tmp_path)
+    job.options = JobOptions(out_dir=blocker / "sub")
+    manager.submit(job)
+    manager.wait_all(10)
+    stored = store.get(job.id)
+    assert stored.state is JobState.DONE
+    assert stored.result_paths[0].exists() and "rescued-results" in str(stored.result_paths[0])
+    assert "could not be written" in stored.advice
+
+
+def test_ambiguous_create_marks_outcome_unknown(emulator, store, tmp_path):
+    emulator.inject(Fault(route="create", kind="drop_after_read"))
+    manager = make_manager(emulator, store)
+    job = manager.submit(new_job(tmp_path))
+    manager.wait_all(10)
+    stored = store.get(job.id)
+    assert stored.state is JobState.OUTCOME_UNKNOWN and emulator.runs_created == 1
+    resent = manager.resend(job.id)
+    manager.wait_all(10)
+    assert store.get(resent.id).state is JobState.DONE and resent.client_ref != job.client_ref
+    assert emulator.runs_created == 2
+    manager.shutdown()

@@ -1,0 +1,82 @@
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from desktop_editor.core.params import EditParams
+from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+from desktop_editor.jobs.store import JobStore
+
+
+def job(prompt="make it blue", **fields) -> EditJob:
+    return EditJob(params=EditParams(prompt=prompt), image_paths=[Path("/x/a.png")], **fields)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = JobStore(tmp_path / "history.sqlite3")
+    yield s
+    s.close()
+
+
+def test_round_trip_every_field(store):
+    j = job(options=JobOptions(out_dir=Path("/out"), keep_unmasked=True, feather=3.5, region_padding=32),
+            mask_path=Path("/x/m.png"), run_id="r1", cost=0.133, result_paths=[Path("/out/a.png")],
+            state=JobState.RUNNING, sent_size=(100, 50), error="e", failure_kind="refused", advice="a")
+    store.save(j)
+    back = store.get(j.id)
+    assert back == j
+
+
+def test_wal_and_synchronous(store):
+    db = sqlite3.connect(store.path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_search_star_prune_total(store):
+    a, b, c = job("red sky"), job("blue sea"), job("50% off_tag")
+    a.cost, b.cost = 0.133, 0.034
+    for j in (a, b, c):
+        j.state = JobState.DONE
+        j.created_at = "2020-01-01T00:00:00+00:00"
+        store.save(j)
+    assert [j.id for j in store.jobs(search="SKY")] == [a.id]
+    assert [j.id for j in store.jobs(search="50%")] == [c.id]
+    assert [j.id for j in store.jobs(search="%")] == [c.id]
+    store.set_starred(a.id, True)
+    assert [j.id for j in store.jobs(starred_only=True)] == [a.id]
+    assert store.total_cost() == pytest.approx(0.167)
+    assert store.prune(older_than_days=30) == 2
+    assert [j.id for j in store.jobs()] == [a.id]
+
+
+def test_prune_keeps_in_flight_jobs(store):
+    j = job(state=JobState.RUNNING, run_id="r")
+    j.created_at = "2020-01-01T00:00:00+00:00"
+    store.save(j)
+    assert store.prune(older_than_days=1) == 0
+
+
+def test_unfinished(store):
+    states = [JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING, JobState.DONE, JobState.FAILED, JobState.PENDING]
+    for s in states:
+        store.save(job(state=s))
+    assert {j.state for j in store.unfinished()} == {JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
+
+
+def test_get_by_prefix(store):
+    j = job()
+    store.save(j)
+    assert store.get(j.id[:6]).id == j.id
+    assert store.get("nope") is None
+
+
+def test_two_instances_share_the_file(tmp_path):
+    one, two = JobStore(tmp_path / "h.sqlite3"), JobStore(tmp_path / "h.sqlite3")
+    a = job("from one")
+    one.save(a)
+    b = job("from two")
+    two.save(b)
+    assert {j.id for j in one.jobs()} == {a.id, b.id} == {j.id for j in two.jobs()}
+    one.close()
+    two.close()
