@@ -1,7 +1,7 @@
 """The command-line front end: the same core, client and job runner as the window.
 
-`desktop-editor` alone starts the app; `edit` sends one edit; `emulator` serves the offline
-Runflow stand-in. Errors are one clear line on stderr and an exit code a script can act on:
+`desktop-editor` alone starts the app; `edit` sends one edit, `batch` many, `jobs` lists and
+resumes journaled jobs, `emulator` serves the offline Runflow stand-in. Errors are one clear line on stderr and an exit code a script can act on:
 0 success, 1 the service refused or the run failed, 2 bad usage or input (nothing sent),
 3 service unreachable or unavailable, 4 outcome unknown (may have been charged).
 """
@@ -30,8 +30,7 @@ class _Parser(argparse.ArgumentParser):
 def _add_edit_options(p: argparse.ArgumentParser) -> None:
     from desktop_editor.core.params import DEFAULT_MODEL, MODELS
 
-    p.add_argument("--prompt", required=True, help="what to change, 2 to 32,000 characters")
-    p.add_argument("--mask", type=Path, help="mask PNG: transparent (alpha 0) or white = area to edit")
+    p.add_argument("--prompt", default="", help="what to change, 2 to 32,000 characters (not needed for tag removal or product isolation)")
     p.add_argument("--model", default=DEFAULT_MODEL, choices=sorted(MODELS), metavar="MODEL", help=f"default {DEFAULT_MODEL}")
     p.add_argument("--num-images", type=int, default=1, metavar="N", help="1 to 4")
     p.add_argument("--format", dest="output_format", default="png", choices=("png", "jpeg", "webp"))
@@ -45,14 +44,17 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feather", type=float, default=0.0, metavar="PX", help="soft edge for --keep-unmasked")
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="how long to wait for the run (default 600)")
+    _add_service_options(p)
+
+
+COMMANDS = ("edit", "batch", "jobs", "emulator")
+
+
+def _add_service_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--timeout", type=float, default=600.0, metavar="S", help="how long to wait for a run (default 600)")
     p.add_argument("--poll-interval", type=float, default=1.5, metavar="S", help="seconds between status checks")
     p.add_argument("--base-url", help="service address (default RUNFLOW_BASE_URL or https://api.runflow.io)")
     p.add_argument("--api-key", help="API key (default RUNFLOW_API_KEY or the key stored by the app)")
-    p.add_argument("--json", action="store_true", help="print one JSON object with the outcome")
-
-
-COMMANDS = ("edit", "emulator")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,6 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
     edit = sub.add_parser("edit", help="send one edit and save the results")
     edit.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="the image to edit, then up to 15 references")
     _add_edit_options(edit)
+    edit.add_argument("--mask", type=Path, help="mask PNG: transparent (alpha 0) or white = area to edit")
+    edit.add_argument("--json", action="store_true", help="print one JSON object with the outcome")
+
+    batch = sub.add_parser("batch", help="edit many images, N at a time, journaled and resumable")
+    batch.add_argument("--images", required=True, metavar="DIR_OR_GLOB", help="a folder of images or a glob pattern")
+    batch.add_argument("--masks", type=Path, metavar="DIR", help="masks matched by file stem (shoe.png, shoe_mask.png)")
+    batch.add_argument("--mask", type=Path, metavar="FILE", help="one mask for every image without its own")
+    _add_edit_options(batch)
+    batch.add_argument("--concurrency", type=int, default=4, metavar="N", help="edits running at once (default 4)")
+    batch.add_argument("--yes", action="store_true", help="send without asking")
+    batch.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report: per image status, run, cost, files")
+    batch.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+
+    jobs = sub.add_parser("jobs", help="journaled jobs of the app and the command line")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command", parser_class=_Parser, required=True)
+    listing = jobs_sub.add_parser("list", help="recent jobs with their state")
+    listing.add_argument("--limit", type=int, default=50)
+    show = jobs_sub.add_parser("show", help="one job: run id, client_ref, cost, files")
+    show.add_argument("id")
+    resume = jobs_sub.add_parser("resume", help="finish every job a crash or kill left unfinished")
+    resend = jobs_sub.add_parser("resend", help="send a job again on purpose (a new charge)")
+    resend.add_argument("id")
+    for p in (resume, resend):
+        _add_service_options(p)
+        p.add_argument("--concurrency", type=int, default=4, metavar="N")
+
     emu = sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1")
     emu.add_argument("--port", type=int, default=8788)
     return parser
@@ -135,46 +163,65 @@ class _Progress:
         print(f"[{elapsed:5.1f}s] {job.state.label}{detail}", file=sys.stderr)
 
 
-def cmd_edit(args: argparse.Namespace) -> int:
-    from desktop_editor.api.errors import ConfigurationError
+def _check_edit_args(args: argparse.Namespace, image_count: int):
+    """EditParams from the options, or an error line (exit 2, nothing sent)."""
     from desktop_editor.core.params import ParamsError
-    from desktop_editor.jobs.model import EditJob, JobOptions, JobState
-    from desktop_editor.jobs.runner import JobRunner
 
     params = _params_from_args(args)
     try:
-        params.check(len(args.images))
+        params.check(image_count)
     except ParamsError as exc:
-        return _fail(str(exc), EXIT_USAGE)
-    if args.keep_unmasked and args.mask is None:
-        return _fail("--keep-unmasked needs --mask (the area the edit may change).", EXIT_USAGE)
+        return None, str(exc)
+    if args.keep_unmasked and args.mask is None and params.spec.takes_mask and not getattr(args, "masks", None):
+        return None, "--keep-unmasked needs a mask (the area the edit may change)."
+    return params, None
+
+
+def _manager(args: argparse.Namespace, workers: int):
+    from desktop_editor.cli_batch import open_store
+    from desktop_editor.jobs.manager import JobManager
+
+    return JobManager(_client_from_args(args), open_store(), max_workers=workers)
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from desktop_editor.api.errors import ConfigurationError
+    from desktop_editor.cli_batch import exit_code, job_report, options_for
+    from desktop_editor.jobs.model import EditJob, JobState
+
+    params, problem = _check_edit_args(args, len(args.images))
+    if problem:
+        return _fail(problem, EXIT_USAGE)
     for path in [*args.images, *([args.mask] if args.mask else [])]:
         if not path.is_file():
             return _fail(f"{path}: no such file.", EXIT_USAGE)
     try:
-        client = _client_from_args(args)
+        manager = _manager(args, workers=1)
     except ConfigurationError as exc:
         return _fail(str(exc), EXIT_USAGE)
-    job = EditJob(
-        params=params,
-        image_paths=list(args.images),
-        mask_path=args.mask,
-        options=JobOptions(
-            out_dir=args.out,
-            keep_unmasked=args.keep_unmasked,
-            feather=args.feather,
-            style=args.style,
-            rescale_mask=args.rescale_mask,
-            timeout=args.timeout,
-        ),
-    )
-    job = JobRunner(client, on_change=_Progress(quiet=args.json)).run(job)
-    code = _exit_code(job)
+    job = EditJob(params=params, image_paths=list(args.images), mask_path=args.mask, options=options_for(args, args.out))
+    manager.add_listener(_Progress(quiet=args.json))
+    try:
+        manager.submit(job)
+        while not manager.wait_all(timeout=0.2):
+            pass
+    except KeyboardInterrupt:
+        manager.shutdown(stop_waiting=True, wait=True)
+        job = manager.store.get(job.id)
+        return _fail(
+            f"Stopped waiting. Job {job.id} stays in the journal; `desktop-editor jobs resume` finishes it.",
+            130,
+        )
+    job = manager.store.get(job.id)
+    manager.shutdown()
+    code = exit_code(job)
     if args.json:
-        print(json.dumps(_job_report(job)))
+        print(json.dumps(job_report(job)))
     elif job.state is JobState.DONE:
         for path in job.result_paths:
             print(path)
+    if job.advice and job.state is JobState.DONE:
+        print(f"desktop-editor: note: {job.advice}", file=sys.stderr)
     if job.state is not JobState.DONE:
         line = job.error or job.state.label
         if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED):
@@ -185,27 +232,137 @@ def cmd_edit(args: argparse.Namespace) -> int:
     return code
 
 
-def _exit_code(job) -> int:
-    from desktop_editor.jobs.model import JobState
+def cmd_batch(args: argparse.Namespace) -> int:
+    from desktop_editor.api.errors import ConfigurationError
+    from desktop_editor.cli_batch import (
+        BatchProgress,
+        options_for,
+        print_summary,
+        run_jobs,
+        worst_exit_code,
+        write_report,
+    )
+    from desktop_editor.jobs.batch import find_images, plan_batch
+    from desktop_editor.jobs.model import EditJob
 
-    if job.state is JobState.DONE:
+    params, problem = _check_edit_args(args, 1)
+    if problem:
+        return _fail(problem, EXIT_USAGE)
+    if args.masks is not None and not args.masks.is_dir():
+        return _fail(f"{args.masks}: no such folder of masks.", EXIT_USAGE)
+    if args.mask is not None and not args.mask.is_file():
+        return _fail(f"{args.mask}: no such file.", EXIT_USAGE)
+    if args.concurrency < 1 or args.concurrency > 16:
+        return _fail("--concurrency must be 1 to 16.", EXIT_USAGE)
+    images = find_images(args.images)
+    if not images:
+        return _fail(f"no images found in {args.images}.", EXIT_USAGE)
+    plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask)
+    out = sys.stderr
+    cost = plan.estimated_cost()
+    sizes = {}
+    for item in plan.to_send:
+        sizes[item.sent_size] = sizes.get(item.sent_size, 0) + 1
+    size_text = ", ".join(f"{n} at {w}x{h}" for (w, h), n in sorted(sizes.items(), key=lambda kv: -kv[1]))
+    print(f"Plan: {len(plan.to_send)} of {len(plan.items)} images will be sent to {params.model}"
+          f" ({size_text or 'none'}).", file=out)
+    for item in plan.skipped:
+        print(f"  skipped {item.image.name}: {item.problem}", file=out)
+    print(f"Estimated cost: {'$%.2f' % cost if cost is not None else 'unknown for this model'}"
+          f" ({params.num_images if params.spec.has_num_images else 1} image(s) each).", file=out)
+    if not plan.to_send:
+        return _fail("nothing to send.", EXIT_USAGE)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            return _fail("confirm with --yes (no terminal to ask on).", EXIT_USAGE)
+        answer = input(f"Send {len(plan.to_send)} edits? [y/N] ").strip().lower()
+        if answer not in ("y", "yes"):
+            print("Nothing sent.", file=out)
+            return EXIT_OK
+    try:
+        manager = _manager(args, workers=args.concurrency)
+    except ConfigurationError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    jobs = [
+        EditJob(params=params, image_paths=[item.image], mask_path=item.mask, options=options_for(args, args.out), source="batch")
+        for item in plan.to_send
+    ]
+    progress = BatchProgress(len(jobs), out, quiet=args.json)
+    finished = run_jobs(manager, jobs, progress=progress, stream=out)
+    manager.shutdown(stop_waiting=True, wait=False)
+    print_summary(finished, out)
+    if args.report:
+        write_report(args.report, finished)
+    if args.json:
+        from desktop_editor.cli_batch import job_report
+
+        print(json.dumps({"jobs": [job_report(j) for j in finished]}))
+    return worst_exit_code(finished)
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from desktop_editor.api.errors import ConfigurationError
+    from desktop_editor.cli_batch import (
+        BatchProgress,
+        describe,
+        list_line,
+        open_store,
+        print_summary,
+        run_jobs,
+        worst_exit_code,
+    )
+
+    store = open_store()
+    if args.jobs_command == "list":
+        jobs = store.jobs(limit=args.limit)
+        for job in jobs:
+            print(list_line(job))
+        if not jobs:
+            print("No jobs yet.", file=sys.stderr)
         return EXIT_OK
-    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED):
-        return EXIT_UNKNOWN
-    return {"input": EXIT_USAGE, "unreachable": EXIT_UNREACHABLE}.get(job.failure_kind or "", EXIT_REFUSED)
-
-
-def _job_report(job) -> dict:
-    return {
-        "job_id": job.id,
-        "run_id": job.run_id,
-        "client_ref": job.client_ref,
-        "status": job.state.value,
-        "run_status": job.run_status,
-        "files": [str(p) for p in job.result_paths],
-        "cost": job.cost,
-        "error": job.error,
-    }
+    if args.jobs_command == "show":
+        job = store.get(args.id)
+        if job is None:
+            return _fail(f"no job {args.id} (see `desktop-editor jobs list`).", EXIT_USAGE)
+        print(describe(job))
+        return EXIT_OK
+    try:
+        manager = _manager(args, workers=args.concurrency)
+    except ConfigurationError as exc:
+        return _fail(str(exc), EXIT_USAGE)
+    if args.jobs_command == "resend":
+        old = store.get(args.id)
+        if old is None:
+            return _fail(f"no job {args.id} (see `desktop-editor jobs list`).", EXIT_USAGE)
+        fresh = manager.resend(old.id)
+        print(f"Sending job {old.id} again as job {fresh.id} (a new charge).", file=sys.stderr)
+        jobs = [fresh]
+        progress = BatchProgress(1, sys.stderr)
+        manager.add_listener(progress)
+        while not manager.wait_all(timeout=0.2):
+            pass
+        progress.close()
+        finished = [manager.store.get(fresh.id)]
+    else:  # resume
+        resumed = manager.resume_unfinished()
+        if not resumed:
+            print("Nothing to resume.", file=sys.stderr)
+            manager.shutdown()
+            return EXIT_OK
+        waiting = sum(1 for j in resumed if not j.state.is_final)
+        print(f"Resuming {waiting} edits; {len(resumed) - waiting} could only be marked.", file=sys.stderr)
+        progress = BatchProgress(len(resumed), sys.stderr)
+        manager.add_listener(progress)
+        while not manager.wait_all(timeout=0.2):
+            pass
+        progress.close()
+        finished = [manager.store.get(j.id) for j in resumed]
+    manager.shutdown()
+    print_summary(finished, sys.stderr)
+    for job in finished:
+        for path in job.result_paths:
+            print(path)
+    return worst_exit_code(finished)
 
 
 def cmd_emulator(args: argparse.Namespace) -> int:
@@ -223,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app([sys.argv[0], *map(str, args.files)])
     args = build_parser().parse_args(argv)
-    commands = {"edit": cmd_edit, "emulator": cmd_emulator}
+    commands = {"edit": cmd_edit, "batch": cmd_batch, "jobs": cmd_jobs, "emulator": cmd_emulator}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

@@ -49,8 +49,35 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+_PARTIAL = ".partial-"
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name == "nt":
+        return True  # no cheap check; leave it for the OS's temp cleanup
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_partials(folder: Path) -> int:
+    """Remove temporary files that a killed writer left behind; returns how many."""
+    removed = 0
+    for leftover in Path(folder).glob(f"{_PARTIAL}*"):
+        pid_text = leftover.name[len(_PARTIAL) :].split("-", 1)[0]
+        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _write_temp(folder: Path, data: bytes) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=folder)
+    sweep_partials(folder)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_PARTIAL}{os.getpid()}-", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

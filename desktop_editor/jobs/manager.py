@@ -23,7 +23,7 @@ from desktop_editor.core import masks
 from desktop_editor.core.filenames import replace_file
 from desktop_editor.core.images import encode_png
 from desktop_editor.jobs import paths
-from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
 from desktop_editor.jobs.runner import JobRunner
 from desktop_editor.jobs.store import JobStore
 
@@ -119,34 +119,53 @@ class JobManager:
     # ----- after a crash --------------------------------------------------------------------
 
     def resume_unfinished(self) -> list[EditJob]:
-        """Pick up every job a crash or a closed app left in flight.
+        """Pick up every job a crash or a closed app left unfinished.
 
-        Jobs with a run id are waited for and downloaded; jobs that were sending when the app
-        died have an unknown outcome and are only marked so, never resent.
+        Jobs with a run id are waited for and downloaded; jobs never sent are sent now; jobs that
+        were being sent when the app died have an unknown outcome and are only marked so.
+        Returns every job it touched: those resumed, and those it could only mark final.
         """
         resumed = []
         for job in self._require_store().unfinished():
-            if job.run_id:
+            with self._lock:
+                if job.id in self._futures and not self._futures[job.id].done():
+                    continue
+            if job.run_id or (job.state in NEVER_SENT_STATES and job.image_paths):
+                cancel = threading.Event()
                 with self._lock:
-                    if job.id in self._futures and not self._futures[job.id].done():
-                        continue
-                    cancel = threading.Event()
                     self._cancels[job.id] = cancel
-                    self._futures[job.id] = self._pool.submit(self._resume, job, cancel)
+                    self._futures[job.id] = self._pool.submit(self._work, job, None, cancel)
+                resumed.append(job.snapshot())
+            elif job.state in NEVER_SENT_STATES:
+                self._finish(job, JobState.FAILED, "The app stopped before this edit's inputs were saved; nothing was sent.")
                 resumed.append(job.snapshot())
             else:
-                job.state = JobState.OUTCOME_UNKNOWN
-                job.error = (
+                self._finish(
+                    job,
+                    JobState.OUTCOME_UNKNOWN,
                     "The app stopped while this edit was being sent; it may have been accepted and charged. "
-                    f"It was not sent again. Reference: {job.client_ref}."
+                    f"It was not sent again. Reference: {job.client_ref}.",
                 )
-                job.touch()
-                self._changed(job.snapshot())
+                resumed.append(job.snapshot())
         return resumed
 
-    def _resume(self, job: EditJob, cancel: threading.Event) -> EditJob:
-        job.result_paths = []  # a half-finished download is redone; completed files are never partial
-        return self._work(job, None, cancel)
+    def _finish(self, job: EditJob, state: JobState, error: str) -> None:
+        job.state, job.error = state, error
+        job.touch()
+        self._changed(job.snapshot())
+
+    def cancel_pending(self) -> list[EditJob]:
+        """Call off every job that has not started: nothing of theirs was sent or charged."""
+        canceled = []
+        with self._lock:
+            items = list(self._futures.items())
+        for job_id, future in items:
+            if future.cancel():
+                job = self.store.get(job_id) if self.store else None
+                if job is not None:
+                    self._finish(job, JobState.CANCELED, "Not sent: stopped before this edit started.")
+                    canceled.append(job)
+        return canceled
 
     def _require_store(self) -> JobStore:
         if self.store is None:
@@ -175,11 +194,11 @@ class JobManager:
         _done, pending = futures_wait(futures, timeout=timeout)
         return not pending
 
-    def shutdown(self, *, stop_waiting: bool = True) -> None:
+    def shutdown(self, *, stop_waiting: bool = True, wait: bool = True) -> None:
         """Stop taking work; with `stop_waiting`, running jobs stop waiting (they stay resumable)."""
         if stop_waiting:
             self._closing = True
             with self._lock:
                 for cancel in self._cancels.values():
                     cancel.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(wait=wait, cancel_futures=True)

@@ -28,6 +28,7 @@ class JobState(str, Enum):
     FAILED = "failed"
     OUTCOME_UNKNOWN = "outcome_unknown"
     STOPPED = "stopped"  # the user stopped waiting; the service may still finish and charge
+    CANCELED = "canceled"  # called off before anything was sent: nothing charged
 
     @property
     def is_final(self) -> bool:
@@ -38,7 +39,11 @@ class JobState(str, Enum):
         return _LABELS[self]
 
 
-FINAL_STATES = frozenset({JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.STOPPED})
+FINAL_STATES = frozenset(
+    {JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.CANCELED}
+)
+# Before SENDING is journaled no create has left: such jobs can always be sent after a crash.
+NEVER_SENT_STATES = frozenset({JobState.PENDING, JobState.OFFLINE, JobState.PREPARING, JobState.UPLOADING})
 
 _LABELS = {
     JobState.PENDING: "Pending",
@@ -53,6 +58,7 @@ _LABELS = {
     JobState.FAILED: "Failed",
     JobState.OUTCOME_UNKNOWN: "Outcome unknown, may have been charged",
     JobState.STOPPED: "Stopped waiting (the service may still finish and charge)",
+    JobState.CANCELED: "Not sent",
 }
 
 

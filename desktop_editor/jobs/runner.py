@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Callable
 
@@ -136,10 +137,19 @@ class JobRunner:
         stem = safe_filename(Path(job.image_paths[0]).stem, default="image")
         out_dir = Path(job.options.out_dir)
         for result in results:
+            if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
+                continue  # saved before an interruption; files are written whole or not at all
             data, ext = finish_result(prepared, job, result.data)
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
             name = f"{stem}-edit-{result.index + 1}.{ext}"
+            # A crash between writing a file and journaling it leaves the file unregistered:
+            # find it again rather than saving the same paid image twice.
+            path = _identical_file(out_dir, name, data)
+            if path is not None:
+                job.result_paths.append(path)
+                self._set(job, JobState.DOWNLOADING)
+                continue
             try:
                 path = write_new_file(out_dir, name, data)
             except OSError as exc:  # full disk, read-only or vanished folder: keep the paid result anyway
@@ -147,6 +157,18 @@ class JobRunner:
                 job.advice = f"{out_dir} could not be written ({exc.strerror or exc}); the result was kept in {path.parent}."
             job.result_paths.append(path)
             self._set(job, JobState.DOWNLOADING)
+
+
+def _identical_file(folder: Path, name: str, data: bytes) -> Path | None:
+    """An existing `name`, `name-2`, ... in `folder` holding exactly `data`."""
+    stem, _, ext = name.rpartition(".")
+    for candidate in folder.glob(f"{glob_escape(stem)}*.{glob_escape(ext)}"):
+        try:
+            if candidate.stat().st_size == len(data) and candidate.read_bytes() == data:
+                return candidate
+        except OSError:
+            continue
+    return None
 
 
 def _cost(answer: dict) -> float | None:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from desktop_editor.core.params import EditParams
-from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobOptions, JobState
 
 SCHEMA_VERSION = 1
 
@@ -49,6 +49,7 @@ CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 
 # States in which a run may exist on the service without its results on our disk.
 IN_FLIGHT_STATES = (JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING)
+UNFINISHED_STATES = IN_FLIGHT_STATES + tuple(NEVER_SENT_STATES)
 
 
 def _options_to_json(options: JobOptions) -> str:
@@ -165,10 +166,10 @@ class JobStore:
         return [self._job(r) for r in rows]
 
     def unfinished(self) -> list[EditJob]:
-        """Jobs a crash or a closed app left in flight (oldest first)."""
-        marks = ", ".join("?" for _ in IN_FLIGHT_STATES)
+        """Jobs a crash or a closed app left unfinished: in flight, or not sent yet (oldest first)."""
+        marks = ", ".join("?" for _ in UNFINISHED_STATES)
         rows = self._query(
-            f"SELECT * FROM jobs WHERE state IN ({marks}) ORDER BY created_at", tuple(s.value for s in IN_FLIGHT_STATES)
+            f"SELECT * FROM jobs WHERE state IN ({marks}) ORDER BY created_at", tuple(s.value for s in UNFINISHED_STATES)
         )
         return [self._job(r) for r in rows]
 
@@ -183,7 +184,7 @@ class JobStore:
     def prune(self, older_than_days: float, *, keep_starred: bool = True) -> int:
         """Forget finished jobs older than the given age (favourites kept); returns how many."""
         cutoff = (datetime.now(timezone.utc) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
-        finished = tuple(s.value for s in (JobState.DONE, JobState.FAILED, JobState.STOPPED))
+        finished = tuple(s.value for s in (JobState.DONE, JobState.FAILED, JobState.STOPPED, JobState.CANCELED))
         marks = ", ".join("?" for _ in finished)
         sql = f"DELETE FROM jobs WHERE created_at < ? AND state IN ({marks})"
         if keep_starred:

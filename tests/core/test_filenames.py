@@ -38,3 +38,18 @@ def test_replace_file(tmp_path):
     replace_file(target, b"a")
     replace_file(target, b"b")
     assert target.read_bytes() == b"b"
+
+
+def test_partials_of_dead_writers_are_swept(tmp_path):
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    leftover = tmp_path / f".partial-{dead.stdout.strip()}-abc"
+    leftover.write_bytes(b"half a file")
+    import os
+
+    mine = tmp_path / f".partial-{os.getpid()}-live"
+    mine.write_bytes(b"being written")
+    write_new_file(tmp_path, "x.png", b"data")
+    assert not leftover.exists() and mine.exists()

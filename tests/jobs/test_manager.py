@@ -131,7 +131,7 @@ def test_resume_after_crash_downloads_without_new_run(emulator, store, tmp_path)
     store.save(sending)
     manager = make_manager(emulator, store)
     resumed = manager.resume_unfinished()
-    assert [j.id for j in resumed] == [job.id]
+    assert {j.id for j in resumed} == {job.id, sending.id}
     manager.wait_all(10)
     done = store.get(job.id)
     assert done.state is JobState.DONE and len(done.result_paths) == 1

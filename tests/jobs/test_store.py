@@ -61,7 +61,9 @@ def test_unfinished(store):
     states = [JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING, JobState.DONE, JobState.FAILED, JobState.PENDING]
     for s in states:
         store.save(job(state=s))
-    assert {j.state for j in store.unfinished()} == {JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING}
+    assert {j.state for j in store.unfinished()} == {
+        JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING, JobState.PENDING
+    }
 
 
 def test_get_by_prefix(store):

@@ -1,0 +1,126 @@
+"""Choosing what the app talks to: the real Runflow service, or the built-in emulator (Demo mode).
+
+A first start with no API key must still let a designer try the whole flow, so without a key an
+in-process `Emulator` is started on 127.0.0.1 and every job goes there; the window says clearly
+that results are emulated. With a key, the configured base URL is used. Either way the same
+client, runner and history store do the work, so the demo exercises the real code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from desktop_editor.api.client import RunflowClient
+from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
+from desktop_editor.emulator import Behaviour, Emulator
+from desktop_editor.jobs import credentials, paths
+from desktop_editor.jobs.manager import JobManager
+from desktop_editor.jobs.settings import AppSettings
+from desktop_editor.jobs.store import JobStore
+
+log = logging.getLogger(__name__)
+
+DEMO_API_KEY = "rf_test_demo"
+DEMO_SOURCE = "demo"  # EditJob.source of emulated jobs: shown as such, never counted as spending
+APP_SOURCE = "app"
+# Long enough that the queued/running stages are visible, short enough not to bore.
+DEMO_RUN_DURATION = 3.0
+
+
+@dataclass(frozen=True)
+class Connection:
+    """What jobs are sent with right now.
+
+    `demo` is True when the client talks to the in-process emulator: nothing is charged and
+    results are emulated. `base_url` is safe to show (it never contains the key).
+    """
+
+    client: RunflowClient
+    manager: JobManager
+    store: JobStore
+    demo: bool
+    base_url: str
+
+    @property
+    def job_source(self) -> str:
+        """The `EditJob.source` to give jobs sent on this connection."""
+        return DEMO_SOURCE if self.demo else APP_SOURCE
+
+
+class ServiceConnection:
+    """Owns the history store, the job manager and (in Demo mode) the emulator.
+
+    `connect` may be called again after the key or the base URL changed: the previous manager
+    stops waiting (its jobs stay resumable in the journal) and the emulator is stopped when it
+    is no longer needed. Blocking calls here are local only (starting a loopback server, opening
+    SQLite); no network request is made.
+    """
+
+    def __init__(self, store: JobStore | None = None, *, demo_run_duration: float = DEMO_RUN_DURATION):
+        self.store = store if store is not None else JobStore(paths.history_path())
+        self.demo_run_duration = demo_run_duration
+        self._emulator: Emulator | None = None
+        self._connection: Connection | None = None
+
+    @property
+    def connection(self) -> Connection | None:
+        return self._connection
+
+    @property
+    def emulator(self) -> Emulator | None:
+        return self._emulator
+
+    def connect(self, settings: AppSettings, **client_overrides) -> Connection:
+        """Build the client and job manager for `settings`: the real service when an API key is
+        available (RUNFLOW_API_KEY or the keyring), else Demo mode on the built-in emulator.
+
+        `client_overrides` go to ClientConfig (tests use a fast `poll_interval`).
+        """
+        self._close_manager()
+        key = credentials.load_api_key()
+        if key:
+            self._stop_emulator()
+            base_url = (os.environ.get("RUNFLOW_BASE_URL") or settings.base_url or DEFAULT_BASE_URL).strip()
+            config = ClientConfig(
+                api_key=key,
+                base_url=base_url.rstrip("/"),
+                organization_id=settings.organization_id.strip() or None,
+                **client_overrides,
+            )
+            demo = False
+        else:
+            emulator = self._start_emulator()
+            config = ClientConfig(api_key=DEMO_API_KEY, base_url=emulator.base_url, **client_overrides)
+            demo = True
+        client = RunflowClient(config)
+        manager = JobManager(client, self.store, max_workers=max(1, settings.max_concurrent))
+        self._connection = Connection(client, manager, self.store, demo, config.base_url)
+        log.info("connected to %s%s", config.base_url, " (demo mode, emulated results)" if demo else "")
+        return self._connection
+
+    def close(self) -> None:
+        """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store."""
+        self._close_manager()
+        self._stop_emulator()
+        self.store.close()
+
+    # ----- internals ---------------------------------------------------------------------------
+
+    def _start_emulator(self) -> Emulator:
+        if self._emulator is None:
+            behaviour = Behaviour(run_duration=self.demo_run_duration)
+            self._emulator = Emulator(port=0, api_keys={DEMO_API_KEY}, behaviour=behaviour, host="127.0.0.1").start()
+        return self._emulator
+
+    def _stop_emulator(self) -> None:
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+
+    def _close_manager(self) -> None:
+        if self._connection is not None:
+            self._connection.manager.shutdown(stop_waiting=True)
+            self._connection.client.close()
+            self._connection = None
