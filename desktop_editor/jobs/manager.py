@@ -45,7 +45,16 @@ class Snapshot:
 class JobManager:
     """Owns the worker pool. Thread-safe."""
 
-    def __init__(self, client: RunflowClient, store: JobStore | None = None, *, max_workers: int = 4):
+    def __init__(
+        self,
+        client: RunflowClient,
+        store: JobStore | None = None,
+        *,
+        max_workers: int = 4,
+        offline_retry: float | None = None,
+    ):
+        """`offline_retry`: seconds between attempts for a job that found the service unreachable;
+        None gives up at once (scripts), a number keeps it waiting as "offline" (the window)."""
         self.client = client
         self.store = store
         self._runner = JobRunner(client, on_change=self._changed)
@@ -55,6 +64,8 @@ class JobManager:
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
         self._closing = False
+        self.offline_retry = offline_retry
+        self._timers: dict[str, threading.Timer] = {}
 
     # ----- listening ------------------------------------------------------------------------
 
@@ -89,7 +100,10 @@ class JobManager:
         try:
             if snapshot is not None:
                 self._write_snapshot(job, snapshot)
-            return self._runner.run(job, cancel)
+            job = self._runner.run(job, cancel)
+            if job.state is JobState.OFFLINE:
+                self._offline(job)
+            return job
         except Exception as exc:  # the runner handles service trouble; this is a bug of ours
             log.exception("job %s crashed", job.id)
             job.state, job.error = JobState.FAILED, f"Internal error: {type(exc).__name__}: {exc}"
@@ -98,6 +112,35 @@ class JobManager:
         finally:
             with self._lock:
                 self._cancels.pop(job.id, None)
+
+    def _offline(self, job: EditJob) -> None:
+        """Wait for the service and try again, or give up now when nobody is there to wait."""
+        if self.offline_retry is None or self._closing:
+            if not job.run_id:
+                self._finish(job, JobState.FAILED, job.error or "The service could not be reached.")
+            return  # with a run id the job stays resumable
+        timer = threading.Timer(self.offline_retry, self.send_now, args=(job.id,))
+        timer.daemon = True
+        with self._lock:
+            self._timers[job.id] = timer
+        timer.start()
+
+    def send_now(self, job_id: str) -> bool:
+        """Try an offline job again at once (the user clicked, or its timer fired)."""
+        with self._lock:
+            timer = self._timers.pop(job_id, None)
+            if timer is not None:
+                timer.cancel()
+            if self._closing or (job_id in self._futures and not self._futures[job_id].done()):
+                return False
+        job = self.store.get(job_id) if self.store else None
+        if job is None or job.state is not JobState.OFFLINE:
+            return False
+        cancel = threading.Event()
+        with self._lock:
+            self._cancels[job.id] = cancel
+            self._futures[job.id] = self._pool.submit(self._work, job, None, cancel)
+        return True
 
     @staticmethod
     def _write_snapshot(job: EditJob, snapshot: Snapshot) -> None:
@@ -196,8 +239,11 @@ class JobManager:
 
     def shutdown(self, *, stop_waiting: bool = True, wait: bool = True) -> None:
         """Stop taking work; with `stop_waiting`, running jobs stop waiting (they stay resumable)."""
+        self._closing = True
+        with self._lock:
+            for timer in self._timers.values():
+                timer.cancel()
         if stop_waiting:
-            self._closing = True
             with self._lock:
                 for cancel in self._cancels.values():
                     cancel.set()

@@ -85,8 +85,16 @@ class JobRunner:
             )
         except (WaitAborted, RunTimeoutError) as exc:
             self._set(job, JobState.STOPPED, error=str(exc), advice="The service may still finish and charge this edit.")
+        except _UNREACHABLE as exc:
+            if job.run_id or isinstance(exc, ServiceUnreachableError):
+                # Nothing was created yet, or the run exists and only the road to it is down:
+                # either way the job can go on later without any risk of paying twice.
+                self._set(job, JobState.OFFLINE, error=str(exc), failure_kind="unreachable",
+                          advice="It will go on when the service is reachable.")
+            else:
+                self._set(job, JobState.FAILED, error=str(exc), failure_kind="unreachable", advice=advice_for(exc) or None)
         except RunflowError as exc:
-            kind = "unreachable" if isinstance(exc, _UNREACHABLE) else "refused"
+            kind = "refused"
             self._set(job, JobState.FAILED, error=str(exc), failure_kind=kind, advice=advice_for(exc) or None)
         except OSError as exc:  # disk full, folder not writable, ...
             self._set(job, JobState.FAILED, error=f"The result could not be saved: {exc}", failure_kind="disk")

@@ -179,3 +179,36 @@ def test_ambiguous_create_marks_outcome_unknown(emulator, store, tmp_path):
     assert store.get(resent.id).state is JobState.DONE and resent.client_ref != job.client_ref
     assert emulator.runs_created == 2
     manager.shutdown()
+
+
+def test_offline_job_waits_and_sends_when_service_returns(store, tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    client = RunflowClient(ClientConfig(api_key=KEY, base_url=f"http://127.0.0.1:{port}", poll_interval=0.03,
+                                        backoff_base=0.01, backoff_max=0.02, max_retries=1))
+    manager = JobManager(client, store, offline_retry=0.3)
+    job = manager.submit(new_job(tmp_path))
+    deadline = time.monotonic() + 10
+    while store.get(job.id).state is not JobState.OFFLINE and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.get(job.id).state is JobState.OFFLINE
+    assert "reachable" in store.get(job.id).advice
+    with Emulator(port=port, api_keys={KEY}, behaviour=Behaviour(run_duration=0.1)) as emu:
+        while store.get(job.id).state is not JobState.DONE and time.monotonic() < deadline + 10:
+            time.sleep(0.05)
+        assert store.get(job.id).state is JobState.DONE
+        assert emu.runs_created == 1
+    manager.shutdown()
+
+
+def test_offline_without_waiting_fails_as_unreachable(store, tmp_path):
+    client = RunflowClient(ClientConfig(api_key=KEY, base_url="http://127.0.0.1:9", max_retries=0))
+    manager = JobManager(client, store)
+    job = manager.submit(new_job(tmp_path))
+    manager.wait_all(10)
+    stored = store.get(job.id)
+    assert stored.state is JobState.FAILED and stored.failure_kind == "unreachable"
+    manager.shutdown()
