@@ -1,6 +1,6 @@
 """Collects the fault matrix rows and prints them as one table at the end of the run."""
 
-FAULT_MATRIX: list[dict] = []
+from fault_matrix_rows import FAULT_MATRIX
 
 
 def pytest_terminal_summary(terminalreporter):

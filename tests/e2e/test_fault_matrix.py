@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import FAULT_MATRIX
+from fault_matrix_rows import FAULT_MATRIX
 from desktop_editor.api import ClientConfig, RunflowClient
 from desktop_editor.core.params import EditParams
 from desktop_editor.emulator import Behaviour, Emulator, Fault
