@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 52_428_800
 MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
+RENEWALS = 3  # fresh URLs fetched for one image before giving up (the run, and the job, stay resumable)
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 
 
@@ -432,24 +433,24 @@ class RunflowClient:
     def fetch_results(self, run: Run, *, cancel: threading.Event | None = None) -> list[ResultImage]:
         """Download every image of a finished run at once (URLs expire).
 
-        An expired URL (403/404) is renewed by fetching the run again, once per image.
+        An expired URL (403/404) is renewed by fetching the run again, a few times per image.
         """
         images = run.images
         if not images and run.succeeded:
             raise DownloadError("The run finished but its answer lists no images.")
         results = []
         for index, image in enumerate(images):
-            try:
-                data, content_type = self.download(image.url, cancel=cancel)
-            except _Expired:
-                fresh = self.get_run(run.id).images
-                if index >= len(fresh):
-                    raise DownloadError("A result URL expired and the service no longer lists that image.") from None
-                image = fresh[index]
+            for renewal in range(RENEWALS + 1):
                 try:
                     data, content_type = self.download(image.url, cancel=cancel)
+                    break
                 except _Expired as exc:
-                    raise DownloadError(f"The result URL expired again after renewing it ({exc}).") from None
+                    if renewal == RENEWALS:
+                        raise DownloadError(f"The result URL kept expiring after renewing it ({exc}).") from None
+                    fresh = self.get_run(run.id).images
+                    if index >= len(fresh):
+                        raise DownloadError("A result URL expired and the service no longer lists that image.") from None
+                    image = fresh[index]
             results.append(self._result(index, image, data, content_type, run.id))
         return results
 

@@ -15,6 +15,7 @@ from typing import Callable
 
 from desktop_editor.api.client import ResultImage, RunflowClient
 from desktop_editor.api.errors import (
+    DownloadError,
     OutcomeUnknownError,
     RateLimitedError,
     RunflowError,
@@ -85,7 +86,7 @@ class JobRunner:
             )
         except (WaitAborted, RunTimeoutError) as exc:
             self._set(job, JobState.STOPPED, error=str(exc), advice="The service may still finish and charge this edit.")
-        except _UNREACHABLE as exc:
+        except (*_UNREACHABLE, DownloadError) as exc:
             if job.run_id or isinstance(exc, ServiceUnreachableError):
                 # Nothing was created yet, or the run exists and only the road to it is down:
                 # either way the job can go on later without any risk of paying twice.

@@ -212,3 +212,20 @@ def test_offline_without_waiting_fails_as_unreachable(store, tmp_path):
     stored = store.get(job.id)
     assert stored.state is JobState.FAILED and stored.failure_kind == "unreachable"
     manager.shutdown()
+
+
+def test_download_that_keeps_failing_stays_resumable(emulator, store, tmp_path):
+    from desktop_editor.api.client import RENEWALS
+
+    emulator.inject(Fault(route="download", kind="expired", count=RENEWALS + 1))  # every renewal fails
+    manager = make_manager(emulator, store)
+    job = manager.submit(new_job(tmp_path))
+    manager.wait_all(20)
+    manager.shutdown()
+    stored = store.get(job.id)
+    assert stored.state is JobState.OFFLINE and stored.run_id and "kept expiring" in stored.error
+    later = make_manager(emulator, store)
+    assert [j.id for j in later.resume_unfinished()] == [job.id]
+    later.wait_all(20)
+    assert store.get(job.id).state is JobState.DONE and emulator.runs_created == 1
+    later.shutdown()
