@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import requests
 from emulator_support import Api, data_uri, decode, image, mask
-from PIL import Image
 
 from desktop_editor.emulator.editing import EditSpec, render
 
@@ -69,6 +68,6 @@ def test_edit_over_http_is_deterministic(api: Api) -> None:
         urls.append(run["output"]["outputs"][0]["url"])
     first, second = (requests.get(url, timeout=5).content for url in urls)
     assert first == second
-    out = Image.open(__import__("io").BytesIO(first)).convert("RGB")
+    out = decode(first).convert("RGB")
     assert out.getpixel((0, 47)) == image().getpixel((0, 47))
     assert out.getpixel((10, 10)) != image().getpixel((10, 10))
