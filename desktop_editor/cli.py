@@ -91,8 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
         _add_service_options(p)
         p.add_argument("--concurrency", type=int, default=4, metavar="N")
 
-    emu = sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1")
-    emu.add_argument("--port", type=int, default=8788)
+    # Listed for --help only: main() hands `emulator ...` to the emulator's own parser.
+    sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1 (see emulator --help)", add_help=False)
     return parser
 
 
@@ -365,13 +365,6 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     return worst_exit_code(finished)
 
 
-def cmd_emulator(args: argparse.Namespace) -> int:
-    from desktop_editor.emulator import serve_forever
-
-    serve_forever(args.port)
-    return EXIT_OK
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
@@ -379,8 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop_editor.ui.app import run_app
 
         return run_app([sys.argv[0], *map(str, args.files)])
+    if argv[0] == "emulator":
+        from desktop_editor.emulator import main as emulator_main
+
+        return emulator_main(argv[1:])
     args = build_parser().parse_args(argv)
-    commands = {"edit": cmd_edit, "batch": cmd_batch, "jobs": cmd_jobs, "emulator": cmd_emulator}
+    commands = {"edit": cmd_edit, "batch": cmd_batch, "jobs": cmd_jobs}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:
