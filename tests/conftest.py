@@ -30,6 +30,9 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
         monkeypatch.setenv(var, str(path))
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("DESKTOP_EDITOR_KEYRING", "memory")
+    from desktop_editor.jobs import credentials
+
+    credentials.save_api_key(None)  # the in-memory keyring is per process: start each test empty
     yield home
 
 

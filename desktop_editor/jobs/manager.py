@@ -20,7 +20,7 @@ from PIL import Image
 
 from desktop_editor.api.client import RunflowClient
 from desktop_editor.core import masks
-from desktop_editor.core.filenames import replace_file
+from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import encode_png
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
@@ -145,7 +145,8 @@ class JobManager:
     @staticmethod
     def _write_snapshot(job: EditJob, snapshot: Snapshot) -> None:
         folder = paths.job_dir(job.id)
-        image_path = replace_file(folder / "input.png", encode_png(snapshot.image))
+        name = safe_filename(Path(snapshot.name).stem, default="image")  # results are named after it
+        image_path = replace_file(folder / f"{name}.png", encode_png(snapshot.image))
         job.image_paths = [image_path, *snapshot.references]
         if snapshot.mask is not None and not masks.is_empty(snapshot.mask):
             job.mask_path = replace_file(folder / "mask.png", masks.encode_mask_png(snapshot.mask))

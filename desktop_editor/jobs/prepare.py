@@ -69,9 +69,14 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
         if box is not None:
             first = first.crop(box)
             sent_mask = mask[box[1] : box[3], box[0] : box[2]]
-    first = _fit(first)
+    fitted = _fit(first)
     stem = Path(job.image_paths[0]).stem or "image"
-    uploads = [Upload(encode_png(first), f"{stem}.png")]
+    if fitted is original.image and original.pristine_bytes is not None:
+        ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")
+        uploads = [Upload(original.pristine_bytes, f"{stem}.{ext}", original.mime_type or "image/png")]
+    else:
+        uploads = [Upload(encode_png(fitted), f"{stem}.png")]
+    first = fitted
     for extra in job.image_paths[1:]:
         uploads.append(Upload(encode_png(_fit(load_image(extra).image)), f"{Path(extra).stem or 'reference'}.png"))
     mask_upload = None

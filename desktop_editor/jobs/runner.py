@@ -42,6 +42,10 @@ _UNREACHABLE = (ServiceUnreachableError, ServiceUnavailableError, RateLimitedErr
 _RUN_STATES = {"queued": JobState.QUEUED, "dispatching": JobState.QUEUED, "running": JobState.RUNNING}
 
 
+class _CalledOff(Exception):
+    """The designer stopped the job before its create left: nothing sent, nothing charged."""
+
+
 class JobRunner:
     """Carries jobs through their stages with one client. Safe to use from several threads at once."""
 
@@ -62,6 +66,8 @@ class JobRunner:
         the outcome is in `job.state`, `job.error` and `job.advice`."""
         cancel = cancel or threading.Event()
         try:
+            if cancel.is_set() and not job.run_id:
+                raise _CalledOff()
             self._set(job, JobState.PREPARING)
             job.params.check(len(job.image_paths))
             prepared = prepare_edit(job)
@@ -69,7 +75,7 @@ class JobRunner:
             if job.options.style == "direct":
                 results = self._send_direct(job, prepared)
             else:
-                run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared)
+                run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared, cancel)
                 run = self._wait(job, run, cancel)
                 self._set(job, JobState.DOWNLOADING, cost=run.cost, run_status=run.status)
                 results = self.client.fetch_results(run, cancel=cancel)
@@ -77,6 +83,8 @@ class JobRunner:
             self._set(job, JobState.DONE)
         except (ParamsError, ImageLoadError, MaskError) as exc:
             self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
+        except _CalledOff:
+            self._set(job, JobState.CANCELED, error="Not sent: stopped before the edit was sent.", advice="Nothing was charged.")
         except OutcomeUnknownError as exc:
             self._set(
                 job,
@@ -117,8 +125,10 @@ class JobRunner:
             mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
         return job.params.model_input(urls, mask_url)
 
-    def _send(self, job: EditJob, prepared: PreparedEdit) -> Run:
+    def _send(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event) -> Run:
         model_input = self._upload(job, prepared)
+        if cancel.is_set():
+            raise _CalledOff()
         self._set(job, JobState.SENDING)  # journaled before the paid request leaves
         run = self.client.create_run(job.params.model, model_input, client_ref=job.client_ref, metadata={"app": "desktop-editor"})
         self._set(job, _RUN_STATES.get(run.status, JobState.QUEUED), run_id=run.id, run_status=run.status)

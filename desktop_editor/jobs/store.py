@@ -8,6 +8,7 @@ lets two app instances (or the window and the command line) share the file safel
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from dataclasses import fields
@@ -65,6 +66,15 @@ def _options_from_json(text: str) -> JobOptions:
     if "out_dir" in data:
         data["out_dir"] = Path(data["out_dir"])
     return JobOptions(**data)
+
+
+def _remove_inputs(job_id: str) -> None:
+    """The snapshot folder of a forgotten job (results are never touched)."""
+    from desktop_editor.jobs.paths import data_dir
+
+    folder = data_dir() / "jobs" / job_id
+    if folder.is_dir() and folder.parent.name == "jobs":
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class JobStore:
@@ -178,8 +188,10 @@ class JobStore:
             self._db.execute("UPDATE jobs SET starred = ? WHERE id = ?", (int(starred), job_id))
 
     def delete(self, job_id: str) -> None:
+        """Forget a job and its saved inputs; its results stay where the designer saved them."""
         with self._lock:
             self._db.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+        _remove_inputs(job_id)
 
     def prune(self, older_than_days: float, *, keep_starred: bool = True) -> int:
         """Forget finished jobs older than the given age (favourites kept); returns how many."""
@@ -190,8 +202,21 @@ class JobStore:
         if keep_starred:
             sql += " AND starred = 0"
         with self._lock:
-            return self._db.execute(sql, (cutoff, *finished)).rowcount
+            gone = [r[0] for r in self._db.execute(sql.replace("DELETE FROM", "SELECT id FROM"), (cutoff, *finished))]
+            self._db.execute(sql, (cutoff, *finished))
+        for job_id in gone:
+            _remove_inputs(job_id)
+        return len(gone)
 
     def total_cost(self) -> float:
-        row = self._query("SELECT COALESCE(SUM(cost), 0) AS total FROM jobs")[0]
-        return float(row["total"])
+        return self.spending()[0]
+
+    def spending(self, *, exclude_source: str | None = None) -> tuple[float, int]:
+        """Money spent and the number of attempts it covers (failed ones included)."""
+        sql = "SELECT COALESCE(SUM(cost), 0) AS total, COUNT(*) AS n FROM jobs"
+        args: tuple = ()
+        if exclude_source is not None:
+            sql += " WHERE source != ?"
+            args = (exclude_source,)
+        row = self._query(sql, args)[0]
+        return float(row["total"]), int(row["n"])

@@ -98,7 +98,8 @@ def test_snapshot_inputs_saved_in_job_folder(emulator, store, tmp_path):
     manager.wait_all(10)
     stored = store.get(job.id)
     assert stored.state is JobState.DONE
-    assert stored.image_paths[0].name == "input.png" and stored.mask_path.name == "mask.png"
+    assert stored.image_paths[0].name == "clip.png" and stored.mask_path.name == "mask.png"
+    assert stored.result_paths[0].name == "clip-edit-1.png"
     out = np.asarray(Image.open(stored.result_paths[0]).convert("RGB"))
     assert (out[mask == 0] == (10, 200, 30)).all()
     manager.shutdown()
@@ -229,3 +230,39 @@ def test_download_that_keeps_failing_stays_resumable(emulator, store, tmp_path):
     later.wait_all(20)
     assert store.get(job.id).state is JobState.DONE and emulator.runs_created == 1
     later.shutdown()
+
+
+def test_stop_before_sending_charges_nothing(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+    gate = threading.Event()
+    original = manager.client.media_url
+
+    def slow_upload(*args, **kw):
+        gate.wait(5)
+        return original(*args, **kw)
+
+    manager.client.media_url = slow_upload
+    job = manager.submit(new_job(tmp_path))
+    deadline = time.monotonic() + 5
+    while store.get(job.id).state is not JobState.UPLOADING and time.monotonic() < deadline:
+        time.sleep(0.01)
+    manager.stop_waiting(job.id)
+    gate.set()
+    manager.wait_all(10)
+    assert store.get(job.id).state is JobState.CANCELED and emulator.runs_created == 0
+    manager.shutdown()
+
+
+def test_prune_and_delete_remove_saved_inputs(emulator, store, tmp_path):
+    from desktop_editor.jobs import paths
+
+    manager = make_manager(emulator, store)
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[], options=JobOptions(out_dir=tmp_path / "o"))
+    manager.submit(job, Snapshot(image=Image.new("RGB", (40, 30)), mask=None, name="pic"))
+    manager.wait_all(10)
+    manager.shutdown()
+    folder = paths.data_dir() / "jobs" / job.id
+    result = store.get(job.id).result_paths[0]
+    assert folder.is_dir()
+    store.delete(job.id)
+    assert not folder.exists() and result.exists()

@@ -1,0 +1,580 @@
+"""The history panel: every past edit with its inputs, parameters, outcome and cost.
+
+It reads the job store (SQLite, local and fast) on the GUI thread but loads thumbnails lazily on
+a worker, for visible rows only, so browsing hundreds of entries never waits on image decoding.
+Every attempt shows what it cost, failed ones included, and the running total is what the
+designer actually spent (emulated Demo-mode edits are shown but never counted).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPalette, QPolygonF
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QSpinBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_editor.core.params import MODELS
+from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.service import DEMO_SOURCE
+from desktop_editor.jobs.store import JobStore
+from desktop_editor.ui.binding import set_tone, tone_color
+from desktop_editor.ui.job_bridge import ThumbnailCache
+from desktop_editor.ui.jobs_panel import draw_thumbnail, confirm, short_label, state_tone
+
+JobRole = Qt.ItemDataRole.UserRole + 1
+ROW_HEIGHT = 74
+THUMB = 56
+STAR = 18
+LIST_LIMIT = 500
+SEARCH_DELAY_MS = 200
+
+
+def is_demo(job: EditJob) -> bool:
+    return job.source == DEMO_SOURCE
+
+
+def cost_line(job: EditJob) -> tuple[str, str]:
+    """What this attempt cost, in words, and the tone to show it in."""
+    if is_demo(job):
+        return "emulated, not charged", "muted"
+    if job.cost is not None:
+        return f"${job.cost:.3f}", "ok" if job.state is JobState.DONE else "warning"
+    if job.state is JobState.OUTCOME_UNKNOWN:
+        return "may have been charged", "warning"
+    if job.state is JobState.STOPPED:
+        return "may still be charged", "warning"
+    if job.state is JobState.FAILED and job.failure_kind == "input":
+        return "nothing sent, not charged", "muted"
+    if job.state.is_final:
+        return "no charge reported", "muted"
+    return "in progress", "muted"
+
+
+def format_date(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y, %H:%M")
+    except ValueError:
+        return iso
+
+
+def thumbnail_path(job: EditJob) -> Path | None:
+    """The first result when there is one, else the input."""
+    if job.result_paths:
+        return Path(job.result_paths[0])
+    return Path(job.image_paths[0]) if job.image_paths else None
+
+
+def spending(jobs: list[EditJob]) -> tuple[float, int]:
+    """(dollars reported by the service, number of charged attempts), demo edits excluded."""
+    charged = [job.cost for job in jobs if job.cost and not is_demo(job)]
+    return float(sum(charged)), len(charged)
+
+
+class HistoryModel(QAbstractListModel):
+    """Stored jobs (newest first); `JobRole` gives the EditJob."""
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self._jobs: list[EditJob] = []
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
+            return None
+        job = self._jobs[index.row()]
+        if role == JobRole:
+            return job
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return job.params.prompt or _model_label(job)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [job.params.prompt or _model_label(job), f"{job.state.label}. {cost_line(job)[0]}"]
+            if job.error:
+                lines.append(job.error)
+            lines.append(f"Reference {job.client_ref}" + (f" · run {job.run_id}" if job.run_id else ""))
+            return "\n".join(lines)
+        return None
+
+    def set_jobs(self, jobs: list[EditJob]) -> None:
+        self.beginResetModel()
+        self._jobs = list(jobs)
+        self.endResetModel()
+
+    def replace(self, job: EditJob) -> None:
+        for row, old in enumerate(self._jobs):
+            if old.id == job.id:
+                self._jobs[row] = job
+                self.dataChanged.emit(self.index(row), self.index(row))
+                return
+
+    def jobs(self) -> list[EditJob]:
+        return list(self._jobs)
+
+    def row_of(self, job_id: str) -> int | None:
+        return next((row for row, job in enumerate(self._jobs) if job.id == job_id), None)
+
+
+def _model_label(job: EditJob) -> str:
+    spec = MODELS.get(job.params.model)
+    return spec.label if spec else job.params.model
+
+
+def _star_polygon(rect: QRectF) -> QPolygonF:
+    import math
+
+    cx, cy = rect.center().x(), rect.center().y()
+    outer, inner = rect.width() / 2, rect.width() / 5
+    points = []
+    for i in range(10):
+        radius = outer if i % 2 == 0 else inner
+        angle = -math.pi / 2 + i * math.pi / 5
+        points.append(QPointF(cx + radius * math.cos(angle), cy + radius * math.sin(angle) + rect.height() * 0.04))
+    return QPolygonF(points)
+
+
+class HistoryDelegate(QStyledItemDelegate):
+    """Paints a history row; a click on the star toggles it.
+
+    Signals:
+        star_clicked(str): the star of this job id was clicked.
+    """
+
+    star_clicked = Signal(str)
+
+    def __init__(self, thumbnails: ThumbnailCache, parent: Any = None):
+        super().__init__(parent)
+        self._thumbs = thumbnails
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
+        return QSize(max(200, option.rect.width()), ROW_HEIGHT)
+
+    @staticmethod
+    def star_rect(rect: QRect) -> QRect:
+        return QRect(rect.right() - 10 - STAR - 4, rect.top() + 8, STAR + 8, STAR + 8)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        job: EditJob | None = index.data(JobRole)
+        if job is None:
+            return
+        widget = option.widget
+        style = widget.style() if widget else QApplication.style()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        muted = QColor(text)
+        muted.setAlphaF(0.62)
+        rect = option.rect.adjusted(8, 0, -10, 0)
+
+        thumb = QRect(rect.left(), rect.top() + (rect.height() - THUMB) // 2, THUMB, THUMB)
+        draw_thumbnail(painter, thumb, self._thumbs.get(thumbnail_path(job)), palette)
+
+        star = self.star_rect(option.rect)
+        self._draw_star(painter, QRectF(star).adjusted(4, 4, -4, -4), job.starred, text, widget)
+
+        x = thumb.right() + 12
+        right = star.left() - 6
+        base = QFont(option.font)
+        fm = QFontMetrics(base)
+        line = fm.height()
+        top = rect.top() + (rect.height() - (3 * line + 6)) // 2
+        bold = QFont(base)
+        bold.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(bold)
+        painter.setPen(text)
+        prompt = " ".join((job.params.prompt or _model_label(job)).split())
+        painter.drawText(QRect(x, top, right - x, line), Qt.AlignmentFlag.AlignVCenter,
+                         QFontMetrics(bold).elidedText(prompt, Qt.TextElideMode.ElideRight, right - x))
+
+        painter.setFont(base)
+        y2 = top + line + 3
+        status_text = short_label(job.state)
+        meta = f" · {format_date(job.created_at)} · {_model_label(job)}"
+        full_right = rect.right()
+        status_w = QFontMetrics(base).horizontalAdvance(status_text)
+        tone = tone_color(widget, state_tone(job.state)) if widget else None
+        painter.setPen(text if selected or tone is None else QColor(tone))
+        painter.drawText(QRect(x, y2, status_w, line), Qt.AlignmentFlag.AlignVCenter, status_text)
+        painter.setPen(muted)
+        room = full_right - x - status_w
+        painter.drawText(QRect(x + status_w, y2, room, line), Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(meta, Qt.TextElideMode.ElideRight, room))
+
+        y3 = y2 + line + 3
+        cost, cost_tone = cost_line(job)
+        label = f"Cost: {cost}"
+        if job.result_paths:
+            n = len(job.result_paths)
+            label += f" · {n} result{'s' if n != 1 else ''}"
+        painter.setPen(muted if selected or cost_tone == "muted" or widget is None else QColor(tone_color(widget, cost_tone)))
+        painter.drawText(QRect(x, y3, full_right - x, line), Qt.AlignmentFlag.AlignVCenter,
+                         fm.elidedText(label, Qt.TextElideMode.ElideRight, full_right - x))
+        painter.restore()
+
+    @staticmethod
+    def _draw_star(painter: QPainter, rect: QRectF, on: bool, text: QColor, widget: Any) -> None:
+        polygon = _star_polygon(rect)
+        path = QPainterPath()
+        path.addPolygon(polygon)
+        path.closeSubpath()
+        if on:
+            gold = QColor(tone_color(widget, "warning")) if widget else QColor("#e3b341")
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(gold)
+        else:
+            outline = QColor(text)
+            outline.setAlphaF(0.45)
+            painter.setPen(outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+
+    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
+            if self.star_rect(option.rect).contains(event.position().toPoint()):
+                job = index.data(JobRole)
+                if job is not None:
+                    self.star_clicked.emit(job.id)
+                return True
+        return super().editorEvent(event, model, option, index)
+
+
+class HistoryPanel(QWidget):
+    """Past edits from the job store: search, favourites, delete, prune, reopen, reveal, spending.
+
+    Signals:
+        reopen_requested(object): restore this EditJob's inputs and parameters in the window.
+        history_changed(): entries were starred, deleted or pruned.
+    """
+
+    reopen_requested = Signal(object)
+    history_changed = Signal()
+
+    def __init__(self, store: JobStore, parent: QWidget | None = None, *, thumbnails: ThumbnailCache | None = None):
+        super().__init__(parent)
+        self.store = store
+        self._thumbs = thumbnails or ThumbnailCache(edge=2 * THUMB, parent=self)
+        self._thumbs.thumbnail_ready.connect(self._on_thumbnail_ready)
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search prompts")
+        self.search_edit.setClearButtonEnabled(True)
+        self.search_edit.setAccessibleName("Search prompts")
+        self.favourites_button = QToolButton()
+        self.favourites_button.setText("★ Favourites")
+        self.favourites_button.setCheckable(True)
+        self.favourites_button.setToolTip("Show only starred edits")
+
+        self.model = HistoryModel(self)
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.delegate = HistoryDelegate(self._thumbs, self.view)
+        self.view.setItemDelegate(self.delegate)
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.view.setMouseTracking(True)
+        self.view.setAccessibleName("History")
+        self.empty_label = QLabel()
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        set_tone(self.empty_label, "muted")
+
+        self.reopen_button = QPushButton("Reopen")
+        self.reopen_button.setToolTip("Open this edit's image, mask and parameters again")
+        self.reveal_button = QPushButton("Show files")
+        self.reveal_button.setToolTip("Open the folder holding this edit's results")
+        self.star_button = QPushButton("Star")
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.setToolTip("Remove this entry from history (files on disk are kept)")
+
+        self.prune_days = QSpinBox()
+        self.prune_days.setRange(1, 3650)
+        self.prune_days.setValue(30)
+        self.prune_days.setSuffix(" days")
+        self.prune_button = QPushButton("Prune…")
+        self.prune_button.setToolTip("Forget finished edits older than this; favourites are kept, files stay on disk")
+        self.total_label = QLabel()
+        bold = QFont(self.total_label.font())
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.total_label.setFont(bold)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        set_tone(self.status_label, "muted")
+
+        top = QHBoxLayout()
+        top.setContentsMargins(10, 8, 10, 6)
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(self.favourites_button)
+        actions = QHBoxLayout()
+        actions.setContentsMargins(10, 6, 10, 0)
+        for button in (self.reopen_button, self.reveal_button, self.star_button):
+            actions.addWidget(button)
+        actions.addStretch(1)
+        actions.addWidget(self.delete_button)
+        prune = QHBoxLayout()
+        prune.setContentsMargins(10, 6, 10, 0)
+        prune_label = QLabel("Older than")
+        prune.addWidget(prune_label)
+        prune.addWidget(self.prune_days)
+        prune.addWidget(self.prune_button)
+        keep_note = QLabel("(keeps favourites)")
+        set_tone(keep_note, "muted")
+        prune.addWidget(keep_note)
+        prune.addStretch(1)
+        footer = QVBoxLayout()
+        footer.setContentsMargins(10, 6, 10, 10)
+        footer.setSpacing(2)
+        footer.addWidget(self.total_label)
+        footer.addWidget(self.status_label)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.empty_label, 1)
+        layout.addLayout(actions)
+        layout.addLayout(prune)
+        layout.addLayout(footer)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._reload_list)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(300)
+        self._refresh_timer.timeout.connect(self.refresh)
+
+        self.search_edit.textChanged.connect(self._on_search_text_changed)
+        self.favourites_button.toggled.connect(self._on_favourites_toggled)
+        self.view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.view.doubleClicked.connect(self._on_double_clicked)
+        self.delegate.star_clicked.connect(self.toggle_star)
+        self.reopen_button.clicked.connect(self._on_reopen_clicked)
+        self.reveal_button.clicked.connect(self._on_reveal_clicked)
+        self.star_button.clicked.connect(self._on_star_clicked)
+        self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.prune_button.clicked.connect(self._on_prune_clicked)
+        self.refresh()
+
+    # ----- public API --------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload the list and the running total from the store, keeping the selection."""
+        self._refresh_timer.stop()
+        self._update_total()
+        self._reload_list()
+
+    @Slot()
+    def _reload_list(self) -> None:
+        """Reload the list only (search and filter changes do not change what was spent)."""
+        self._search_timer.stop()
+        selected = self.selected_job()
+        search = self.search_edit.text().strip() or None
+        jobs = self.store.jobs(search=search, starred_only=self.favourites_button.isChecked(), limit=LIST_LIMIT)
+        self.model.set_jobs(jobs)
+        if selected is not None:
+            row = self.model.row_of(selected.id)
+            if row is not None:
+                self.view.setCurrentIndex(self.model.index(row))
+        self._update_empty(search)
+        self._update_actions()
+
+    @Slot(object)
+    def update_job(self, job: EditJob) -> None:
+        """A job changed (connect `JobsController.job_changed`): show it soon, in one reload."""
+        if self.model.row_of(job.id) is not None and not job.state.is_final:
+            self.model.replace(job)
+        else:
+            self._refresh_timer.start()
+
+    def selected_job(self) -> EditJob | None:
+        index = self.view.currentIndex()
+        return index.data(JobRole) if index.isValid() else None
+
+    def select_job(self, job_id: str) -> None:
+        row = self.model.row_of(job_id)
+        if row is not None:
+            self.view.setCurrentIndex(self.model.index(row))
+
+    def jobs(self) -> list[EditJob]:
+        """The entries shown now, newest first."""
+        return self.model.jobs()
+
+    def set_search(self, text: str) -> None:
+        """Search now (without the typing delay)."""
+        self.search_edit.setText(text)
+        self._reload_list()
+
+    @Slot(str)
+    def toggle_star(self, job_id: str) -> None:
+        job = self.store.get(job_id)
+        if job is None:
+            return
+        self.store.set_starred(job_id, not job.starred)
+        self.history_changed.emit()
+        if self.favourites_button.isChecked():
+            self._reload_list()
+        else:
+            job.starred = not job.starred
+            self.model.replace(job)
+            self._update_actions()
+
+    def delete_job(self, job_id: str, *, ask: bool = True) -> bool:
+        """Remove an entry (files on disk stay); asks first unless `ask` is False."""
+        job = self.store.get(job_id)
+        if job is None:
+            return False
+        if ask and not confirm(
+            self, "Delete from history?", "Remove this edit from history?",
+            "Its result files stay where they are; only the entry is forgotten.", "Delete",
+        ):
+            return False
+        self.store.delete(job_id)
+        self.status_label.setText("Entry removed from history.")
+        self.history_changed.emit()
+        self.refresh()
+        return True
+
+    def prune(self, days: int | None = None, *, ask: bool = True) -> int:
+        """Forget finished edits older than `days` (favourites kept); returns how many."""
+        days = int(days if days is not None else self.prune_days.value())
+        if ask and not confirm(
+            self, "Prune history?", f"Forget finished edits older than {days} day{'s' if days != 1 else ''}?",
+            "Starred favourites are kept, and result files stay on disk.", "Prune",
+        ):
+            return 0
+        removed = self.store.prune(days, keep_starred=True)
+        self.status_label.setText(
+            f"Removed {removed} entr{'ies' if removed != 1 else 'y'} older than {days} day{'s' if days != 1 else ''}."
+        )
+        if removed:
+            self.history_changed.emit()
+        self.refresh()
+        return removed
+
+    def reveal(self, job: EditJob) -> bool:
+        """Open the folder with the job's results (or its input) in the file manager."""
+        candidates = [Path(p) for p in job.result_paths] + [Path(p) for p in job.image_paths]
+        folder = next((p.parent for p in candidates if p.exists()), None)
+        if folder is None:
+            self.status_label.setText("The files of this edit are no longer on disk.")
+            return False
+        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    # ----- internals ---------------------------------------------------------------------------
+
+    def _update_total(self) -> None:
+        everything = self.store.jobs(limit=1_000_000)
+        total, count = spending(everything)
+        demo = any(is_demo(job) for job in everything)
+        text = f"Spent: ${total:.2f} on {count} edit{'s' if count != 1 else ''}"
+        self.total_label.setText(text)
+        self.total_label.setToolTip(
+            "Costs reported by the service for every attempt, failed ones included"
+            + ("; emulated Demo-mode edits are not counted" if demo else "")
+        )
+
+    def _update_empty(self, search: str | None) -> None:
+        empty = self.model.rowCount() == 0
+        if search:
+            self.empty_label.setText(f"No edits match “{search}”.")
+        elif self.favourites_button.isChecked():
+            self.empty_label.setText("No favourites yet. Star an edit to keep it here.")
+        else:
+            self.empty_label.setText("No edits yet. Every edit you send is kept here with its cost.")
+        self.view.setVisible(not empty)
+        self.empty_label.setVisible(empty)
+
+    def _update_actions(self) -> None:
+        job = self.selected_job()
+        for button in (self.reopen_button, self.reveal_button, self.star_button, self.delete_button):
+            button.setEnabled(job is not None)
+        self.star_button.setText("Unstar" if job is not None and job.starred else "Star")
+
+    @Slot(str)
+    def _on_search_text_changed(self, _text: str) -> None:
+        self._search_timer.start()
+
+    @Slot(bool)
+    def _on_favourites_toggled(self, _on: bool) -> None:
+        self._reload_list()
+
+    @Slot(QModelIndex, QModelIndex)
+    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+        self._update_actions()
+
+    @Slot(QModelIndex)
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        job = index.data(JobRole)
+        if job is not None:
+            self.reopen_requested.emit(job)
+
+    @Slot()
+    def _on_reopen_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.reopen_requested.emit(job)
+
+    @Slot()
+    def _on_reveal_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.reveal(job)
+
+    @Slot()
+    def _on_star_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.toggle_star(job.id)
+
+    @Slot()
+    def _on_delete_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None:
+            self.delete_job(job.id)
+
+    @Slot()
+    def _on_prune_clicked(self) -> None:
+        self.prune()
+
+    @Slot(str)
+    def _on_thumbnail_ready(self, _path: str) -> None:
+        self.view.viewport().update()
