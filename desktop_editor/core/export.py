@@ -41,7 +41,7 @@ def encode_image(
     elif pil_format == "WEBP":
         options.update(lossless=True) if quality >= 100 else options.update(quality=quality)
     elif pil_format == "PNG":
-        options.update(compress_level=6)
+        options.update(compress_level=3)  # within a few % of 6's size, about twice as fast
     buf = io.BytesIO()
     img.save(buf, pil_format, **options)
     return buf.getvalue()

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 # larger than anything the model takes (8K is 33 MP; this allows ~18000x10000).
 MAX_LOAD_PIXELS = 180_000_000
 
+_SENDABLE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 OPEN_FILTER_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif")
 
 
@@ -37,6 +38,10 @@ class LoadedImage:
     icc_profile: bytes | None = None
     dpi: tuple[float, float] | None = None
     info: dict = field(default_factory=dict)
+    # The file's own bytes when its pixels need no conversion (no rotation, CMYK, 16-bit or
+    # palette) and it carries no metadata: sent as they are, far smaller than a re-encoded PNG.
+    pristine_bytes: bytes | None = field(default=None, repr=False)
+    mime_type: str | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -79,6 +84,9 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS)
                     f"the limit is {max_pixels / 1e6:.0f} megapixels."
                 )
             fmt = img.format
+            raw_mode = img.mode
+            orientation = img.getexif().get(0x0112, 1)
+            has_metadata = bool(img.info.get("exif") or img.info.get("xmp") or img.info.get("XML:com.adobe.xmp"))
             icc = img.info.get("icc_profile")
             dpi = img.info.get("dpi")
             if getattr(img, "n_frames", 1) > 1:
@@ -98,12 +106,16 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS)
         raise ImageLoadError(f"{name} uses a pixel format that cannot be converted ({exc}).") from exc
     if fmt == "JPEG" and img.mode == "CMYK":
         icc = None  # the profile described CMYK pixels; after conversion it would be wrong
+    # Camera metadata (GPS, serial numbers) is never sent along: such files are re-encoded.
+    pristine = fmt in _SENDABLE and raw_mode in ("RGB", "RGBA", "L") and orientation in (None, 1) and not has_metadata
     return LoadedImage(
         image=normalised,
         path=path,
         source_format=fmt,
         icc_profile=icc,
         dpi=tuple(float(v) for v in dpi) if dpi else None,
+        pristine_bytes=data if pristine else None,
+        mime_type=_SENDABLE.get(fmt or ""),
     )
 
 

@@ -101,7 +101,7 @@ def to_image(mask: np.ndarray, convention: MaskConvention) -> Image.Image:
 
 def encode_mask_png(mask: np.ndarray, convention: MaskConvention = MaskConvention.OPENAI) -> bytes:
     buf = io.BytesIO()
-    to_image(mask, convention).save(buf, "PNG", optimize=False, compress_level=6)
+    to_image(mask, convention).save(buf, "PNG", compress_level=3)  # masks compress well even at 3
     return buf.getvalue()
 
 

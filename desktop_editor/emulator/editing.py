@@ -9,6 +9,7 @@ the result back into the original can be tested.
 from __future__ import annotations
 
 import hashlib
+import threading
 import io
 from dataclasses import dataclass
 
@@ -74,8 +75,18 @@ def seed_for(prompt: str) -> int:
     return int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
 
 
+# One render at a time: Pillow and numpy hold the GIL in stretches, and in Demo mode the emulator
+# shares the process with the app's window. Several 4K renders at once froze it for 100+ ms.
+_RENDER_LOCK = threading.Lock()
+
+
 def render(spec: EditSpec, count: int) -> list[RenderedImage]:
     """Produce `count` edited images; each index gets its own colour so outputs differ."""
+    with _RENDER_LOCK:
+        return _render(spec, count)
+
+
+def _render(spec: EditSpec, count: int) -> list[RenderedImage]:
     image, edit_area = _prepare(spec)
     results = []
     for index in range(count):

@@ -24,7 +24,7 @@ from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import encode_png
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
-from desktop_editor.jobs.runner import JobRunner
+from desktop_editor.jobs.runner import CPU_SLOTS, JobRunner
 from desktop_editor.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -99,7 +99,8 @@ class JobManager:
     def _work(self, job: EditJob, snapshot: Snapshot | None, cancel: threading.Event) -> EditJob:
         try:
             if snapshot is not None:
-                self._write_snapshot(job, snapshot)
+                with CPU_SLOTS:
+                    self._write_snapshot(job, snapshot)
             job = self._runner.run(job, cancel)
             if job.state is JobState.OFFLINE:
                 self._offline(job)

@@ -8,6 +8,7 @@ listening there has the job on disk before a create is sent and the run id the m
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from glob import escape as glob_escape
 from pathlib import Path
@@ -37,6 +38,11 @@ from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edi
 log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[EditJob], None]
+
+# Decoding, compositing and encoding 4K images hold the GIL for tens of milliseconds at a time.
+# However many jobs wait on the network, at most this many do image work at once, so one core
+# stays free for the window's event loop.
+CPU_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
 _UNREACHABLE = (ServiceUnreachableError, ServiceUnavailableError, RateLimitedError)
 _RUN_STATES = {"queued": JobState.QUEUED, "dispatching": JobState.QUEUED, "running": JobState.RUNNING}
@@ -70,7 +76,8 @@ class JobRunner:
                 raise _CalledOff()
             self._set(job, JobState.PREPARING)
             job.params.check(len(job.image_paths))
-            prepared = prepare_edit(job)
+            with CPU_SLOTS:
+                prepared = prepare_edit(job)
             job.sent_size = prepared.sent_size
             if job.options.style == "direct":
                 results = self._send_direct(job, prepared)
@@ -158,7 +165,8 @@ class JobRunner:
         for result in results:
             if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
                 continue  # saved before an interruption; files are written whole or not at all
-            data, ext = finish_result(prepared, job, result.data)
+            with CPU_SLOTS:
+                data, ext = finish_result(prepared, job, result.data)
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
             name = f"{stem}-edit-{result.index + 1}.{ext}"

@@ -90,3 +90,18 @@ def test_bytes_source():
 
 def test_astronaut_photo(data_dir):
     assert load_image(data_dir / "astronaut.png").size == (512, 512)
+
+
+def test_pristine_bytes_only_when_sending_them_is_safe(tmp_path):
+    plain = tmp_path / "plain.jpg"
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(plain, quality=90)
+    loaded = load_image(plain)
+    assert loaded.pristine_bytes == plain.read_bytes() and loaded.mime_type == "image/jpeg"
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    tagged = tmp_path / "tagged.jpg"
+    Image.new("RGB", (16, 16)).save(tagged, exif=exif.tobytes())
+    assert load_image(tagged).pristine_bytes is None  # camera metadata is never sent along
+    cmyk = tmp_path / "cmyk.jpg"
+    Image.new("CMYK", (16, 16)).save(cmyk)
+    assert load_image(cmyk).pristine_bytes is None

@@ -1,0 +1,510 @@
+"""GUI benchmark: event-loop stalls while 4K jobs run, the 4K difference map, and cold start.
+
+Run it as `python benchmarks/bench_gui.py` (it selects Qt's offscreen platform itself and keeps
+every user folder in a temporary directory). It prints one JSON object on stdout, and a short
+human summary on stderr; every figure is reported next to its target, and a missed target
+never makes it exit non-zero (a benchmark measures, it does not gate).
+
+(a) Stalls: a 5 ms heartbeat timer on the GUI thread records the gaps between its ticks while
+    four edit jobs with 3840x2160 inputs and results run against the in-process emulator, and
+    a compare view showing a 4K before/after switches modes and zoom, and loads each finished
+    result (decoded on a worker). Targets: longest gap under 50 ms, p99 under 20 ms.
+(b) Cold start: a fresh interpreter starts the real MainWindow (if it exists), opens the
+    bundled sample image and reports its first paint and the first paint showing the image;
+    the same is timed for a bare QApplication + QMainWindow as a baseline. Target under 1.5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+_TMP = tempfile.TemporaryDirectory(prefix="bench-gui-")
+_HOME = Path(_TMP.name) / "home"
+
+
+def _isolated_env() -> dict[str, str]:
+    """Environment that keeps settings, history and job files out of the real user's folders."""
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["HOME"] = str(_HOME)
+    for var, sub in (("XDG_DATA_HOME", "data"), ("XDG_CONFIG_HOME", "config"), ("XDG_CACHE_HOME", "cache"),
+                     ("XDG_STATE_HOME", "state")):
+        env[var] = str(_HOME / sub)
+        (_HOME / sub).mkdir(parents=True, exist_ok=True)
+    env["DESKTOP_EDITOR_KEYRING"] = "memory"
+    env.pop("RUNFLOW_API_KEY", None)
+    env.pop("RUNFLOW_BASE_URL", None)
+    return env
+
+
+os.environ.update(_isolated_env())
+
+STALL_TARGET_MS = 50.0
+P99_TARGET_MS = 20.0
+COLD_START_TARGET_S = 1.5
+DIFFERENCE_TARGET_MS = 300.0
+HEARTBEAT_MS = 5
+JOBS = 4
+SIZE_4K = (3840, 2160)
+
+
+def _log(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+def _photo_4k():
+    """A 4K photo-like image: the bundled sample scaled up (real texture, not flat colour)."""
+    from PIL import Image
+
+    from desktop_editor.core.resources import resource_path
+
+    try:
+        with Image.open(resource_path("sample.jpg")) as img:
+            return img.convert("RGB").resize(SIZE_4K, Image.Resampling.BICUBIC)
+    except FileNotFoundError:
+        import numpy as np
+
+        rng = np.random.default_rng(0)
+        return Image.fromarray(rng.integers(0, 256, (SIZE_4K[1], SIZE_4K[0], 3), dtype=np.uint8))
+
+
+def _painted_mask():
+    import numpy as np
+
+    width, height = SIZE_4K
+    yy, xx = np.ogrid[:height, :width]
+    inside = ((xx - width * 0.6) / (width * 0.18)) ** 2 + ((yy - height * 0.45) / (height * 0.3)) ** 2 <= 1.0
+    return np.where(inside, 255, 0).astype(np.uint8)
+
+
+# ----- difference map -------------------------------------------------------------------------
+
+
+def bench_difference(photo, mask) -> dict:
+    import numpy as np
+    from PIL import Image
+
+    from desktop_editor.core.difference import difference_map
+
+    arr = np.asarray(photo).copy()
+    arr[mask > 0] = (arr[mask > 0] * 0.5 + 100).astype(np.uint8)
+    arr[::97, ::13] ^= 24
+    after = Image.fromarray(arr)
+    times = []
+    for _ in range(4):
+        start = time.perf_counter()
+        difference_map(photo, after, mask)
+        times.append((time.perf_counter() - start) * 1000)
+    return {
+        "size": list(SIZE_4K),
+        "first_ms": round(times[0], 1),
+        "best_ms": round(min(times), 1),
+        "median_ms": round(statistics.median(times), 1),
+        "target_ms": DIFFERENCE_TARGET_MS,
+        "ok": statistics.median(times) < DIFFERENCE_TARGET_MS,
+    }
+
+
+# ----- event-loop stalls ----------------------------------------------------------------------
+
+
+class _EmulatorProcess:
+    """The emulator in a child process (`python -m desktop_editor.emulator --port 0`), for the
+    diagnostic run: its image work then cannot compete with the GUI thread for the GIL."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "desktop_editor.emulator", "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=_isolated_env(),
+        )
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "http://" not in line:
+            self.stop()
+            raise RuntimeError(f"the emulator did not start: {line!r}")
+        self.base_url = line[line.index("http://"):].strip()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: bool = True) -> dict:
+    import numpy as np
+    from PIL import Image
+    from PySide6.QtCore import QEventLoop, QObject, Qt, QTimer, Signal, Slot
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_editor.api import ClientConfig, RunflowClient
+    from desktop_editor.core.images import load_image
+    from desktop_editor.core.params import EditParams
+    from desktop_editor.emulator import Emulator
+    from desktop_editor.jobs.manager import JobManager, Snapshot
+    from desktop_editor.jobs.model import EditJob, JobOptions
+    from desktop_editor.ui.compare_tasks import TaskRunner
+    from desktop_editor.ui.compare_view import CompareMode, CompareView
+    from desktop_editor.ui.compare_imaging import qimage_from_pil
+    from desktop_editor.ui.imaging import pil_to_qimage
+
+    app = QApplication.instance() or QApplication([])
+
+    class Bridge(QObject):
+        """Job listeners run on worker threads; a queued signal brings their news to the GUI thread."""
+
+        job_changed = Signal(str, str, bool, object)
+
+    bridge = Bridge()
+    out_dir = Path(_TMP.name) / "results"
+    emulator = Emulator().start() if emulator_in_process else _EmulatorProcess()
+    client = RunflowClient(ClientConfig(api_key="rf_test_bench", base_url=emulator.base_url, poll_interval=0.2))
+    manager = JobManager(client, store=None, max_workers=max(1, JOBS))
+    manager.add_listener(
+        lambda job: bridge.job_changed.emit(job.id, job.state.value, job.state.is_final, [str(p) for p in job.result_paths])
+    )
+
+    view = CompareView()
+    view.resize(1280, 800)
+    view.show()
+    edited = np.asarray(photo).copy()
+    edited[mask > 0] = (edited[mask > 0] * 0.6 + 80).astype(np.uint8)
+    view.set_images(pil_to_qimage(photo), pil_to_qimage(Image.fromarray(edited)), mask)
+    before_q = view.before_image()
+    for _ in range(100):  # let the display levels of the first pair be built before measuring
+        app.processEvents()
+        if not view._tasks.busy():
+            break
+        view.wait_for_background_work(50)
+    app.processEvents()
+
+    ticks: list[float] = []
+    finished: dict[str, str] = {}
+    loads = TaskRunner(max_threads=1)
+    loop = QEventLoop()
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    modes = [CompareMode.SIDE_BY_SIDE, CompareMode.TOGGLE, CompareMode.DIFFERENCE, CompareMode.WIPE]
+    ui_steps = {"mode_switches": 0, "zoom_changes": 0, "results_shown": 0}
+
+    def ui_step() -> None:
+        n = ui_steps["mode_switches"]
+        view.set_mode(modes[n % len(modes)])
+        ui_steps["mode_switches"] += 1
+        if n % 2:
+            view.zoom_to_actual()
+        else:
+            view.fit()
+        ui_steps["zoom_changes"] += 1
+        view.set_divider_position(0.3 + 0.1 * (n % 5))
+
+    switcher = QTimer()
+    switcher.setInterval(250)
+    switcher.timeout.connect(ui_step)
+
+    def show_result(paths: list[str]) -> None:
+        if not paths:
+            return
+
+        def decode():  # Pillow decodes and packs with the GIL released (see ui/compare_imaging.py)
+            return qimage_from_pil(load_image(paths[0]).image)
+
+        def shown(image):
+            view.set_images(before_q, image, mask)
+            ui_steps["results_shown"] += 1
+
+        loads.submit(decode, shown)
+
+    class Counter(QObject):
+        @Slot(str, str, bool, object)
+        def on_job_changed(self, job_id: str, state: str, final: bool, paths: object) -> None:
+            if final and job_id not in finished:
+                finished[job_id] = state
+                show_result(list(paths))  # type: ignore[arg-type]
+                if len(finished) >= JOBS:
+                    drain.start()  # finish once the last result has been decoded and shown
+
+    def drain_step() -> None:
+        drain_steps.append(1)
+        if not loads.busy() or len(drain_steps) > 200:
+            drain.stop()
+            QTimer.singleShot(200, loop.quit)  # and painted
+
+    drain_steps: list[int] = []
+    drain = QTimer()
+    drain.setInterval(25)
+    drain.timeout.connect(drain_step)
+
+    counter = Counter()
+    bridge.job_changed.connect(counter.on_job_changed)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+
+    heartbeat.start()
+    switcher.start()
+    started = time.perf_counter()
+    jobs = []
+    for i in range(JOBS):
+        job = EditJob(
+            params=EditParams(prompt="bench edit"),
+            image_paths=[],
+            options=JobOptions(out_dir=out_dir, keep_unmasked=True, feather=4),
+        )
+        jobs.append(manager.submit(job, Snapshot(image=photo, mask=mask, name=f"bench-{i}")))
+    submit_ms = (time.perf_counter() - started) * 1000
+    loop.exec()
+    duration = time.perf_counter() - started
+    heartbeat.stop()
+    switcher.stop()
+    loads.wait(10000)
+    view.wait_for_background_work(10000)
+    manager.shutdown(stop_waiting=True)
+    emulator.stop()
+
+    gaps = sorted((b - a) * 1000 for a, b in zip(ticks, ticks[1:]))
+    if gaps:
+        p99 = gaps[min(len(gaps) - 1, int(round(0.99 * (len(gaps) - 1))))]
+        worst, p50 = gaps[-1], statistics.median(gaps)
+    else:
+        p99 = worst = p50 = float("nan")
+    view.close()
+    return {
+        "emulator": "in process" if emulator_in_process else "child process",
+        "jobs": JOBS,
+        "input_size": list(SIZE_4K),
+        "jobs_final": len(finished),
+        "job_states": sorted(finished.values()),
+        "timed_out": len(finished) < JOBS,
+        "duration_s": round(duration, 2),
+        "submit_ms": round(submit_ms, 1),
+        "heartbeat_ms": HEARTBEAT_MS,
+        "ticks": len(ticks),
+        "max_gap_ms": round(worst, 1),
+        "p99_gap_ms": round(p99, 1),
+        "p50_gap_ms": round(p50, 1),
+        "gaps_over_50ms": sum(1 for g in gaps if g > STALL_TARGET_MS),
+        "target_max_gap_ms": STALL_TARGET_MS,
+        "target_p99_gap_ms": P99_TARGET_MS,
+        "ok_max_gap": worst < STALL_TARGET_MS,
+        "ok_p99_gap": p99 < P99_TARGET_MS,
+        **ui_steps,
+    }
+
+
+# ----- cold start -----------------------------------------------------------------------------
+
+_CHILD = textwrap.dedent(
+    r"""
+    import sys, time
+    t0 = time.perf_counter()
+    mode = sys.argv[1]
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    state = {"painted": None, "image_ready": None, "image_painted": None, "note": ""}
+
+    def report():
+        out = {"mode": mode, "first_paint_s": state["painted"], "image_shown_s": state["image_painted"],
+               "note": state["note"], "child_s": time.perf_counter() - t0}
+        import json
+        print("RESULT " + json.dumps(out), flush=True)
+        QApplication.instance().quit()
+
+    class FirstPaint(QObject):
+        def __init__(self, window, wait_for_image):
+            super().__init__()
+            self.window, self.wait_for_image = window, wait_for_image
+            self.scheduled = False
+
+        def eventFilter(self, obj, event):
+            ours = getattr(obj, "window", None) is not None and obj.window() is self.window
+            if event.type() == QEvent.Type.Paint and not self.scheduled and ours:
+                if state["painted"] is None:
+                    state["painted"] = time.perf_counter() - t0
+                if state["image_ready"] is not None and state["image_painted"] is None:
+                    state["image_painted"] = time.perf_counter() - t0
+                if not self.wait_for_image or state["image_painted"] is not None:
+                    self.scheduled = True
+                    QTimer.singleShot(0, report)  # after this paint pass has been flushed
+            return False
+
+    if mode == "bare":
+        app = QApplication(sys.argv[:1])
+        window = QMainWindow()
+        window.resize(1400, 900)
+        watcher = FirstPaint(window, False)
+        app.installEventFilter(watcher)
+        window.show()
+    else:
+        try:
+            from desktop_editor.ui.main_window import MainWindow
+        except Exception as exc:
+            print("UNAVAILABLE " + f"{type(exc).__name__}: {exc}", flush=True)
+            sys.exit(0)
+        try:
+            from desktop_editor.ui.app import create_application
+            app = create_application(sys.argv[:1])
+        except Exception:
+            app = QApplication(sys.argv[:1])
+        window = MainWindow()
+        wait = False
+        if hasattr(window, "open_path"):
+            from desktop_editor.core.resources import resource_path
+            signal = getattr(window, "document_changed", None) or getattr(window, "document_opened", None)
+            if signal is not None:
+                wait = True
+                def ready(*args):
+                    if state["image_ready"] is None and (not args or args[0] is not None):
+                        state["image_ready"] = time.perf_counter() - t0
+                        window.update()  # the next paint pass shows the image (children included)
+                signal.connect(ready)
+                failed = getattr(window, "open_failed", None)
+                if failed is not None:
+                    def on_failed(*args):
+                        state["note"] = "open failed: " + " ".join(map(str, args))
+                        report()
+                    failed.connect(on_failed)
+            else:
+                state["note"] = "no document signal: first paint only"
+            window.open_path(resource_path("sample.jpg"))
+        else:
+            state["note"] = "MainWindow has no open_path: first paint without the sample image"
+        watcher = FirstPaint(window, wait)
+        app.installEventFilter(watcher)
+        window.show()
+    QTimer.singleShot(20000, report)
+    app.exec()
+    """
+)
+
+
+def _start_once(mode: str) -> dict:
+    env = _isolated_env()
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    result: dict = {"mode": mode}
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("RESULT "):
+            wall = time.perf_counter() - started
+            child = json.loads(line[len("RESULT "):])
+            # Wall time from spawning the interpreter to the paint, measured by this process:
+            # child-side times start after the interpreter is up, so shift them by the difference.
+            shift = wall - child["child_s"]
+            result.update(
+                wall_to_report_s=round(wall, 3),
+                first_paint_s=round(child["first_paint_s"] + shift, 3) if child["first_paint_s"] else None,
+                image_shown_s=round(child["image_shown_s"] + shift, 3) if child["image_shown_s"] else None,
+                note=child["note"],
+            )
+            break
+        if line.startswith("UNAVAILABLE "):
+            result["unavailable"] = line[len("UNAVAILABLE "):].strip()
+            break
+    try:
+        _, err = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, err = proc.communicate()
+    if "first_paint_s" not in result and "unavailable" not in result:
+        result["unavailable"] = f"exit code {proc.returncode}: {err.strip()[-400:]}"
+    return result
+
+
+def bench_cold_start(runs: int = 3) -> dict:
+    bare_runs, main_runs = [], []
+    for _ in range(runs):  # interleaved, so a busy moment of the machine hurts both alike
+        bare_runs.append(_start_once("bare"))
+        main_runs.append(_start_once("main"))
+
+    def med(items: list[dict], key: str) -> float | None:
+        values = [r[key] for r in items if r.get(key) is not None]
+        return round(statistics.median(values), 3) if values else None
+
+    bare_first = med(bare_runs, "first_paint_s")
+    main_first = med(main_runs, "first_paint_s")
+    main_image = med(main_runs, "image_shown_s")
+    unavailable = next((r["unavailable"] for r in main_runs if "unavailable" in r), None)
+    main_figure = main_image if main_image is not None else main_first
+    out: dict = {
+        "runs": runs,
+        "bare_qmainwindow_first_paint_s": bare_first,
+        "main_window_first_paint_s": main_first,
+        "main_window_sample_shown_s": main_image,
+        "target_s": COLD_START_TARGET_S,
+        "ratio_to_bare": round(main_figure / bare_first, 2) if main_figure and bare_first else None,
+        "ok": main_figure is not None and main_figure < COLD_START_TARGET_S,
+        "notes": sorted({r["note"] for r in main_runs if r.get("note")}),
+        "details": {"bare": bare_runs, "main": main_runs},
+    }
+    if unavailable:
+        out["main_window_unavailable"] = unavailable
+        out["notes"].append("MainWindow could not be started; only the bare baseline was measured")
+    return out
+
+
+def main() -> int:
+    import PySide6
+
+    report: dict = {
+        "benchmark": "gui",
+        "machine": {"python": platform.python_version(), "pyside6": PySide6.__version__, "cpus": os.cpu_count(),
+                    "platform": platform.platform(), "qpa": os.environ.get("QT_QPA_PLATFORM")},
+    }
+    photo, mask = _photo_4k(), _painted_mask()
+    try:
+        report["difference_map_4k"] = bench_difference(photo, mask)
+        d = report["difference_map_4k"]
+        _log(f"difference map 4K: median {d['median_ms']} ms (first {d['first_ms']}), target < {d['target_ms']} ms")
+    except Exception as exc:  # a benchmark reports what it could not measure
+        report["difference_map_4k"] = {"error": f"{type(exc).__name__}: {exc}"}
+    try:
+        report["event_loop"] = bench_stalls(photo, mask)
+        e = report["event_loop"]
+        _log(f"event loop: longest gap {e['max_gap_ms']} ms (target < {STALL_TARGET_MS}), "
+             f"p99 {e['p99_gap_ms']} ms (target < {P99_TARGET_MS}); {e['jobs_final']}/{JOBS} jobs {e['job_states']} "
+             f"in {e['duration_s']} s")
+    except Exception as exc:
+        report["event_loop"] = {"error": f"{type(exc).__name__}: {exc}"}
+    try:
+        # Diagnostic: the same run with the emulator's image work in another process, which
+        # separates what the app itself costs the GUI thread from what the emulator costs it.
+        report["event_loop_emulator_out_of_process"] = bench_stalls(photo, mask, emulator_in_process=False)
+        e = report["event_loop_emulator_out_of_process"]
+        _log(f"event loop, emulator in a child process: longest gap {e['max_gap_ms']} ms, p99 {e['p99_gap_ms']} ms; "
+             f"{e['jobs_final']}/{JOBS} jobs in {e['duration_s']} s")
+    except Exception as exc:
+        report["event_loop_emulator_out_of_process"] = {"error": f"{type(exc).__name__}: {exc}"}
+    try:
+        report["cold_start"] = bench_cold_start()
+        c = report["cold_start"]
+        _log(f"cold start: main window {c['main_window_first_paint_s']} s first paint, "
+             f"{c['main_window_sample_shown_s']} s with the sample (target < {COLD_START_TARGET_S} s); "
+             f"bare QMainWindow {c['bare_qmainwindow_first_paint_s']} s; ratio {c['ratio_to_bare']}")
+    except Exception as exc:
+        report["cold_start"] = {"error": f"{type(exc).__name__}: {exc}"}
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    finally:
+        _TMP.cleanup()

@@ -1,0 +1,467 @@
+"""Pixel operations on masks: brush strokes, selections, fills and edge adjustments.
+
+Everything works on the core mask form (uint8 (H, W), 255 = edit, 0 = keep, values between for
+soft edges) and knows nothing about Qt, so the canvas stays a thin layer that converts at the
+edges and the operations can be tested and reused (batch mask preparation, the CLI) on their own.
+
+All functions return a new array except `paint_segment`, which paints in place because it runs
+once per mouse event while the designer draws and must not copy a 33-megapixel mask each time.
+
+Bounds are half-open pixel rectangles ``(x0, y0, x1, y1)``: columns x0..x1-1, rows y0..y1-1.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections import deque
+from collections.abc import Sequence
+from enum import Enum
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+Bounds = tuple[int, int, int, int]
+
+
+class SelectionMode(str, Enum):
+    """How a new selection combines with the mask already painted."""
+
+    REPLACE = "replace"
+    ADD = "add"
+    SUBTRACT = "subtract"
+    INTERSECT = "intersect"
+
+
+# ---------------------------------------------------------------------------------------------
+# Whole-mask operations
+
+
+def invert(mask: np.ndarray) -> np.ndarray:
+    """Edit everything that was kept and keep everything that was edited (soft edges mirrored)."""
+    return np.subtract(255, mask, dtype=np.uint8)
+
+
+def clear(mask: np.ndarray) -> np.ndarray:
+    """A mask of the same size that edits nothing."""
+    return np.zeros_like(mask, dtype=np.uint8)
+
+
+def select_all(mask: np.ndarray) -> np.ndarray:
+    """A mask of the same size that edits every pixel."""
+    return np.full_like(mask, 255, dtype=np.uint8)
+
+
+def grow(mask: np.ndarray, px: int) -> np.ndarray:
+    """Expand the edit area by `px` pixels in every direction, with round corners.
+
+    A grey-level dilation by a disc of radius `px` (pixel (dx, dy) is in the disc when
+    dx*dx + dy*dy <= px*px), so soft edges move outwards without being hardened. Beyond the
+    image border counts as "keep", so nothing grows in from outside.
+    """
+    px = int(px)
+    if px <= 0:
+        return mask.copy()
+    bounds = nonzero_bounds(mask)
+    out = np.zeros_like(mask)
+    if bounds is None:
+        return out
+    height, width = mask.shape
+    x0, y0, x1, y1 = _expand(bounds, px, width, height)
+    out[y0:y1, x0:x1] = _dilate_disc(mask[y0:y1, x0:x1], px)
+    return out
+
+
+def shrink(mask: np.ndarray, px: int) -> np.ndarray:
+    """Contract the edit area by `px` pixels, the exact opposite of `grow` (erosion by a disc).
+
+    Beyond the image border counts as "edit": a mask that reaches the border keeps reaching it,
+    because the designer meant the edit to run off the edge of the photo, not to stop short of it.
+    """
+    px = int(px)
+    if px <= 0:
+        return mask.copy()
+    bounds = nonzero_bounds(mask)
+    out = np.zeros_like(mask)
+    if bounds is None:
+        return out
+    height, width = mask.shape
+    # Only painted pixels can survive an erosion. Around their bounds a ring of px unpainted
+    # pixels (or the image border) is enough context, so a small mask on a huge image is cheap.
+    x0, y0, x1, y1 = _expand(bounds, px, width, height)
+    crop = mask[y0:y1, x0:x1]
+    out[y0:y1, x0:x1] = 255 - _dilate_disc(255 - crop, px)
+    return out
+
+
+def feather(mask: np.ndarray, px: float) -> np.ndarray:
+    """Soften the mask edge so the edit fades out over about `px` pixels on either side.
+
+    A Gaussian blur with standard deviation px/2 (about 95% of the ramp lies within +-px).
+    """
+    if px <= 0:
+        return mask.copy()
+    bounds = nonzero_bounds(mask)
+    if bounds is None:
+        return mask.copy()
+    height, width = mask.shape
+    sigma = float(px) / 2.0
+    margin = int(math.ceil(3 * sigma)) + 2
+    x0, y0, x1, y1 = _expand(bounds, margin, width, height)
+    # Pad by `margin` of real neighbours where the image allows it, so the crop blurs exactly
+    # like the whole mask would; PIL extends the outermost pixels at the image border.
+    blurred = Image.fromarray(np.ascontiguousarray(mask[y0:y1, x0:x1]), "L").filter(ImageFilter.GaussianBlur(sigma))
+    out = mask.copy()
+    out[y0:y1, x0:x1] = np.asarray(blurred)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Selections and fills
+
+
+def rect_selection(shape: tuple[int, int], x0: int, y0: int, x1: int, y1: int) -> tuple[Bounds, np.ndarray] | None:
+    """The pixels of the rectangle [x0, x1) x [y0, y1), clipped to a mask of `shape` (H, W).
+
+    Returns the clipped bounds and a 255-filled array of their size, or None when nothing of
+    the rectangle lies inside the image.
+    """
+    height, width = shape
+    bx0, bx1 = sorted((int(x0), int(x1)))
+    by0, by1 = sorted((int(y0), int(y1)))
+    bx0, by0 = max(0, bx0), max(0, by0)
+    bx1, by1 = min(width, bx1), min(height, by1)
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    return (bx0, by0, bx1, by1), np.full((by1 - by0, bx1 - bx0), 255, dtype=np.uint8)
+
+
+def polygon_selection(
+    shape: tuple[int, int], points: Sequence[tuple[float, float]], *, antialias: bool = True
+) -> tuple[Bounds, np.ndarray] | None:
+    """The pixels inside a closed polygon given in image coordinates (pixel corners at integers).
+
+    With `antialias` the edge pixels get partial values from 4x4 (2x2 for huge outlines)
+    supersampling, like a lasso in other image editors, so the outline is smooth instead of
+    stair-stepped; pixels entirely inside are exactly 255.
+
+    Returns the bounds (clipped to the mask of `shape` (H, W)) and a 0..255 array of their
+    size, or None when the polygon has no area inside the image.
+    """
+    if len(points) < 3:
+        return None
+    height, width = shape
+    xs = [p[0] for p in points]
+    ys = [p[1] for p in points]
+    bx0 = max(0, int(math.floor(min(xs))))
+    by0 = max(0, int(math.floor(min(ys))))
+    bx1 = min(width, int(math.ceil(max(xs))) + 1)
+    by1 = min(height, int(math.ceil(max(ys))) + 1)
+    if bx1 <= bx0 or by1 <= by0:
+        return None
+    area = (bx1 - bx0) * (by1 - by0)
+    factor = 1 if not antialias else 4 if area <= 2_000_000 else 2 if area <= 8_000_000 else 1
+    canvas = Image.new("L", ((bx1 - bx0) * factor, (by1 - by0) * factor), 0)
+    # PIL fills a sample when its centre is inside; shift by half a sample so centres are sampled.
+    ImageDraw.Draw(canvas).polygon(
+        [((x - bx0) * factor - 0.5, (y - by0) * factor - 0.5) for x, y in points], fill=255
+    )
+    samples = np.asarray(canvas, dtype=np.uint8)
+    if factor > 1:
+        h, w = by1 - by0, bx1 - bx0
+        sums = samples.reshape(h, factor, w, factor).sum(axis=(1, 3), dtype=np.uint32)
+        selection = ((sums + (factor * factor) // 2) // (factor * factor)).astype(np.uint8)
+    else:
+        selection = samples.copy()
+    if not selection.any():
+        return None
+    return (bx0, by0, bx1, by1), selection
+
+
+def apply_selection(mask: np.ndarray, bounds: Bounds, selection: np.ndarray, mode: SelectionMode) -> np.ndarray:
+    """Combine a selection (0..255 values inside `bounds`) with the mask.
+
+    REPLACE makes the selection the whole mask, ADD keeps the larger value, SUBTRACT removes
+    the selection from the mask, INTERSECT keeps only what both cover.
+    """
+    x0, y0, x1, y1 = bounds
+    mode = SelectionMode(mode)
+    if mode is SelectionMode.REPLACE:
+        out = np.zeros_like(mask)
+        out[y0:y1, x0:x1] = selection
+        return out
+    if mode is SelectionMode.INTERSECT:
+        out = np.zeros_like(mask)
+        out[y0:y1, x0:x1] = np.minimum(mask[y0:y1, x0:x1], selection)
+        return out
+    out = mask.copy()
+    region = out[y0:y1, x0:x1]
+    if mode is SelectionMode.ADD:
+        np.maximum(region, selection, out=region)
+    else:
+        np.minimum(region, 255 - selection, out=region)
+    return out
+
+
+def flood_fill(mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: int = 127) -> np.ndarray:
+    """Fill the region around (x, y) that a bucket would: its 4-connected neighbours of similar value.
+
+    A pixel belongs to the region when it differs from the clicked pixel by at most `tolerance`,
+    so with the default a click inside a soft-edged painted outline fills up to the middle of
+    the soft edge and leaves no unpainted seam. Diagonal gaps in an outline do not leak.
+    """
+    region = flood_region(mask, x, y, tolerance)
+    out = mask.copy()
+    if region is not None:
+        (x0, y0, x1, y1), inside = region
+        out[y0:y1, x0:x1][inside] = value
+    return out
+
+
+def flood_region(mask: np.ndarray, x: int, y: int, tolerance: int = 127) -> tuple[Bounds, np.ndarray] | None:
+    """The bounds and boolean footprint of the region `flood_fill` would fill, or None off-image.
+
+    Works on horizontal runs rather than pixels (a breadth-first search over runs, with the runs
+    of each row found by numpy), so filling most of a 4K mask costs milliseconds, not seconds.
+    """
+    height, width = mask.shape
+    if not (0 <= x < width and 0 <= y < height):
+        return None
+    seed = int(mask[y, x])
+    lo, hi = max(0, seed - tolerance), min(255, seed + tolerance)
+    similar = (mask >= lo) & (mask <= hi)
+    edges = np.zeros((height, width + 2), dtype=np.int8)
+    edges[:, 1:-1] = similar
+    steps = np.diff(edges, axis=1)
+    start_rows, start_cols = np.nonzero(steps == 1)
+    _, end_cols = np.nonzero(steps == -1)
+    row_first = np.searchsorted(start_rows, np.arange(height + 1)).tolist()
+    starts = start_cols.tolist()
+    ends = end_cols.tolist()  # exclusive
+
+    def run_at(row: int, col: int) -> int:
+        lo_i, hi_i = row_first[row], row_first[row + 1]
+        i = bisect.bisect_right(starts, col, lo_i, hi_i) - 1
+        return i
+
+    seed_run = run_at(y, x)
+    run_row = np.repeat(np.arange(height), np.diff(row_first)).tolist()
+    visited = {seed_run}
+    queue = deque([seed_run])
+    while queue:
+        run = queue.popleft()
+        row, s, e = run_row[run], starts[run], ends[run]
+        for nrow in (row - 1, row + 1):
+            if nrow < 0 or nrow >= height:
+                continue
+            lo_i, hi_i = row_first[nrow], row_first[nrow + 1]
+            # Runs of a row are sorted and disjoint: those overlapping [s, e) form one slice.
+            first = bisect.bisect_right(ends, s, lo_i, hi_i)
+            last = bisect.bisect_left(starts, e, lo_i, hi_i)
+            for other in range(first, last):
+                if other not in visited:
+                    visited.add(other)
+                    queue.append(other)
+    runs = np.fromiter(visited, dtype=np.int64, count=len(visited))
+    rows = np.asarray(run_row, dtype=np.int64)[runs]
+    run_starts = start_cols[runs]
+    run_ends = end_cols[runs]
+    x0, x1 = int(run_starts.min()), int(run_ends.max())
+    y0, y1 = int(rows.min()), int(rows.max()) + 1
+    inside = np.zeros((y1 - y0, x1 - x0 + 1), dtype=np.int8)
+    np.add.at(inside, (rows - y0, run_starts - x0), 1)
+    np.add.at(inside, (rows - y0, run_ends - x0), -1)
+    footprint = np.cumsum(inside, axis=1, dtype=np.int16)[:, :-1] > 0
+    return (x0, y0, x1, y1), footprint
+
+
+# ---------------------------------------------------------------------------------------------
+# Brush strokes
+
+
+def segment_bounds(
+    shape: tuple[int, int], a: tuple[float, float], b: tuple[float, float], radius: float
+) -> Bounds | None:
+    """The pixels a brush segment from a to b with `radius` can touch, clipped to the mask."""
+    height, width = shape
+    x0 = max(0, int(math.floor(min(a[0], b[0]) - radius)))
+    y0 = max(0, int(math.floor(min(a[1], b[1]) - radius)))
+    x1 = min(width, int(math.ceil(max(a[0], b[0]) + radius)) + 1)
+    y1 = min(height, int(math.ceil(max(a[1], b[1]) + radius)) + 1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    return x0, y0, x1, y1
+
+
+def segment_alpha(
+    bounds: Bounds,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    r0: float,
+    r1: float | None = None,
+    hardness: float = 1.0,
+) -> np.ndarray:
+    """Brush coverage 0..255 over `bounds` for a round brush swept from a to b.
+
+    The footprint is the exact swept disc (a capsule), not a row of stamped dabs, so a stroke is
+    continuous at any mouse speed and has no scalloped edges. The radius goes from r0 at a to
+    r1 at b (tablet pressure). A pixel is covered by how far its centre lies from the segment:
+    hardness 1 is a hard edge (centre within the radius = 255, else 0, the footprint the service
+    gets anyway); lower hardness fades out over the outer (1 - hardness) of the radius with a
+    smoothstep, never over less than one pixel so small soft brushes stay anti-aliased.
+    """
+    r1 = r0 if r1 is None else r1
+    x0, y0, x1, y1 = bounds
+    ax, ay = a
+    px = np.arange(x0, x1, dtype=np.float32)
+    px += np.float32(0.5 - ax)
+    py = np.arange(y0, y1, dtype=np.float32)[:, None]
+    py += np.float32(0.5 - ay)
+    dx, dy = b[0] - ax, b[1] - ay
+    length2 = dx * dx + dy * dy
+    if length2 > 1e-12:
+        t = px * np.float32(dx / length2) + py * np.float32(dy / length2)
+        np.clip(t, 0.0, 1.0, out=t)
+        ex = px - t * np.float32(dx)
+        ey = py - t * np.float32(dy)
+        ex *= ex
+        ey *= ey
+        dist2 = ex
+        dist2 += ey
+        radius = np.float32(r0) + t * np.float32(r1 - r0) if r1 != r0 else None
+    else:
+        dist2 = px * px + py * py
+        radius = None
+        r0 = r1 = max(r0, r1)
+    if radius is None:  # constant radius: the common case, via a lookup table of the falloff
+        if hardness >= 1.0:
+            return np.where(dist2 <= np.float32(r0 * r0), np.uint8(255), np.uint8(0))
+        table, scale = _falloff_table(float(r0), float(hardness))
+        index = dist2 * np.float32(scale)
+        np.minimum(index, np.float32(len(table) - 1), out=index)
+        return table[index.astype(np.intp)]
+    if hardness >= 1.0:
+        return np.where(dist2 <= radius * radius, np.uint8(255), np.uint8(0))
+    ramp = np.maximum(radius * np.float32(1.0 - max(0.0, hardness)), np.float32(1.0))
+    v = ((radius - np.sqrt(dist2)) / ramp).clip(0.0, 1.0)
+    v = v * v * (3.0 - 2.0 * v)
+    return (v * 255.0 + 0.5).astype(np.uint8)
+
+
+_FALLOFF_STEPS = 4096
+
+
+@lru_cache(maxsize=64)
+def _falloff_table(radius: float, hardness: float) -> tuple[np.ndarray, float]:
+    """Coverage by squared distance for a soft brush: the same smoothstep, computed once.
+
+    Indexed by dist^2 * scale; 4096 steps over the disc keep every value within one of the
+    exact formula (checked by the tests), and the stroke avoids a square root per pixel.
+    """
+    steps = _FALLOFF_STEPS
+    scale = (steps - 1) / (radius * radius) if radius > 0 else 0.0
+    d = np.sqrt((np.arange(steps, dtype=np.float64) + 0.5) / scale) if scale else np.zeros(steps)
+    ramp = max(radius * (1.0 - max(0.0, hardness)), 1.0)
+    v = np.clip((radius - d) / ramp, 0.0, 1.0)
+    v = v * v * (3.0 - 2.0 * v)
+    table = (v * 255.0 + 0.5).astype(np.uint8)
+    table = np.append(table, np.uint8(0))  # beyond the radius
+    return table, scale
+
+
+def paint_segment(
+    mask: np.ndarray,
+    a: tuple[float, float],
+    b: tuple[float, float],
+    r0: float,
+    r1: float | None = None,
+    *,
+    hardness: float = 1.0,
+    erase: bool = False,
+) -> Bounds | None:
+    """Paint (or erase) one brush segment into `mask` IN PLACE; returns the bounds it may have changed.
+
+    Painting keeps the larger of the mask and the brush coverage, erasing caps the mask at
+    255 - coverage. Both are idempotent and order-independent within a stroke, so overlapping
+    segments never build up darker joints and a hard eraser restores exactly 0.
+    """
+    r1 = r0 if r1 is None else r1
+    bounds = segment_bounds(mask.shape, a, b, max(r0, r1))
+    if bounds is None:
+        return None
+    alpha = segment_alpha(bounds, a, b, r0, r1, hardness)
+    x0, y0, x1, y1 = bounds
+    region = mask[y0:y1, x0:x1]
+    if erase:
+        np.minimum(region, 255 - alpha, out=region)
+    else:
+        np.maximum(region, alpha, out=region)
+    return bounds
+
+
+# ---------------------------------------------------------------------------------------------
+# Regions
+
+
+def nonzero_bounds(mask: np.ndarray) -> Bounds | None:
+    """Bounds of the painted pixels, or None for an empty mask."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def changed_bounds(before: np.ndarray, after: np.ndarray) -> Bounds | None:
+    """Bounds of the pixels that differ between two masks of the same shape, or None if equal."""
+    if before.shape != after.shape:
+        raise ValueError(f"mask shapes differ: {before.shape} and {after.shape}")
+    return nonzero_bounds(before != after)
+
+
+def _expand(bounds: Bounds, by: int, width: int, height: int) -> Bounds:
+    x0, y0, x1, y1 = bounds
+    return max(0, x0 - by), max(0, y0 - by), min(width, x1 + by), min(height, y1 + by)
+
+
+def _dilate_disc(a: np.ndarray, radius: int) -> np.ndarray:
+    """Grey dilation of `a` by a disc, treating everything outside `a` as 0.
+
+    The disc is cut into rows; each row is a horizontal max filter of half-width
+    floor(sqrt(r^2 - dy^2)), read in O(1) per pixel from a sparse table of maxima over
+    power-of-two windows, then shifted by dy. About 2r + log2(r) whole-array operations,
+    so growing a 4K mask by 20 px takes a fraction of a second in plain numpy.
+    """
+    height, width = a.shape
+    padded = np.zeros((height, width + 2 * radius), dtype=np.uint8)
+    padded[:, radius : radius + width] = a
+    tables = [padded]
+    while (1 << len(tables)) <= 2 * radius + 1:
+        prev = tables[-1]
+        half = 1 << (len(tables) - 1)
+        tables.append(np.maximum(prev[:, :-half], prev[:, half:]))
+
+    rows_by_half_width: dict[int, np.ndarray] = {}
+
+    def row_max(half_width: int) -> np.ndarray:
+        cached = rows_by_half_width.get(half_width)
+        if cached is not None:
+            return cached
+        n = 2 * half_width + 1
+        k = n.bit_length() - 1
+        table = tables[k]
+        left = radius - half_width
+        right = left + n - (1 << k)
+        result = np.maximum(table[:, left : left + width], table[:, right : right + width])
+        rows_by_half_width[half_width] = result
+        return result
+
+    out = row_max(radius).copy()
+    for dy in range(1, radius + 1):
+        if dy >= height:
+            break
+        line = row_max(math.isqrt(radius * radius - dy * dy))
+        np.maximum(out[dy:], line[:-dy], out=out[dy:])
+        np.maximum(out[:-dy], line[dy:], out=out[:-dy])
+    return out

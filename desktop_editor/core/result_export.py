@@ -1,0 +1,76 @@
+"""Saving a chosen result where the designer asks, in the format they ask, with the original's metadata.
+
+A result is the expensive part of the work (a paid call), so saving never replaces a file
+unless the designer picked that exact path in a Save As dialog (which asked them), and the
+original's colour profile and resolution go into every saved file, so a print workflow sees
+the same colours and size as in the original.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+
+from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image
+from desktop_editor.core.filenames import replace_file, safe_filename, write_new_file
+
+SAVE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+
+
+class ExportError(ValueError):
+    """A save request that cannot be carried out as asked; str() is a sentence for the designer."""
+
+
+def format_for_path(path: str | Path) -> str:
+    """'png', 'jpeg' or 'webp' from a file name's extension.
+
+    Raises:
+        ExportError: no extension, or one we do not write.
+    """
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMAT_NAMES:
+        shown = f".{suffix}" if suffix else "no extension"
+        raise ExportError(f"{Path(path).name} has {shown}; save as .png, .jpg or .webp.")
+    return "jpeg" if suffix in ("jpg", "jpeg") else suffix
+
+
+def file_name(stem: str, fmt: str) -> str:
+    """A safe file name for `stem` in format `fmt` (e.g. 'photo-edit-1.png')."""
+    return f"{safe_filename(stem, default='result')}.{EXTENSIONS[fmt.lower()]}"
+
+
+def save_new(
+    image: Image.Image,
+    folder: str | Path,
+    stem: str,
+    fmt: str = "png",
+    *,
+    icc_profile: bytes | None = None,
+    dpi: tuple[float, float] | None = None,
+) -> Path:
+    """Write `image` into `folder` under a name that does not exist yet ('x.png', 'x-2.png', ...).
+
+    Raises:
+        OSError: the folder cannot be created or written.
+        ValueError: unknown format.
+    """
+    data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi)
+    return write_new_file(Path(folder), file_name(stem, fmt), data)
+
+
+def save_to(
+    image: Image.Image,
+    path: str | Path,
+    *,
+    icc_profile: bytes | None = None,
+    dpi: tuple[float, float] | None = None,
+) -> Path:
+    """Write `image` to exactly `path` (the designer chose it and confirmed any overwrite), atomically.
+
+    Raises:
+        ExportError: the extension is not png/jpg/jpeg/webp.
+        OSError: the folder cannot be written.
+    """
+    fmt = format_for_path(path)
+    return replace_file(Path(path), encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi))

@@ -1,0 +1,75 @@
+"""QImage <-> Pillow conversions and halving that let the GUI thread run while a worker does them.
+
+Measured with PySide6 6.12 on CPython 3.11: `QImage.scaled`, `QImage.convertToFormat` and
+therefore `ui.imaging.pil_to_qimage` keep the GIL for their whole run, so on a worker thread a
+4K conversion still freezes the GUI thread for 40 to 80 ms. Pillow releases the GIL inside its
+C loops. So worker-side image work here is done by Pillow only: QImage pixels are read
+through their buffer (no Qt call), halving is `Image.reduce(2)` (an exact 2x2 box average),
+and QImages are made by wrapping bytes Pillow packed in Qt's own byte order (no conversion).
+
+Byte orders assume a little-endian machine (x86, ARM): Format_RGB32 / ARGB32 are B, G, R, A
+in memory there.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+from PIL import Image
+from PySide6.QtGui import QImage
+
+RGB32 = QImage.Format.Format_RGB32
+ARGB32 = QImage.Format.Format_ARGB32
+PREMULTIPLIED = QImage.Format.Format_ARGB32_Premultiplied
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _readable(image: QImage) -> QImage:
+    """`image` if its bytes can be read directly, else a converted copy (a Qt call: the rare path)."""
+    if _LITTLE_ENDIAN and image.format() in (RGB32, ARGB32, PREMULTIPLIED):
+        return image
+    return image.convertToFormat(PREMULTIPLIED if image.hasAlphaChannel() else RGB32)
+
+
+def pil_from_qimage(image: QImage, *, premultiplied: bool = False) -> Image.Image:
+    """An independent Pillow copy of a QImage: "RGB" for opaque formats, else "RGBA".
+
+    With `premultiplied`, an image with alpha comes back as "RGBa" (premultiplied), which is
+    what averaging pixels (halving) needs to be correct at transparent edges.
+    """
+    image = _readable(image)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height)
+    fmt = image.format()
+    if fmt == RGB32:
+        mode, rawmode = "RGB", "BGRX"
+    elif fmt == ARGB32:
+        mode, rawmode = "RGBA", "BGRA"
+    elif premultiplied:
+        mode, rawmode = "RGBa", "BGRa"  # kept premultiplied
+    else:
+        mode, rawmode = "RGBA", "BGRa"  # un-premultiplied by the unpacker
+    # A raw mode other than the mode makes Pillow decode into its own memory: a real copy.
+    return Image.frombuffer(mode, (width, height), buffer, "raw", rawmode, stride, 1)
+
+
+def qimage_from_pil(img: Image.Image) -> QImage:
+    """A QImage in a format QPainter draws directly (RGB32, or ARGB32 premultiplied with alpha).
+
+    The QImage wraps a bytes object Pillow packed; PySide keeps that object alive exactly as
+    long as this QImage wrapper. Anything that may keep a C++ copy longer (the clipboard, a
+    cache outside Python) must get `.copy()` of it.
+    """
+    width, height = img.size
+    has_alpha = img.mode in ("RGBA", "RGBa", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    if has_alpha:
+        source = img if img.mode in ("RGBA", "RGBa") else img.convert("RGBA")
+        return QImage(source.tobytes("raw", "BGRa"), width, height, 4 * width, PREMULTIPLIED)
+    rgba = (img if img.mode == "RGB" else img.convert("RGB")).convert("RGBA")  # alpha 255: RGB32 wants 0xff
+    return QImage(rgba.tobytes("raw", "BGRA"), width, height, 4 * width, RGB32)
+
+
+def half(img: Image.Image) -> Image.Image:
+    """Half size by 2x2 box averaging (odd sizes round up); Pillow's C loop, GIL released."""
+    return img.reduce(2)

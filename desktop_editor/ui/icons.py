@@ -1,0 +1,172 @@
+"""The app's icons, drawn from small inline SVGs so they are sharp at every size and screen scale.
+
+One consistent line style (24 px grid, round caps, 1.7 px strokes) in the palette's text colour,
+so the icons match the theme and no image files have to be shipped or found at run time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from PySide6.QtCore import QByteArray, QRectF, Qt
+from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+_S = 'fill="none" stroke="{c}" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round"'
+_S2 = 'fill="none" stroke="{c}" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"'
+_S3 = 'fill="none" stroke="{c}" stroke-width="2.7" stroke-linecap="butt" stroke-linejoin="round"'
+_F = 'fill="{c}" stroke="none"'
+
+_SHAPES: dict[str, str] = {
+    "brush": (
+        f'<path d="M20 4 L11.2 12.8" {_S2}/>'
+        f'<path d="M10.1 11.7 L12.3 13.9" {_S3}/>'
+        f'<path d="M9.6 13.4 C7.1 12.9 5.3 14.4 5.1 16.6 C4.9 18.4 4.3 19.5 3 20.4 '
+        f'C6.3 21.4 10.4 20.4 10.9 17.2 C11.1 15.9 10.8 14.4 9.6 13.4 Z" {_F}/>'
+    ),
+    "eraser": (
+        f'<path d="M13.8 4.6 L20.4 11.2 L11.6 20 L7.9 20 L3.9 16 Z" {_S}/>'
+        f'<path d="M9.1 9.3 L15.7 15.9" {_S}/>'
+        f'<path d="M13.8 4.6 L20.4 11.2 L15.7 15.9 L9.1 9.3 Z" {_F} opacity="0.55"/>'
+        f'<path d="M12 20 L20.5 20" {_S}/>'
+    ),
+    "rect_select": (
+        f'<rect x="4" y="5" width="16" height="14" rx="1.2" {_S} stroke-dasharray="2.6 2.4"/>'
+        f'<rect x="8" y="9" width="8" height="6" rx="0.8" {_F} opacity="0.45"/>'
+    ),
+    "lasso": (
+        f'<ellipse cx="13.2" cy="9.2" rx="7.6" ry="5.2" {_S} stroke-dasharray="2.8 2.2"/>'
+        f'<path d="M7.4 12.6 C5.2 14 5.4 16.8 7.6 17 C9.6 17.2 9.6 19.4 7.6 21" {_S}/>'
+        f'<circle cx="7.6" cy="12.4" r="1.5" {_F}/>'
+    ),
+    "bucket": (
+        f'<path d="M4.6 11.3 L11.3 4.6 L18.4 11.7 L12.4 17.7 C11.6 18.5 10.3 18.5 9.5 17.7 L4.6 12.8 '
+        f'C4.2 12.4 4.2 11.7 4.6 11.3 Z" {_S}/>'
+        f'<path d="M4.9 11.6 L18.1 11.6 L12.4 17.3 C11.6 18.1 10.3 18.1 9.5 17.3 Z" {_F} opacity="0.55"/>'
+        f'<path d="M8.2 7.7 L5.6 5.1" {_S}/>'
+        f'<path d="M19.8 14.2 C19.8 14.2 21.6 16.6 21.6 17.9 A1.8 1.8 0 0 1 18 17.9 '
+        f'C18 16.6 19.8 14.2 19.8 14.2 Z" {_F}/>'
+    ),
+    "invert": (
+        f'<circle cx="12" cy="12" r="8" {_S}/>'
+        f'<path d="M12 4 A8 8 0 0 1 12 20 Z" {_F}/>'
+    ),
+    "clear": (
+        f'<rect x="4" y="4" width="16" height="16" rx="2" {_S} stroke-dasharray="2.6 2.4"/>'
+        f'<path d="M9.2 9.2 L14.8 14.8 M14.8 9.2 L9.2 14.8" {_S}/>'
+    ),
+    "select_all": (
+        f'<rect x="4" y="4" width="16" height="16" rx="2" {_S} stroke-dasharray="2.6 2.4"/>'
+        f'<rect x="7.5" y="7.5" width="9" height="9" rx="1" {_F}/>'
+    ),
+    "grow": (
+        f'<rect x="8.5" y="8.5" width="7" height="7" rx="1" {_F}/>'
+        f'<path d="M4 8 V4 H8 M16 4 H20 V8 M20 16 V20 H16 M8 20 H4 V16" {_S}/>'
+    ),
+    "shrink": (
+        f'<rect x="10" y="10" width="4" height="4" rx="0.6" {_F}/>'
+        f'<path d="M4 8 L8 8 L8 4 M16 4 L16 8 L20 8 M20 16 L16 16 L16 20 M8 20 L8 16 L4 16" {_S}/>'
+    ),
+    "feather": (
+        f'<path d="M19 5 C12 5 7 10 7 17 L7 19 L9 19 C15 19 19 14 19 5 Z" {_S}/>'
+        f'<path d="M5 21 L14 10" {_S}/>'
+    ),
+    "eye": (
+        f'<path d="M2.6 12 C4.9 7.6 8.3 5.4 12 5.4 C15.7 5.4 19.1 7.6 21.4 12 '
+        f'C19.1 16.4 15.7 18.6 12 18.6 C8.3 18.6 4.9 16.4 2.6 12 Z" {_S}/>'
+        f'<circle cx="12" cy="12" r="3.1" {_F}/>'
+    ),
+    "mask_only": (
+        f'<rect x="4" y="4" width="16" height="16" rx="2" {_S}/>'
+        f'<path d="M12 4 L18 4 A2 2 0 0 1 20 6 L20 18 A2 2 0 0 1 18 20 L12 20 Z" {_F}/>'
+        f'<circle cx="12" cy="12" r="3.6" {_S}/>'
+    ),
+    "zoom_in": (
+        f'<circle cx="10.5" cy="10.5" r="6" {_S}/><path d="M15 15 L20.5 20.5" {_S2}/>'
+        f'<path d="M10.5 7.8 V13.2 M7.8 10.5 H13.2" {_S}/>'
+    ),
+    "zoom_out": (
+        f'<circle cx="10.5" cy="10.5" r="6" {_S}/><path d="M15 15 L20.5 20.5" {_S2}/>'
+        f'<path d="M7.8 10.5 H13.2" {_S}/>'
+    ),
+    "zoom_fit": (
+        f'<path d="M4 9 V4 H9 M15 4 H20 V9 M20 15 V20 H15 M9 20 H4 V15" {_S}/>'
+        f'<rect x="8" y="8" width="8" height="8" rx="1" {_S}/>'
+    ),
+    "zoom_actual": (
+        f'<rect x="3.5" y="5" width="17" height="14" rx="2" {_S}/>'
+        f'<path d="M8 9.5 L9.5 8.5 V15.5 M14.5 8.5 V15.5 M12 10.5 V10.6 M12 13.5 V13.6" {_S}/>'
+    ),
+    "open": (
+        f'<path d="M3.5 7 C3.5 5.9 4.4 5 5.5 5 L9.5 5 L11.5 7 L18.5 7 C19.6 7 20.5 7.9 20.5 9 '
+        f'L20.5 17 C20.5 18.1 19.6 19 18.5 19 L5.5 19 C4.4 19 3.5 18.1 3.5 17 Z" {_S}/>'
+    ),
+    "save": (
+        f'<path d="M5 4 H16 L20 8 V19 C20 19.6 19.6 20 19 20 H5 C4.4 20 4 19.6 4 19 V5 C4 4.4 4.4 4 5 4 Z" {_S}/>'
+        f'<path d="M8 4 V9 H15 V4 M7.5 20 V14 H16.5 V20" {_S}/>'
+    ),
+    "close": f'<path d="M7.5 7.5 L16.5 16.5 M16.5 7.5 L7.5 16.5" {_S}/>',
+    "undo": f'<path d="M9 14 L4 9 L9 4" {_S}/><path d="M4 9 H14.5 A5.5 5.5 0 0 1 14.5 20 H11" {_S}/>',
+    "redo": f'<path d="M15 14 L20 9 L15 4" {_S}/><path d="M20 9 H9.5 A5.5 5.5 0 0 0 9.5 20 H13" {_S}/>',
+    "paste": (
+        f'<rect x="5" y="5" width="14" height="16" rx="2" {_S}/>'
+        f'<rect x="9" y="3" width="6" height="4" rx="1" {_F}/>'
+        f'<path d="M8.5 12 H15.5 M8.5 16 H13" {_S}/>'
+    ),
+    "reuse": (
+        f'<path d="M20 12 A8 8 0 1 1 17.6 6.3" {_S}/><path d="M20 4 V8.5 H15.5" {_S}/>'
+        f'<circle cx="12" cy="12" r="3" {_F}/>'
+    ),
+}
+
+
+def _svg(name: str, color: str) -> bytes:
+    body = _SHAPES[name].replace("{c}", color)
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body}</svg>'.encode()
+
+
+def _render(renderer: QSvgRenderer, size: int, scale: float) -> QPixmap:
+    pixels = max(1, round(size * scale))
+    pixmap = QPixmap(pixels, pixels)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    renderer.render(painter, QRectF(0, 0, pixels, pixels))
+    painter.end()
+    pixmap.setDevicePixelRatio(scale)
+    return pixmap
+
+
+@lru_cache(maxsize=None)
+def icon(name: str, color: str = "#d9dce1", disabled_color: str = "#666b72") -> QIcon:
+    """The named icon (see `names()`), with a dimmed variant for disabled actions."""
+    result = QIcon()
+    for mode, fill in ((QIcon.Mode.Normal, color), (QIcon.Mode.Disabled, disabled_color)):
+        renderer = QSvgRenderer(QByteArray(_svg(name, fill)))
+        for size in (16, 24, 32):
+            for scale in (1.0, 2.0):
+                result.addPixmap(_render(renderer, size, scale), mode, QIcon.State.Off)
+    return result
+
+
+def color_swatch_icon(color: QColor, size: int = 18) -> QIcon:
+    """A rounded colour chip for the overlay colour button."""
+    result = QIcon()
+    for scale in (1.0, 2.0):
+        pixels = round(size * scale)
+        pixmap = QPixmap(pixels, pixels)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QColor(255, 255, 255, 150))
+        painter.setBrush(QColor(color.red(), color.green(), color.blue()))
+        inset = 1.5 * scale
+        painter.drawRoundedRect(QRectF(inset, inset, pixels - 2 * inset, pixels - 2 * inset), 3 * scale, 3 * scale)
+        painter.end()
+        pixmap.setDevicePixelRatio(scale)
+        result.addPixmap(pixmap)
+    return result
+
+
+def names() -> list[str]:
+    return sorted(_SHAPES)
