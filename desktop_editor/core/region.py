@@ -9,19 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from desktop_editor.core.mask_ops import Bounds as Box
+from desktop_editor.core.mask_ops import nonzero_bounds
 from desktop_editor.core.params import MAX_ASPECT
 
 MIN_REGION_EDGE = 256
-Box = tuple[int, int, int, int]  # left, top, right, bottom (right/bottom exclusive)
-
-
-def mask_bounds(mask: np.ndarray) -> Box | None:
-    """Tight box around the painted pixels, or None for an empty mask."""
-    rows = np.flatnonzero(mask.any(axis=1))
-    if rows.size == 0:
-        return None
-    cols = np.flatnonzero(mask.any(axis=0))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def _widen(lo: int, hi: int, want: int, limit: int) -> tuple[int, int]:
@@ -41,7 +33,7 @@ def _widen(lo: int, hi: int, want: int, limit: int) -> tuple[int, int]:
 
 def region_box(mask: np.ndarray, padding: int) -> Box | None:
     """The box to send: the mask's bounds plus `padding`, at least 256 px a side, aspect within 3:1."""
-    bounds = mask_bounds(mask)
+    bounds = nonzero_bounds(mask)
     if bounds is None:
         return None
     height, width = mask.shape

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from desktop_editor.api import ClientConfig, RunflowClient, to_data_uri
+from desktop_editor.core.masks import encode_mask_png
 from desktop_editor.core.params import EditParams
 from desktop_editor.emulator import Behaviour, Emulator, Fault
 from desktop_editor.jobs.manager import JobManager, Snapshot
@@ -266,3 +267,33 @@ def test_prune_and_delete_remove_saved_inputs(emulator, store, tmp_path):
     assert folder.is_dir()
     store.delete(job.id)
     assert not folder.exists() and result.exists()
+
+
+def test_send_region_pastes_back_into_the_full_image(emulator, store, tmp_path):
+    import base64
+    import io
+
+    path = photo(tmp_path, "big.png", size=(1200, 900))
+    mask = np.zeros((900, 1200), np.uint8)
+    mask[400:450, 500:600] = 255
+    mask_path = tmp_path / "m.png"
+    mask_path.write_bytes(encode_mask_png(mask))
+    manager = make_manager(emulator, store)
+    job = EditJob(params=EditParams(prompt="make it blue"), image_paths=[path], mask_path=mask_path,
+                  options=JobOptions(out_dir=tmp_path / "out", region_padding=40))
+    manager.submit(job)
+    manager.wait_all(20)
+    manager.shutdown()
+    stored = store.get(job.id)
+    assert stored.state is JobState.DONE and stored.sent_size == (256, 256)
+    sent = [r for r in emulator.requests if r.method == "POST" and r.path.endswith("/runs")][0].json["input"]
+    sent_image = Image.open(io.BytesIO(base64.b64decode(sent["image_urls"][0].split(",", 1)[1])))
+    assert sent_image.size == (256, 256)
+    out = np.asarray(Image.open(stored.result_paths[0]).convert("RGB"))
+    original = np.asarray(Image.open(path).convert("RGB"))
+    assert out.shape == original.shape
+    left, top = 550 - 128, 425 - 128
+    outside = np.ones(mask.shape, bool)
+    outside[top : top + 256, left : left + 256] = False
+    assert np.array_equal(out[outside], original[outside])
+    assert np.abs(out[400:450, 500:600].astype(int) - original[400:450, 500:600]).mean() > 20
