@@ -105,6 +105,11 @@ def build_app_parser() -> argparse.ArgumentParser:
         + " (desktop-editor COMMAND --help).",
     )
     parser.add_argument("--version", action="version", version=f"desktop-editor {__version__}")
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start offscreen, run one edit against the built-in emulator, check it and exit (0 = passed)",
+    )
     parser.add_argument("files", nargs="*", type=Path, help="images or .deproj projects to open")
     return parser
 
@@ -369,6 +374,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] not in COMMANDS:
         args = build_app_parser().parse_args(argv)
+        if args.self_test:
+            from desktop_editor.selftest import run_self_test
+
+            return run_self_test()
         from desktop_editor.ui.app import run_app
 
         return run_app([sys.argv[0], *map(str, args.files)])
