@@ -1,17 +1,27 @@
-"""The Runflow client (requests, no Qt): usable from the app, the command line or a script."""
+"""The Runflow client (requests, no Qt): usable from the app, the command line or a script.
 
-from desktop_editor.api.client import ResultImage, RunflowClient, from_data_uri, to_data_uri
-from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
-from desktop_editor.api.runs import OutputImage, Run, parse_output_images
+Names are imported on first use, so importing a submodule (or `desktop_editor.jobs.settings`)
+does not pay for `requests` at start-up.
+"""
 
-__all__ = [
-    "ClientConfig",
-    "DEFAULT_BASE_URL",
-    "OutputImage",
-    "ResultImage",
-    "Run",
-    "RunflowClient",
-    "from_data_uri",
-    "parse_output_images",
-    "to_data_uri",
-]
+from importlib import import_module
+
+_EXPORTS = {
+    "ClientConfig": "desktop_editor.api.config",
+    "DEFAULT_BASE_URL": "desktop_editor.api.config",
+    "OutputImage": "desktop_editor.api.runs",
+    "ResultImage": "desktop_editor.api.client",
+    "Run": "desktop_editor.api.runs",
+    "RunflowClient": "desktop_editor.api.client",
+    "from_data_uri": "desktop_editor.api.client",
+    "parse_output_images": "desktop_editor.api.runs",
+    "to_data_uri": "desktop_editor.api.client",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'desktop_editor.api' has no attribute {name!r}")

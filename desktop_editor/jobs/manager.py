@@ -34,7 +34,11 @@ Listener = Callable[[EditJob], None]
 
 @dataclass
 class Snapshot:
-    """The image and mask as they were when the designer pressed Generate (copies, not views)."""
+    """The image and mask as they were when the designer pressed Generate.
+
+    The image may be the document's own (it is never modified in place; the manager copies it on
+    the worker); the mask must be a copy, since painting changes it in place.
+    """
 
     image: Image.Image
     mask: np.ndarray | None
@@ -147,7 +151,9 @@ class JobManager:
     def _write_snapshot(job: EditJob, snapshot: Snapshot) -> None:
         folder = paths.job_dir(job.id)
         name = safe_filename(Path(snapshot.name).stem, default="image")  # results are named after it
-        image_path = replace_file(folder / f"{name}.png", encode_png(snapshot.image))
+        # Copied here, on the worker: the window hands over its own image (no stall on Generate),
+        # and Pillow keeps per-save state on an image, so concurrent jobs each encode their own copy.
+        image_path = replace_file(folder / f"{name}.png", encode_png(snapshot.image.copy()))
         job.image_paths = [image_path, *snapshot.references]
         if snapshot.mask is not None and not masks.is_empty(snapshot.mask):
             job.mask_path = replace_file(folder / "mask.png", masks.encode_mask_png(snapshot.mask))
@@ -163,15 +169,18 @@ class JobManager:
 
     # ----- after a crash --------------------------------------------------------------------
 
-    def resume_unfinished(self) -> list[EditJob]:
+    def resume_unfinished(self, sources: set[str] | None = None) -> list[EditJob]:
         """Pick up every job a crash or a closed app left unfinished.
 
         Jobs with a run id are waited for and downloaded; jobs never sent are sent now; jobs that
         were being sent when the app died have an unknown outcome and are only marked so.
         Returns every job it touched: those resumed, and those it could only mark final.
+        `sources` limits it to jobs of those origins (EditJob.source).
         """
         resumed = []
         for job in self._require_store().unfinished():
+            if sources is not None and job.source not in sources:
+                continue  # e.g. real jobs while in Demo mode: they wait, journaled, for a key
             with self._lock:
                 if job.id in self._futures and not self._futures[job.id].done():
                     continue

@@ -11,14 +11,18 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from desktop_editor.api.client import RunflowClient
 from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
-from desktop_editor.emulator import Behaviour, Emulator
 from desktop_editor.jobs import credentials, paths
 from desktop_editor.jobs.manager import JobManager
+from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.jobs.store import JobStore
+
+if TYPE_CHECKING:
+    from desktop_editor.emulator import Emulator
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +62,22 @@ class ServiceConnection:
     SQLite); no network request is made.
     """
 
-    def __init__(self, store: JobStore | None = None, *, demo_run_duration: float = DEMO_RUN_DURATION):
+    def __init__(
+        self,
+        store: JobStore | None = None,
+        *,
+        demo_run_duration: float = DEMO_RUN_DURATION,
+        offline_retry: float | None = None,
+    ):
+        """`offline_retry`: seconds between attempts for a job that found the service unreachable
+        (see `JobManager`); the window passes a number so such jobs wait as "offline" instead of
+        failing, scripts keep None."""
         self.store = store if store is not None else JobStore(paths.history_path())
         self.demo_run_duration = demo_run_duration
+        self.offline_retry = offline_retry
         self._emulator: Emulator | None = None
         self._connection: Connection | None = None
+        self._client_overrides: dict = {}
 
     @property
     def connection(self) -> Connection | None:
@@ -76,12 +91,17 @@ class ServiceConnection:
         """Build the client and job manager for `settings`: the real service when an API key is
         available (RUNFLOW_API_KEY or the keyring), else Demo mode on the built-in emulator.
 
-        `client_overrides` go to ClientConfig (tests use a fast `poll_interval`).
+        `client_overrides` go to ClientConfig (tests use a fast `poll_interval`); they are kept
+        for `reconnect`. Emulated jobs a previous emulator left unfinished are closed here: their
+        runs died with it (see `_close_lost_demo_jobs`).
         """
+        self._client_overrides = dict(client_overrides)
         self._close_manager()
         key = credentials.load_api_key()
-        if key:
+        if key or self._emulator is None:
             self._stop_emulator()
+            self._close_lost_demo_jobs()  # no emulator that ran them survives this connection
+        if key:
             base_url = (os.environ.get("RUNFLOW_BASE_URL") or settings.base_url or DEFAULT_BASE_URL).strip()
             config = ClientConfig(
                 api_key=key,
@@ -95,10 +115,38 @@ class ServiceConnection:
             config = ClientConfig(api_key=DEMO_API_KEY, base_url=emulator.base_url, **client_overrides)
             demo = True
         client = RunflowClient(config)
-        manager = JobManager(client, self.store, max_workers=max(1, settings.max_concurrent))
+        manager = JobManager(
+            client, self.store, max_workers=max(1, settings.max_concurrent), offline_retry=self.offline_retry
+        )
         self._connection = Connection(client, manager, self.store, demo, config.base_url)
         log.info("connected to %s%s", config.base_url, " (demo mode, emulated results)" if demo else "")
         return self._connection
+
+    def reconnect(self, settings: AppSettings) -> Connection:
+        """`connect` again with the client overrides of the last `connect` (settings changed)."""
+        return self.connect(settings, **self._client_overrides)
+
+    def _close_lost_demo_jobs(self) -> list[EditJob]:
+        """Mark emulated jobs left in flight by an emulator that is gone as failed, and return them.
+
+        Each emulator keeps its runs in memory only, so a Demo-mode job journaled as in flight
+        can never be picked up again: resuming it would ask a new emulator (or the real service)
+        for a run it never saw. Called only when no emulator is running; emulated jobs are never
+        charged, and the designer may send them again.
+        """
+        closed = []
+        for job in self.store.unfinished():
+            if job.source != DEMO_SOURCE:
+                continue
+            job.state = JobState.FAILED
+            job.error = "This emulated edit stopped when the app (and its built-in emulator) closed."
+            job.advice = "Nothing was charged. Send it again to try once more."
+            job.touch()
+            self.store.save(job)
+            closed.append(job)
+        if closed:
+            log.info("closed %d emulated job(s) left by an earlier session", len(closed))
+        return closed
 
     def close(self) -> None:
         """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store."""
@@ -109,6 +157,10 @@ class ServiceConnection:
     # ----- internals ---------------------------------------------------------------------------
 
     def _start_emulator(self) -> Emulator:
+        # Imported here: the emulator (an HTTP server and the image work it plays) is only
+        # needed in Demo mode, and importing it would slow every start of the window.
+        from desktop_editor.emulator import Behaviour, Emulator
+
         if self._emulator is None:
             behaviour = Behaviour(run_duration=self.demo_run_duration)
             self._emulator = Emulator(port=0, api_keys={DEMO_API_KEY}, behaviour=behaviour, host="127.0.0.1").start()

@@ -1,19 +1,41 @@
-"""Starting the desktop app: the QApplication, the theme, the main window and its first images."""
+"""Starting the desktop app: the QApplication, the theme, the service, the main window and its
+first images, the crash handler, and an orderly exit.
+
+The window shows first; right after its first paint the service connection is made: reading
+the settings, opening the history store (SQLite) and, in Demo mode, starting the emulator on
+127.0.0.1. All of it is local: no request goes to the network at start, and a key is checked
+only when the designer asks (Settings > Check key).
+"""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 from desktop_editor import __version__
 from desktop_editor.core.resources import resource_path
+from desktop_editor.jobs.service import ServiceConnection
+from desktop_editor.jobs.settings import load_settings
+from desktop_editor.ui.crash import CrashHandler
 from desktop_editor.ui.main_window import APP_NAME, MainWindow
 from desktop_editor.ui.recent_files import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
 from desktop_editor.ui.theme import apply_theme
+
+log = logging.getLogger(__name__)
+
+_IMPORTED_AT = time.time()  # the fallback start stamp (see `start_time`)
+EXIT_AFTER_SHOW_ENV = "DESKTOP_EDITOR_EXIT_AFTER_SHOW"
+START_STAMP_ENV = "DESKTOP_EDITOR_T0"
+# An edit that found the service unreachable waits as "offline" and is tried again this often.
+OFFLINE_RETRY_S = 30.0
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -35,17 +57,41 @@ def create_application(argv: list[str]) -> QApplication:
     return app  # type: ignore[return-value]
 
 
+def connect_service(service: ServiceConnection | None = None) -> ServiceConnection | None:
+    """The service connection for the window (Demo mode without a key), or None if it cannot be
+    set up at all; the window then still opens and paints masks, and says why it cannot send."""
+    service = service or ServiceConnection(offline_retry=OFFLINE_RETRY_S)
+    try:
+        service.connect(load_settings())
+    except Exception:  # a broken store or keyring must not stop the app from starting
+        log.exception("could not connect to the service")
+        try:
+            service.close()
+        except Exception:
+            pass
+        return None
+    return service
+
+
 def run_app(argv: list[str]) -> int:
     """Run the editor: open the images and projects named in `argv[1:]`, or the bundled sample.
 
     `--smoke` starts, opens the images, paints them once and quits, printing one line
     ("ok NAME WxH" or "failed: MESSAGE"); packaging and the tests use it to check a build.
+    With `DESKTOP_EDITOR_EXIT_AFTER_SHOW=1` it prints `shown-after-ms N` once the window has
+    painted for the first time and quits (cold-start timing; see `start_time`).
     """
     smoke = "--smoke" in argv
     app = create_application(argv)
+    crash_handler = None if smoke else CrashHandler().install()
     window = MainWindow()
+    after_first_paint: list[Callable[[], None]] = []
+    if crash_handler is not None:
+        crash_handler.set_window(window, window.save_recovery_copies)
     if smoke:
         _arm_smoke_test(app, window)
+    if os.environ.get(EXIT_AFTER_SHOW_ENV) == "1":
+        after_first_paint.append(_exit_after_show(app, window))
     paths = [Path(a) for a in argv[1:] if not a.startswith("-")]
     if paths:
         window.open_paths(paths)
@@ -54,8 +100,84 @@ def run_app(argv: list[str]) -> int:
             window.open_path(resource_path("sample.jpg"))
         except FileNotFoundError:
             pass
+
+    def attach_service() -> None:
+        # After the first paint: the designer sees the window (and the sample decoding on its
+        # worker) while the history store opens and, in Demo mode, the emulator starts.
+        if not window.isVisible():
+            return  # closed before its first paint was even handled (a smoke test, a quick quit)
+        service = connect_service()
+        if service is None:
+            window.show_error("Cannot connect", "The app could not open its history or start its connection; "
+                              "edits cannot be sent. Masks can still be painted and saved.")
+            return
+        window.attach_service(service)
+        if not smoke:
+            window.resume_unfinished()
+
+    after_first_paint.append(attach_service)
+    app.installEventFilter(_FirstPaint(window, after_first_paint))
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        window.shutdown()  # closed already, or the app was told to quit: no questions here
+        if crash_handler is not None:
+            crash_handler.uninstall()
+
+
+def start_time() -> float:
+    """When this start began, in epoch seconds: `DESKTOP_EDITOR_T0` if the launcher set it,
+    else the process's start (Linux), else when this module was imported."""
+    stamp = os.environ.get(START_STAMP_ENV)
+    if stamp:
+        try:
+            return float(stamp)
+        except ValueError:
+            pass
+    try:
+        stat = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return time.time() - uptime + int(stat[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return _IMPORTED_AT
+
+
+class _FirstPaint(QObject):
+    """Runs `actions` in order, from the event loop, once a widget of `window` has first painted."""
+
+    def __init__(self, window: MainWindow, actions: list[Callable[[], None]]):
+        super().__init__(window)
+        self._window = window
+        self._actions = actions
+        self._fired = False
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if not self._fired and event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.window() is self._window:
+            self._fired = True
+            # An application-wide filter costs a Python call per event: remove it at once.
+            QTimer.singleShot(0, self._remove)
+            for action in self._actions:
+                QTimer.singleShot(0, action)  # after this paint pass has been flushed, in order
+        return False
+
+    def _remove(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+def _exit_after_show(app: QApplication, window: MainWindow) -> Callable[[], None]:
+    """What DESKTOP_EDITOR_EXIT_AFTER_SHOW=1 does after the first paint: report and quit."""
+    started = start_time()
+
+    def report() -> None:
+        print(f"shown-after-ms {round((time.time() - started) * 1000)}", flush=True)
+        for document in window.documents():
+            document.mark_saved()
+        app.quit()
+
+    return report
 
 
 def _arm_smoke_test(app: QApplication, window: MainWindow) -> None:

@@ -177,8 +177,21 @@ def tone_color(widget: QWidget, tone: str) -> str:
 
 
 def set_tone(label: QLabel, tone: str | None) -> None:
-    """Colour a label's text for its meaning; None restores the palette's text colour."""
+    """Colour a label's text for its meaning; None restores the palette's text colour.
+
+    The tone is remembered on the label, so `refresh_tones` can pick the colour again when the
+    theme switches between light and dark.
+    """
+    label.setProperty("tone", tone or "")
     label.setStyleSheet("" if tone is None else f"color: {tone_color(label, tone)};")
+
+
+def refresh_tones(widgets: list[QWidget]) -> None:
+    """Re-colour every toned label among `widgets` for the palette in use now."""
+    for widget in widgets:
+        tone = widget.property("tone")
+        if tone and isinstance(widget, QLabel):
+            set_tone(widget, str(tone))
 
 
 def no_wheel_when_unfocused(*widgets: QWidget) -> None:

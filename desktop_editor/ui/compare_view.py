@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from desktop_editor.core.difference import DEFAULT_THRESHOLD, DifferenceResult, difference_map, ramp_colour
 from desktop_editor.ui import icons
+from desktop_editor.ui.binding import set_tone
 from desktop_editor.ui.compare_canvas import ComparePane, ImageLevels, PaneContent, Viewport
 from desktop_editor.ui.compare_tasks import TaskRunner
 from desktop_editor.ui.compare_imaging import pil_from_qimage
@@ -202,8 +203,18 @@ class CompareToolbar(QWidget):
         self.actual_button.clicked.connect(self.actual_size_requested)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
+            color = self.palette().buttonText().color().name()
+            for mode, button in self.buttons.items():
+                button.setIcon(_mode_icon(mode, color))
+            for button in (self.zoom_out_button, self.zoom_in_button, self.fit_button, self.actual_button):
+                button.setIcon(icons.icon(str(button.property("icon_name")), color))
+
     def _tool(self, icon_name: str, tip: str, color: str, *, text: str = "") -> QToolButton:
         button = QToolButton(self)
+        button.setProperty("icon_name", icon_name)
         button.setIcon(icons.icon(icon_name, color))
         button.setIconSize(QSize(18, 18))
         button.setAutoRaise(True)
@@ -338,11 +349,7 @@ class CompareView(QWidget):
         hint_font = self.hint_label.font()
         hint_font.setPointSizeF(max(7.5, hint_font.pointSizeF() * 0.9))
         self.hint_label.setFont(hint_font)
-        muted = self.hint_label.palette()
-        muted_color = muted.windowText().color()
-        muted_color.setAlpha(150)
-        muted.setColor(self.hint_label.foregroundRole(), muted_color)
-        self.hint_label.setPalette(muted)
+        set_tone(self.hint_label, "muted")
         status = QFrame(self)
         status.setFrameShape(QFrame.Shape.NoFrame)
         status_layout = QHBoxLayout(status)

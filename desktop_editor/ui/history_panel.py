@@ -12,33 +12,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QEvent,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPointF,
-    QRect,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-    QUrl,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPalette, QPolygonF
+from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QMouseEvent, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
     QPushButton,
     QSpinBox,
-    QStyle,
-    QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
@@ -51,9 +33,22 @@ from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.binding import set_tone, tone_color
 from desktop_editor.ui.job_bridge import ThumbnailCache
-from desktop_editor.ui.jobs_panel import draw_thumbnail, confirm, short_label, state_tone
+from desktop_editor.ui.job_list import (
+    JobListModel,
+    JobRole,
+    JobRowDelegate,
+    RowPainter,
+    confirm,
+    current_job,
+    empty_state_label,
+    select_row,
+    setup_job_list,
+    short_label,
+    state_tone,
+)
 
-JobRole = Qt.ItemDataRole.UserRole + 1
+__all__ = ["HistoryModel", "HistoryPanel", "JobRole", "cost_line", "spending"]
+
 ROW_HEIGHT = 74
 THUMB = 56
 STAR = 18
@@ -102,22 +97,10 @@ def spending(jobs: list[EditJob]) -> tuple[float, int]:
     return float(sum(charged)), len(charged)
 
 
-class HistoryModel(QAbstractListModel):
+class HistoryModel(JobListModel):
     """Stored jobs (newest first); `JobRole` gives the EditJob."""
 
-    def __init__(self, parent: Any = None):
-        super().__init__(parent)
-        self._jobs: list[EditJob] = []
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(self._jobs)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
-            return None
-        job = self._jobs[index.row()]
-        if role == JobRole:
-            return job
+    def role_data(self, job: EditJob, role: int) -> Any:
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return job.params.prompt or _model_label(job)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -140,12 +123,6 @@ class HistoryModel(QAbstractListModel):
                 self.dataChanged.emit(self.index(row), self.index(row))
                 return
 
-    def jobs(self) -> list[EditJob]:
-        return list(self._jobs)
-
-    def row_of(self, job_id: str) -> int | None:
-        return next((row for row, job in enumerate(self._jobs) if job.id == job_id), None)
-
 
 def _model_label(job: EditJob) -> str:
     spec = MODELS.get(job.params.model)
@@ -165,7 +142,7 @@ def _star_polygon(rect: QRectF) -> QPolygonF:
     return QPolygonF(points)
 
 
-class HistoryDelegate(QStyledItemDelegate):
+class HistoryDelegate(JobRowDelegate):
     """Paints a history row; a click on the star toggles it.
 
     Signals:
@@ -173,78 +150,38 @@ class HistoryDelegate(QStyledItemDelegate):
     """
 
     star_clicked = Signal(str)
-
-    def __init__(self, thumbnails: ThumbnailCache, parent: Any = None):
-        super().__init__(parent)
-        self._thumbs = thumbnails
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        return QSize(max(200, option.rect.width()), ROW_HEIGHT)
+    row_height = ROW_HEIGHT
+    thumb = THUMB
 
     @staticmethod
     def star_rect(rect: QRect) -> QRect:
         return QRect(rect.right() - 10 - STAR - 4, rect.top() + 8, STAR + 8, STAR + 8)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        job: EditJob | None = index.data(JobRole)
-        if job is None:
-            return
-        widget = option.widget
-        style = widget.style() if widget else QApplication.style()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette: QPalette = option.palette
-        text = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text)
-        muted.setAlphaF(0.62)
-        rect = option.rect.adjusted(8, 0, -10, 0)
+    def thumbnail_path(self, job: EditJob) -> Path | None:
+        return thumbnail_path(job)
 
-        thumb = QRect(rect.left(), rect.top() + (rect.height() - THUMB) // 2, THUMB, THUMB)
-        draw_thumbnail(painter, thumb, self._thumbs.get(thumbnail_path(job)), palette)
+    def text_right(self, option: QStyleOptionViewItem, rect: QRect) -> int:
+        return self.star_rect(option.rect).left() - 6
 
-        star = self.star_rect(option.rect)
-        self._draw_star(painter, QRectF(star).adjusted(4, 4, -4, -4), job.starred, text, widget)
-
-        x = thumb.right() + 12
-        right = star.left() - 6
-        base = QFont(option.font)
-        fm = QFontMetrics(base)
-        line = fm.height()
-        top = rect.top() + (rect.height() - (3 * line + 6)) // 2
-        bold = QFont(base)
-        bold.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(bold)
-        painter.setPen(text)
-        prompt = " ".join((job.params.prompt or _model_label(job)).split())
-        painter.drawText(QRect(x, top, right - x, line), Qt.AlignmentFlag.AlignVCenter,
-                         QFontMetrics(bold).elidedText(prompt, Qt.TextElideMode.ElideRight, right - x))
-
-        painter.setFont(base)
-        y2 = top + line + 3
-        status_text = short_label(job.state)
-        meta = f" · {format_date(job.created_at)} · {_model_label(job)}"
-        full_right = rect.right()
-        status_w = QFontMetrics(base).horizontalAdvance(status_text)
-        tone = tone_color(widget, state_tone(job.state)) if widget else None
-        painter.setPen(text if selected or tone is None else QColor(tone))
-        painter.drawText(QRect(x, y2, status_w, line), Qt.AlignmentFlag.AlignVCenter, status_text)
-        painter.setPen(muted)
-        room = full_right - x - status_w
-        painter.drawText(QRect(x + status_w, y2, room, line), Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(meta, Qt.TextElideMode.ElideRight, room))
-
-        y3 = y2 + line + 3
+    def paint_text(self, row: RowPainter, job: EditJob) -> None:
+        star = self.star_rect(row.rect.adjusted(-8, 0, 10, 0))
+        self._draw_star(row.painter, QRectF(star).adjusted(4, 4, -4, -4), job.starred, row.text, row.widget)
+        # Line 1: the prompt, beside the star
+        row.text_at(row.line_y(0), job.params.prompt or _model_label(job), bold=True)
+        # Line 2: state, then date and model, full width
+        full_right = row.rect.right()
+        y2 = row.line_y(1)
+        status_width = row.text_at(y2, short_label(job.state), right=full_right, color=row.tone(state_tone(job.state)))
+        row.text_at(y2, f" · {format_date(job.created_at)} · {_model_label(job)}", left=row.x + status_width,
+                    right=full_right, color=row.muted)
+        # Line 3: what it cost, and how many results
         cost, cost_tone = cost_line(job)
         label = f"Cost: {cost}"
         if job.result_paths:
             n = len(job.result_paths)
             label += f" · {n} result{'s' if n != 1 else ''}"
-        painter.setPen(muted if selected or cost_tone == "muted" or widget is None else QColor(tone_color(widget, cost_tone)))
-        painter.drawText(QRect(x, y3, full_right - x, line), Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(label, Qt.TextElideMode.ElideRight, full_right - x))
-        painter.restore()
+        row.text_at(row.line_y(2), label, right=full_right,
+                    color=row.muted if cost_tone == "muted" else row.tone(cost_tone, row.muted))
 
     @staticmethod
     def _draw_star(painter: QPainter, rect: QRectF, on: bool, text: QColor, widget: Any) -> None:
@@ -287,6 +224,7 @@ class HistoryPanel(QWidget):
     def __init__(self, store: JobStore, parent: QWidget | None = None, *, thumbnails: ThumbnailCache | None = None):
         super().__init__(parent)
         self.store = store
+        self._closed = False
         self._thumbs = thumbnails or ThumbnailCache(edge=2 * THUMB, parent=self)
         self._thumbs.thumbnail_ready.connect(self._on_thumbnail_ready)
 
@@ -301,19 +239,10 @@ class HistoryPanel(QWidget):
 
         self.model = HistoryModel(self)
         self.view = QListView()
-        self.view.setModel(self.model)
         self.delegate = HistoryDelegate(self._thumbs, self.view)
-        self.view.setItemDelegate(self.delegate)
-        self.view.setUniformItemSizes(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        setup_job_list(self.view, self.model, self.delegate, "History")
         self.view.setMouseTracking(True)
-        self.view.setAccessibleName("History")
-        self.empty_label = QLabel()
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        set_tone(self.empty_label, "muted")
+        self.empty_label = empty_state_label()
 
         self.reopen_button = QPushButton("Reopen")
         self.reopen_button.setToolTip("Open this edit's image, mask and parameters again")
@@ -395,10 +324,18 @@ class HistoryPanel(QWidget):
 
     # ----- public API --------------------------------------------------------------------------
 
+    def detach_store(self) -> None:
+        """Stop reading the store (it is about to be closed); the list stays as it is."""
+        self._closed = True
+        self._refresh_timer.stop()
+        self._search_timer.stop()
+
     @Slot()
     def refresh(self) -> None:
         """Reload the list and the running total from the store, keeping the selection."""
         self._refresh_timer.stop()
+        if self._closed:
+            return
         self._update_total()
         self._reload_list()
 
@@ -406,6 +343,8 @@ class HistoryPanel(QWidget):
     def _reload_list(self) -> None:
         """Reload the list only (search and filter changes do not change what was spent)."""
         self._search_timer.stop()
+        if self._closed:
+            return
         selected = self.selected_job()
         search = self.search_edit.text().strip() or None
         jobs = self.store.jobs(search=search, starred_only=self.favourites_button.isChecked(), limit=LIST_LIMIT)
@@ -426,13 +365,10 @@ class HistoryPanel(QWidget):
             self._refresh_timer.start()
 
     def selected_job(self) -> EditJob | None:
-        index = self.view.currentIndex()
-        return index.data(JobRole) if index.isValid() else None
+        return current_job(self.view)
 
     def select_job(self, job_id: str) -> None:
-        row = self.model.row_of(job_id)
-        if row is not None:
-            self.view.setCurrentIndex(self.model.index(row))
+        select_row(self.view, self.model, job_id)
 
     def jobs(self) -> list[EditJob]:
         """The entries shown now, newest first."""

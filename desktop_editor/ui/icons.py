@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from PySide6.QtCore import QByteArray, QRectF, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 _S = 'fill="none" stroke="{c}" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round"'
@@ -113,6 +113,26 @@ _SHAPES: dict[str, str] = {
         f'<rect x="9" y="3" width="6" height="4" rx="1" {_F}/>'
         f'<path d="M8.5 12 H15.5 M8.5 16 H13" {_S}/>'
     ),
+    "generate": (
+        f'<path d="M10 3.5 L11.6 8.4 L16.5 10 L11.6 11.6 L10 16.5 L8.4 11.6 L3.5 10 L8.4 8.4 Z" {_F}/>'
+        f'<path d="M18 13.5 L18.9 16.1 L21.5 17 L18.9 17.9 L18 20.5 L17.1 17.9 L14.5 17 L17.1 16.1 Z" {_F}/>'
+        f'<path d="M18 3 V7 M16 5 H20" {_S}/>'
+    ),
+    "compare": (
+        f'<rect x="3" y="5" width="18" height="14" rx="2" {_S}/>'
+        f'<path d="M5 5 H12 V19 H5 A2 2 0 0 1 3 17 V7 A2 2 0 0 1 5 5 Z" {_F} opacity="0.45"/>'
+        f'<path d="M12 3 V21" {_S}/>'
+    ),
+    "settings": (
+        f'<circle cx="12" cy="12" r="3.2" {_S}/>'
+        f'<path d="M12 2.8 V5.2 M12 18.8 V21.2 M2.8 12 H5.2 M18.8 12 H21.2 M5.5 5.5 L7.2 7.2 M16.8 16.8 L18.5 18.5 '
+        f'M5.5 18.5 L7.2 16.8 M16.8 7.2 L18.5 5.5" {_S2}/>'
+        f'<circle cx="12" cy="12" r="6.3" {_S}/>'
+    ),
+    "stop": f'<circle cx="12" cy="12" r="8.5" {_S}/><rect x="8.8" y="8.8" width="6.4" height="6.4" rx="1" {_F}/>',
+    "key": (
+        f'<circle cx="8" cy="14" r="4" {_S}/><path d="M11 11 L19.5 2.5 M16 6 L18.5 8.5 M14 8 L16 10" {_S}/>'
+    ),
     "reuse": (
         f'<path d="M20 12 A8 8 0 1 1 17.6 6.3" {_S}/><path d="M20 4 V8.5 H15.5" {_S}/>'
         f'<circle cx="12" cy="12" r="3" {_F}/>'
@@ -137,9 +157,21 @@ def _render(renderer: QSvgRenderer, size: int, scale: float) -> QPixmap:
     return pixmap
 
 
+def icon(name: str, color: str | None = None, disabled_color: str | None = None) -> QIcon:
+    """The named icon (see `names()`), with a dimmed variant for disabled actions.
+
+    Without colours it is drawn in the application palette's button text colour, so icons
+    read on the light and the dark theme alike (see `ui.theme`).
+    """
+    if color is None or disabled_color is None:
+        palette = QGuiApplication.palette()
+        color = color or palette.color(QPalette.ColorRole.ButtonText).name()
+        disabled_color = disabled_color or palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText).name()
+    return _icon(name, color, disabled_color)
+
+
 @lru_cache(maxsize=None)
-def icon(name: str, color: str = "#d9dce1", disabled_color: str = "#666b72") -> QIcon:
-    """The named icon (see `names()`), with a dimmed variant for disabled actions."""
+def _icon(name: str, color: str, disabled_color: str) -> QIcon:
     result = QIcon()
     for mode, fill in ((QIcon.Mode.Normal, color), (QIcon.Mode.Disabled, disabled_color)):
         renderer = QSvgRenderer(QByteArray(_svg(name, fill)))

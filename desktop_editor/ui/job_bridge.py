@@ -19,12 +19,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QSize, Qt, QThreadPool, Signal, Slot
-from PySide6.QtGui import QImage, QImageReader
+from PIL import Image, ImageOps
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtGui import QImage
 
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import JobManager, Snapshot
 from desktop_editor.jobs.model import EditJob, JobOptions
+from desktop_editor.ui.compare_imaging import qimage_from_pil
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +120,20 @@ def start_worker(
 def load_thumbnail(path: str, edge: int) -> QImage:
     """A QImage of `path` scaled to fit `edge` px, EXIF-rotated; a null image when unreadable.
 
-    QImageReader scales while decoding where the format allows (JPEG), so big photos cost little.
-    Safe on any thread (QImage, not QPixmap).
+    Decoded and scaled by Pillow (JPEGs are decoded at a reduced size via `draft`), which
+    releases the GIL: results and job inputs are 4K PNGs, and Qt's reader and smooth scaling
+    would hold the GIL for their whole decode and freeze the window. Safe on any thread.
     """
-    reader = QImageReader(path)
-    reader.setAutoTransform(True)
-    size = reader.size()
-    if size.isValid() and (size.width() > edge or size.height() > edge):
-        reader.setScaledSize(size.scaled(QSize(edge, edge), Qt.AspectRatioMode.KeepAspectRatio))
-    image = reader.read()
-    if image.isNull():
+    try:
+        with Image.open(path) as img:
+            img.draft("RGB", (edge, edge))  # JPEG: decode at 1/2, 1/4 or 1/8 size
+            img = ImageOps.exif_transpose(img)
+            img.thumbnail((edge, edge), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            if img.mode not in ("RGB", "RGBA"):
+                img = img.convert("RGBA" if "transparency" in img.info or "A" in img.getbands() else "RGB")
+            return qimage_from_pil(img, owned=True)
+    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         return QImage()
-    if image.width() > edge or image.height() > edge:
-        image = image.scaled(edge, edge, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
 class ThumbnailCache(QObject):

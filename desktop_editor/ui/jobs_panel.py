@@ -17,41 +17,43 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QPersistentModelIndex,
-    QPoint,
-    QRect,
-    QRectF,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPalette
+from PySide6.QtCore import QModelIndex, QPoint, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
     QMenu,
-    QMessageBox,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.ui.binding import set_tone, tone_color
 from desktop_editor.ui.job_bridge import ThumbnailCache
+from desktop_editor.ui.job_list import (
+    JobListModel,
+    JobRole,
+    JobRowDelegate,
+    RowPainter,
+    confirm,
+    current_job,
+    draw_thumbnail,
+    empty_state_label,
+    select_row,
+    setup_job_list,
+    short_label,
+    state_tone,
+)
 
-JobRole = Qt.ItemDataRole.UserRole + 1
+__all__ = [
+    "JobRole", "JobsModel", "JobsPanel", "confirm", "draw_thumbnail", "format_elapsed", "job_details",
+    "short_label", "state_tone",
+]
+
 ROW_HEIGHT = 68
 THUMB = 48
 
@@ -86,48 +88,20 @@ def format_elapsed(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
-def state_tone(state: JobState) -> str:
-    """The colour meaning of a state: done is good, failed bad, unknown or stopped need attention."""
-    if state is JobState.DONE:
-        return "ok"
-    if state is JobState.FAILED:
-        return "error"
-    if state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED):
-        return "warning"
-    if state.is_final:
-        return "muted"
-    return "accent"
-
-
-def short_label(state: JobState) -> str:
-    """The state's label up to its first comma or parenthesis ("Outcome unknown", "Stopped waiting");
-    the rest of the story is on the row's third line and in the details."""
-    return state.label.split(",")[0].split(" (")[0]
-
-
 def is_in_flight(job: EditJob) -> bool:
     return not job.state.is_final
 
 
-class JobsModel(QAbstractListModel):
+class JobsModel(JobListModel):
     """EditJob snapshots, newest first, keyed by id; `JobRole` gives the job."""
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self._jobs: list[EditJob] = []
         self._keys: list[tuple[float, str]] = []  # (-created, id), sorted, parallel to _jobs
         self._rows: dict[str, int] = {}
         self._started: dict[str, float] = {}
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() else len(self._jobs)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
-            return None
-        job = self._jobs[index.row()]
-        if role == JobRole:
-            return job
+    def role_data(self, job: EditJob, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return job.params.prompt or job.params.spec.label
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -175,13 +149,6 @@ class JobsModel(QAbstractListModel):
         for i in range(start, len(self._jobs)):
             self._rows[self._jobs[i].id] = i
 
-    def job(self, job_id: str) -> EditJob | None:
-        row = self._rows.get(job_id)
-        return None if row is None else self._jobs[row]
-
-    def jobs(self) -> list[EditJob]:
-        return list(self._jobs)
-
     def row_of(self, job_id: str) -> int | None:
         return self._rows.get(job_id)
 
@@ -218,7 +185,9 @@ def job_details(job: EditJob) -> str:
     if job.result_paths:
         n = len(job.result_paths)
         lines.append(f"{n} result{'s' if n != 1 else ''} saved in {Path(job.result_paths[0]).parent}")
-    if job.cost is not None:
+    if job.source == DEMO_SOURCE:
+        lines.append("Emulated in Demo mode: nothing was sent or charged.")
+    elif job.cost is not None:
         lines.append(f"Cost reported by the service: ${job.cost:.3f}")
     if job.sent_size:
         lines.append(f"Sent at {job.sent_size[0]}x{job.sent_size[1]}")
@@ -227,82 +196,35 @@ def job_details(job: EditJob) -> str:
     return "\n".join(lines)
 
 
-class JobDelegate(QStyledItemDelegate):
+class JobDelegate(JobRowDelegate):
     """Paints a job row: thumbnail, state, elapsed time, prompt, and progress or outcome."""
 
+    row_height = ROW_HEIGHT
+    thumb = THUMB
+
     def __init__(self, model: JobsModel, thumbnails: ThumbnailCache, parent: Any = None):
-        super().__init__(parent)
+        super().__init__(thumbnails, parent)
         self._model = model
-        self._thumbs = thumbnails
         self.tick = 0  # advanced once a second by the panel: animates the busy segment
         self.now = time.time()
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        return QSize(max(200, option.rect.width()), ROW_HEIGHT)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        job: EditJob | None = index.data(JobRole)
-        if job is None:
-            return
-        widget = option.widget
-        style = widget.style() if widget else QApplication.style()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        palette: QPalette = option.palette
-        text_color = palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
-        muted = QColor(text_color)
-        muted.setAlphaF(0.62)
-        rect = option.rect.adjusted(8, 0, -10, 0)
-
-        # Thumbnail
-        thumb_rect = QRect(rect.left(), rect.top() + (rect.height() - THUMB) // 2, THUMB, THUMB)
-        draw_thumbnail(painter, thumb_rect, self._thumbs.get(job.image_paths[0] if job.image_paths else None), palette)
-
-        x = thumb_rect.right() + 12
-        right = rect.right()
-        base = QFont(option.font)
-        fm = QFontMetrics(base)
-        line = fm.height()
-        top = rect.top() + (rect.height() - (3 * line + 6)) // 2
-
-        # Line 1: state and elapsed time
+    def paint_text(self, row: RowPainter, job: EditJob) -> None:
+        # Line 1: state, and elapsed time on the right
         elapsed = format_elapsed(self._model.elapsed(job, self.now))
-        bold = QFont(base)
-        bold.setWeight(QFont.Weight.DemiBold)
-        bfm = QFontMetrics(bold)
-        elapsed_width = fm.horizontalAdvance("0:00:00")
-        painter.setFont(base)
-        painter.setPen(muted)
-        painter.drawText(QRect(right - elapsed_width, top, elapsed_width, line), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, elapsed)
-        tone = QColor(tone_color(widget, state_tone(job.state))) if widget else text_color
-        painter.setFont(bold)
-        painter.setPen(text_color if selected else tone)
-        state_width = right - elapsed_width - 8 - x
-        painter.drawText(QRect(x, top, state_width, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         bfm.elidedText(short_label(job.state), Qt.TextElideMode.ElideRight, state_width))
-
+        elapsed_width = QFontMetrics(row.base).horizontalAdvance("0:00:00")
+        row.text_at(row.line_y(0), elapsed, left=row.right - elapsed_width, color=row.muted, align=Qt.AlignmentFlag.AlignRight)
+        row.text_at(row.line_y(0), short_label(job.state), right=row.right - elapsed_width - 8,
+                    color=row.tone(state_tone(job.state)), bold=True)
         # Line 2: the prompt
-        painter.setFont(base)
-        painter.setPen(text_color)
-        prompt = " ".join((job.params.prompt or job.params.spec.label).split())
-        y2 = top + line + 3
-        painter.drawText(QRect(x, y2, right - x, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                         fm.elidedText(prompt, Qt.TextElideMode.ElideRight, right - x))
-
+        row.text_at(row.line_y(1), job.params.prompt or job.params.spec.label)
         # Line 3: progress while in flight, else the outcome
-        y3 = y2 + line + 3
+        y3 = row.line_y(2)
         if is_in_flight(job):
-            bar = QRectF(x, y3 + line / 2 - 2, right - x, 4)
-            self._draw_progress(painter, bar, job, palette, selected)
+            bar = QRectF(row.x, y3 + row.line / 2 - 2, row.right - row.x, 4)
+            self._draw_progress(row.painter, bar, job, row.palette, row.selected)
         else:
             outcome, outcome_tone = _outcome_text(job)
-            color = QColor(tone_color(widget, outcome_tone)) if widget and outcome_tone and not selected else muted
-            painter.setPen(color)
-            painter.drawText(QRect(x, y3, right - x, line), Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             fm.elidedText(outcome, Qt.TextElideMode.ElideRight, right - x))
-        painter.restore()
+            row.text_at(y3, outcome, color=row.tone(outcome_tone, row.muted) if outcome_tone else row.muted)
 
     def _draw_progress(self, painter: QPainter, bar: QRectF, job: EditJob, palette: QPalette, selected: bool) -> None:
         track = QColor(palette.color(QPalette.ColorRole.Text))
@@ -330,7 +252,9 @@ def _outcome_text(job: EditJob) -> tuple[str, str | None]:
     if job.state is JobState.DONE:
         n = len(job.result_paths)
         text = f"{n} result{'s' if n != 1 else ''} saved"
-        if job.cost is not None:
+        if job.source == DEMO_SOURCE:
+            text += " · emulated, not charged"
+        elif job.cost is not None:
             text += f" · ${job.cost:.3f}"
         return text, "muted"
     message = job.error or job.state.label
@@ -339,37 +263,6 @@ def _outcome_text(job: EditJob) -> tuple[str, str | None]:
     if job.advice:
         message = f"{message} {job.advice}"
     return " ".join(message.split()), state_tone(job.state)
-
-
-def draw_thumbnail(painter: QPainter, rect: QRect, image: Any, palette: QPalette) -> None:
-    """A rounded square thumbnail, centre-cropped; a faint tile while it loads or when unreadable."""
-    path = QPainterPath()
-    path.addRoundedRect(QRectF(rect), 5, 5)
-    painter.save()
-    painter.setClipPath(path)
-    tile = QColor(palette.color(QPalette.ColorRole.Text))
-    tile.setAlphaF(0.08)
-    painter.fillRect(rect, tile)
-    if image is not None and not image.isNull():
-        scaled = image.scaled(rect.size() * 2, Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation)
-        side = min(scaled.width(), scaled.height())
-        source = QRectF((scaled.width() - side) / 2, (scaled.height() - side) / 2, side, side)
-        painter.drawImage(QRectF(rect), scaled, source)
-    painter.restore()
-
-
-def confirm(parent: QWidget, title: str, text: str, informative: str, accept: str, reject: str = "Cancel") -> bool:
-    """A Yes/No question with buttons named for what they do; True when accepted."""
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setInformativeText(informative)
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-    box.button(QMessageBox.StandardButton.Yes).setText(accept)
-    box.button(QMessageBox.StandardButton.Cancel).setText(reject)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class JobsPanel(QWidget):
@@ -392,15 +285,9 @@ class JobsPanel(QWidget):
         self._prices: dict[str, float] | None = None
         self.model = JobsModel(self)
         self.view = QListView(self)
-        self.view.setModel(self.model)
         self.delegate = JobDelegate(self.model, self._thumbs, self.view)
-        self.view.setItemDelegate(self.delegate)
-        self.view.setUniformItemSizes(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        setup_job_list(self.view, self.model, self.delegate, "Jobs")
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.view.setAccessibleName("Jobs")
         self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.view.selectionModel().currentChanged.connect(self._on_current_changed)
         self._thumbs.thumbnail_ready.connect(self._on_thumbnail_ready)
@@ -414,10 +301,7 @@ class JobsPanel(QWidget):
         self.clear_button.setToolTip("Remove finished edits from this list (they stay in History)")
         self.clear_button.clicked.connect(self.clear_finished)
 
-        self.empty_label = QLabel("No edits yet.\nPaint a mask, write a prompt and press Generate.")
-        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        set_tone(self.empty_label, "muted")
+        self.empty_label = empty_state_label("No edits yet.\nPaint a mask, write a prompt and press Generate.")
 
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -482,15 +366,10 @@ class JobsPanel(QWidget):
         return self.model.jobs()
 
     def selected_job(self) -> EditJob | None:
-        index = self.view.currentIndex()
-        return index.data(JobRole) if index.isValid() else None
+        return current_job(self.view)
 
     def select_job(self, job_id: str) -> None:
-        row = self.model.row_of(job_id)
-        if row is not None:
-            index = self.model.index(row)
-            self.view.setCurrentIndex(index)
-            self.view.scrollTo(index)
+        select_row(self.view, self.model, job_id)
 
     @Slot()
     def clear_finished(self) -> int:

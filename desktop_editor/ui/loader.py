@@ -4,7 +4,8 @@ Decoding an 8K JPEG and converting it for display takes a noticeable fraction of
 on the GUI thread it would freeze the window. A worker decodes with the core loader (so every
 rule about bad files lives in one place), converts to the display QImage, builds the half-size
 levels the canvas draws from when zoomed out, and hands them back by signal; it never touches
-a widget.
+a widget. The pixel work is Pillow's and numpy's, which release the GIL, so the window keeps
+painting while a big photo opens.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import ImageLoadError, LoadedImage, load_image
 from desktop_editor.ui.imaging import pil_to_qimage
-from desktop_editor.ui.pyramid import build_image_levels
+from desktop_editor.ui.pyramid import build_levels_from_pil
 
 
 @dataclass
@@ -47,7 +48,7 @@ class _LoadJob(QRunnable):
         try:
             loaded = load_image(self.source)
             image = pil_to_qimage(loaded.image)
-            levels = build_image_levels(image)
+            levels = build_levels_from_pil(loaded.image)
         except ImageLoadError as exc:
             self.signals.failed.emit(self.request_id, str(exc))
             return

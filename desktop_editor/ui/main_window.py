@@ -1,9 +1,14 @@
-"""The main window: open images, paint their masks, save masks and projects.
+"""The main window: open images, paint their masks, send edits, compare and keep the results.
 
 The canvas sits in the middle under a tab bar of open images; each image (a `Document`) keeps
-its own mask, undo history and view. Other parts of the app (parameters, jobs, results,
-history) are added later as dock widgets, so the window exposes what they need: `canvas`,
-`current_document()`, the `document_changed` signal, `open_path()` and the `menus` by name.
+its own mask, undo history, view and results. Around it, dock panels that can be moved and
+whose layout is remembered: Parameters (right), Jobs and History (tabbed, right), Results
+(bottom). The middle switches between the "Mask" page (the canvas) and the "Compare" page
+(a before/after view of the selected result).
+
+The window owns the widgets; `ui.edit_flow.EditFlow` connects them to the jobs layer (the
+service connection, job to image bookkeeping, results, history, settings). A window made
+without a service works as a mask editor; `attach_service` makes it send edits.
 
 Errors are reported through `show_error` in a message box, and the current document is never
 touched by a failed open, load or save.
@@ -12,11 +17,13 @@ touched by a failed open, load or save.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QPoint, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -32,7 +39,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QApplication,
     QColorDialog,
+    QDockWidget,
     QFileDialog,
+    QHBoxLayout,
     QInputDialog,
     QLabel,
     QMainWindow,
@@ -41,6 +50,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSlider,
     QSpinBox,
+    QStackedWidget,
     QTabBar,
     QToolBar,
     QToolButton,
@@ -53,12 +63,25 @@ from desktop_editor.core.images import OPEN_FILTER_EXTENSIONS, ImageLoadError, L
 from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.core.masks import MaskConvention, MaskError, coverage, encode_mask_png, load_mask
 from desktop_editor.core.project import PROJECT_SUFFIX, ProjectError, load_project, save_project
+from desktop_editor.jobs import paths
+from desktop_editor.jobs.service import ServiceConnection
+from desktop_editor.jobs.settings import AppSettings, load_settings
 from desktop_editor.ui.canvas import CanvasView
+from desktop_editor.ui.compare_view import CompareView
 from desktop_editor.ui.document import Document
+from desktop_editor.ui.edit_flow import EditFlow
+from desktop_editor.ui.history_panel import HistoryPanel
 from desktop_editor.ui.icons import color_swatch_icon, icon
 from desktop_editor.ui.imaging import qimage_to_pil, qimage_to_png_bytes
+from desktop_editor.ui.job_bridge import JobsController, ThumbnailCache
+from desktop_editor.ui.job_list import empty_state_label
+from desktop_editor.ui.jobs_panel import JobsPanel
 from desktop_editor.ui.loader import ImageLoader, LoadResult
+from desktop_editor.ui.params_panel import ParamsPanel
 from desktop_editor.ui.recent_files import RecentFiles, app_settings
+from desktop_editor.ui.results_strip import ResultsStrip
+from desktop_editor.ui.settings_dialog import SettingsDialog
+from desktop_editor.ui.status_widgets import DemoBanner, JobsIndicator, ViewSwitch, demo_badge
 
 APP_NAME = "Desktop Editor"
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{ext}" for ext in OPEN_FILTER_EXTENSIONS))
@@ -68,29 +91,52 @@ MASK_FILTERS = {
     "Black and white mask: white = edit (*.png)": MaskConvention.BLACK_WHITE,
 }
 _OPENABLE = {*OPEN_FILTER_EXTENSIONS, PROJECT_SUFFIX}
+# Bump when the docks change, so a layout saved by an older version is not restored half-way.
+WINDOW_STATE_VERSION = 2
+MASK_PAGE, COMPARE_PAGE = 0, 1
 
 
 class MainWindow(QMainWindow):
     """The editor window.
 
+    `settings` is the QSettings for the window's own state (geometry, dock layout, brush);
+    `preferences` the designer's AppSettings (service, output folder, defaults), read from
+    `settings_file` (the platform's config folder by default). With a `service` the window
+    sends edits; without one it is a mask editor until `attach_service` is called.
+
     Signals:
         document_changed(object): the document shown in the canvas changed (a Document or None).
         document_opened(object): a new Document was opened and added.
         open_failed(str, str): opening the path (or "clipboard") failed, with the message shown.
+        page_changed(str): the middle now shows "mask" (the canvas) or "compare".
     """
 
     document_changed = Signal(object)
     document_opened = Signal(object)
     open_failed = Signal(str, str)
+    page_changed = Signal(str)
 
-    def __init__(self, settings: QSettings | None = None, parent: QWidget | None = None):
+    def __init__(
+        self,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        service: ServiceConnection | None = None,
+        preferences: AppSettings | None = None,
+        settings_file: Path | None = None,
+    ):
         super().__init__(parent)
         self.settings = settings if settings is not None else app_settings()
+        self.settings_file = settings_file
+        self.preferences = preferences if preferences is not None else load_settings(settings_file)
         self._documents: list[Document] = []
         self._current: Document | None = None
         self._pending: dict[int, tuple[str, dict]] = {}
         self._last_job_mask: np.ndarray | None = None
         self._last_adjust = {"grow": 8, "shrink": 8, "feather": 8}
+        self._demo = False
+        self._shut_down = False
+        self.last_mask_edit = 0.0  # time.monotonic() of the latest mask change
 
         self.setWindowTitle(APP_NAME)
         self.setAcceptDrops(True)
@@ -98,6 +144,12 @@ class MainWindow(QMainWindow):
         self.resize(1400, 900)
 
         self.canvas = CanvasView()
+        self.compare_view = CompareView()
+        self.thumbnails = ThumbnailCache(edge=112, parent=self)
+        self.params_panel = ParamsPanel(thumbnails=self.thumbnails)
+        self.jobs_panel = JobsPanel(thumbnails=self.thumbnails)
+        self.history_panel: HistoryPanel | None = None
+        self.results_strip = ResultsStrip()
         self.tabs = QTabBar()
         self.tabs.setDocumentMode(True)
         self.tabs.setMovable(True)
@@ -105,13 +157,11 @@ class MainWindow(QMainWindow):
         self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.tabs.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.tabs.hide()
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(self.tabs)
-        layout.addWidget(self.canvas, 1)
-        self.setCentralWidget(central)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.canvas)
+        self.stack.addWidget(self.compare_view)
+        self.demo_banner = DemoBanner()
+        self.demo_banner.hide()
 
         self.undo_group = QUndoGroup(self)
         self.loader = ImageLoader(self)
@@ -119,12 +169,35 @@ class MainWindow(QMainWindow):
         self.menus: dict[str, QMenu] = {}
 
         self._create_actions()
+        self.view_switch = ViewSwitch(self.mask_page_action, self.compare_page_action)
+        top = QWidget()
+        top.setObjectName("document_bar")
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 6, 0)
+        top_layout.setSpacing(6)
+        top_layout.addWidget(self.tabs, 0, Qt.AlignmentFlag.AlignBottom)
+        top_layout.addStretch(1)
+        top_layout.addWidget(self.view_switch, 0, Qt.AlignmentFlag.AlignVCenter)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(top)
+        layout.addWidget(self.demo_banner)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
         self._create_menus()
         self._create_toolbars()
+        self._create_docks()
         self._create_status_bar()
         self._connect()
+        self.flow = EditFlow(self)
         self._restore_settings()
         self._update_for_document()
+        self.update_view_actions()
+        if service is not None:
+            self.attach_service(service)
 
     # -- public interface -----------------------------------------------------------------------
 
@@ -133,6 +206,126 @@ class MainWindow(QMainWindow):
 
     def documents(self) -> list[Document]:
         return list(self._documents)
+
+    # -- edits ----------------------------------------------------------------------------------
+
+    def attach_service(self, service: ServiceConnection) -> None:
+        """Send edits through `service` (connected with `preferences` if it is not yet).
+
+        The window takes the service over: closing the window closes it (and a window that is
+        already closed closes it at once).
+        """
+        if self._shut_down:
+            service.close()
+            return
+        self.flow.attach(service)
+
+    @property
+    def service(self) -> ServiceConnection | None:
+        return self.flow.service
+
+    @property
+    def controller(self) -> JobsController | None:
+        """The JobsController of the current connection (None without a service)."""
+        return self.flow.controller
+
+    def generate(self) -> str | None:
+        """Send the current image, mask and parameters as an edit; the job id, or None if not sent."""
+        return self.flow.generate()
+
+    def resume_unfinished(self) -> int:
+        """Pick up edits an earlier session left running (see `EditFlow.resume_unfinished`)."""
+        return self.flow.resume_unfinished()
+
+    def open_settings(self) -> SettingsDialog:
+        """Show the Settings dialog; a changed key or address reconnects when it closes."""
+        return self.flow.open_settings()
+
+    def set_history_panel(self, panel: HistoryPanel) -> None:
+        """Show `panel` in the History dock (made when a service, and so a history store, is attached)."""
+        old = self.history_dock.widget()
+        self.history_panel = panel
+        self.history_dock.setWidget(panel)
+        if old is not None:
+            old.deleteLater()
+
+    def is_demo(self) -> bool:
+        return self._demo
+
+    def set_demo(self, demo: bool) -> None:
+        """Say everywhere that results are emulated (Demo mode), or stop saying it."""
+        self._demo = bool(demo)
+        self.demo_banner.setVisible(self._demo)
+        self.demo_badge.setVisible(self._demo)
+        self.params_panel.set_demo(self._demo)
+        self.jobs_panel.set_demo(self._demo)
+        self._update_title()
+
+    # -- pages: the mask or a result ------------------------------------------------------------
+
+    def is_mask_page(self) -> bool:
+        return self.stack.currentIndex() == MASK_PAGE
+
+    def is_compare_page(self) -> bool:
+        return self.stack.currentIndex() == COMPARE_PAGE
+
+    @Slot()
+    def show_mask_page(self) -> None:
+        """Show the canvas (painting the mask)."""
+        self._set_page(MASK_PAGE)
+
+    @Slot()
+    def show_compare_page(self) -> bool:
+        """Show the compare view; False (and nothing changes) when no result is there to compare."""
+        if self.compare_view.after_image() is None:
+            self.update_view_actions()
+            return False
+        self._set_page(COMPARE_PAGE)
+        return True
+
+    @Slot()
+    def toggle_page(self) -> None:
+        if self.is_compare_page():
+            self.show_mask_page()
+        elif not self.show_compare_page():
+            self.statusBar().showMessage("No result to compare yet: generate an edit first.", 4000)
+
+    def _set_page(self, page: int) -> None:
+        if self.stack.currentIndex() == page:
+            self.update_view_actions()
+            return
+        if page == COMPARE_PAGE:
+            self.canvas.tools.current.cancel()
+        self.stack.setCurrentIndex(page)
+        (self.compare_view if page == COMPARE_PAGE else self.canvas).setFocus(Qt.FocusReason.OtherFocusReason)
+        self.update_view_actions()
+        self.page_changed.emit("compare" if page == COMPARE_PAGE else "mask")
+
+    def update_view_actions(self) -> None:
+        """Page actions, the result actions and the Save shortcuts for what is shown now."""
+        compare = self.is_compare_page()
+        can_compare = self.compare_view.after_image() is not None
+        self.mask_page_action.setChecked(not compare)
+        self.compare_page_action.setChecked(compare)
+        self.compare_page_action.setEnabled(can_compare or compare)
+        has_result = self.results_strip.selected_index() >= 0
+        for action in (self.save_result_action, self.save_result_as_action, self.copy_result_action,
+                       self.use_result_action):
+            action.setEnabled(has_result)
+        for action in self._mask_only_actions:
+            action.setVisible(not compare)
+        # The canvas's zoom and pointer position mean nothing while the comparison is shown.
+        self.zoom_button.setVisible(self._current is not None and not compare)
+        self.position_label.setVisible(not compare)
+        self._on_tool_changed(self.canvas.tools.current.tool_id)
+        # One Ctrl+S, never ambiguous: it saves the result while a result is being compared,
+        # the project otherwise; the menus show which.
+        result_keys = compare and has_result
+        save, save_as = QKeySequence(QKeySequence.StandardKey.Save), QKeySequence("Ctrl+Shift+S")
+        _set_shortcut(self.save_result_action, save if result_keys else QKeySequence())
+        _set_shortcut(self.save_result_as_action, save_as if result_keys else QKeySequence())
+        _set_shortcut(self.save_project_action, QKeySequence() if result_keys else save)
+        _set_shortcut(self.save_project_as_action, QKeySequence() if result_keys else save_as)
 
     def open_path(self, path: str | Path) -> None:
         """Open an image or a project. Images load in the background: watch `document_opened`
@@ -175,10 +368,12 @@ class MainWindow(QMainWindow):
         document.modified_changed.connect(self._on_document_modified)
         document.undo_stack.indexChanged.connect(self._on_history_index_changed)
         document.history_trimmed.connect(self._on_history_trimmed)
+        document.mask_changed.connect(self._on_mask_edited)
         index = self.tabs.addTab(document.name)
         self.tabs.setTabToolTip(index, str(document.path) if document.path else document.name)
         close = QToolButton(self.tabs)
         close.setIcon(icon("close"))
+        close.setProperty("icon_name", "close")
         close.setIconSize(QSize(14, 14))
         close.setAutoRaise(True)
         close.setToolTip("Close image (Ctrl+W)")
@@ -218,6 +413,7 @@ class MainWindow(QMainWindow):
         self.tabs.blockSignals(False)
         self.undo_group.removeStack(document.undo_stack)
         self.canvas.forget_document(document)
+        self.flow.forget_document(document)
         if document is self._current:
             self._current = None
             following = self._documents[min(index, len(self._documents) - 1)] if self._documents else None
@@ -466,6 +662,7 @@ class MainWindow(QMainWindow):
                 action.setShortcut(QKeySequence(shortcut))
         if icon_name:
             action.setIcon(icon(icon_name))
+            action.setProperty("icon_name", icon_name)  # re-drawn when the palette changes
         if tip:
             action.setStatusTip(tip)
             keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
@@ -489,12 +686,28 @@ class MainWindow(QMainWindow):
         self.quit_action = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
 
+        self.save_result_action = a("Save &Result", lambda: self.results_strip.save_selected(), None, "save",
+                                    "Save the selected result in the output folder (never overwrites)")
+        self.save_result_as_action = a("Save Result &As…", lambda: self.results_strip.save_selected_as(), None, None,
+                                       "Save the selected result under a name and format you choose")
+        self.copy_result_action = a("&Copy Result", lambda: self.results_strip.copy_selected(), QKeySequence.StandardKey.Copy,
+                                    "paste", "Copy the selected result to the clipboard")
+        self.use_result_action = a("&Use Result as Input", lambda: self.flow.use_as_input(), None, "reuse",
+                                   "Open the selected result as the image to edit next, with the same mask")
+        self.generate_action = a("&Generate", self._on_generate_action, ["Ctrl+Return", "Ctrl+Enter"], "generate",
+                                 "Send the edit: the image, its mask and the parameters")
+        self.settings_action = a("&Settings…", lambda: self.open_settings(), "Ctrl+,", "settings",
+                                 "API key, service address, output folder and defaults")
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+
         self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
         self.undo_action.setIcon(icon("undo"))
+        self.undo_action.setProperty("icon_name", "undo")
         self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.redo_action.setIcon(icon("redo"))
+        self.redo_action.setProperty("icon_name", "redo")
         self.addAction(self.undo_action)
         self.addAction(self.redo_action)
 
@@ -508,21 +721,31 @@ class MainWindow(QMainWindow):
         self.reuse_mask_action = a("&Reuse Last Mask", self.reuse_last_mask, "Ctrl+Shift+R", "reuse", "Apply the mask of the previous job")
 
         c = self.canvas
-        self.zoom_in_action = a("Zoom &In", lambda: c.zoom_in(), [QKeySequence.StandardKey.ZoomIn, "Ctrl+="], "zoom_in", "Zoom in")
-        self.zoom_out_action = a("Zoom &Out", lambda: c.zoom_out(), QKeySequence.StandardKey.ZoomOut, "zoom_out", "Zoom out")
-        self.fit_action = a("&Fit to Window", c.fit_to_window, "Ctrl+0", "zoom_fit", "Fit the image in the window")
-        self.actual_size_action = a("&Actual Pixels (100%)", c.actual_pixels, "Ctrl+1", "zoom_actual", "One image pixel per screen pixel")
+        self.zoom_in_action = a("Zoom &In", lambda: self._zoom("in"), [QKeySequence.StandardKey.ZoomIn, "Ctrl+="], "zoom_in", "Zoom in")
+        self.zoom_out_action = a("Zoom &Out", lambda: self._zoom("out"), QKeySequence.StandardKey.ZoomOut, "zoom_out", "Zoom out")
+        self.fit_action = a("&Fit to Window", lambda: self._zoom("fit"), "Ctrl+0", "zoom_fit", "Fit the image in the window")
+        self.actual_size_action = a("&Actual Pixels (100%)", lambda: self._zoom("actual"), "Ctrl+1", "zoom_actual", "One image pixel per screen pixel")
         self.show_mask_action = a("Show &Mask", c.set_mask_visible, "Ctrl+H", "eye", "Show or hide the mask overlay", checkable=True)
         self.show_mask_action.setChecked(True)
         self.mask_only_action = a("Mask &Only", c.set_mask_only, "Ctrl+Shift+H", "mask_only", "Show the mask alone, white = edit", checkable=True)
         self.overlay_color_action = a("Overlay &Colour…", self._on_choose_overlay_color, tip="Colour of the mask overlay")
+
+        self.page_group = QActionGroup(self)
+        self.mask_page_action = a("&Mask", self.show_mask_page, None, "brush", "Paint the mask on the image", checkable=True)
+        self.compare_page_action = a("&Compare", self.show_compare_page, None, "compare",
+                                     "Compare the selected result with the original", checkable=True)
+        self.page_group.addAction(self.mask_page_action)
+        self.page_group.addAction(self.compare_page_action)
+        self.mask_page_action.setChecked(True)
+        self.toggle_page_action = a("S&witch Mask / Compare", self.toggle_page, "C", tip="Switch between the mask and the comparison")
+        self.reset_layout_action = a("&Reset Panel Layout", self.reset_layout, tip="Put every panel back where it started")
 
         self.tool_group = QActionGroup(self)
         self.tool_actions: dict[str, QAction] = {}
         for tool in self.canvas.tools.tools.values():
             action = a(tool.label, None, tool.shortcut, tool.icon_name, tool.tip, checkable=True)
             action.setData(tool.tool_id)
-            action.triggered.connect(lambda _c=False, t=tool.tool_id: self.canvas.tools.set_current(t))
+            action.triggered.connect(lambda _c=False, t=tool.tool_id: self._on_tool_action(t))
             self.tool_group.addAction(action)
             self.tool_actions[tool.tool_id] = action
         self.tool_actions[self.canvas.tools.current.tool_id].setChecked(True)
@@ -549,6 +772,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.save_project_action)
         file_menu.addAction(self.save_project_as_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.save_result_action)
+        file_menu.addAction(self.save_result_as_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.load_mask_action)
         file_menu.addAction(self.save_mask_action)
         file_menu.addSeparator()
@@ -566,6 +792,12 @@ class MainWindow(QMainWindow):
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         edit_menu.addAction(self.reuse_mask_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.generate_action)
+        edit_menu.addAction(self.copy_result_action)
+        edit_menu.addAction(self.use_result_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.settings_action)
 
         view_menu = bar.addMenu("&View")
         for action in (self.zoom_in_action, self.zoom_out_action, self.fit_action, self.actual_size_action):
@@ -574,6 +806,10 @@ class MainWindow(QMainWindow):
         for action in (self.show_mask_action, self.mask_only_action, self.overlay_color_action):
             view_menu.addAction(action)
         view_menu.addSeparator()
+        for action in (self.mask_page_action, self.compare_page_action, self.toggle_page_action):
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        self.panels_menu = view_menu.addMenu("&Panels")
         self.toolbars_menu = view_menu.addMenu("&Toolbars")
 
         tools_menu = bar.addMenu("&Tools")
@@ -622,7 +858,7 @@ class MainWindow(QMainWindow):
         self.tool_name_label = QLabel()
         self.tool_name_label.setMinimumWidth(72)
         self.tool_name_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
-        options.addWidget(self.tool_name_label)
+        tool_name_action = options.addWidget(self.tool_name_label)
 
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(1, 500)
@@ -673,25 +909,37 @@ class MainWindow(QMainWindow):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         options.addWidget(spacer)
 
-        options.addWidget(_option_label("Overlay"))
+        overlay_label = options.addWidget(_option_label("Overlay"))
         self.color_button = QToolButton()
         self.color_button.setToolTip("Overlay colour")
         self.color_button.setAutoRaise(True)
         self.color_button.clicked.connect(self._on_choose_overlay_color)
-        options.addWidget(self.color_button)
+        color_button_action = options.addWidget(self.color_button)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
         self.opacity_slider.setFixedWidth(90)
         self.opacity_slider.setToolTip("Overlay opacity")
-        options.addWidget(self.opacity_slider)
+        opacity_slider_action = options.addWidget(self.opacity_slider)
         self.opacity_label = QLabel()
         self.opacity_label.setMinimumWidth(38)
-        options.addWidget(self.opacity_label)
+        opacity_label_action = options.addWidget(self.opacity_label)
         options.addAction(self.show_mask_action)
         options.addAction(self.mask_only_action)
-        options.addSeparator()
+        overlay_separator = options.addSeparator()
+        # What only makes sense while painting is hidden on the Compare page (it has its own bar).
+        self._mask_only_actions = [
+            tool_name_action, overlay_label, color_button_action, opacity_slider_action, opacity_label_action,
+            self.show_mask_action, self.mask_only_action, overlay_separator,
+        ]
         options.addAction(self.fit_action)
         options.addAction(self.actual_size_action)
+        options.addSeparator()
+        options.addAction(self.settings_action)
+        options.addAction(self.generate_action)
+        generate_button = options.widgetForAction(self.generate_action)
+        if isinstance(generate_button, QToolButton):
+            generate_button.setObjectName("generate_tool")
+            generate_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, options)
         self.options_toolbar = options
         for button_action in self.mode_actions.values():
@@ -700,6 +948,55 @@ class MainWindow(QMainWindow):
                 widget.setProperty("segment", True)
         self.toolbars_menu.addAction(tools_bar.toggleViewAction())
         self.toolbars_menu.addAction(options.toggleViewAction())
+
+    def _create_docks(self) -> None:
+        """Parameters over Jobs|History on the right, Results at the bottom; all movable."""
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.params_dock = self._dock("Parameters", "params_dock", self.params_panel)
+        self.jobs_dock = self._dock("Jobs", "jobs_dock", self.jobs_panel)
+        self.history_dock = self._dock(
+            "History", "history_dock",
+            empty_state_label("Every edit you send is kept here with its cost once the app is connected to the service."),
+        )
+        self.results_dock = self._dock("Results", "results_dock", self.results_strip)
+        self.docks = [self.params_dock, self.jobs_dock, self.history_dock, self.results_dock]
+        self._place_docks()
+        for dock in self.docks:
+            self.panels_menu.addAction(dock.toggleViewAction())
+        self.panels_menu.addSeparator()
+        self.panels_menu.addAction(self.reset_layout_action)
+
+    def _dock(self, title: str, name: str, widget: QWidget) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState/restoreState find docks by name
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        return dock
+
+    def _place_docks(self) -> None:
+        right, bottom = Qt.DockWidgetArea.RightDockWidgetArea, Qt.DockWidgetArea.BottomDockWidgetArea
+        for dock in self.docks:
+            dock.setFloating(False)
+        self.addDockWidget(right, self.params_dock)
+        self.addDockWidget(right, self.jobs_dock)
+        self.splitDockWidget(self.params_dock, self.jobs_dock, Qt.Orientation.Vertical)
+        self.tabifyDockWidget(self.jobs_dock, self.history_dock)
+        self.addDockWidget(bottom, self.results_dock)
+        for dock in self.docks:
+            dock.show()
+        self.jobs_dock.raise_()
+        self.resizeDocks([self.params_dock], [370], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.params_dock, self.jobs_dock], [560, 330], Qt.Orientation.Vertical)
+
+    @Slot()
+    def reset_layout(self) -> None:
+        """Every panel back in its first place (View > Panels > Reset Panel Layout)."""
+        self._place_docks()
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()
@@ -732,7 +1029,11 @@ class MainWindow(QMainWindow):
         for percent in (25, 50, 100, 200, 400, 800):
             zoom_menu.addAction(f"{percent}%", lambda p=percent: self.canvas.set_zoom(p / 100.0))
         self.zoom_button.setMenu(zoom_menu)
-        for widget in (self.send_size_label, self.image_size_label, self.position_label, self.coverage_label, self.zoom_button):
+        self.demo_badge = demo_badge()
+        self.demo_badge.hide()
+        self.jobs_indicator = JobsIndicator()
+        for widget in (self.demo_badge, self.jobs_indicator, self.send_size_label, self.image_size_label,
+                       self.position_label, self.coverage_label, self.zoom_button):
             status.addPermanentWidget(widget)
 
     def _connect(self) -> None:
@@ -754,6 +1055,9 @@ class MainWindow(QMainWindow):
         self.hardness_spin.valueChanged.connect(lambda v: setattr(settings, "hardness", v / 100.0))
         self.opacity_slider.valueChanged.connect(self._on_opacity_slider)
         self.mask_only_action.toggled.connect(self._on_mask_only_toggled)
+        self.results_strip.result_selected.connect(self._on_result_selected)
+        self.demo_banner.add_key_requested.connect(self.open_settings)
+        self.jobs_indicator.clicked.connect(self._on_jobs_indicator_clicked)
         self._on_brush_size_changed(settings.brush_size)
         self._on_hardness_changed(settings.hardness)
         self._on_tool_changed(self.canvas.tools.current.tool_id)
@@ -775,6 +1079,9 @@ class MainWindow(QMainWindow):
         geometry = s.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state, WINDOW_STATE_VERSION)
         self._sync_overlay_widgets()
 
     def _save_settings(self) -> None:
@@ -784,6 +1091,7 @@ class MainWindow(QMainWindow):
         s.setValue("brush/size", self.canvas.tools.settings.brush_size)
         s.setValue("brush/hardness", self.canvas.tools.settings.hardness)
         s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(WINDOW_STATE_VERSION))
 
     # -- slots ------------------------------------------------------------------------------------
 
@@ -956,8 +1264,9 @@ class MainWindow(QMainWindow):
             action.setChecked(True)
         tool = self.canvas.tools.tool(tool_id)
         self.tool_name_label.setText(tool.label)
-        brush = tool_id in ("brush", "eraser")
-        selection = tool_id in ("rect", "lasso")
+        painting = not self.is_compare_page()
+        brush = painting and tool_id in ("brush", "eraser")
+        selection = painting and tool_id in ("rect", "lasso")
         for action in self._brush_option_actions:
             action.setVisible(brush)
         for action in self._selection_option_actions:
@@ -981,6 +1290,57 @@ class MainWindow(QMainWindow):
     def _on_selection_mode_changed(self, mode: str) -> None:
         self.mode_actions[SelectionMode(mode)].setChecked(True)
 
+    @Slot()
+    def _on_generate_action(self) -> None:
+        # Through the panel, so Ctrl+Enter, the toolbar and the panel's button behave the same
+        # (validation shown by the fields, the prompt remembered).
+        if not self.params_panel.request_generate():
+            self.params_dock.show()
+            problems = self.params_panel.problems()
+            if problems:
+                self.statusBar().showMessage(problems[0].message, 5000)
+
+    def _on_tool_action(self, tool_id: str) -> None:
+        self.canvas.tools.set_current(tool_id)
+        self.show_mask_page()
+
+    def _zoom(self, how: str) -> None:
+        """Zoom the picture that is shown: the canvas, or the comparison."""
+        if self.is_compare_page():
+            view = self.compare_view
+            steps = {"in": lambda: view.set_zoom(view.zoom() * 1.25), "out": lambda: view.set_zoom(view.zoom() / 1.25),
+                     "fit": view.fit, "actual": view.zoom_to_actual}
+        else:
+            c = self.canvas
+            steps = {"in": c.zoom_in, "out": c.zoom_out, "fit": c.fit_to_window, "actual": c.actual_pixels}
+        steps[how]()
+
+    @Slot(QRect)
+    def _on_mask_edited(self, _rect: QRect) -> None:
+        self.last_mask_edit = time.monotonic()
+
+    @Slot(int)
+    def _on_result_selected(self, _index: int) -> None:
+        self.update_view_actions()
+
+    @Slot()
+    def _on_jobs_indicator_clicked(self) -> None:
+        self.jobs_dock.show()
+        self.jobs_dock.raise_()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._refresh_icons()
+
+    def _refresh_icons(self) -> None:
+        """Draw the action icons again in the palette's colours (the desktop switched light/dark)."""
+        for item in [*self.findChildren(QAction), *self.findChildren(QToolButton)]:
+            name = item.property("icon_name")
+            if name and not (isinstance(item, QToolButton) and item.defaultAction() is not None):
+                item.setIcon(icon(str(name)))
+        self._sync_overlay_widgets()
+
     # -- state display --------------------------------------------------------------------------------
 
     def _update_for_document(self) -> None:
@@ -992,7 +1352,7 @@ class MainWindow(QMainWindow):
             self.coverage_label.setText("")
             self.zoom_button.setVisible(False)
         else:
-            self.zoom_button.setVisible(True)
+            self.zoom_button.setVisible(not self.is_compare_page())
             self.image_size_label.setText(f"{document.width} × {document.height} px")
             if document.exceeds_limits():
                 w, h = document.send_size()
@@ -1019,11 +1379,12 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         document = self._current
+        app = f"{APP_NAME} (Demo)" if self._demo else APP_NAME
         if document is None:
-            self.setWindowTitle(APP_NAME)
+            self.setWindowTitle(app)
             self.setWindowModified(False)
             return
-        self.setWindowTitle(f"{document.name}[*] — {APP_NAME}")
+        self.setWindowTitle(f"{document.name}[*] — {app}")
         self.setWindowModified(document.is_modified())
 
     def _update_actions(self) -> None:
@@ -1047,7 +1408,7 @@ class MainWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------------------
 
-    def _confirm_discard(self, documents: list[Document]) -> bool:
+    def _confirm_discard(self, documents: list[Document], note: str = "") -> bool:
         """Ask Save / Discard / Cancel for documents with unsaved mask work; True to go ahead."""
         if len(documents) == 1:
             text = f"The mask of {documents[0].name} has unsaved changes."
@@ -1056,7 +1417,7 @@ class MainWindow(QMainWindow):
         answer = QMessageBox.warning(
             self,
             "Unsaved mask changes",
-            text + "\n\nSave them as a project before closing?",
+            text + "\n\nSave them as a project before closing?" + (f"\n\n{note}" if note else ""),
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
             QMessageBox.StandardButton.Save,
         )
@@ -1064,15 +1425,77 @@ class MainWindow(QMainWindow):
             return all(self.save_project(document) for document in documents)
         return answer == QMessageBox.StandardButton.Discard
 
+    def running_note(self) -> str:
+        """What happens to edits in flight when the window closes (empty when none are)."""
+        count = self.flow.active_count()
+        if not count:
+            return ""
+        plural = count != 1
+        edits, verb, they = ("edits", "are", "they") if plural else ("edit", "is", "it")
+        if self._demo:
+            return (f"{count} emulated {edits} {verb} still running; in Demo mode {they} stop when you quit "
+                    "(nothing is charged).")
+        return f"{count} {edits} {verb} still running; {they} will be picked up next time you start {APP_NAME}."
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        modified = [d for d in self._documents if d.is_modified()]
-        if modified and not self._confirm_discard(modified):
-            event.ignore()
+        if self._shut_down:
+            event.accept()
             return
+        modified = [d for d in self._documents if d.is_modified()]
+        note = self.running_note()
+        if modified:
+            if not self._confirm_discard(modified, note):
+                event.ignore()
+                return
+        elif note:
+            answer = QMessageBox.question(
+                self, "Edits still running", f"{note}\n\nQuit now?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Close down without asking: remember the layout, let background work finish, close the
+        service (edits in flight stay journaled and are picked up at the next start)."""
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.canvas.tools.current.cancel()
         self._save_settings()
         self.loader.wait(5000)
-        event.accept()
+        self.results_strip.wait_for_background_work(5000)
+        self.compare_view.wait_for_background_work(5000)
+        self.thumbnails.wait(3000)
+        if self.history_panel is not None:
+            self.history_panel.detach_store()
+        self.flow.shutdown()
+
+    def save_recovery_copies(self, folder: Path | None = None) -> list[Path]:
+        """Save every document with unsaved mask work as a project in `folder` (the data
+        folder's "recovery" by default); used after an unexpected error. Returns the files."""
+        folder = folder or paths.data_dir() / "recovery"
+        saved: list[Path] = []
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        for document in self._documents:
+            if not document.is_modified():
+                continue
+            stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(document.name).stem) or "image"
+            target = folder / f"{stem}-{stamp}{PROJECT_SUFFIX}"
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                save_project(
+                    target, image_path=document.path, mask=document.mask_pixels(), params=document.params,
+                    view=document.view_state or None,
+                    image_bytes=None if document.path is not None else qimage_to_png_bytes(document.image),
+                )
+            except (OSError, ProjectError):
+                continue
+            saved.append(target)
+        return saved
 
     # -- drag and drop ------------------------------------------------------------------------------
 
@@ -1089,6 +1512,17 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         if self._open_mime(event.mimeData(), "drop"):
             event.acceptProposedAction()
+
+
+def _set_shortcut(action: QAction, keys: QKeySequence) -> None:
+    """Give `action` these keys (or none) and keep its tooltip's key hint in step."""
+    if action.shortcut() == keys:
+        return
+    action.setShortcut(keys)
+    tip = action.statusTip()
+    if tip:
+        text = keys.toString(QKeySequence.SequenceFormat.NativeText)
+        action.setToolTip(f"{tip} ({text})" if text else tip)
 
 
 def _option_label(text: str) -> QLabel:

@@ -904,13 +904,21 @@ class ParamsPanel(QWidget):
             self.recent_prompts_changed.emit(list(recent))
 
     @Slot()
-    def _on_generate_clicked(self) -> None:
+    def request_generate(self) -> bool:
+        """What the Generate button does (also the window's Generate action and Ctrl+Enter):
+        emit `generate_requested` when the parameters may be sent, remembering the prompt.
+        Returns False, with the problems shown next to their fields, when they may not."""
         self._refresh()
         if self._problems:
-            return
+            return False
         if self.model.spec.prompt_required:
             self._remember_prompt(self.model.prompt)
         self.generate_requested.emit()
+        return True
+
+    @Slot()
+    def _on_generate_clicked(self) -> None:
+        self.request_generate()
 
     # ----- validation and summary --------------------------------------------------------------
 

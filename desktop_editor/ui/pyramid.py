@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
+from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.mask_ops import Bounds, nonzero_bounds
+from desktop_editor.ui.compare_imaging import half, qimage_from_pil
 from desktop_editor.ui.imaging import allocate_mask_buffer, wrap_gray
 
 _MIN_LEVEL_EDGE = 32
@@ -52,8 +54,32 @@ def level_count(width: int, height: int) -> int:
     return levels
 
 
+def build_levels_from_pil(img: Image.Image, count: int | None = None) -> list[QImage]:
+    """Area-averaged half, quarter, ... size copies of a Pillow image, as display QImages.
+
+    For worker threads: halving is Pillow's exact 2x2 box average and the QImages are packed by
+    Pillow, so the GIL is released for the pixel work and the window keeps running (Qt's
+    smooth `scaled` would hold it for the whole pyramid of a 4K photo).
+    """
+    if count is None:
+        count = level_count(*img.size)
+    if img.mode not in ("RGB", "RGBA", "RGBa"):
+        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    if img.mode == "RGBA":
+        img = img.convert("RGBa")  # average premultiplied, or transparent pixels bleed their colour
+    levels: list[QImage] = []
+    for _ in range(count):
+        img = half(img)
+        levels.append(qimage_from_pil(img, owned=True))
+    return levels
+
+
 def build_image_levels(image: QImage, count: int | None = None) -> list[QImage]:
-    """Area-averaged half, quarter, ... size copies of `image` (safe off the GUI thread)."""
+    """Area-averaged half, quarter, ... size copies of `image`, with Qt's smooth scaling.
+
+    Used on the GUI thread for images that arrived without levels (a paste); workers use
+    `build_levels_from_pil`, which lets the GUI thread run meanwhile.
+    """
     if count is None:
         count = level_count(image.width(), image.height())
     levels: list[QImage] = []

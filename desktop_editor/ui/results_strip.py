@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QLabel,
     QMenu,
     QScrollArea,
     QSizePolicy,
@@ -45,6 +46,7 @@ from PySide6.QtWidgets import (
 from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import ExportError, format_for_path, save_new, save_to
 from desktop_editor.ui import icons
+from desktop_editor.ui.binding import set_tone
 from desktop_editor.ui.compare_tasks import TaskRunner
 from desktop_editor.ui.compare_imaging import pil_from_qimage, qimage_from_pil
 
@@ -263,6 +265,16 @@ class ResultsStrip(QWidget):
         self._tile_layout = QHBoxLayout(self._tile_row)
         self._tile_layout.setContentsMargins(4, 2, 4, 2)
         self._tile_layout.setSpacing(4)
+        self.empty_label = QLabel(
+            "The results of your edits appear here. Pick one to compare it with the original, "
+            "then save it, copy it or continue editing from it."
+        )
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setMaximumWidth(460)
+        set_tone(self.empty_label, "muted")
+        self._tile_layout.addStretch(1)
+        self._tile_layout.addWidget(self.empty_label)
         self._tile_layout.addStretch(1)
         self._scroll = QScrollArea(self)
         self._scroll.setWidget(self._tile_row)
@@ -303,9 +315,17 @@ class ResultsStrip(QWidget):
         self.setMinimumSize(320, max(self._scroll.height(), layout.sizeHint().height()) + 8)
         self._update_actions()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
+            color = self.palette().buttonText().color().name()
+            for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
+                action.setIcon(icons.icon(str(action.property("icon_name")), color))
+
     def _action(self, text: str, icon_name: str, color: str, shortcut: QKeySequence.StandardKey | None,
                 tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
         action = QAction(icons.icon(icon_name, color), text, self)
+        action.setProperty("icon_name", icon_name)
         if shortcut is not None:
             # Shown in menus; the keys themselves are handled by the strip (see event()), so a
             # window shortcut on the same keys is never ambiguous.
@@ -341,6 +361,7 @@ class ResultsStrip(QWidget):
                 lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
                 lambda exc, index=index: self._on_thumbnail_failed(generation, index, exc),
             )
+        self.empty_label.setVisible(not self._items)
         self._update_actions()
         if select is not None and 0 <= select < len(self._tiles):
             self.select(select)

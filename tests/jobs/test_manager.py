@@ -297,3 +297,16 @@ def test_send_region_pastes_back_into_the_full_image(emulator, store, tmp_path):
     outside[top : top + 256, left : left + 256] = False
     assert np.array_equal(out[outside], original[outside])
     assert np.abs(out[400:450, 500:600].astype(int) - original[400:450, 500:600]).mean() > 20
+
+
+def test_resume_can_be_limited_to_some_sources(emulator, store, tmp_path):
+    for source in ("demo", "app"):
+        job = new_job(tmp_path)
+        job.source = source
+        store.save(job)
+    manager = make_manager(emulator, store)
+    resumed = manager.resume_unfinished(sources={"demo"})
+    assert [j.source for j in resumed] == ["demo"]
+    manager.wait_all(10)
+    assert {j.source: j.state for j in store.jobs()} == {"demo": JobState.DONE, "app": JobState.PENDING}
+    manager.shutdown()

@@ -40,3 +40,17 @@ def test_opens_images_named_on_the_command_line_and_reports_bad_ones(tmp_path):
     result = run_ui(str(broken), home=tmp_path)
     assert result.returncode == 1
     assert result.stdout.startswith("failed: broken.jpg")
+
+
+def test_exit_after_show_reports_the_time_to_the_first_paint(tmp_path):
+    """The hook the packaging benchmark times cold starts with: one line, then a clean exit."""
+    import time
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               DESKTOP_EDITOR_EXIT_AFTER_SHOW="1", DESKTOP_EDITOR_T0=repr(time.time()))
+    result = subprocess.run([sys.executable, "-m", "desktop_editor.ui"], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.split()
+    assert lines[0] == "shown-after-ms" and 0 < int(lines[1]) < 60000 and len(lines) == 2
+    assert noise_free(result.stderr) == []
