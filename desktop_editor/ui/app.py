@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop_editor import __version__
@@ -53,6 +53,10 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("desktop-editor")
+    try:
+        app.setWindowIcon(QIcon(str(resource_path("icons/desktop-editor.svg"))))
+    except FileNotFoundError:  # a stripped-down install without icons still runs
+        pass
     apply_theme(app)
     return app  # type: ignore[return-value]
 
