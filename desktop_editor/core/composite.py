@@ -9,22 +9,30 @@ and a feathered ramp that lies inside the painted area so the seam never leaks o
 from __future__ import annotations
 
 import numpy as np
-from PIL import Image, ImageFilter
+from PIL import Image, ImageChops, ImageFilter
 
 from desktop_editor.core.masks import edit_area
 
 
-def blend_weights(mask: np.ndarray, feather: float) -> np.ndarray:
-    """Per-pixel weight of the result, float32 in 0..1; exactly 0 wherever the mask is 0."""
-    soft = mask.astype(np.float32) / 255.0
+_AREA_LUT = [0] + [255] * 255  # any painted value counts as edit area
+_RAMP_LUT = [max(0, 2 * v - 255) for v in range(256)]  # blurred edge -> ramp that is 0 at the edge
+
+
+def weight_image(mask: np.ndarray, feather: float) -> Image.Image:
+    """Per-pixel weight of the result as an "L" image (255 = result, 0 = original), exactly 0
+    wherever the mask is 0. Built from Pillow operations, which release the GIL: compositing 4K
+    images on a worker must not freeze the window's thread."""
+    area = Image.fromarray(mask, "L").point(_AREA_LUT)
     if feather <= 0:
-        return np.where(edit_area(mask), 1.0, 0.0).astype(np.float32)
-    blurred = Image.fromarray(np.where(edit_area(mask), 255, 0).astype(np.uint8), "L").filter(
-        ImageFilter.GaussianBlur(radius=feather / 2.0)
-    )
-    ramp = np.clip(2.0 * np.asarray(blurred, dtype=np.float32) / 255.0 - 1.0, 0.0, 1.0)
+        return area
+    ramp = area.filter(ImageFilter.GaussianBlur(radius=feather / 2.0)).point(_RAMP_LUT)
     # A soft brush edge is honoured too: never more weight than the painted value itself.
-    return np.minimum(ramp, soft).astype(np.float32)
+    return ImageChops.darker(ramp, Image.fromarray(mask, "L"))
+
+
+def blend_weights(mask: np.ndarray, feather: float) -> np.ndarray:
+    """The weights of `weight_image` as float32 in 0..1."""
+    return np.asarray(weight_image(mask, feather), dtype=np.float32) / 255.0
 
 
 def match_colours(original: np.ndarray, result: np.ndarray, mask: np.ndarray, band: int = 8) -> np.ndarray:
@@ -49,15 +57,11 @@ def composite(
     """The original with the result showing through the mask, in the original's size and mode."""
     mode = "RGBA" if original.mode == "RGBA" else "RGB"
     base = original.convert(mode)
+    if mask.shape != (base.height, base.width):
+        raise ValueError(f"mask {mask.shape[::-1]} does not match image {base.size}")
     if result.size != base.size:
         result = result.resize(base.size, Image.Resampling.LANCZOS)
-    top = np.asarray(result.convert(mode))
-    bottom = np.asarray(base)
-    if mask.shape != bottom.shape[:2]:
-        raise ValueError(f"mask {mask.shape[::-1]} does not match image {base.size}")
+    top = result.convert(mode)
     if colour_match:
-        top = match_colours(bottom, top, mask)
-    weight = blend_weights(mask, feather)[..., None]
-    mixed = bottom.astype(np.float32) * (1.0 - weight) + top.astype(np.float32) * weight
-    out = np.where(weight > 0, np.clip(np.rint(mixed), 0, 255), bottom).astype(np.uint8)
-    return Image.fromarray(out, mode)
+        top = Image.fromarray(match_colours(np.asarray(base), np.asarray(top), mask), mode)
+    return Image.composite(top, base, weight_image(mask, feather))
