@@ -37,6 +37,16 @@ def make_manager(emulator, store, workers=4):
     return JobManager(client, store, max_workers=workers)
 
 
+def wait_until(predicate, timeout: float = 5.0) -> bool:
+    """Poll a condition of the journal (these tests have no Qt event loop to wait on)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()
+
+
 def photo(tmp_path, name="p.png", size=(80, 60)):
     rng = np.random.default_rng(len(name))
     path = tmp_path / name
@@ -110,9 +120,7 @@ def test_stop_waiting(emulator, store, tmp_path):
     emulator.behaviour.run_duration = 30
     manager = make_manager(emulator, store)
     job = manager.submit(new_job(tmp_path))
-    deadline = time.monotonic() + 5
-    while store.get(job.id).run_id is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert wait_until(lambda: store.get(job.id).run_id is not None)
     assert manager.stop_waiting(job.id)
     manager.wait_all(5)
     stored = store.get(job.id)
@@ -147,9 +155,7 @@ def test_shutdown_keeps_running_jobs_resumable(emulator, store, tmp_path):
     emulator.behaviour.run_duration = 30
     manager = make_manager(emulator, store)
     job = manager.submit(new_job(tmp_path))
-    deadline = time.monotonic() + 5
-    while store.get(job.id).run_id is None and time.monotonic() < deadline:
-        time.sleep(0.02)
+    assert wait_until(lambda: store.get(job.id).run_id is not None)
     manager.shutdown()
     assert store.get(job.id).state in (JobState.QUEUED, JobState.RUNNING)
     assert [j.id for j in store.unfinished()] == [job.id]
@@ -193,15 +199,10 @@ def test_offline_job_waits_and_sends_when_service_returns(store, tmp_path):
                                         backoff_base=0.01, backoff_max=0.02, max_retries=1))
     manager = JobManager(client, store, offline_retry=0.3)
     job = manager.submit(new_job(tmp_path))
-    deadline = time.monotonic() + 10
-    while store.get(job.id).state is not JobState.OFFLINE and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert store.get(job.id).state is JobState.OFFLINE
+    assert wait_until(lambda: store.get(job.id).state is JobState.OFFLINE, timeout=10)
     assert "reachable" in store.get(job.id).advice
     with Emulator(port=port, api_keys={KEY}, behaviour=Behaviour(run_duration=0.1)) as emu:
-        while store.get(job.id).state is not JobState.DONE and time.monotonic() < deadline + 10:
-            time.sleep(0.05)
-        assert store.get(job.id).state is JobState.DONE
+        assert wait_until(lambda: store.get(job.id).state is JobState.DONE, timeout=15)
         assert emu.runs_created == 1
     manager.shutdown()
 
@@ -244,9 +245,7 @@ def test_stop_before_sending_charges_nothing(emulator, store, tmp_path):
 
     manager.client.media_url = slow_upload
     job = manager.submit(new_job(tmp_path))
-    deadline = time.monotonic() + 5
-    while store.get(job.id).state is not JobState.UPLOADING and time.monotonic() < deadline:
-        time.sleep(0.01)
+    assert wait_until(lambda: store.get(job.id).state is JobState.UPLOADING)
     manager.stop_waiting(job.id)
     gate.set()
     manager.wait_all(10)
