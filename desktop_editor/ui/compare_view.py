@@ -15,7 +15,7 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -25,9 +25,7 @@ from PySide6.QtGui import (
     QLinearGradient,
     QPainter,
     QPaintEvent,
-    QPixmap,
 )
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -119,21 +117,7 @@ _MODE_SHAPES = {
 
 def _mode_icon(mode: CompareMode, color: str) -> QIcon:
     """Icons for the mode buttons, in the same line style as ui/icons.py."""
-    body = _MODE_SHAPES[mode].replace("{c}", color)
-    renderer = QSvgRenderer(QByteArray(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body}</svg>'.encode()))
-    icon = QIcon()
-    for size in (16, 24, 32):
-        for scale in (1.0, 2.0):
-            pixels = round(size * scale)
-            pixmap = QPixmap(pixels, pixels)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            renderer.render(painter, QRectF(0, 0, pixels, pixels))
-            painter.end()
-            pixmap.setDevicePixelRatio(scale)
-            icon.addPixmap(pixmap)
-    return icon
+    return icons.icon_from_svg_body(_MODE_SHAPES[mode], color)
 
 
 def _zoom_text(zoom: float) -> str:

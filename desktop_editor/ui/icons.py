@@ -157,6 +157,19 @@ def _render(renderer: QSvgRenderer, size: int, scale: float) -> QPixmap:
     return pixmap
 
 
+def icon_from_svg_body(body: str, color: str, sizes: tuple[int, ...] = (16, 24, 32)) -> QIcon:
+    """An icon from a 24x24 SVG body in the app's line style ("{c}" stands for the colour),
+    rendered crisp at each size for 1x and 2x screens."""
+    renderer = QSvgRenderer(
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24">{body.replace("{c}", color)}</svg>'.encode()
+    )
+    result = QIcon()
+    for size in sizes:
+        for scale in (1.0, 2.0):
+            result.addPixmap(_render(renderer, size, scale))
+    return result
+
+
 def icon(name: str, color: str | None = None, disabled_color: str | None = None) -> QIcon:
     """The named icon (see `names()`), with a dimmed variant for disabled actions.
 
