@@ -118,9 +118,11 @@ def _colour(prompt: str, index: int) -> tuple[int, int, int]:
 
 
 def _edit(image: Image.Image, edit_area: Image.Image | None, colour: tuple[int, int, int]) -> Image.Image:
-    # Pillow's C blend/composite keep a 3840x2160 edit well under a second; numpy only
+    # Pillow's composite keeps a 3840x2160 edit well under a second and releases the GIL (its
+    # blend does not, and in Demo mode this shares the process with the window); numpy only
     # touches the sparse stray pixels.
-    edited = Image.blend(image, Image.new("RGB", image.size, colour), BLEND)
+    strength = Image.new("L", image.size, round(255 * BLEND))
+    edited = Image.composite(Image.new("RGB", image.size, colour), image, strength)
     if edit_area is not None:
         edited = Image.composite(edited, image, edit_area)
     pixels = np.array(edited)
