@@ -166,7 +166,6 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
     from desktop_editor.ui.compare_tasks import TaskRunner
     from desktop_editor.ui.compare_view import CompareMode, CompareView
     from desktop_editor.ui.compare_imaging import qimage_from_pil
-    from desktop_editor.ui.imaging import pil_to_qimage
 
     app = QApplication.instance() or QApplication([])
 
@@ -189,7 +188,7 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
     view.show()
     edited = np.asarray(photo).copy()
     edited[mask > 0] = (edited[mask > 0] * 0.6 + 80).astype(np.uint8)
-    view.set_images(pil_to_qimage(photo), pil_to_qimage(Image.fromarray(edited)), mask)
+    view.set_images(qimage_from_pil(photo), qimage_from_pil(Image.fromarray(edited)), mask)
     before_q = view.before_image()
     for _ in range(100):  # let the display levels of the first pair be built before measuring
         app.processEvents()

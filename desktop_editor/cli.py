@@ -313,7 +313,6 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         list_line,
         open_store,
         print_summary,
-        run_jobs,
         worst_exit_code,
     )
 

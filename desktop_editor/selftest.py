@@ -250,11 +250,11 @@ class _SelfTest:
             from desktop_editor.ui.compare_view import CompareView
         except ImportError:
             return "no compare view in this version: skipped"
-        from desktop_editor.ui.imaging import pil_to_qimage
+        from desktop_editor.ui.compare_imaging import qimage_from_pil
 
         view = CompareView()
         view.resize(900, 600)
-        view.set_images(pil_to_qimage(self.original), pil_to_qimage(self.result), self.mask)
+        view.set_images(qimage_from_pil(self.original), qimage_from_pil(self.result), self.mask)
         view.show()
         if hasattr(view, "wait_for_background_work"):
             view.wait_for_background_work(int(STEP_TIMEOUT * 1000))

@@ -13,6 +13,7 @@ from PIL import Image, ImageChops, ImageFilter
 
 from desktop_editor.core.mask_ops import grow
 from desktop_editor.core.masks import edit_area
+from desktop_editor.core.pixels import to_array
 
 
 _AREA_LUT = [0] + [255] * 255  # any painted value counts as edit area
@@ -67,5 +68,5 @@ def composite(
         result = result.resize(base.size, Image.Resampling.LANCZOS)
     top = result.convert(mode)
     if colour_match:
-        top = Image.fromarray(match_colours(np.asarray(base), np.asarray(top), mask), mode)
+        top = Image.fromarray(match_colours(to_array(base), to_array(top), mask), mode)
     return Image.composite(top, base, weight_image(mask, feather))

@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from desktop_editor.core.masks import edit_area
+from desktop_editor.core.pixels import strips
 
 # A pixel "changed noticeably" when some channel moved by more than this (0..255). Below it are
 # rounding, dithering and re-encoding noise that nobody can see.
@@ -37,7 +38,6 @@ _BASE_BRIGHTNESS = 0.38
 # Magnitude at which the heat colour fully covers the original; tiny changes only tint it.
 _FULL_COVER = 24
 _MASK_EDGE_COLOUR = (235, 235, 235)
-_STRIP_ROWS = 256  # rows per numpy pass: short enough to hand the GIL over often
 
 
 @dataclass(frozen=True)
@@ -99,13 +99,14 @@ def change_magnitude(before: Image.Image, after: Image.Image) -> Image.Image:
         b = b.resize(a.size, Image.Resampling.LANCZOS)
     # numpy in strips of rows rather than ImageChops.difference + split + lighter: those hold the
     # GIL for their whole pass (60+ ms on 4K), and this runs on a worker beside the window.
-    first, second = np.asarray(a), np.asarray(b)
-    magnitude = np.empty(first.shape[:2], dtype=np.uint8)
-    for top in range(0, first.shape[0], _STRIP_ROWS):
-        x, y = first[top : top + _STRIP_ROWS], second[top : top + _STRIP_ROWS]
+    width, height = a.size
+    magnitude = np.empty((height, width), dtype=np.uint8)
+    for top, bottom in strips(height):
+        x = np.asarray(a.crop((0, top, width, bottom)))
+        y = np.asarray(b.crop((0, top, width, bottom)))
         diff = np.maximum(x, y)
         diff -= np.minimum(x, y)
-        out = magnitude[top : top + _STRIP_ROWS]
+        out = magnitude[top:bottom]
         np.copyto(out, diff[..., 0])
         for channel in range(1, diff.shape[2]):
             np.maximum(out, diff[..., channel], out=out)

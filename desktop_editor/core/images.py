@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from desktop_editor.core.pixels import band
+
 # Beyond this many pixels a file is refused before decoding: a decompression bomb or a scan far
 # larger than anything the model takes (8K is 33 MP; this allows ~18000x10000).
 MAX_LOAD_PIXELS = 180_000_000
@@ -140,7 +142,7 @@ def normalise(img: Image.Image) -> Image.Image:
         pass
     elif mode != "RGB":
         img = img.convert("RGB")
-    if img.mode == "RGBA" and img.getchannel("A").getextrema() == (255, 255):
+    if img.mode == "RGBA" and band(img, "A").min() == 255:
         img = img.convert("RGB")
     return img
 

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image
 
 from desktop_editor.core.images import ImageLoadError, load_image
+from desktop_editor.core.pixels import band, to_array
 
 
 class MaskConvention(str, Enum):
@@ -37,11 +38,11 @@ def mask_from_image(img: Image.Image) -> np.ndarray:
     """Read either convention: transparency marks the edit if the image has any, else whiteness does."""
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
-        alpha = np.asarray(rgba.getchannel("A"))
+        alpha = band(rgba, "A")
         if alpha.min() < 255:
-            return (255 - alpha).astype(np.uint8)
-        return np.asarray(rgba.convert("L"), dtype=np.uint8).copy()
-    return np.asarray(img.convert("L"), dtype=np.uint8).copy()
+            return np.subtract(255, alpha, out=alpha)
+        return to_array(rgba.convert("L"))
+    return to_array(img.convert("L"))
 
 
 def load_mask(source: str | Path | bytes) -> np.ndarray:

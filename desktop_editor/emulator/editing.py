@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.pixels import band, to_array
+
 BLEND = 0.7  # how far edited pixels move toward the prompt colour
 STRAY_STEP = 97  # every STRAY_STEP-th pixel is also changed, mask or not
 STRAY_SHIFT = 12
@@ -106,7 +108,8 @@ def _prepare(spec: EditSpec) -> tuple[Image.Image, Image.Image | None]:
             mask = mask.resize(spec.size, Image.Resampling.NEAREST)
     if mask is None:
         return image, None
-    return image, mask.convert("RGBA").getchannel("A").point(lambda alpha: 255 - alpha)
+    alpha = band(mask.convert("RGBA"), "A")  # in strips: getchannel holds the GIL for a whole pass
+    return image, Image.fromarray(np.subtract(255, alpha, out=alpha), "L")
 
 
 def _colour(prompt: str, index: int) -> tuple[int, int, int]:
@@ -125,7 +128,7 @@ def _edit(image: Image.Image, edit_area: Image.Image | None, colour: tuple[int, 
     edited = Image.composite(Image.new("RGB", image.size, colour), image, strength)
     if edit_area is not None:
         edited = Image.composite(edited, image, edit_area)
-    pixels = np.array(edited)
+    pixels = to_array(edited)
     flat = pixels.reshape(-1, 3)
     stray = flat[::STRAY_STEP]
     # Move away from the nearer bound so every stray pixel really changes by STRAY_SHIFT.

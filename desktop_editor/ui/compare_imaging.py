@@ -2,19 +2,16 @@
 
 Measured with PySide6 on CPython 3.11: `QImage.scaled` and `QImage.convertToFormat` keep the
 GIL for their whole run, so on a worker thread a 4K conversion still freezes the GUI thread for
-40 to 80 ms (`ui.imaging.pil_to_qimage` is built on this module for that reason). Pillow releases the GIL inside its
-C loops. So worker-side image work here is done by Pillow only: QImage pixels are read
-through their buffer (no Qt call), halving is `Image.reduce(2)` (an exact 2x2 box average),
-and QImages are made by wrapping bytes Pillow packed in Qt's own byte order (no conversion).
+40 to 80 ms. Pillow releases the GIL inside its C loops. So worker-side image work here is done
+by Pillow only: QImage pixels are read through their buffer (no Qt call), halving is
+`Image.reduce(2)` (an exact 2x2 box average), and QImages are filled with strips Pillow packed
+in Qt's own byte order (no conversion).
 
 Byte orders assume a little-endian machine (x86, ARM): Format_RGB32 / ARGB32 are B, G, R, A
 in memory there.
 
-A QImage that wraps Python bytes is only valid while its Python wrapper lives; a C++ copy of
-it (a queued signal with a QImage argument, the clipboard, a pixmap cache) would point at freed
-memory once the wrapper is gone. `qimage_from_pil(img, owned=True)` gives a QImage that owns
-its pixels: Qt allocates them and numpy copies the packed bytes in (numpy releases the GIL for
-the copy, where `QImage.copy()` or `convertToFormat` would hold it).
+QImages made here own their pixels: Qt allocates them and numpy copies the packed strips in
+(numpy releases the GIL for the copy, where `QImage.copy()` or `convertToFormat` would hold it).
 """
 
 from __future__ import annotations
@@ -24,6 +21,8 @@ import sys
 import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
+
+from desktop_editor.core.pixels import strips
 
 RGB32 = QImage.Format.Format_RGB32
 ARGB32 = QImage.Format.Format_ARGB32
@@ -60,35 +59,34 @@ def pil_from_qimage(image: QImage, *, premultiplied: bool = False) -> Image.Imag
     return Image.frombuffer(mode, (width, height), buffer, "raw", rawmode, stride, 1)
 
 
-def qimage_from_pil(img: Image.Image, *, owned: bool = False) -> QImage:
-    """A QImage in a format QPainter draws directly (RGB32, or ARGB32 premultiplied with alpha).
+def qimage_from_pil(img: Image.Image) -> QImage:
+    """A QImage that owns its pixels, in a format QPainter draws directly (RGB32, or ARGB32
+    premultiplied with alpha). Safe on any thread, and safe to pass anywhere (signals, the
+    clipboard, caches): Qt allocates the pixels.
 
-    By default the QImage wraps a bytes object Pillow packed; PySide keeps that object alive
-    exactly as long as this QImage wrapper. Anything that may keep a C++ copy longer (the
-    clipboard, a cache outside Python, a signal argument typed QImage) needs `owned=True`,
-    which makes Qt own the pixels (see the module docstring). Safe on any thread.
+    Packed strip by strip straight into the QImage: Pillow packs each strip with the GIL
+    released and numpy copies it in, so no whole-image `tobytes()` join (which holds the GIL
+    for its 33 MB copy on 4K) and no Qt conversion call is ever made.
     """
     width, height = img.size
     has_alpha = img.mode in ("RGBA", "RGBa", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     if has_alpha:
         source = img if img.mode in ("RGBA", "RGBa") else img.convert("RGBA")
-        packed, fmt = source.tobytes("raw", "BGRa"), PREMULTIPLIED
+        fmt, rawmode = PREMULTIPLIED, "BGRa"
     else:
-        rgba = (img if img.mode == "RGB" else img.convert("RGB")).convert("RGBA")  # alpha 255: RGB32 wants 0xff
-        packed, fmt = rgba.tobytes("raw", "BGRA"), RGB32
-    if not owned:
-        return QImage(packed, width, height, 4 * width, fmt)
-    return _owned_copy(packed, width, height, fmt)
-
-
-def _owned_copy(packed: bytes, width: int, height: int, fmt: QImage.Format) -> QImage:
-    """A QImage allocated by Qt holding `packed` (rows of 4 * width bytes), copied by numpy."""
+        source = img if img.mode == "RGB" else img.convert("RGB")
+        fmt, rawmode = RGB32, "BGRX"
+    source.load()
     image = QImage(width, height, fmt)
     if image.isNull():
         raise MemoryError(f"no memory for a {width}x{height} image")
     stride = image.bytesPerLine()  # 4 * width: 32-bit rows are always 4-byte aligned
     target = np.frombuffer(image.bits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
-    np.copyto(target[:, : 4 * width], np.frombuffer(packed, dtype=np.uint8).reshape(height, 4 * width))
+    for top, bottom in strips(height):
+        packed = source.crop((0, top, width, bottom)).tobytes("raw", rawmode)
+        np.copyto(target[top:bottom, : 4 * width], np.frombuffer(packed, dtype=np.uint8).reshape(-1, 4 * width))
+    if not has_alpha:
+        target[:, 3 : 4 * width : 4] = 255  # RGB32 is 0xffRRGGBB; Pillow's BGRX pads with 0
     return image
 
 

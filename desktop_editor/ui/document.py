@@ -30,7 +30,8 @@ from desktop_editor.ui.history import (
     history_bytes,
     trim_history,
 )
-from desktop_editor.ui.imaging import allocate_mask_buffer, pil_to_qimage, wrap_gray
+from desktop_editor.ui.compare_imaging import qimage_from_pil
+from desktop_editor.ui.imaging import allocate_mask_buffer, wrap_gray
 
 _untitled_numbers = itertools.count(1)
 
@@ -71,7 +72,7 @@ class Document(QObject):
         self.path: Path | None = loaded.path
         self.project_path: Path | None = None
         self.name = name or (loaded.path.name if loaded.path else f"Pasted image {next(_untitled_numbers)}")
-        self.image = image if image is not None else pil_to_qimage(loaded.image)
+        self.image = image if image is not None else qimage_from_pil(loaded.image)
         self.image_levels: list[QImage] = list(levels or [])
         self.width, self.height = loaded.image.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)

@@ -503,10 +503,10 @@ class EditFlow(QObject):
         mask_file = Path(job.mask_path) if job.mask_path and result_set.mask is None else None
 
         def work() -> tuple[QImage, QImage | None, np.ndarray | None]:
-            after = qimage_from_pil(load_image(path).image, owned=True)
+            after = qimage_from_pil(load_image(path).image)
             before = None
             if need_before and job.image_paths and Path(job.image_paths[0]).is_file():
-                before = qimage_from_pil(load_image(job.image_paths[0]).image, owned=True)
+                before = qimage_from_pil(load_image(job.image_paths[0]).image)
             mask = None
             if mask_file is not None and mask_file.is_file():
                 try:

@@ -12,7 +12,6 @@ from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QColor, QImage
 
-from desktop_editor.ui.compare_imaging import qimage_from_pil
 
 
 def aligned_stride(width: int) -> int:
@@ -30,17 +29,6 @@ def wrap_gray(buffer: np.ndarray, width: int, fmt: QImage.Format = QImage.Format
     """A QImage sharing the memory of an 8-bit (H, stride) buffer; keep the buffer alive with it."""
     height, stride = buffer.shape
     return QImage(buffer.data, width, height, stride, fmt)
-
-
-def pil_to_qimage(img: Image.Image) -> QImage:
-    """An independent QImage of a Pillow image, in the format QPainter draws fastest
-    (RGB32, or ARGB32 premultiplied when the image has alpha).
-
-    Safe and cheap off the GUI thread: Pillow packs the pixels in Qt's byte order and numpy
-    copies them into Qt-owned memory, both with the GIL released, so a worker converting a 4K
-    photo never stalls the window (Qt's `convertToFormat` would hold the GIL throughout).
-    """
-    return qimage_from_pil(img, owned=True)
 
 
 def qimage_to_pil(image: QImage) -> Image.Image:

@@ -131,7 +131,7 @@ def load_thumbnail(path: str, edge: int) -> QImage:
             img.thumbnail((edge, edge), Image.Resampling.BILINEAR, reducing_gap=2.0)
             if img.mode not in ("RGB", "RGBA"):
                 img = img.convert("RGBA" if "transparency" in img.info or "A" in img.getbands() else "RGB")
-            return qimage_from_pil(img, owned=True)
+            return qimage_from_pil(img)
     except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         return QImage()
 

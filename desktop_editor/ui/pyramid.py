@@ -70,7 +70,7 @@ def build_levels_from_pil(img: Image.Image, count: int | None = None) -> list[QI
     levels: list[QImage] = []
     for _ in range(count):
         img = half(img)
-        levels.append(qimage_from_pil(img, owned=True))
+        levels.append(qimage_from_pil(img))
     return levels
 
 

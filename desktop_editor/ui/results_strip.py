@@ -94,9 +94,7 @@ def _pil_of(item: ResultItem) -> Image.Image:
 
 def _clipboard_image(item: ResultItem) -> QImage:
     """A full-size QImage that owns its pixels, for the clipboard (worker thread)."""
-    # qimage_from_pil wraps Python-owned bytes; the clipboard keeps a C++ copy of the QImage
-    # beyond this wrapper's life, so it must get a deep copy.
-    return qimage_from_pil(_pil_of(item)).copy()
+    return qimage_from_pil(_pil_of(item))
 
 
 def _thumbnail(item: ResultItem, size: QSize) -> QImage:

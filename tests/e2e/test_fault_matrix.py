@@ -6,7 +6,6 @@ unknown = jobs whose create may have been accepted but whose run id never reache
 reported with their client_ref and never resent, so they cannot be charged twice.
 """
 
-import os
 import signal
 import socket
 import subprocess

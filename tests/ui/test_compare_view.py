@@ -10,14 +10,14 @@ from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from desktop_editor.ui.compare_view import CompareMode, CompareView
-from desktop_editor.ui.imaging import pil_to_qimage
+from desktop_editor.ui.compare_imaging import qimage_from_pil
 
 RED = (220, 30, 30)
 BLUE = (30, 60, 220)
 
 
 def solid(size: tuple[int, int], rgb: tuple[int, int, int]) -> QImage:
-    return pil_to_qimage(Image.new("RGB", size, rgb))
+    return qimage_from_pil(Image.new("RGB", size, rgb))
 
 
 def noise(size: tuple[int, int], seed: int = 1) -> np.ndarray:
@@ -62,7 +62,7 @@ def test_wipe_left_of_divider_is_before_right_is_after(qtbot, view):
 
 def test_wipe_pixels_match_images_exactly_at_100_percent(qtbot, view):
     before_px, after_px = noise((300, 200), 1), noise((300, 200), 2)
-    view.set_images(pil_to_qimage(Image.fromarray(before_px)), pil_to_qimage(Image.fromarray(after_px)))
+    view.set_images(qimage_from_pil(Image.fromarray(before_px)), qimage_from_pil(Image.fromarray(after_px)))
     settle(qtbot, view)
     view.zoom_to_actual()
     assert view.zoom() == pytest.approx(1.0)
@@ -137,7 +137,7 @@ def _ctrl_wheel(widget, pos: QPoint, steps: int) -> None:
 def test_side_by_side_zoom_and_pan_in_one_pane_move_the_other(qtbot, view):
     before_px = noise((300, 200), 3)
     after_px = 255 - before_px  # every pixel of "after" is the inverse of the same pixel of "before"
-    view.set_images(pil_to_qimage(Image.fromarray(before_px)), pil_to_qimage(Image.fromarray(after_px)))
+    view.set_images(qimage_from_pil(Image.fromarray(before_px)), qimage_from_pil(Image.fromarray(after_px)))
     settle(qtbot, view)
     with qtbot.waitSignal(view.mode_changed) as blocker:
         view.set_mode(CompareMode.SIDE_BY_SIDE)
@@ -175,7 +175,7 @@ def test_difference_mode_shows_heat_and_stats(qtbot, view):
     mask[:, :50] = 255
     after[:, :50] += 40  # everything inside changed by 40
     after[0:5, 60:70] += 100  # 50 pixels outside changed by 100
-    view.set_images(pil_to_qimage(Image.fromarray(before)), pil_to_qimage(Image.fromarray(after)), mask)
+    view.set_images(qimage_from_pil(Image.fromarray(before)), qimage_from_pil(Image.fromarray(after)), mask)
     settle(qtbot, view)
     assert view.difference() is None  # computed lazily, only when asked for
     with qtbot.waitSignal(view.difference_ready, timeout=10000):

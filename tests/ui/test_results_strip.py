@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageCms
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QImage
+from PySide6.QtGui import QGuiApplication
 
-from desktop_editor.ui.imaging import pil_to_qimage
+from desktop_editor.ui.compare_imaging import qimage_from_pil
 from desktop_editor.ui.results_strip import ResultItem, ResultsStrip
 
 DPI = (300.0, 300.0)
@@ -159,7 +158,7 @@ def test_copy_puts_the_image_on_the_clipboard(qtbot, strip, icc):
     assert not image.isNull() and (image.width(), image.height()) == (320, 240)
     assert image.pixelColor(3, 3).green() == 200
     # a QImage result goes straight to the clipboard
-    strip.set_results([ResultItem(image=pil_to_qimage(Image.new("RGB", (30, 20), (1, 2, 3))))])
+    strip.set_results([ResultItem(image=qimage_from_pil(Image.new("RGB", (30, 20), (1, 2, 3))))])
     with qtbot.waitSignal(strip.result_copied):
         qtbot.keyClick(strip, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().image().size().width() == 30

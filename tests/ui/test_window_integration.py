@@ -13,7 +13,7 @@ import pytest
 from editor_helpers import make_photo, open_image
 from PIL import Image
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtGui import QAction, QPalette
 from PySide6.QtWidgets import QApplication, QDockWidget, QMessageBox
 
 from desktop_editor.jobs import credentials
@@ -21,7 +21,7 @@ from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import AppSettings, load_settings
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.crash import CrashHandler, redact
-from desktop_editor.ui.imaging import pil_to_qimage
+from desktop_editor.ui.compare_imaging import qimage_from_pil
 from desktop_editor.ui.main_window import MainWindow
 from desktop_editor.ui.results_strip import ResultItem
 from desktop_editor.ui.theme import apply_theme, is_dark
@@ -48,7 +48,7 @@ def show_a_result(window: MainWindow) -> None:
     before = Image.new("RGB", (64, 48), (90, 120, 150))
     after = Image.new("RGB", (64, 48), (200, 120, 150))
     window.results_strip.set_results([ResultItem(image=after, label="Result 1")])
-    window.compare_view.set_images(pil_to_qimage(before), pil_to_qimage(after), None)
+    window.compare_view.set_images(qimage_from_pil(before), qimage_from_pil(after), None)
     assert window.show_compare_page()
 
 
