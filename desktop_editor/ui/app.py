@@ -9,6 +9,7 @@ only when the designer asks (Settings > Check key).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -120,6 +121,7 @@ def run_app(argv: list[str]) -> int:
             window.resume_unfinished()
 
     after_first_paint.append(attach_service)
+    after_first_paint.append(freeze_startup_objects)
     app.installEventFilter(_FirstPaint(window, after_first_paint))
     window.show()
     try:
@@ -128,6 +130,19 @@ def run_app(argv: list[str]) -> int:
         window.shutdown()  # closed already, or the app was told to quit: no questions here
         if crash_handler is not None:
             crash_handler.uninstall()
+
+
+def freeze_startup_objects() -> None:
+    """Keep everything made at start (modules, classes, the window's widgets and their Python
+    wrappers: most of the heap) out of later garbage collections.
+
+    A full collection walks every tracked object with the GIL held, wherever it happens to be
+    triggered: measured at 20-22 ms in the middle of four 4K edits, which the window's thread
+    waits out. After freezing, a collection only walks what was made since. Objects frozen
+    here live for the whole session anyway; garbage is collected first so none is kept.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def start_time() -> float:
