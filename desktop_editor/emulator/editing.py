@@ -9,13 +9,13 @@ the result back into the original can be tested.
 from __future__ import annotations
 
 import hashlib
-import threading
 import io
 from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.pixels import band, to_array
 
 BLEND = 0.7  # how far edited pixels move toward the prompt colour
@@ -77,14 +77,13 @@ def seed_for(prompt: str) -> int:
     return int.from_bytes(hashlib.sha256(prompt.encode()).digest()[:4], "big")
 
 
-# One render at a time: Pillow and numpy hold the GIL in stretches, and in Demo mode the emulator
-# shares the process with the app's window. Several 4K renders at once froze it for 100+ ms.
-_RENDER_LOCK = threading.Lock()
-
-
 def render(spec: EditSpec, count: int) -> list[RenderedImage]:
-    """Produce `count` edited images; each index gets its own colour so outputs differ."""
-    with _RENDER_LOCK:
+    """Produce `count` edited images; each index gets its own colour so outputs differ.
+
+    A render takes one of the process's image-work slots: in Demo mode the emulator shares the
+    process (and its cores) with the app's window (see core.cpu).
+    """
+    with image_work():
         return _render(spec, count)
 
 

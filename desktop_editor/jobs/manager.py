@@ -20,11 +20,12 @@ from PIL import Image
 
 from desktop_editor.api.client import RunflowClient
 from desktop_editor.core import masks
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import encode_png
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
-from desktop_editor.jobs.runner import CPU_SLOTS, JobRunner
+from desktop_editor.jobs.runner import JobRunner
 from desktop_editor.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
@@ -103,7 +104,7 @@ class JobManager:
     def _work(self, job: EditJob, snapshot: Snapshot | None, cancel: threading.Event) -> EditJob:
         try:
             if snapshot is not None:
-                with CPU_SLOTS:
+                with image_work():
                     self._write_snapshot(job, snapshot)
             job = self._runner.run(job, cancel)
             if job.state is JobState.OFFLINE:

@@ -8,7 +8,6 @@ listening there has the job on disk before a create is sent and the run id the m
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from glob import escape as glob_escape
 from pathlib import Path
@@ -27,6 +26,7 @@ from desktop_editor.api.errors import (
     advice_for,
 )
 from desktop_editor.api.runs import Run
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.filenames import safe_filename, write_new_file
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
@@ -39,10 +39,6 @@ log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[EditJob], None]
 
-# Decoding, compositing and encoding 4K images hold the GIL for tens of milliseconds at a time.
-# However many jobs wait on the network, at most this many do image work at once, so one core
-# stays free for the window's event loop.
-CPU_SLOTS = threading.BoundedSemaphore(max(1, (os.cpu_count() or 2) - 1))
 
 _UNREACHABLE = (ServiceUnreachableError, ServiceUnavailableError, RateLimitedError)
 _RUN_STATES = {"queued": JobState.QUEUED, "dispatching": JobState.QUEUED, "running": JobState.RUNNING}
@@ -76,7 +72,7 @@ class JobRunner:
                 raise _CalledOff()
             self._set(job, JobState.PREPARING)
             job.params.check(len(job.image_paths))
-            with CPU_SLOTS:
+            with image_work():
                 prepared = prepare_edit(job)
             job.sent_size = prepared.sent_size
             if job.options.style == "direct":
@@ -165,7 +161,7 @@ class JobRunner:
         for result in results:
             if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
                 continue  # saved before an interruption; files are written whole or not at all
-            with CPU_SLOTS:
+            with image_work():
                 data, ext = finish_result(prepared, job, result.data)
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext

@@ -16,6 +16,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from desktop_editor.core.cpu import image_work
+
 log = logging.getLogger(__name__)
 
 Done = Callable[[Any], None]
@@ -43,7 +45,8 @@ class _Task(QRunnable):
 
     def run(self) -> None:  # worker thread
         try:
-            value = self.fn()
+            with image_work():  # every task here is image work: decode, scale, compare, encode
+                value = self.fn()
         except Exception as exc:  # reported to the GUI thread, which decides what the user sees
             self.signals.failed.emit(self.task_id, exc)
         else:

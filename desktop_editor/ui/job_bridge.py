@@ -23,6 +23,7 @@ from PIL import Image, ImageOps
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import JobManager, Snapshot
 from desktop_editor.jobs.model import EditJob, JobOptions
@@ -136,6 +137,11 @@ def load_thumbnail(path: str, edge: int) -> QImage:
         return QImage()
 
 
+def _thumbnail_as_image_work(path: str, edge: int) -> QImage:
+    with image_work():  # decoding a 4K PNG to make its thumbnail is heavy work (see core.cpu)
+        return load_thumbnail(path, edge)
+
+
 class ThumbnailCache(QObject):
     """Scaled thumbnails of image files, loaded lazily on a small private pool and cached.
 
@@ -170,7 +176,7 @@ class ThumbnailCache(QObject):
         if key not in self._pending:
             self._pending.add(key)
             start_worker(
-                load_thumbnail, key, self.edge, owner=self, pool=self._pool,
+                _thumbnail_as_image_work, key, self.edge, owner=self, pool=self._pool,
                 on_returned=lambda image, key=key: self._store(key, image),
                 on_errored=lambda _exc, key=key: self._store(key, QImage()),
             )

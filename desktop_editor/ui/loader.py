@@ -17,6 +17,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.images import ImageLoadError, LoadedImage, load_image
 from desktop_editor.ui.compare_imaging import qimage_from_pil
 from desktop_editor.ui.pyramid import build_levels_from_pil
@@ -46,9 +47,10 @@ class _LoadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            loaded = load_image(self.source)
-            image = qimage_from_pil(loaded.image)
-            levels = build_levels_from_pil(loaded.image)
+            with image_work():
+                loaded = load_image(self.source)
+                image = qimage_from_pil(loaded.image)
+                levels = build_levels_from_pil(loaded.image)
         except ImageLoadError as exc:
             self.signals.failed.emit(self.request_id, str(exc))
             return
