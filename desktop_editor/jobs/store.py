@@ -78,7 +78,10 @@ def _remove_inputs(job_id: str) -> None:
 
 
 class JobStore:
-    """Jobs on disk. Thread-safe; one connection guarded by a lock."""
+    """Jobs on disk. Thread-safe: writes go through one connection guarded by a lock; each
+    thread reads through a connection of its own, which in WAL mode never waits for a writer.
+    So the window's thread listing the history never waits behind a job's synchronous save
+    (an fsync, tens of milliseconds on a slow disk)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -92,10 +95,30 @@ class JobStore:
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        self._local = threading.local()
+        self._readers_lock = threading.Lock()  # never the writer's lock: reads must not wait for it
+        self._readers: dict[threading.Thread, sqlite3.Connection] = {}
 
     def close(self) -> None:
+        with self._readers_lock:
+            for reader in self._readers.values():
+                reader.close()
+            self._readers.clear()
         with self._lock:
             self._db.close()
+
+    def _reader(self) -> sqlite3.Connection:
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False, isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            reader.execute("PRAGMA busy_timeout=10000")
+            with self._readers_lock:
+                for thread in [t for t in self._readers if not t.is_alive()]:  # pool threads come and go
+                    self._readers.pop(thread).close()
+                self._readers[threading.current_thread()] = reader
+            self._local.reader = reader
+        return reader
 
     def save(self, job: EditJob) -> None:
         """Insert or update the job; on disk when this returns."""
@@ -153,8 +176,7 @@ class JobStore:
         return job
 
     def _query(self, sql: str, args: tuple = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self._db.execute(sql, args).fetchall()
+        return self._reader().execute(sql, args).fetchall()
 
     def get(self, job_id: str) -> EditJob | None:
         rows = self._query("SELECT * FROM jobs WHERE id = ? OR id LIKE ? ORDER BY created_at LIMIT 2", (job_id, f"{job_id}%"))

@@ -82,3 +82,38 @@ def test_two_instances_share_the_file(tmp_path):
     assert {j.id for j in one.jobs()} == {a.id, b.id} == {j.id for j in two.jobs()}
     one.close()
     two.close()
+
+
+def test_reads_never_wait_for_a_write_in_progress(store, tmp_path):
+    """The window lists the history while a job's synchronous save holds the writer (an fsync):
+    reads go through their own connection and see the last committed state at once."""
+    import threading
+    import time
+
+    first = EditJob(params=EditParams(prompt="committed"), image_paths=[Path("a.png")])
+    store.save(first)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another writer mid-transaction (another app instance)
+    other.execute("UPDATE jobs SET prompt = 'uncommitted'")
+    holding = threading.Event()
+    release = threading.Event()
+
+    def slow_save() -> None:
+        with store._lock:  # what a save holds during its fsync
+            holding.set()
+            release.wait(5)
+
+    writer = threading.Thread(target=slow_save)
+    writer.start()
+    try:
+        assert holding.wait(5)
+        started = time.monotonic()
+        jobs = store.jobs()
+        assert [j.params.prompt for j in jobs] == ["committed"]
+        assert store.get(first.id).params.prompt == "committed"
+        assert time.monotonic() - started < 1.0
+    finally:
+        release.set()
+        writer.join(5)
+        other.execute("ROLLBACK")
+        other.close()
