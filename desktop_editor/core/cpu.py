@@ -4,9 +4,15 @@ Four 4K edits finishing together each composite and PNG-encode their result; mea
 shown result is decoded, thumbnails are made and, in Demo mode, the emulator renders. Run all
 at once on a 2-core laptop and the window's thread waits both for a core and for the GIL, which
 these threads take and release thousands of times a second: measured as 50-120 ms freezes.
-So every heavy image step on a worker (the jobs' prepare and finish, the ui's decode, levels,
-difference and thumbnail tasks, image loading, the emulator's renders) first takes one of
-cores - 1 slots. The GUI thread never takes one; it has the remaining core.
+
+So heavy image steps on workers take a slot first:
+- background work (the jobs' prepare and finish, thumbnails, the emulator's renders) shares
+  cores - 1 slots;
+- work the designer is waiting for (decoding the result to show, opening an image, compare
+  views, saving) has one slot of its own, one task at a time, and background work yields to
+  it: no new background step starts while it runs or waits. A finished edit is then on screen
+  in a few hundred milliseconds, not after every queued job step.
+The GUI thread never takes a slot.
 """
 
 from __future__ import annotations
@@ -17,21 +23,51 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SLOTS = max(1, (os.cpu_count() or 2) - 1)
-_slots = threading.BoundedSemaphore(SLOTS)
+
+_state = threading.Condition()
+_background = 0  # background steps running
+_urgent = 0  # urgent steps running or waiting
+_urgent_running = False
 _held = threading.local()
 
 
 @contextmanager
-def image_work() -> Iterator[None]:
-    """Hold one slot for the block. Nested use on one thread holds the same slot (no deadlock
-    when a step calls another step)."""
+def image_work(*, urgent: bool = False) -> Iterator[None]:
+    """Hold a slot for the block: a background one, or with `urgent` the designer's own.
+
+    Nested use on one thread holds the slot it already has (no deadlock when a step calls
+    another step).
+    """
     depth = getattr(_held, "depth", 0)
     if depth == 0:
-        _slots.acquire()
+        _acquire(urgent)
     _held.depth = depth + 1
     try:
         yield
     finally:
         _held.depth = depth
         if depth == 0:
-            _slots.release()
+            _release(urgent)
+
+
+def _acquire(urgent: bool) -> None:
+    global _background, _urgent, _urgent_running
+    with _state:
+        if urgent:
+            _urgent += 1
+            _state.wait_for(lambda: not _urgent_running)
+            _urgent_running = True
+        else:
+            _state.wait_for(lambda: _urgent == 0 and _background < SLOTS)
+            _background += 1
+
+
+def _release(urgent: bool) -> None:
+    global _background, _urgent, _urgent_running
+    with _state:
+        if urgent:
+            _urgent -= 1
+            _urgent_running = False
+        else:
+            _background -= 1
+        _state.notify_all()

@@ -45,7 +45,7 @@ class _Task(QRunnable):
 
     def run(self) -> None:  # worker thread
         try:
-            with image_work():  # every task here is image work: decode, scale, compare, encode
+            with image_work(urgent=True):  # image work the designer is waiting to see (core.cpu)
                 value = self.fn()
         except Exception as exc:  # reported to the GUI thread, which decides what the user sees
             self.signals.failed.emit(self.task_id, exc)

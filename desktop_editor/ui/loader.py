@@ -47,7 +47,7 @@ class _LoadJob(QRunnable):
 
     def run(self) -> None:
         try:
-            with image_work():
+            with image_work(urgent=True):  # the designer is waiting for the image to open
                 loaded = load_image(self.source)
                 image = qimage_from_pil(loaded.image)
                 levels = build_levels_from_pil(loaded.image)

@@ -63,3 +63,54 @@ def test_a_failing_step_gives_its_slot_back():
     t.start()
     t.join(5)
     assert acquired.is_set()
+
+
+def _hold(urgent: bool, started: threading.Event, release: threading.Event) -> threading.Thread:
+    def run():
+        with cpu.image_work(urgent=urgent):
+            started.set()
+            release.wait(5)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_urgent_work_does_not_wait_for_background_work():
+    release = threading.Event()
+    holders = [_hold(False, threading.Event(), release) for _ in range(cpu.SLOTS)]
+    time.sleep(0.05)  # every background slot is taken
+    urgent_started = threading.Event()
+    urgent = _hold(True, urgent_started, release)
+    try:
+        assert urgent_started.wait(2)  # the designer's result is decoded at once
+    finally:
+        release.set()
+        for t in [*holders, urgent]:
+            t.join(5)
+
+
+def test_background_work_yields_to_urgent_work_and_urgent_runs_one_at_a_time():
+    release_first = threading.Event()
+    first_started = threading.Event()
+    first = _hold(True, first_started, release_first)
+    assert first_started.wait(2)
+    second_started, background_started = threading.Event(), threading.Event()
+    release_rest = threading.Event()
+    second = _hold(True, second_started, release_rest)
+    background = _hold(False, background_started, release_rest)
+    try:
+        time.sleep(0.1)
+        assert not second_started.is_set()  # one urgent task at a time
+        assert not background_started.is_set()  # no new background step while urgent work waits
+        release_first.set()
+        assert second_started.wait(2)
+        time.sleep(0.05)
+        assert not background_started.is_set()
+        release_rest.set()
+        assert background_started.wait(2)
+    finally:
+        release_first.set()
+        release_rest.set()
+        for t in (first, second, background):
+            t.join(5)
