@@ -7,7 +7,7 @@ these threads take and release thousands of times a second: measured as 50-120 m
 
 So heavy image steps on workers take a slot first:
 - background work (the jobs' prepare and finish, thumbnails, the emulator's renders) shares
-  cores - 1 slots;
+  cores - 1 slots, on threads whose CPU priority is lowered (Linux);
 - work the designer is waiting for (decoding the result to show, opening an image, compare
   views, saving) has one slot of its own, one task at a time, and background work yields to
   it: no new background step starts while it runs or waits. A finished edit is then on screen
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 SLOTS = max(1, (os.cpu_count() or 2) - 1)
+BACKGROUND_NICE = 10  # added to a background thread's nice value: the window's thread wins a busy core
 
 _state = threading.Condition()
 _background = 0  # background steps running
@@ -60,6 +61,20 @@ def _acquire(urgent: bool) -> None:
         else:
             _state.wait_for(lambda: _urgent == 0 and _background < SLOTS)
             _background += 1
+    if not urgent:
+        _lower_priority()
+
+
+def _lower_priority() -> None:
+    """Run this thread at a lower CPU priority from now on (Linux; elsewhere nothing)."""
+    if getattr(_held, "lowered", False):
+        return
+    _held.lowered = True
+    try:
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE))
+    except (AttributeError, OSError):
+        pass
 
 
 def _release(urgent: bool) -> None:

@@ -114,3 +114,24 @@ def test_background_work_yields_to_urgent_work_and_urgent_runs_one_at_a_time():
         release_rest.set()
         for t in (first, second, background):
             t.join(5)
+
+
+def test_background_threads_run_at_a_lower_priority_and_urgent_ones_do_not():
+    import os
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return  # per-thread priorities are only set on Linux
+    seen: dict[str, int] = {}
+
+    def run(urgent: bool) -> None:
+        with cpu.image_work(urgent=urgent):
+            seen["urgent" if urgent else "background"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    base = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    for urgent in (False, True):
+        t = threading.Thread(target=run, args=(urgent,))
+        t.start()
+        t.join(5)
+    assert seen["urgent"] == base
+    assert seen["background"] == min(19, base + cpu.BACKGROUND_NICE)
