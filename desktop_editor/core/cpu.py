@@ -18,6 +18,7 @@ The GUI thread never takes a slot.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,8 +67,12 @@ def _acquire(urgent: bool) -> None:
 
 
 def _lower_priority() -> None:
-    """Run this thread at a lower CPU priority from now on (Linux; elsewhere nothing)."""
-    if getattr(_held, "lowered", False):
+    """Run this thread at a lower CPU priority from now on.
+
+    Linux only: there `setpriority` with a thread id applies to that thread. Elsewhere the id
+    could name another process, so nothing is done.
+    """
+    if getattr(_held, "lowered", False) or not sys.platform.startswith("linux"):
         return
     _held.lowered = True
     try:
