@@ -234,11 +234,19 @@ class JobStore:
         return self.spending()[0]
 
     def spending(self, *, exclude_source: str | None = None) -> tuple[float, int]:
-        """Money spent and the number of attempts it covers (failed ones included)."""
-        sql = "SELECT COALESCE(SUM(cost), 0) AS total, COUNT(*) AS n FROM jobs"
+        """Money the service reported and the number of charged attempts (failed ones included).
+
+        Summed by SQLite: the history panel shows it after every finished edit, and building
+        every stored job in Python to add their costs grows with the history.
+        """
+        sql = "SELECT COALESCE(SUM(cost), 0) AS total, COUNT(*) AS n FROM jobs WHERE cost IS NOT NULL AND cost != 0"
         args: tuple = ()
         if exclude_source is not None:
-            sql += " WHERE source != ?"
+            sql += " AND source != ?"
             args = (exclude_source,)
         row = self._query(sql, args)[0]
         return float(row["total"]), int(row["n"])
+
+    def has_source(self, source: str) -> bool:
+        """Whether any stored job came from `source` (e.g. Demo mode)."""
+        return bool(self._query("SELECT EXISTS(SELECT 1 FROM jobs WHERE source = ?) AS found", (source,))[0]["found"])

@@ -1,7 +1,8 @@
 """The history panel: every past edit with its inputs, parameters, outcome and cost.
 
-It reads the job store (SQLite, local and fast) on the GUI thread but loads thumbnails lazily on
-a worker, for visible rows only, so browsing hundreds of entries never waits on image decoding.
+The list is read from the job store on a worker and the running total is summed by SQLite, so
+a long history costs the window's thread nothing per finished edit; thumbnails load lazily on a
+worker, for visible rows only, so browsing hundreds of entries never waits on image decoding.
 Every attempt shows what it cost, failed ones included, and the running total is what the
 designer actually spent (emulated Demo-mode edits are shown but never counted).
 """
@@ -12,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, Qt, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QModelIndex, QPointF, QRect, QRectF, Qt, QThreadPool, QTimer, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QMouseEvent, QPainter, QPainterPath, QPolygonF
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -32,7 +33,7 @@ from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.binding import set_tone, tone_color
-from desktop_editor.ui.job_bridge import ThumbnailCache
+from desktop_editor.ui.job_bridge import ThumbnailCache, start_worker
 from desktop_editor.ui.job_list import (
     JobListModel,
     JobRole,
@@ -47,7 +48,7 @@ from desktop_editor.ui.job_list import (
     state_tone,
 )
 
-__all__ = ["HistoryModel", "HistoryPanel", "JobRole", "cost_line", "spending"]
+__all__ = ["HistoryModel", "HistoryPanel", "JobRole", "cost_line"]
 
 ROW_HEIGHT = 74
 THUMB = 56
@@ -89,12 +90,6 @@ def thumbnail_path(job: EditJob) -> Path | None:
     if job.result_paths:
         return Path(job.result_paths[0])
     return Path(job.image_paths[0]) if job.image_paths else None
-
-
-def spending(jobs: list[EditJob]) -> tuple[float, int]:
-    """(dollars reported by the service, number of charged attempts), demo edits excluded."""
-    charged = [job.cost for job in jobs if job.cost and not is_demo(job)]
-    return float(sum(charged)), len(charged)
 
 
 class HistoryModel(JobListModel):
@@ -213,18 +208,27 @@ class HistoryDelegate(JobRowDelegate):
 class HistoryPanel(QWidget):
     """Past edits from the job store: search, favourites, delete, prune, reopen, reveal, spending.
 
+    The list is read from the store on a worker (up to 500 entries take ~20 ms to build, after
+    every finished edit); the running total is summed by SQLite on the GUI thread.
+
     Signals:
         reopen_requested(object): restore this EditJob's inputs and parameters in the window.
         history_changed(): entries were starred, deleted or pruned.
+        list_loaded(): the list shows the store as it was when last asked.
     """
 
     reopen_requested = Signal(object)
     history_changed = Signal()
+    list_loaded = Signal()
 
     def __init__(self, store: JobStore, parent: QWidget | None = None, *, thumbnails: ThumbnailCache | None = None):
         super().__init__(parent)
         self.store = store
         self._closed = False
+        self._loads = QThreadPool(self)
+        self._loads.setMaxThreadCount(1)
+        self._list_generation = 0
+        self._pending_load = False
         self._thumbs = thumbnails or ThumbnailCache(edge=2 * THUMB, parent=self)
         self._thumbs.thumbnail_ready.connect(self._on_thumbnail_ready)
 
@@ -329,6 +333,12 @@ class HistoryPanel(QWidget):
         self._closed = True
         self._refresh_timer.stop()
         self._search_timer.stop()
+        self._list_generation += 1
+        self._loads.waitForDone(5000)  # a load in flight must not meet a closed store
+
+    def is_loading(self) -> bool:
+        """Whether a list load is under way."""
+        return self._loads.activeThreadCount() > 0 or self._pending_load
 
     @Slot()
     def refresh(self) -> None:
@@ -345,9 +355,22 @@ class HistoryPanel(QWidget):
         self._search_timer.stop()
         if self._closed:
             return
-        selected = self.selected_job()
         search = self.search_edit.text().strip() or None
-        jobs = self.store.jobs(search=search, starred_only=self.favourites_button.isChecked(), limit=LIST_LIMIT)
+        self._list_generation += 1
+        generation = self._list_generation
+        self._pending_load = True
+        start_worker(
+            self.store.jobs, search=search, starred_only=self.favourites_button.isChecked(), limit=LIST_LIMIT,
+            owner=self, pool=self._loads,
+            on_returned=lambda jobs: self._show_list(generation, search, jobs),
+            on_errored=lambda exc: self._list_failed(generation, exc),
+        )
+
+    def _show_list(self, generation: int, search: str | None, jobs: list[EditJob]) -> None:
+        if generation != self._list_generation:
+            return  # a newer search or refresh is on its way
+        self._pending_load = False
+        selected = self.selected_job()
         self.model.set_jobs(jobs)
         if selected is not None:
             row = self.model.row_of(selected.id)
@@ -355,6 +378,14 @@ class HistoryPanel(QWidget):
                 self.view.setCurrentIndex(self.model.index(row))
         self._update_empty(search)
         self._update_actions()
+        self.list_loaded.emit()
+
+    def _list_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._list_generation:
+            return
+        self._pending_load = False
+        self.status_label.setText(f"The history could not be read ({exc}).")
+        self.list_loaded.emit()
 
     @Slot(object)
     def update_job(self, job: EditJob) -> None:
@@ -438,9 +469,8 @@ class HistoryPanel(QWidget):
     # ----- internals ---------------------------------------------------------------------------
 
     def _update_total(self) -> None:
-        everything = self.store.jobs(limit=1_000_000)
-        total, count = spending(everything)
-        demo = any(is_demo(job) for job in everything)
+        total, count = self.store.spending(exclude_source=DEMO_SOURCE)
+        demo = self.store.has_source(DEMO_SOURCE)
         text = f"Spent: ${total:.2f} on {count} edit{'s' if count != 1 else ''}"
         self.total_label.setText(text)
         self.total_label.setToolTip(

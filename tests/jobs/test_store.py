@@ -117,3 +117,14 @@ def test_reads_never_wait_for_a_write_in_progress(store, tmp_path):
         writer.join(5)
         other.execute("ROLLBACK")
         other.close()
+
+
+def test_spending_counts_charged_attempts_only_and_can_leave_a_source_out(store):
+    store.save(job(cost=0.133, state=JobState.DONE))
+    store.save(job(cost=0.034, state=JobState.FAILED))  # a failed attempt that was charged
+    store.save(job(cost=None, state=JobState.OUTCOME_UNKNOWN))  # no cost reported: not counted
+    store.save(job(cost=0.0, state=JobState.FAILED))  # reported as free: not an attempt paid for
+    store.save(job(cost=0.5, source="demo"))
+    assert store.spending() == (pytest.approx(0.667), 3)
+    assert store.spending(exclude_source="demo") == (pytest.approx(0.167), 2)
+    assert store.has_source("demo") and not store.has_source("batch-that-never-ran")

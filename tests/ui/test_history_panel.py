@@ -61,11 +61,17 @@ def filled(store, photo) -> dict[str, EditJob]:
     }
 
 
+def settle(qtbot, panel: HistoryPanel) -> None:
+    """Wait for the list, which loads on a worker."""
+    qtbot.waitUntil(lambda: not panel.is_loading(), timeout=5000)
+
+
 @pytest.fixture
 def panel(qtbot, store, filled) -> HistoryPanel:
     p = HistoryPanel(store)
     qtbot.addWidget(p)
     p.resize(400, 640)
+    settle(qtbot, p)
     return p
 
 
@@ -97,21 +103,25 @@ def test_search_by_prompt(qtbot, panel):
     qtbot.waitUntil(lambda: len(panel.jobs()) == 4, timeout=2000)
     assert all("sky" in p.lower() for p in prompts(panel))
     panel.set_search("no such thing")
+    settle(qtbot, panel)
     assert panel.jobs() == [] and panel.empty_label.isVisibleTo(panel)
     assert "No edits match" in panel.empty_label.text()
     panel.set_search("")
+    settle(qtbot, panel)
     assert len(panel.jobs()) == 7
 
 
-def test_star_and_show_favourites_only(panel, store, filled):
+def test_star_and_show_favourites_only(qtbot, panel, store, filled):
     panel.select_job(filled["dog"].id)
     assert panel.star_button.text() == "Star"
     panel.star_button.click()
     assert store.get(filled["dog"].id).starred
     assert panel.star_button.text() == "Unstar"
     panel.favourites_button.setChecked(True)
+    settle(qtbot, panel)
     assert set(prompts(panel)) == {"Add a dog on the bench", "Old favourite sky"}
     panel.toggle_star(filled["dog"].id)
+    settle(qtbot, panel)
     assert prompts(panel) == ["Old favourite sky"]
 
 
@@ -132,9 +142,10 @@ def test_prune_asks_first(panel, store, filled, monkeypatch):
     assert store.get(filled["old"].id) is not None
 
 
-def test_delete_removes_the_entry(panel, store, filled, yes):
+def test_delete_removes_the_entry(qtbot, panel, store, filled, yes):
     panel.select_job(filled["neon"].id)
     panel.delete_button.click()
+    settle(qtbot, panel)
     assert store.get(filled["neon"].id) is None
     assert "Neon shop sign" not in prompts(panel)
 
@@ -170,3 +181,25 @@ def test_finished_jobs_appear_after_a_short_delay(qtbot, panel, store):
     job = add(store, "Fresh edit", JobState.DONE, cost=0.009)
     panel.update_job(job)
     qtbot.waitUntil(lambda: "Fresh edit" in prompts(panel), timeout=2000)
+
+
+def test_the_list_is_read_off_the_gui_thread_and_the_newest_request_wins(qtbot, panel, store, monkeypatch):
+    import threading
+    import time
+
+    threads: list[threading.Thread] = []
+    original = store.jobs
+
+    def slow_jobs(*, search=None, **kw):
+        threads.append(threading.current_thread())
+        if search is None:
+            time.sleep(0.3)  # a long history: the unfiltered list arrives after the search's
+        return original(search=search, **kw)
+
+    monkeypatch.setattr(store, "jobs", slow_jobs)
+    panel.refresh()
+    panel.set_search("sky")
+    settle(qtbot, panel)
+    qtbot.wait(400)  # the slow, older answer has arrived by now and must have been dropped
+    assert threads and threading.main_thread() not in threads
+    assert len(panel.jobs()) == 4 and all("sky" in p.lower() for p in prompts(panel))
