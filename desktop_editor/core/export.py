@@ -29,7 +29,7 @@ def encode_image(
     if pil_format == "JPEG" and img.mode in ("RGBA", "LA", "P"):
         rgba = img.convert("RGBA")
         flat = Image.new("RGB", rgba.size, (255, 255, 255))
-        flat.paste(rgba, mask=rgba.getchannel("A"))
+        flat.paste(rgba, mask=rgba)  # its alpha is the mask (getchannel would hold the GIL)
         img = flat
     options: dict = {}
     if icc_profile:
