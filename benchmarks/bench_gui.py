@@ -164,7 +164,7 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
     from desktop_editor.jobs.manager import JobManager, Snapshot
     from desktop_editor.jobs.model import EditJob, JobOptions
     from desktop_editor.ui.app import freeze_startup_objects
-    from desktop_editor.ui.compare_tasks import TaskRunner
+    from desktop_editor.ui.image_tasks import TaskRunner
     from desktop_editor.ui.compare_view import CompareMode, CompareView
     from desktop_editor.ui.compare_imaging import qimage_from_pil
 

@@ -41,7 +41,7 @@ from desktop_editor.core.difference import DEFAULT_THRESHOLD, DifferenceResult, 
 from desktop_editor.ui import icons
 from desktop_editor.ui.binding import set_tone
 from desktop_editor.ui.compare_canvas import ComparePane, ImageLevels, PaneContent, Viewport
-from desktop_editor.ui.compare_tasks import TaskRunner
+from desktop_editor.ui.image_tasks import TaskRunner
 from desktop_editor.ui.compare_imaging import pil_from_qimage
 
 __all__ = ["CompareMode", "CompareToolbar", "CompareView"]

@@ -34,7 +34,7 @@ from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnection
 from desktop_editor.jobs.settings import AppSettings, save_settings
 from desktop_editor.ui.compare_imaging import qimage_from_pil
-from desktop_editor.ui.compare_tasks import TaskRunner
+from desktop_editor.ui.image_tasks import TaskRunner
 from desktop_editor.ui.document import Document
 from desktop_editor.ui.history_panel import HistoryPanel
 from desktop_editor.ui.job_bridge import JobsController, start_worker

@@ -47,7 +47,7 @@ from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import ExportError, format_for_path, save_new, save_to
 from desktop_editor.ui import icons
 from desktop_editor.ui.binding import set_tone
-from desktop_editor.ui.compare_tasks import TaskRunner
+from desktop_editor.ui.image_tasks import TaskRunner
 from desktop_editor.ui.compare_imaging import pil_from_qimage, qimage_from_pil
 
 __all__ = ["ResultItem", "ResultsStrip"]

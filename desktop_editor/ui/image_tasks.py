@@ -1,4 +1,5 @@
-"""Running slow image work (pyramids, difference maps, encoding, saving) off the GUI thread.
+"""Running slow image work the designer waits for (decoding results, pyramids, difference
+maps, encoding, saving) off the GUI thread, in the urgent image-work slot (see core.cpu).
 
 The pattern follows superqt's thread worker: a QRunnable does the work on a QThreadPool and
 reports through a separate QObject whose signals are delivered, queued, to a receiver living
