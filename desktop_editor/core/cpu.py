@@ -26,11 +26,38 @@ from contextlib import contextmanager
 SLOTS = max(1, (os.cpu_count() or 2) - 1)
 BACKGROUND_NICE = 10  # added to a background thread's nice value: the window's thread wins a busy core
 
-_state = threading.Condition()
-_background = 0  # background steps running
-_urgent = 0  # urgent steps running or waiting
-_urgent_running = False
-_held = threading.local()
+class _Budget:
+    """The slots: `background` steps running, `urgent` steps running or waiting."""
+
+    def __init__(self, slots: int):
+        self.slots = slots
+        self.background = 0
+        self.urgent = 0
+        self.urgent_running = False
+        self.changed = threading.Condition()
+
+    def acquire(self, urgent: bool) -> None:
+        with self.changed:
+            if urgent:
+                self.urgent += 1
+                self.changed.wait_for(lambda: not self.urgent_running)
+                self.urgent_running = True
+            else:
+                self.changed.wait_for(lambda: self.urgent == 0 and self.background < self.slots)
+                self.background += 1
+
+    def release(self, urgent: bool) -> None:
+        with self.changed:
+            if urgent:
+                self.urgent -= 1
+                self.urgent_running = False
+            else:
+                self.background -= 1
+            self.changed.notify_all()
+
+
+_budget = _Budget(SLOTS)
+_held = threading.local()  # per thread: how deeply nested, and whether its priority was lowered
 
 
 @contextmanager
@@ -42,28 +69,16 @@ def image_work(*, urgent: bool = False) -> Iterator[None]:
     """
     depth = getattr(_held, "depth", 0)
     if depth == 0:
-        _acquire(urgent)
+        _budget.acquire(urgent)
+        if not urgent:
+            _lower_priority()
     _held.depth = depth + 1
     try:
         yield
     finally:
         _held.depth = depth
         if depth == 0:
-            _release(urgent)
-
-
-def _acquire(urgent: bool) -> None:
-    global _background, _urgent, _urgent_running
-    with _state:
-        if urgent:
-            _urgent += 1
-            _state.wait_for(lambda: not _urgent_running)
-            _urgent_running = True
-        else:
-            _state.wait_for(lambda: _urgent == 0 and _background < SLOTS)
-            _background += 1
-    if not urgent:
-        _lower_priority()
+            _budget.release(urgent)
 
 
 def _lower_priority() -> None:
@@ -80,14 +95,3 @@ def _lower_priority() -> None:
         os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + BACKGROUND_NICE))
     except (AttributeError, OSError):
         pass
-
-
-def _release(urgent: bool) -> None:
-    global _background, _urgent, _urgent_running
-    with _state:
-        if urgent:
-            _urgent -= 1
-            _urgent_running = False
-        else:
-            _background -= 1
-        _state.notify_all()
