@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from desktop_editor.api.client import RunflowClient
 from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
 from desktop_editor.api.errors import (
     AuthError,
@@ -47,6 +46,8 @@ def check_key(
         read_timeout=timeout,
         max_retries=0,
     )
+    from desktop_editor.api.client import RunflowClient  # on the worker: requests loads only when needed
+
     try:
         client = RunflowClient(config.validated())
     except ConfigurationError as exc:

@@ -13,12 +13,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 from PIL import Image
 
-from desktop_editor.api.client import RunflowClient
 from desktop_editor.core import masks
 from desktop_editor.core.cpu import image_work
 from desktop_editor.core.filenames import replace_file, safe_filename
@@ -27,6 +26,9 @@ from desktop_editor.jobs import paths
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
 from desktop_editor.jobs.runner import JobRunner
 from desktop_editor.jobs.store import JobStore
+
+if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
+    from desktop_editor.api.client import RunflowClient
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,8 @@ import logging
 import threading
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from desktop_editor.api.client import ResultImage, RunflowClient
 from desktop_editor.api.errors import (
     DownloadError,
     OutcomeUnknownError,
@@ -34,6 +33,9 @@ from desktop_editor.core.params import ParamsError
 from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.paths import rescued_results_dir
 from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edit
+
+if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
+    from desktop_editor.api.client import ResultImage, RunflowClient
 
 log = logging.getLogger(__name__)
 

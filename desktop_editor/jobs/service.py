@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from desktop_editor.api.client import RunflowClient
 from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
 from desktop_editor.jobs import credentials, paths
 from desktop_editor.jobs.manager import JobManager
@@ -22,6 +21,7 @@ from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.jobs.store import JobStore
 
 if TYPE_CHECKING:
+    from desktop_editor.api.client import RunflowClient
     from desktop_editor.emulator import Emulator
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,8 @@ class ServiceConnection:
             emulator = self._start_emulator()
             config = ClientConfig(api_key=DEMO_API_KEY, base_url=emulator.base_url, **client_overrides)
             demo = True
+        from desktop_editor.api.client import RunflowClient  # requests loads here, after the window is up
+
         client = RunflowClient(config)
         manager = JobManager(
             client, self.store, max_workers=max(1, settings.max_concurrent), offline_retry=self.offline_retry
