@@ -39,8 +39,8 @@ from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QRadial
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop_editor.core.images import LoadedImage  # noqa: E402
-from desktop_editor.ui.document import Document  # noqa: E402
-from desktop_editor.ui.main_window import MainWindow  # noqa: E402
+from desktop_editor.ui.models.document import Document  # noqa: E402
+from desktop_editor.ui.window.main_window import MainWindow  # noqa: E402
 
 BRUSH = 60
 EVENTS = 600

@@ -150,9 +150,9 @@ def _qt_steps(photo, after, png_path: Path) -> dict[str, Callable[[], object]]:
     try:
         from PySide6.QtWidgets import QApplication
 
-        from desktop_editor.ui.compare_canvas import ImageLevels
-        from desktop_editor.ui.compare_imaging import qimage_from_pil
-        from desktop_editor.ui.job_bridge import load_thumbnail
+        from desktop_editor.ui.compare.panes import ImageLevels
+        from desktop_editor.ui.common.conversions import qimage_from_pil
+        from desktop_editor.ui.common.job_bridge import load_thumbnail
     except ImportError as exc:  # no Qt here: measure the rest
         print(f"Qt steps skipped: {exc}", file=sys.stderr)
         return {}

@@ -164,9 +164,9 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
     from desktop_editor.jobs.manager import JobManager, Snapshot
     from desktop_editor.jobs.model import EditJob, JobOptions
     from desktop_editor.ui.app import freeze_startup_objects
-    from desktop_editor.ui.image_tasks import TaskRunner
-    from desktop_editor.ui.compare_view import CompareMode, CompareView
-    from desktop_editor.ui.compare_imaging import qimage_from_pil
+    from desktop_editor.ui.common.image_tasks import TaskRunner
+    from desktop_editor.ui.compare.view import CompareMode, CompareView
+    from desktop_editor.ui.common.conversions import qimage_from_pil
 
     app = QApplication.instance() or QApplication([])
 
@@ -324,9 +324,9 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     from desktop_editor.jobs.service import ServiceConnection
     from desktop_editor.jobs.settings import AppSettings
     from desktop_editor.jobs.store import JobStore
-    from desktop_editor.ui.compare_view import CompareMode
+    from desktop_editor.ui.compare.view import CompareMode
     from desktop_editor.ui.app import freeze_startup_objects
-    from desktop_editor.ui.main_window import MainWindow
+    from desktop_editor.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     folder = Path(_TMP.name) / "window"
@@ -474,7 +474,7 @@ _CHILD = textwrap.dedent(
         window.show()
     else:
         try:
-            from desktop_editor.ui.main_window import MainWindow
+            from desktop_editor.ui.window.main_window import MainWindow
         except Exception as exc:
             print("UNAVAILABLE " + f"{type(exc).__name__}: {exc}", flush=True)
             sys.exit(0)

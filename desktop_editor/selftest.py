@@ -118,7 +118,7 @@ class _SelfTest:
 
     def open_sample(self) -> str:
         from desktop_editor.core.resources import resource_path
-        from desktop_editor.ui.main_window import MainWindow
+        from desktop_editor.ui.window.main_window import MainWindow
 
         try:
             sample = resource_path("sample.jpg")
@@ -247,10 +247,10 @@ class _SelfTest:
 
     def compare(self) -> str | None:
         try:
-            from desktop_editor.ui.compare_view import CompareView
+            from desktop_editor.ui.compare.view import CompareView
         except ImportError:
             return "no compare view in this version: skipped"
-        from desktop_editor.ui.compare_imaging import qimage_from_pil
+        from desktop_editor.ui.common.conversions import qimage_from_pil
 
         view = CompareView()
         view.resize(900, 600)

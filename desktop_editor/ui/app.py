@@ -26,9 +26,9 @@ from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
 from desktop_editor.ui.crash import CrashHandler
-from desktop_editor.ui.main_window import APP_NAME, MainWindow
-from desktop_editor.ui.recent_files import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
-from desktop_editor.ui.theme import apply_theme
+from desktop_editor.ui.window.main_window import APP_NAME, MainWindow
+from desktop_editor.ui.window.recent_files import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
+from desktop_editor.ui.common.theme import apply_theme
 
 log = logging.getLogger(__name__)
 

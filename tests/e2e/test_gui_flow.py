@@ -24,8 +24,8 @@ from desktop_editor.jobs.model import JobState
 from desktop_editor.jobs.service import DEMO_SOURCE, ServiceConnection
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.jobs.store import JobStore
-from desktop_editor.ui import jobs_panel as jobs_panel_module
-from desktop_editor.ui.main_window import MainWindow
+from desktop_editor.ui.panels import jobs_panel as jobs_panel_module
+from desktop_editor.ui.window.main_window import MainWindow
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PROMPT = "Give the astronaut a golden visor"

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QMessageBox
 
-from desktop_editor.ui.main_window import MainWindow
+from desktop_editor.ui.window.main_window import MainWindow
 
 @pytest.fixture
 def settings(tmp_path) -> QSettings:

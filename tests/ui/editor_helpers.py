@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from desktop_editor.ui.main_window import MainWindow
+from desktop_editor.ui.window.main_window import MainWindow
 
 
 def make_photo(path: Path, size: tuple[int, int] = (320, 200), mode: str = "RGB", fmt: str | None = None, **save) -> Path:

@@ -59,7 +59,7 @@ def test_exit_after_show_reports_the_time_to_the_first_paint(tmp_path):
 def test_the_http_stack_loads_after_the_window_not_before():
     """requests and urllib3 cost ~100 ms to import; the service connects after the first paint,
     so nothing on the way to the window may import them."""
-    code = "import sys, desktop_editor.ui.app, desktop_editor.ui.main_window; print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
+    code = "import sys, desktop_editor.ui.app, desktop_editor.ui.window.main_window; print(sorted(m for m in ('requests', 'urllib3') if m in sys.modules))"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             env=dict(os.environ, QT_QPA_PLATFORM="offscreen"))
     assert result.returncode == 0, result.stderr

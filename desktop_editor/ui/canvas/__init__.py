@@ -1,0 +1,1 @@
+"""The mask canvas: its view, display pyramid and tools."""

@@ -1,0 +1,191 @@
+"""Half-size copies of a document's image and mask for drawing it zoomed out, smooth and fast.
+
+QPainter's smooth scaling is bilinear: shrinking a 4K photo to a third of its size with it skips
+pixels and shimmers. Area-averaged half, quarter, ... copies (a mip-map pyramid) drawn from the
+level just above the zoom give a clean picture, and drawing a zoomed-out view reads far fewer
+pixels. Image levels are built once on demand; mask levels follow the mask: a change marks the
+area dirty on every level and a level is brought up to date, only in that area, when drawn.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from desktop_editor.core.mask_ops import Bounds, nonzero_bounds
+from desktop_editor.ui.common.conversions import half, qimage_from_pil
+from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
+
+_MIN_LEVEL_EDGE = 32
+
+if TYPE_CHECKING:
+    from desktop_editor.ui.models.document import Document
+
+
+@dataclass
+class MaskLevel:
+    """One level of the mask: its pixels and two QImage views sharing them."""
+
+    buffer: np.ndarray
+    pixels: np.ndarray
+    overlay: QImage  # Indexed8: the colour table maps mask value to overlay colour and alpha
+    gray: QImage  # Grayscale8: the "mask only" view
+    dirty: Bounds | None = field(default=None)
+
+    @classmethod
+    def wrap(cls, buffer: np.ndarray, width: int, color_table: list[int]) -> MaskLevel:
+        overlay = wrap_gray(buffer, width, QImage.Format.Format_Indexed8)
+        overlay.setColorTable(color_table)
+        return cls(buffer, buffer[:, :width], overlay, wrap_gray(buffer, width))
+
+
+def level_count(width: int, height: int) -> int:
+    """How many half-size levels below full size are worth keeping for an image."""
+    levels = 0
+    while min(width, height) > 2 * _MIN_LEVEL_EDGE:
+        width, height = (width + 1) // 2, (height + 1) // 2
+        levels += 1
+    return levels
+
+
+def build_levels_from_pil(img: Image.Image, count: int | None = None) -> list[QImage]:
+    """Area-averaged half, quarter, ... size copies of a Pillow image, as display QImages.
+
+    For worker threads: halving is Pillow's exact 2x2 box average and the QImages are packed by
+    Pillow, so the GIL is released for the pixel work and the window keeps running (Qt's
+    smooth `scaled` would hold it for the whole pyramid of a 4K photo).
+    """
+    if count is None:
+        count = level_count(*img.size)
+    if img.mode not in ("RGB", "RGBA", "RGBa"):
+        img = img.convert("RGBA" if "A" in img.getbands() else "RGB")
+    if img.mode == "RGBA":
+        img = img.convert("RGBa")  # average premultiplied, or transparent pixels bleed their colour
+    levels: list[QImage] = []
+    for _ in range(count):
+        img = half(img)
+        levels.append(qimage_from_pil(img))
+    return levels
+
+
+def build_image_levels(image: QImage, count: int | None = None) -> list[QImage]:
+    """Area-averaged half, quarter, ... size copies of `image`, with Qt's smooth scaling.
+
+    Used on the GUI thread for images that arrived without levels (a paste); workers use
+    `build_levels_from_pil`, which lets the GUI thread run meanwhile.
+    """
+    if count is None:
+        count = level_count(image.width(), image.height())
+    levels: list[QImage] = []
+    prev = image
+    for _ in range(count):
+        w, h = (prev.width() + 1) // 2, (prev.height() + 1) // 2
+        prev = prev.scaled(w, h, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        levels.append(prev)
+    return levels
+
+
+class DisplayPyramid:
+    """Display levels for one document; level 0 is the document itself, level n is 1/2**n.
+
+    `painted` is a rectangle that contains every non-zero mask pixel (it only grows as the mask
+    changes), so drawing the overlay can skip the parts of the view where the mask is empty.
+    """
+
+    def __init__(self, document: Document, color_table: list[int]):
+        self.document = document
+        self._color_table = color_table
+        self._images: list[QImage] = [document.image, *document.image_levels]
+        self._masks: list[MaskLevel] = [MaskLevel.wrap(document.mask_buffer(), document.width, color_table)]
+        self.max_level = level_count(document.width, document.height)
+        self.painted: Bounds | None = nonzero_bounds(document.mask_pixels())
+
+    def level_for_zoom(self, zoom: float) -> int:
+        """The level whose size is the smallest still at or above the displayed size."""
+        if zoom >= 1.0:
+            return 0
+        return max(0, min(self.max_level, int(math.floor(math.log2(1.0 / zoom) + 1e-9))))
+
+    def level_size(self, level: int) -> tuple[int, int]:
+        w, h = self.document.width, self.document.height
+        for _ in range(level):
+            w, h = (w + 1) // 2, (h + 1) // 2
+        return w, h
+
+    def image(self, level: int) -> QImage:
+        if len(self._images) <= level:  # not built by the loader (e.g. a pasted image)
+            self._images.extend(build_image_levels(self._images[-1], level + 1 - len(self._images)))
+        return self._images[level]
+
+    def mask(self, level: int) -> MaskLevel:
+        """The mask at `level`, brought up to date first (only where it changed)."""
+        for n in range(1, min(level, len(self._masks) - 1) + 1):
+            lvl = self._masks[n]
+            if lvl.dirty is None:
+                continue
+            x0, y0, x1, y1 = lvl.dirty
+            f = 1 << n
+            h, w = lvl.pixels.shape
+            area = (x0 // f, y0 // f, min(w, -(-x1 // f)), min(h, -(-y1 // f)))
+            if area[2] > area[0] and area[3] > area[1]:
+                ax0, ay0, ax1, ay1 = area
+                lvl.pixels[ay0:ay1, ax0:ax1] = _half(self._masks[n - 1].pixels, area)
+            lvl.dirty = None
+        while len(self._masks) <= level:
+            n = len(self._masks)
+            prev = self._masks[-1].pixels
+            h, w = (prev.shape[0] + 1) // 2, (prev.shape[1] + 1) // 2
+            buffer, pixels = allocate_mask_buffer(w, h)
+            if self.painted is not None:  # elsewhere the mask is empty and the new level is zero already
+                x0, y0, x1, y1 = self.painted
+                f = 1 << n
+                area = (x0 // f, y0 // f, min(w, -(-x1 // f)), min(h, -(-y1 // f)))
+                pixels[area[1] : area[3], area[0] : area[2]] = _half(prev, area)
+            self._masks.append(MaskLevel.wrap(buffer, w, self._color_table))
+        return self._masks[level]
+
+    def invalidate(self, bounds: Bounds) -> None:
+        """The mask changed inside `bounds` (level-0 pixels)."""
+        self.painted = _union(self.painted, bounds)
+        for lvl in self._masks[1:]:
+            lvl.dirty = _union(lvl.dirty, bounds)
+
+    def set_color_table(self, table: list[int]) -> None:
+        self._color_table = table
+        for lvl in self._masks:
+            lvl.overlay.setColorTable(table)
+
+    def image_scale(self, level: int) -> tuple[float, float]:
+        """Image pixels per image-level pixel along x and y (2**level, adjusted for odd sizes).
+
+        Mask levels are exact 2x2 averages, so their scale is exactly 2**level.
+        """
+        if level == 0:
+            return 1.0, 1.0
+        w, h = self.level_size(level)
+        return self.document.width / w, self.document.height / h
+
+
+def _union(a: Bounds | None, b: Bounds) -> Bounds:
+    if a is None:
+        return b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _half(prev: np.ndarray, area: Bounds) -> np.ndarray:
+    """2x2 box average of `prev` for the half-size pixels in `area`, repeating the last row/column."""
+    x0, y0, x1, y1 = area
+    ph, pw = prev.shape
+    block = prev[2 * y0 : min(ph, 2 * y1), 2 * x0 : min(pw, 2 * x1)]
+    need_h, need_w = 2 * (y1 - y0), 2 * (x1 - x0)
+    if block.shape != (need_h, need_w):
+        block = np.pad(block, ((0, need_h - block.shape[0]), (0, need_w - block.shape[1])), mode="edge")
+    b = block.astype(np.uint16)
+    total = b[0::2, 0::2] + b[1::2, 0::2] + b[0::2, 1::2] + b[1::2, 1::2]
+    return ((total + 2) >> 2).astype(np.uint8)

@@ -1,0 +1,1 @@
+"""Qt helpers every room may use: binding, imaging, workers, icons, theme."""

@@ -1,0 +1,1 @@
+"""Comparing results with the original: the view and its panes."""

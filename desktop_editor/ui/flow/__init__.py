@@ -1,0 +1,1 @@
+"""What happens between the window and the jobs: generating, loading, notifying."""

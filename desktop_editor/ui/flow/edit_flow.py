@@ -1,0 +1,804 @@
+"""The path of an edit through the window: Generate, follow the job, show and keep the results.
+
+The main window owns the widgets (canvas, panels, results strip, compare view); this object
+owns what connects them to the jobs layer: the service connection and its `JobsController`,
+which job belongs to which open image, each image's results, the Settings dialog and the
+reconnection it may need, reopening past edits from the history, and an orderly shutdown.
+
+Nothing here blocks the GUI thread: a job is journaled and handed to the manager's workers
+(`JobsController.generate` returns at once); results are decoded on a `TaskRunner` worker and
+reach the compare view through its callbacks; saving and copying run on the strip's workers.
+The ui layer never talks HTTP: it only uses `desktop_editor.jobs`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desktop_editor.core.images import load_image
+from desktop_editor.core.masks import MaskError, load_mask
+from desktop_editor.core.params import EditParams
+from desktop_editor.jobs.manager import Snapshot
+from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnection
+from desktop_editor.jobs.settings import AppSettings, save_settings
+from desktop_editor.ui.common.conversions import qimage_from_pil
+from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.models.document import Document
+from desktop_editor.ui.panels.history_panel import HistoryPanel
+from desktop_editor.ui.common.job_bridge import JobsController, start_worker
+from desktop_editor.ui.flow.notifications import notify_finished
+from desktop_editor.ui.panels.params_panel import cost_text
+from desktop_editor.ui.panels.results_strip import ResultItem
+from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from desktop_editor.ui.window.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+# A mask edit this recent, made after the edit was sent, means the designer is painting again:
+# a finished result does not take the picture away from them (the Compare page is one key
+# away, and the status bar says so).
+PAINTING_GRACE_S = 3.0
+MAX_RESULT_SETS_PER_IMAGE = 20
+MESSAGE_MS = 8000
+
+
+@dataclass
+class ResultSet:
+    """The results of one finished job, as the window shows them.
+
+    `document` is the open image the job was sent from (None when it is not open: a job from
+    an earlier session, or its image was closed); `mask` is the mask it was sent with, kept
+    for the difference view (loaded from the job's files when not in memory); `before` is the
+    original decoded from the job's input when no document holds it.
+    """
+
+    job: EditJob
+    document: Document | None = None
+    mask: np.ndarray | None = None
+    before: QImage | None = None
+    selected: int = 0
+    items: list[ResultItem] = field(default_factory=list)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [Path(p) for p in self.job.result_paths]
+
+
+def _epoch(iso: str | None) -> float:
+    try:
+        return datetime.fromisoformat(iso).timestamp() if iso else time.time()
+    except ValueError:
+        return time.time()
+
+
+def _file_metadata(path: Path) -> tuple[bytes | None, tuple[float, float] | None]:
+    """The ICC profile and DPI of an image file, read from its header (no pixels are decoded)."""
+    try:
+        with Image.open(path) as img:
+            dpi = img.info.get("dpi")
+            return img.info.get("icc_profile"), (tuple(float(v) for v in dpi) if dpi else None)  # type: ignore[return-value]
+    except (OSError, ValueError, SyntaxError):
+        return None, None
+
+
+class EditFlow(QObject):
+    """Generate, jobs, results and history for one main window.
+
+    Signals:
+        connection_changed(object): a new Connection is in use (None when disconnected).
+        job_submitted(str): a job was journaled and handed to the workers (its id).
+        result_shown(object): the compare view shows a result of this ResultSet.
+    """
+
+    connection_changed = Signal(object)
+    job_submitted = Signal(str)
+    result_shown = Signal(object)
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.service: ServiceConnection | None = None
+        self.connection: Connection | None = None
+        self.controller: JobsController | None = None
+        self._job_documents: dict[str, Document] = {}
+        self._sent_at: dict[str, float] = {}  # time.monotonic() when this session sent the job
+        self._job_masks: dict[str, np.ndarray | None] = {}
+        self._results: dict[Document, list[ResultSet]] = {}
+        self._shown: ResultSet | None = None
+        self._running: dict[str, float] = {}
+        self._decode_generation = 0
+        self._switch_when_shown = False
+        self._after_open: list[tuple[Path, Callable[[Document], None]]] = []
+        self._pending_settings: AppSettings | None = None
+        self._pending_key_change = False
+        self._showing_params_of: Document | None = None
+        self._shut_down = False
+        self._tasks = TaskRunner(self, max_threads=1)
+        self.resume_notice: QMessageBox | None = None
+
+        strip = window.results_strip
+        strip.set_output_dir(window.preferences.output_dir)
+        strip.result_selected.connect(self._on_result_selected)
+        strip.use_as_input_requested.connect(self._on_use_as_input_requested)
+        strip.result_saved.connect(self._on_result_saved)
+        strip.save_failed.connect(self._on_save_failed)
+        strip.result_copied.connect(self._on_result_copied)
+        panel = window.params_panel
+        panel.generate_requested.connect(self._on_generate_requested)
+        panel.params_changed.connect(self._on_params_changed)
+        panel.recent_prompts_changed.connect(self._on_recent_prompts_changed)
+        jobs = window.jobs_panel
+        jobs.stop_requested.connect(self._on_stop_requested)
+        jobs.resend_requested.connect(self._on_resend_requested)
+        jobs.job_selected.connect(self._on_job_selected)
+        window.document_changed.connect(self._on_document_changed)
+        window.document_opened.connect(self._on_document_opened)
+        window.open_failed.connect(self._on_open_failed)
+        self._apply_preferences_to_panels(window.preferences, defaults=True)
+
+    # ----- the service ---------------------------------------------------------------------------
+
+    @property
+    def demo(self) -> bool:
+        return self.connection is not None and self.connection.demo
+
+    def attach(self, service: ServiceConnection) -> Connection:
+        """Send edits through `service`, connecting it with the window's settings if it is not yet."""
+        self.service = service
+        connection = service.connection or service.connect(self.window.preferences)
+        self._use_connection(connection)
+        return connection
+
+    def reconnect(self) -> Connection | None:
+        """Connect again after the key, the address or the concurrency changed, and pick up what
+        the previous connection left running (it stays in the journal). Blocks only for local
+        work: stopping the old workers, and in Demo mode starting the loopback emulator."""
+        if self.service is None:
+            return None
+        if self.controller is not None:
+            self.controller.close()
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            connection = self.service.reconnect(self.window.preferences)
+        except Exception as exc:  # a broken keyring, a port that cannot be bound...
+            log.exception("reconnecting failed")
+            self.connection = self.controller = None
+            self.window.show_error("Cannot connect", f"The app could not set up its connection: {exc}")
+            self.connection_changed.emit(None)
+            return None
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._running.clear()
+        self._use_connection(connection)
+        self._refresh_stale_jobs()
+        self.resume_unfinished()
+        mode = "Demo mode: results are emulated" if connection.demo else f"Connected to {connection.base_url}"
+        self.window.statusBar().showMessage(mode + ".", MESSAGE_MS)
+        return connection
+
+    def _use_connection(self, connection: Connection) -> None:
+        window = self.window
+        self.connection = connection
+        controller = JobsController(connection.manager, source=connection.job_source, parent=self)
+        controller.job_changed.connect(self._on_job_changed)
+        controller.job_finished.connect(self._on_job_finished)
+        controller.active_count_changed.connect(self._on_active_count_changed)
+        old, self.controller = self.controller, controller
+        if old is not None:
+            old.deleteLater()
+        if window.history_panel is None or window.history_panel.store is not connection.store:
+            window.set_history_panel(HistoryPanel(connection.store, thumbnails=window.thumbnails))
+            window.history_panel.reopen_requested.connect(self.reopen_job)
+        controller.job_changed.connect(window.history_panel.update_job)
+        controller.job_changed.connect(window.jobs_panel.update_job)
+        window.set_demo(connection.demo)
+        self._update_indicator()
+        self.connection_changed.emit(connection)
+
+    def _refresh_stale_jobs(self) -> None:
+        """Rows still shown in flight whose jobs the journal has since closed (lost demo runs)."""
+        if self.connection is None:
+            return
+        for job in self.window.jobs_panel.jobs():
+            if not job.state.is_final:
+                fresh = self.connection.store.get(job.id)
+                if fresh is not None and fresh.state.is_final:
+                    self.window.jobs_panel.update_job(fresh)
+        if self.window.history_panel is not None:
+            self.window.history_panel.refresh()
+
+    def resume_unfinished(self) -> int:
+        """Pick up the edits an earlier session (or connection) left running; how many.
+
+        In Demo mode, edits sent to the real service are left alone: the emulator cannot know
+        their runs, and a never-sent one must not be sent to it and shown as a real result.
+        They wait, journaled, until a key is set.
+        """
+        if self.controller is None or self.connection is None:
+            return 0
+        window = self.window
+        if self.connection.demo:
+            waiting = [job for job in self.connection.store.unfinished() if job.source != DEMO_SOURCE]
+            if waiting:
+                n = len(waiting)
+                window.statusBar().showMessage(
+                    f"{n} edit{'s' if n != 1 else ''} sent to Runflow {'are' if n != 1 else 'is'} waiting for your "
+                    "API key; add it in Settings to pick them up.", 4 * MESSAGE_MS)
+                return 0
+        count = self.controller.resume_unfinished()
+        if count:
+            text = f"{count} edit{'s' if count != 1 else ''} from your last session {'are' if count != 1 else 'is'} being picked up."
+            window.statusBar().showMessage(text, 4 * MESSAGE_MS)
+            window.jobs_dock.show()
+            window.jobs_dock.raise_()
+            self._show_resume_notice(text)
+        return count
+
+    def _show_resume_notice(self, text: str) -> None:
+        """A non-modal note: the designer sees it, and nothing waits for them to close it."""
+        box = QMessageBox(QMessageBox.Icon.Information, "Edits picked up", text, QMessageBox.StandardButton.Ok, self.window)
+        box.setInformativeText("They appear in the Jobs panel; their results are saved to your output folder as they arrive.")
+        box.setModal(False)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.destroyed.connect(self._on_resume_notice_destroyed)
+        self.resume_notice = box
+        box.show()
+
+    @Slot()
+    def _on_resume_notice_destroyed(self) -> None:
+        self.resume_notice = None
+
+    def active_count(self) -> int:
+        """Edits in flight on the current connection."""
+        return self.controller.active_count() if self.controller is not None else 0
+
+    # ----- generate ------------------------------------------------------------------------------
+
+    @Slot()
+    def _on_generate_requested(self) -> None:
+        self.generate()
+
+    def generate(self) -> str | None:
+        """Snapshot the current image, mask and parameters into a job and send it on a worker.
+
+        Returns the job id, or None when nothing was sent (no image, invalid parameters, no
+        connection, or the designer declined to send without a mask).
+        """
+        window = self.window
+        document = window.current_document()
+        status = window.statusBar()
+        if document is None:
+            status.showMessage("Open an image to edit first.", MESSAGE_MS)
+            return None
+        if self.controller is None:
+            window.show_error("Cannot send the edit", "The app is not connected to the service. Check Settings.")
+            return None
+        panel = window.params_panel
+        if not panel.is_valid():
+            problems = panel.problems()
+            status.showMessage(problems[0].message if problems else "The parameters cannot be sent.", MESSAGE_MS)
+            window.params_dock.show()
+            return None
+        params = panel.params()
+        mask = document.mask_array()
+        empty = not mask.any()
+        if params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
+            return None
+        snapshot = Snapshot(
+            image=document.loaded.image,  # copied on the worker, not here
+            mask=None if empty else mask,
+            name=document.name,
+            references=tuple(panel.reference_paths()),
+        )
+        options = window.preferences.job_options(**panel.options())
+        try:
+            job_id = self.controller.generate(snapshot, params, options)
+        except Exception as exc:  # the journal could not be written (disk full, read-only folder)
+            log.exception("could not submit a job")
+            window.show_error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
+            return None
+        self._job_documents[job_id] = document
+        self._job_masks[job_id] = None if empty else mask
+        self._sent_at[job_id] = time.monotonic()
+        window.set_last_job_mask(None if empty else mask)
+        estimate = cost_text(params, window.preferences.prices)
+        sent = "emulated, nothing charged" if self.demo else (estimate or "cost reported after the edit")
+        status.showMessage(f"Sent {document.name}: {sent}.", MESSAGE_MS)
+        if window.jobs_dock.isVisible():
+            window.jobs_dock.raise_()
+        self.job_submitted.emit(job_id)
+        return job_id
+
+    def _confirm_without_mask(self, document: Document, params: EditParams) -> bool:
+        answer = QMessageBox.question(
+            self.window,
+            "Send without a mask?",
+            f"Nothing is masked on {document.name}, so {params.spec.label} may change the whole picture.\n\n"
+            "Paint the area to change first, or send the whole image anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # ----- following jobs ------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_job_changed(self, job: EditJob) -> None:
+        if job.state.is_final:
+            self._running.pop(job.id, None)
+        else:
+            self._running.setdefault(job.id, _epoch(job.created_at))
+        self._update_indicator()
+
+    @Slot(int)
+    def _on_active_count_changed(self, _count: int) -> None:
+        self._update_indicator()
+
+    def _update_indicator(self) -> None:
+        oldest = min(self._running.values()) if self._running else None
+        self.window.jobs_indicator.set_running(len(self._running), oldest)
+
+    @Slot(object)
+    def _on_job_finished(self, job: EditJob) -> None:
+        window = self.window
+        self._running.pop(job.id, None)
+        self._update_indicator()
+        notify_finished(window, job)
+        mask = self._job_masks.pop(job.id, None)
+        sent_at = self._sent_at.pop(job.id, 0.0)
+        document = self._job_documents.get(job.id)
+        if document is not None and document not in window.documents():
+            document = None
+        status = window.statusBar()
+        if job.state is not JobState.DONE:
+            status.showMessage(self._ending_message(job), 2 * MESSAGE_MS)
+            return
+        n = len(job.result_paths)
+        results = f"{n} result{'s' if n != 1 else ''}"
+        if not n:
+            status.showMessage("The edit finished without results.", MESSAGE_MS)
+            return
+        if document is None:
+            status.showMessage(f"Edit finished: {results} saved in {Path(job.result_paths[0]).parent}.", 2 * MESSAGE_MS)
+            return
+        result_set = ResultSet(job=job, document=document, mask=mask)
+        sets = self._results.setdefault(document, [])
+        sets.append(result_set)
+        del sets[:-MAX_RESULT_SETS_PER_IMAGE]
+        if document is window.current_document():
+            switch = not self.user_is_painting(since=sent_at)
+            self.show_results(result_set, switch=switch)
+            if not switch:
+                status.showMessage(f"Edit finished: {results}. Press C or click Compare to see it.", 2 * MESSAGE_MS)
+        else:
+            status.showMessage(f"The edit of {document.name} finished ({results}); switch to it to compare.", 2 * MESSAGE_MS)
+
+    def _ending_message(self, job: EditJob) -> str:
+        if job.state is JobState.FAILED:
+            return f"Edit failed: {job.error or 'no reason given'}"
+        if job.state is JobState.OUTCOME_UNKNOWN:
+            return "Edit outcome unknown: it may have been accepted and charged. It was not sent again."
+        if job.state is JobState.STOPPED:
+            return "Stopped waiting for the edit: the service may still finish and charge it."
+        return f"Edit ended: {job.state.label}."
+
+    def user_is_painting(self, since: float = 0.0) -> bool:
+        """Whether the designer is in the middle of mask work: a stroke now, or a mask edit in
+        the last moments made after `since` (when the edit was sent; edits before it are the
+        mask that was sent, not new work)."""
+        window = self.window
+        if not window.is_mask_page():
+            return False
+        if window.canvas.tools.current.is_busy():
+            return True
+        last = window.last_mask_edit
+        return last > since and time.monotonic() - last < PAINTING_GRACE_S
+
+    @Slot(str)
+    def _on_stop_requested(self, job_id: str) -> None:
+        if self.controller is None or not self.controller.stop_waiting(job_id):
+            self.window.statusBar().showMessage("That edit is no longer running here.", MESSAGE_MS)
+
+    @Slot(str)
+    def _on_resend_requested(self, job_id: str) -> None:
+        if self.controller is None:
+            self.window.show_error("Cannot send again", "The app is not connected to the service.")
+            return
+        try:
+            new_id = self.controller.resend(job_id)
+        except (KeyError, RuntimeError) as exc:
+            self.window.show_error("Cannot send again", f"This edit can no longer be found in the history ({exc}).")
+            return
+        document = self._job_documents.get(job_id)
+        if document is not None:
+            self._job_documents[new_id] = document
+        self._sent_at[new_id] = time.monotonic()
+        self.window.statusBar().showMessage("Sent again as a new request.", MESSAGE_MS)
+        self.job_submitted.emit(new_id)
+
+    @Slot(object)
+    def _on_job_selected(self, job: EditJob | None) -> None:
+        if job is None or job.state is not JobState.DONE or not job.result_paths:
+            return
+        window = self.window
+        result_set = None
+        for sets in self._results.values():
+            for candidate in sets:
+                if candidate.job.id == job.id:
+                    result_set = candidate
+        if result_set is not None and result_set.document is not None and result_set.document in window.documents():
+            window.set_current_document(result_set.document)
+        elif self._shown is not None and self._shown.job.id == job.id:
+            result_set = self._shown
+        else:
+            result_set = ResultSet(job=job, document=None)
+        self.show_results(result_set, switch=True)
+
+    # ----- showing results -----------------------------------------------------------------------
+
+    def results_for(self, document: Document) -> list[ResultSet]:
+        """The result sets of an open image, oldest first."""
+        return list(self._results.get(document, []))
+
+    def shown_results(self) -> ResultSet | None:
+        return self._shown
+
+    def show_results(self, result_set: ResultSet, index: int | None = None, *, switch: bool = False) -> None:
+        """Put a job's results in the strip and the selected one in the compare view.
+
+        With `switch`, the window turns to the Compare page once the result is decoded.
+        """
+        window = self.window
+        self._shown = result_set
+        if not result_set.items:
+            fallback_icc = result_set.document.loaded.icc_profile if result_set.document is not None else None
+            fallback_dpi = result_set.document.loaded.dpi if result_set.document is not None else None
+            stem = Path(result_set.job.image_paths[0]).stem if result_set.job.image_paths else "result"
+            for number, path in enumerate(result_set.paths, start=1):
+                icc, dpi = _file_metadata(path)
+                result_set.items.append(ResultItem(
+                    path=path, icc_profile=icc or fallback_icc, dpi=dpi or fallback_dpi,
+                    label=f"Result {number}", name=f"{stem}-result-{number}",
+                ))
+        self._switch_when_shown = switch
+        prompt = " ".join((result_set.job.params.prompt or result_set.job.params.spec.label).split())
+        window.results_dock.setWindowTitle(f"Results — {prompt[:60] + '…' if len(prompt) > 60 else prompt}")
+        selected = result_set.selected if index is None else index
+        window.results_strip.set_results(result_set.items, select=min(max(0, selected), len(result_set.items) - 1))
+        window.update_view_actions()
+
+    def clear_results(self) -> None:
+        self._shown = None
+        self._decode_generation += 1
+        self.window.results_strip.clear()
+        self.window.compare_view.clear()
+        self.window.results_dock.setWindowTitle("Results")
+        self.window.update_view_actions()
+
+    @Slot(int)
+    def _on_result_selected(self, index: int) -> None:
+        result_set = self._shown
+        if result_set is None or not 0 <= index < len(result_set.paths):
+            return
+        result_set.selected = index
+        self._decode_generation += 1
+        generation = self._decode_generation
+        path = result_set.paths[index]
+        job = result_set.job
+        need_before = result_set.document is None and result_set.before is None
+        mask_file = Path(job.mask_path) if job.mask_path and result_set.mask is None else None
+
+        def work() -> tuple[QImage, QImage | None, np.ndarray | None]:
+            after = qimage_from_pil(load_image(path).image)
+            before = None
+            if need_before and job.image_paths and Path(job.image_paths[0]).is_file():
+                before = qimage_from_pil(load_image(job.image_paths[0]).image)
+            mask = None
+            if mask_file is not None and mask_file.is_file():
+                try:
+                    mask = load_mask(mask_file)
+                except MaskError:
+                    mask = None
+            return after, before, mask
+
+        def done(value: tuple[QImage, QImage | None, np.ndarray | None]) -> None:
+            if generation != self._decode_generation:
+                return
+            after, before, mask = value
+            if mask is not None:
+                result_set.mask = mask
+            if before is not None:
+                result_set.before = before
+            self._show_decoded(result_set, after)
+
+        def failed(exc: BaseException) -> None:
+            if generation == self._decode_generation:
+                self.window.statusBar().showMessage(f"{path.name} could not be shown: {exc}", MESSAGE_MS)
+
+        self._tasks.submit(work, done, failed)
+        self.window.update_view_actions()
+
+    def _show_decoded(self, result_set: ResultSet, after: QImage) -> None:
+        window = self.window
+        if result_set.document is not None:
+            before = result_set.document.image
+        else:
+            before = result_set.before if result_set.before is not None else after
+            if result_set.before is None:
+                window.statusBar().showMessage("The original of this edit is no longer on disk: showing the result alone.", MESSAGE_MS)
+        mask = result_set.mask
+        if mask is not None and mask.shape != (before.height(), before.width()):
+            mask = None
+        window.compare_view.set_images(before, after, mask)
+        if self._switch_when_shown:
+            self._switch_when_shown = False
+            window.show_compare_page()
+        window.update_view_actions()
+        self.result_shown.emit(result_set)
+
+    @Slot(int)
+    def _on_use_as_input_requested(self, index: int) -> None:
+        self.use_as_input(index)
+
+    def use_as_input(self, index: int | None = None) -> bool:
+        """Open result `index` of the shown job as a new image, keeping the job's mask."""
+        result_set = self._shown
+        if result_set is None:
+            return False
+        index = result_set.selected if index is None else index
+        if not 0 <= index < len(result_set.paths):
+            return False
+        path = result_set.paths[index]
+        if not path.is_file():
+            self.window.show_error("Cannot use this result", f"{path} is no longer on disk.")
+            return False
+        mask = result_set.mask
+
+        def apply(document: Document) -> None:
+            window = self.window
+            if mask is not None and mask.any():
+                window.set_last_job_mask(mask)
+                window.reuse_last_mask()
+            window.show_mask_page()
+            window.statusBar().showMessage(f"Continuing from {path.name}; the mask of the edit is kept.", MESSAGE_MS)
+
+        self.open_then(path, apply)
+        return True
+
+    @Slot(str)
+    def _on_result_saved(self, path: str) -> None:
+        self.window.statusBar().showMessage(f"Saved the result to {path}.", MESSAGE_MS)
+
+    @Slot(str)
+    def _on_save_failed(self, message: str) -> None:
+        self.window.show_error("Cannot save the result", message)
+
+    @Slot(int)
+    def _on_result_copied(self, index: int) -> None:
+        self.window.statusBar().showMessage(f"Result {index + 1} copied to the clipboard.", MESSAGE_MS)
+
+    # ----- documents -----------------------------------------------------------------------------
+
+    @Slot(object)
+    def _on_document_changed(self, document: Document | None) -> None:
+        window = self.window
+        panel = window.params_panel
+        if document is None:
+            panel.clear_image()
+            self.clear_results()
+            window.show_mask_page()
+            return
+        panel.set_open_image(document.name, document.path, _thumbnail_level(document))
+        panel.set_image_size(document.width, document.height)
+        if document.params:
+            self._showing_params_of = document  # what the panel shows is the document's already
+            try:
+                panel.set_params(EditParams.from_dict(document.params))
+            except (TypeError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable parameters of %s: %s", document.name, exc)
+            finally:
+                self._showing_params_of = None
+        sets = self._results.get(document)
+        if sets:
+            current = next((s for s in sets if self._shown is s), sets[-1])
+            self.show_results(current, switch=False)
+        else:
+            self.clear_results()
+            window.show_mask_page()
+
+    def forget_document(self, document: Document) -> None:
+        """A document closed: its results leave the strip; its running jobs finish unattached."""
+        self._results.pop(document, None)
+        for job_id in [j for j, d in self._job_documents.items() if d is document]:
+            del self._job_documents[job_id]
+        if self._shown is not None and self._shown.document is document:
+            self.clear_results()
+
+    def open_then(self, path: str | Path, action: Callable[[Document], None]) -> None:
+        """Open an image (or bring it forward if open) and call `action(document)` once it is."""
+        path = Path(path)
+        for document in self.window.documents():
+            if document.path is not None and _same_file(document.path, path):
+                self.window.set_current_document(document)
+                action(document)
+                return
+        self._after_open.append((path, action))
+        self.window.open_path(path)
+
+    @Slot(object)
+    def _on_document_opened(self, document: Document) -> None:
+        if document.path is None:
+            return
+        for entry in list(self._after_open):
+            path, action = entry
+            if _same_file(path, document.path):
+                self._after_open.remove(entry)
+                action(document)
+
+    @Slot(str, str)
+    def _on_open_failed(self, key: str, _message: str) -> None:
+        self._after_open = [(p, a) for p, a in self._after_open if str(p) != key]
+
+    @Slot(object)
+    def _on_params_changed(self, params: EditParams) -> None:
+        """Each image keeps the parameters last chosen for it (saved with its project)."""
+        document = self.window.current_document()
+        if document is None or document is self._showing_params_of:
+            return
+        document.params = params.to_dict()
+
+    # ----- history -------------------------------------------------------------------------------
+
+    @Slot(object)
+    def reopen_job(self, job: EditJob) -> bool:
+        """Open a past edit's input image with its mask, parameters and references."""
+        window = self.window
+        image = Path(job.image_paths[0]) if job.image_paths else None
+        if image is None or not image.is_file():
+            where = f" ({image})" if image is not None else ""
+            results = f" Its results are still in {Path(job.result_paths[0]).parent}." if job.result_paths else ""
+            window.show_error(
+                "Cannot reopen this edit",
+                f"The image this edit was made from is no longer on disk{where}; the history may have been pruned.{results}",
+            )
+            return False
+        mask_path = Path(job.mask_path) if job.mask_path else None
+        mask_missing = mask_path is not None and not mask_path.is_file()
+        references = [Path(p) for p in job.image_paths[1:]]
+        missing_refs = [p for p in references if not p.is_file()]
+
+        def apply(document: Document) -> None:
+            panel = window.params_panel
+            panel.set_params(job.params)
+            options = job.options
+            panel.set_options(keep_unmasked=options.keep_unmasked, feather=options.feather,
+                              colour_match=options.colour_match, region_padding=options.region_padding)
+            panel.set_reference_paths([p for p in references if p.is_file()])
+            notes = []
+            if mask_missing:
+                notes.append("its mask file is gone")
+            if missing_refs:
+                notes.append(f"{len(missing_refs)} reference image{'s are' if len(missing_refs) != 1 else ' is'} gone")
+            message = f"Reopened “{job.params.prompt or job.params.spec.label}”"
+            window.statusBar().showMessage(message + (f" ({'; '.join(notes)})." if notes else "."), MESSAGE_MS)
+            window.show_mask_page()
+            if mask_path is not None and not mask_missing:
+                start_worker(
+                    load_mask, mask_path, owner=document,
+                    on_returned=lambda mask, d=document: self._apply_reopened_mask(d, mask),
+                    on_errored=lambda exc: window.show_error("Cannot load the mask", str(exc)),
+                )
+
+        self.open_then(image, apply)
+        return True
+
+    def _apply_reopened_mask(self, document: Document, mask: np.ndarray) -> None:
+        if document not in self.window.documents():
+            return
+        try:
+            document.set_mask_array(mask, "Mask of reopened edit", rescale=True)
+        except MaskError as exc:
+            self.window.show_error("Cannot load the mask", str(exc))
+
+    # ----- settings ------------------------------------------------------------------------------
+
+    def open_settings(self) -> SettingsDialog:
+        """Show the Settings dialog (window-modal, not blocking); changes apply when it closes."""
+        window = self.window
+        dialog = SettingsDialog(window.preferences, window, settings_file=window.settings_file)
+        self._pending_settings, self._pending_key_change = None, False
+        dialog.settings_saved.connect(self._on_settings_saved)
+        dialog.api_key_changed.connect(self._on_api_key_changed)
+        dialog.finished.connect(self._on_settings_finished)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        return dialog
+
+    @Slot(object)
+    def _on_settings_saved(self, settings: AppSettings) -> None:
+        self._pending_settings = settings
+
+    @Slot()
+    def _on_api_key_changed(self) -> None:
+        self._pending_key_change = True
+
+    @Slot(int)
+    def _on_settings_finished(self, _result: int) -> None:
+        settings, key_changed = self._pending_settings, self._pending_key_change
+        self._pending_settings, self._pending_key_change = None, False
+        if settings is not None or key_changed:
+            self.apply_settings(settings or self.window.preferences, key_changed=key_changed)
+
+    def apply_settings(self, settings: AppSettings, *, key_changed: bool = False) -> None:
+        """Use new settings; reconnect when what the connection depends on changed."""
+        window = self.window
+        old = window.preferences
+        window.preferences = settings
+        self._apply_preferences_to_panels(settings, defaults=False)
+        window.results_strip.set_output_dir(settings.output_dir)
+        address_changed = (old.base_url, old.organization_id) != (settings.base_url, settings.organization_id)
+        if key_changed or old.max_concurrent != settings.max_concurrent or (address_changed and not self.demo):
+            self.reconnect()
+
+    def _apply_preferences_to_panels(self, settings: AppSettings, *, defaults: bool) -> None:
+        window = self.window
+        window.params_panel.set_prices(settings.prices)
+        window.jobs_panel.set_prices(settings.prices)
+        window.params_panel.set_recent_prompts(settings.recent_prompts)
+        if defaults:
+            window.params_panel.set_params(settings.default_params)
+            window.params_panel.set_options(keep_unmasked=settings.keep_unmasked, feather=settings.feather,
+                                            colour_match=settings.colour_match)
+
+    @Slot(object)
+    def _on_recent_prompts_changed(self, prompts: list[str]) -> None:
+        window = self.window
+        window.preferences = replace(window.preferences, recent_prompts=list(prompts))
+        try:
+            save_settings(window.preferences, window.settings_file)
+        except OSError as exc:  # the prompt is still used; only the list is not kept
+            log.warning("could not save recent prompts: %s", exc)
+
+    # ----- shutting down -------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop listening, let background work finish, and close the service (running edits stay
+        journaled and are picked up at the next start). Safe to call twice."""
+        if self._shut_down:
+            return
+        self._shut_down = True
+        if self.controller is not None:
+            self.controller.close()
+        self._tasks.wait(5000)
+        if self.service is not None:
+            self.service.close()
+
+
+def _thumbnail_level(document: Document) -> QImage | None:
+    """The smallest display level still at least 72 px, for the parameters panel's thumbnail."""
+    chosen = None
+    for level in document.image_levels:
+        if min(level.width(), level.height()) >= 72:
+            chosen = level
+    return chosen
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b

@@ -1,0 +1,1 @@
+"""Observable state of the window: documents, their mask history."""

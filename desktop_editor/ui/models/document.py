@@ -1,0 +1,267 @@
+"""One open image with its mask, its undo history and its unsaved-changes state.
+
+The mask lives in a numpy buffer (the core form: uint8, 255 = edit) whose rows are padded to a
+QImage-compatible stride, so the canvas can show it through QImage views that share the memory:
+a brush stroke writes into the array and the next paint shows it, with no conversion per frame.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, QRect, QSize, Signal, Slot
+from PySide6.QtGui import QImage, QUndoStack
+
+from desktop_editor.core import mask_ops
+from desktop_editor.core.images import LoadedImage
+from desktop_editor.core.mask_ops import Bounds
+from desktop_editor.core.masks import MaskError, fit_mask
+from desktop_editor.core.params import fit_within_limits
+from desktop_editor.ui.models.mask_history import (
+    DEFAULT_HISTORY_BUDGET,
+    MaskEditCommand,
+    RegionPayload,
+    RegionSnapshot,
+    history_bytes,
+    trim_history,
+)
+from desktop_editor.ui.common.conversions import qimage_from_pil
+from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
+
+_untitled_numbers = itertools.count(1)
+
+
+def bounds_to_rect(bounds: Bounds) -> QRect:
+    x0, y0, x1, y1 = bounds
+    return QRect(x0, y0, x1 - x0, y1 - y0)
+
+
+class Document(QObject):
+    """An image being worked on: pixels for display, the mask, and the mask's undo stack.
+
+    Signals:
+        mask_changed(QRect): pixels of the mask changed inside this image rectangle.
+        modified_changed(bool): the mask now differs (True) or no longer differs (False) from
+            what was last saved.
+        history_trimmed(int): this many of the oldest undo steps were dropped to stay
+            within the history memory budget.
+    """
+
+    mask_changed = Signal(QRect)
+    modified_changed = Signal(bool)
+    history_trimmed = Signal(int)
+
+    def __init__(
+        self,
+        loaded: LoadedImage,
+        image: QImage | None = None,
+        *,
+        levels: list[QImage] | None = None,
+        name: str | None = None,
+        parent: QObject | None = None,
+    ):
+        """`image` is the display QImage and `levels` its half-size copies, when they were
+        already made off the GUI thread (see `ui.loader`)."""
+        super().__init__(parent)
+        self.loaded = loaded
+        self.path: Path | None = loaded.path
+        self.project_path: Path | None = None
+        self.name = name or (loaded.path.name if loaded.path else f"Pasted image {next(_untitled_numbers)}")
+        self.image = image if image is not None else qimage_from_pil(loaded.image)
+        self.image_levels: list[QImage] = list(levels or [])
+        self.width, self.height = loaded.image.size
+        self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
+        self.params: dict[str, Any] = {}
+        self.view_state: dict[str, Any] = {}
+        self.history_budget = DEFAULT_HISTORY_BUDGET
+        self._history_bytes = 0
+        self.history_replaying = False
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self._modified = False
+        self._extra_modified = False
+
+    # -- image facts ------------------------------------------------------------------------
+
+    @property
+    def size(self) -> QSize:
+        return QSize(self.width, self.height)
+
+    @property
+    def has_alpha(self) -> bool:
+        return self.loaded.has_alpha
+
+    def send_size(self) -> tuple[int, int]:
+        """The size this image will be uploaded at (scaled down when over the model's limits)."""
+        return fit_within_limits(self.width, self.height)
+
+    def exceeds_limits(self) -> bool:
+        return self.send_size() != (self.width, self.height)
+
+    # -- mask access ------------------------------------------------------------------------
+
+    def mask_buffer(self) -> np.ndarray:
+        """The padded (H, stride) buffer behind the mask, for QImage views. Read-only by convention."""
+        return self._mask_buffer
+
+    def mask_pixels(self) -> np.ndarray:
+        """The live (H, W) mask array. Write to it only inside `begin_edit()` so undo sees it."""
+        return self._mask
+
+    def mask_array(self) -> np.ndarray:
+        """An independent copy of the mask (H, W) uint8, 255 = edit."""
+        return self._mask.copy()
+
+    def mask_image(self) -> QImage:
+        """The mask as a Grayscale8 QImage copy (white = edit)."""
+        return wrap_gray(self._mask_buffer, self.width).copy()
+
+    def set_mask_array(self, mask: np.ndarray, text: str = "Change mask", *, rescale: bool = False) -> bool:
+        """Replace the mask with `mask` as one undo step; returns False when nothing changed.
+
+        The command stores only the bounding box of the pixels that differ, before and after.
+
+        Raises:
+            MaskError: the mask does not fit the image and `rescale` is False.
+        """
+        mask = fit_mask(np.asarray(mask), (self.width, self.height), rescale=rescale)
+        if mask.dtype != np.uint8:
+            raise MaskError(f"A mask must be 8-bit, not {mask.dtype}.")
+        bounds = mask_ops.changed_bounds(self._mask, mask)
+        if bounds is None:
+            return False
+        x0, y0, x1, y1 = bounds
+        payload = RegionPayload.from_arrays(bounds, self._mask[y0:y1, x0:x1], mask[y0:y1, x0:x1])
+        self._push(MaskEditCommand(self, payload, text))
+        return True
+
+    def begin_edit(self) -> MaskEdit:
+        """Start an in-place edit (a brush stroke); finish it with `commit()` or `cancel()`."""
+        return MaskEdit(self)
+
+    def write_mask_region(self, bounds: Bounds, pixels: np.ndarray) -> None:
+        """Write pixels into the mask and announce it (used by undo/redo)."""
+        x0, y0, x1, y1 = bounds
+        self._mask[y0:y1, x0:x1] = pixels
+        self.mask_changed.emit(QRect(x0, y0, x1 - x0, y1 - y0))
+
+    def notify_mask_changed(self, bounds: Bounds) -> None:
+        self.mask_changed.emit(bounds_to_rect(bounds))
+
+    # -- history ----------------------------------------------------------------------------
+
+    def history_bytes(self) -> int:
+        """Memory held by this document's undo history (kept as a running total)."""
+        if self.undo_stack.count() == 0:
+            self._history_bytes = 0
+        return self._history_bytes
+
+    @contextlib.contextmanager
+    def replaying_history(self) -> Iterator[None]:
+        """Within this block undo/redo commands do not touch pixels (history rebuilds)."""
+        self.history_replaying = True
+        try:
+            yield
+        finally:
+            self.history_replaying = False
+            self._update_modified()
+
+    def _push(self, command: MaskEditCommand) -> None:
+        stack = self.undo_stack
+        # Pushing after some undos deletes the steps that could have been redone.
+        discarded = sum(getattr(stack.command(i), "nbytes", 0) for i in range(stack.index(), stack.count()))
+        stack.push(command)
+        self._history_bytes = self.history_bytes() + command.nbytes - discarded
+        if self._history_bytes > self.history_budget:
+            dropped = trim_history(self, stack, self.history_budget)
+            self._history_bytes = history_bytes(stack)
+            if dropped:
+                self.history_trimmed.emit(dropped)
+
+    # -- saved state ------------------------------------------------------------------------
+
+    def is_modified(self) -> bool:
+        return self._modified
+
+    def mark_saved(self) -> None:
+        """The mask as it is now has been saved (mask file or project)."""
+        self._extra_modified = False
+        self.undo_stack.setClean()
+        self._update_modified()
+
+    def mark_modified(self) -> None:
+        """Something outside the undo history changed (e.g. parameters) and needs saving."""
+        self._extra_modified = True
+        self._update_modified()
+
+    @Slot(bool)
+    def _on_clean_changed(self, _clean: bool) -> None:
+        if not self.history_replaying:
+            self._update_modified()
+
+    def _update_modified(self) -> None:
+        modified = self._extra_modified or not self.undo_stack.isClean()
+        if modified != self._modified:
+            self._modified = modified
+            self.modified_changed.emit(modified)
+
+    def __repr__(self) -> str:
+        return f"<Document {self.name!r} {self.width}x{self.height}>"
+
+
+class MaskEdit:
+    """An in-place edit of a document's mask that becomes one undo command when committed.
+
+    The brush paints straight into `pixels` (fast, no copies); `touch(bounds)` must be called
+    before each write so the pixels underneath can be restored, and `changed(bounds)` after it
+    so the canvas repaints that area.
+    """
+
+    def __init__(self, document: Document):
+        self.document = document
+        self.pixels = document.mask_pixels()
+        self._snapshot = RegionSnapshot(self.pixels)
+        self._open = True
+
+    def touch(self, bounds: Bounds) -> None:
+        self._snapshot.touch(bounds)
+
+    def changed(self, bounds: Bounds) -> None:
+        self.document.notify_mask_changed(bounds)
+
+    def commit(self, text: str) -> bool:
+        """Record the edit as one undo step holding only what changed; False if nothing did."""
+        if not self._open:
+            return False
+        self._open = False
+        before = self._snapshot.before()
+        bounds = self._snapshot.bounds
+        if before is None or bounds is None:
+            return False
+        x0, y0, x1, y1 = bounds
+        after = self.pixels[y0:y1, x0:x1]
+        tight = mask_ops.changed_bounds(before, after)
+        if tight is None:
+            return False
+        tx0, ty0, tx1, ty1 = tight
+        payload = RegionPayload.from_arrays(
+            (x0 + tx0, y0 + ty0, x0 + tx1, y0 + ty1),
+            before[ty0:ty1, tx0:tx1],
+            after[ty0:ty1, tx0:tx1],
+        )
+        self.document._push(MaskEditCommand(self.document, payload, text, applied=True))
+        return True
+
+    def cancel(self) -> None:
+        """Undo the edit's pixels without leaving a trace in the history."""
+        if not self._open:
+            return
+        self._open = False
+        bounds = self._snapshot.restore()
+        if bounds is not None:
+            self.document.notify_mask_changed(bounds)

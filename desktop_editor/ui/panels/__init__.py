@@ -1,0 +1,1 @@
+"""The docks: parameters, jobs, history, results strip."""

@@ -1,0 +1,591 @@
+"""The results of one job as a strip of thumbnails, with Save, Save As, Copy and "Use as input".
+
+A job can return several images; the designer flicks through them, compares the selected one
+with the original, and keeps the good ones. Saving encodes a 4K image (hundreds of
+milliseconds) and writes it, so it runs on a worker; the strip reports the saved path or a
+sentence about what went wrong, and a failed save never removes or changes the result, so the
+designer can simply try another folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QEvent, QRectF, QSize, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QContextMenuEvent,
+    QFont,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPainterPath,
+    QPaintEvent,
+    QPen,
+)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_editor.core.images import load_image
+from desktop_editor.core.result_export import ExportError, format_for_path, save_new, save_to
+from desktop_editor.ui.common import icons
+from desktop_editor.ui.common.binding import set_tone
+from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
+
+__all__ = ["ResultItem", "ResultsStrip"]
+
+THUMB_SIZE = QSize(120, 90)
+_SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
+_FILTER_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp"}
+
+
+@dataclass
+class ResultItem:
+    """One result image of a job, as the strip shows and saves it.
+
+    `path` is the file the job already wrote (the paid result; the strip never deletes or
+    rewrites it). `image` holds the pixels when they are in memory; without it they are read
+    from `path` when needed. `icc_profile` and `dpi` are the original's, carried into saves.
+    """
+
+    path: Path | None = None
+    image: Image.Image | QImage | None = None
+    icc_profile: bytes | None = None
+    dpi: tuple[float, float] | None = None
+    label: str = ""
+    name: str | None = None  # file name stem for Save; default: the path's stem, else "result-N"
+
+    def suggested_stem(self, index: int) -> str:
+        if self.name:
+            return self.name
+        if self.path is not None:
+            return Path(self.path).stem
+        return f"result-{index + 1}"
+
+
+def _pil_of(item: ResultItem) -> Image.Image:
+    """The item's pixels as a Pillow image (worker thread)."""
+    if isinstance(item.image, Image.Image):
+        return item.image
+    if isinstance(item.image, QImage) and not item.image.isNull():
+        return pil_from_qimage(item.image)
+    if item.path is None:
+        raise ValueError("this result has neither pixels nor a file")
+    return load_image(item.path).image
+
+
+def _clipboard_image(item: ResultItem) -> QImage:
+    """A full-size QImage that owns its pixels, for the clipboard (worker thread)."""
+    return qimage_from_pil(_pil_of(item))
+
+
+def _thumbnail(item: ResultItem, size: QSize) -> QImage:
+    """A small display copy (worker thread), made by Pillow so the GUI thread keeps running."""
+    image = _pil_of(item)
+    if image is item.image:
+        image = image.copy()  # thumbnail() works in place; the result itself stays untouched
+    image.thumbnail((size.width(), size.height()), Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return qimage_from_pil(image)
+
+
+def _save_error_message(exc: BaseException, where: str) -> str:
+    if isinstance(exc, ExportError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        return f"Could not save the result to {where}: {reason}. The result is still here; try Save As… to choose another folder."
+    return f"Could not save the result to {where} ({type(exc).__name__}: {exc}). The result is still here."
+
+
+# ----- one thumbnail --------------------------------------------------------------------------
+
+
+class _ResultTile(QAbstractButton):
+    """A checkable thumbnail with its label; drawn by hand for a compact, even look."""
+
+    def __init__(self, index: int, label: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.index = index
+        self.label = label
+        self.thumbnail: QImage | None = None
+        self.saved = False
+        self.busy = False
+        self.error = ""
+        self.setCheckable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip takes keys (arrows, Ctrl+S)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setFixedSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 32)
+        self.setToolTip(label)
+
+    def sizeHint(self) -> QSize:
+        return self.size()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        box = QRectF(6, 6, THUMB_SIZE.width(), THUMB_SIZE.height())
+        frame = QPainterPath()
+        frame.addRoundedRect(box, 5, 5)
+        painter.fillPath(frame, QColor(18, 19, 22))
+        if self.thumbnail is not None and not self.thumbnail.isNull():
+            dpr = self.devicePixelRatioF()
+            t = self.thumbnail
+            scale = min(box.width() / t.width(), box.height() / t.height())
+            w, h = t.width() * scale, t.height() * scale
+            target = QRectF(box.center().x() - w / 2, box.center().y() - h / 2, w, h)
+            painter.save()
+            painter.setClipPath(frame)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * dpr < 1.0)
+            painter.drawImage(target, t)
+            painter.restore()
+        else:
+            painter.setPen(QColor(140, 142, 148))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.error or "Loading…")
+        if self.isChecked():
+            painter.setPen(QPen(palette.highlight().color(), 2.5))
+        elif self.underMouse():
+            painter.setPen(QPen(QColor(255, 255, 255, 90), 1.5))
+        else:
+            painter.setPen(QPen(QColor(255, 255, 255, 28), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(box.adjusted(-1.5, -1.5, 1.5, 1.5), 6, 6)
+        if self.saved or self.busy:
+            self._draw_badge(painter, box, "Saving…" if self.busy else "✓ Saved")
+        text_rect = QRectF(0, box.bottom() + 4, self.width(), self.height() - box.bottom() - 4)
+        font = QFont(self.font())
+        if self.isChecked():
+            font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        text_color = palette.windowText().color()
+        if not self.isChecked():
+            text_color.setAlpha(180)
+        painter.setPen(text_color)
+        elided = painter.fontMetrics().elidedText(self.label, Qt.TextElideMode.ElideMiddle, int(text_rect.width()) - 4)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
+        painter.end()
+
+    def _draw_badge(self, painter: QPainter, box: QRectF, text: str) -> None:
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
+        font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(font)
+        fm = painter.fontMetrics()
+        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
+        pill = QRectF(box.right() - w - 4, box.top() + 4, w, h)
+        path = QPainterPath()
+        path.addRoundedRect(pill, h / 2, h / 2)
+        painter.fillPath(path, QColor(30, 120, 70, 225) if not self.busy else QColor(16, 17, 20, 210))
+        painter.setPen(QColor(245, 245, 245))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+    def enterEvent(self, event) -> None:  # noqa: ANN001 - QEnterEvent
+        super().enterEvent(event)
+        self.update()
+
+    def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
+        super().leaveEvent(event)
+        self.update()
+
+
+# ----- the strip ------------------------------------------------------------------------------
+
+
+class ResultsStrip(QWidget):
+    """Thumbnails of one job's results, the selected one's actions, and saving on a worker.
+
+    Keys (while the strip has focus): Left/Right select, Ctrl+S save, Ctrl+Shift+S save as,
+    Ctrl+C copy. They take precedence over window shortcuts only while the strip has focus.
+    `save_action`, `save_as_action`, `copy_action` and `use_as_input_action` act on the
+    selected result and may be put in the window's menus.
+
+    Signals:
+        result_selected(int): the designer selected this result (also after set_results).
+        use_as_input_requested(int): "Use as input" on this result.
+        result_saved(str): a result was written to this path.
+        save_failed(str): saving failed; a sentence for the designer (the result is kept).
+        result_copied(int): this result is now on the clipboard.
+    """
+
+    result_selected = Signal(int)
+    use_as_input_requested = Signal(int)
+    result_saved = Signal(str)
+    save_failed = Signal(str)
+    result_copied = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self._items: list[ResultItem] = []
+        self._tiles: list[_ResultTile] = []
+        self._generation = 0
+        self._output_dir: Path | None = None
+        self._save_format = "png"
+        self._tasks = TaskRunner(self, max_threads=2)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._group.idClicked.connect(self._on_tile_clicked)
+
+        color = self.palette().buttonText().color().name()
+        self.save_action = self._action("Save", "save", color, QKeySequence.StandardKey.Save,
+                                        "Save the selected result in the output folder (never overwrites)", self.save_selected)
+        self.save_as_action = self._action("Save As…", "open", color, QKeySequence.StandardKey.SaveAs,
+                                           "Save the selected result under a name and format you choose", self.save_selected_as)
+        self.copy_action = self._action("Copy", "paste", color, QKeySequence.StandardKey.Copy,
+                                        "Copy the selected result to the clipboard", self.copy_selected)
+        self.use_as_input_action = self._action("Use as input", "reuse", color, None,
+                                                "Open the selected result as the image to edit next", self._on_use_as_input)
+        self._key_actions = (
+            (QKeySequence.StandardKey.Save, self.save_action),
+            (QKeySequence.StandardKey.SaveAs, self.save_as_action),
+            (QKeySequence.StandardKey.Copy, self.copy_action),
+        )
+
+        self._tile_row = QWidget()
+        self._tile_layout = QHBoxLayout(self._tile_row)
+        self._tile_layout.setContentsMargins(4, 2, 4, 2)
+        self._tile_layout.setSpacing(4)
+        self.empty_label = QLabel(
+            "The results of your edits appear here. Pick one to compare it with the original, "
+            "then save it, copy it or continue editing from it."
+        )
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setMaximumWidth(460)
+        set_tone(self.empty_label, "muted")
+        self._tile_layout.addStretch(1)
+        self._tile_layout.addWidget(self.empty_label)
+        self._tile_layout.addStretch(1)
+        self._scroll = QScrollArea(self)
+        self._scroll.setWidget(self._tile_row)
+        self._scroll.setWidgetResizable(True)
+        self._scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self._scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        tile_height = THUMB_SIZE.height() + 32
+        self._scroll.setFixedHeight(tile_height + 4 + self._scroll.horizontalScrollBar().sizeHint().height())
+
+        buttons = QVBoxLayout()
+        buttons.setContentsMargins(0, 4, 0, 4)
+        buttons.setSpacing(2)
+        self.buttons: dict[str, QToolButton] = {}
+        for key, action in (("save", self.save_action), ("save_as", self.save_as_action),
+                            ("copy", self.copy_action), ("use_as_input", self.use_as_input_action)):
+            button = QToolButton(self)
+            button.setDefaultAction(action)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setAutoRaise(True)
+            button.setIconSize(QSize(16, 16))
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            buttons.addWidget(button)
+            self.buttons[key] = button
+        buttons.addStretch(1)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 4, 8, 4)
+        layout.setSpacing(10)
+        layout.addWidget(self._scroll, 1)
+        layout.addLayout(buttons)
+        # Fixed height, explicit minimum: a strip shown on its own as a window never changes its size
+        # hints as results come and go.
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMinimumSize(320, max(self._scroll.height(), layout.sizeHint().height()) + 8)
+        self._update_actions()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
+            color = self.palette().buttonText().color().name()
+            for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
+                action.setIcon(icons.icon(str(action.property("icon_name")), color))
+
+    def _action(self, text: str, icon_name: str, color: str, shortcut: QKeySequence.StandardKey | None,
+                tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
+        action = QAction(icons.icon(icon_name, color), text, self)
+        action.setProperty("icon_name", icon_name)
+        if shortcut is not None:
+            # Shown in menus; the keys themselves are handled by the strip (see event()), so a
+            # window shortcut on the same keys is never ambiguous.
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
+        action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    # ----- contents --------------------------------------------------------------------------
+
+    def set_results(self, results: list[ResultItem], select: int | None = 0) -> None:
+        """Show `results` (one job's images); select and announce `select` unless it is None.
+
+        Thumbnails are made on a worker and appear as they are ready.
+        """
+        self._generation += 1
+        generation = self._generation
+        for tile in self._tiles:
+            self._group.removeButton(tile)
+            tile.deleteLater()
+        self._items = list(results)
+        self._tiles = []
+        for index, item in enumerate(self._items):
+            tile = _ResultTile(index, item.label or f"Result {index + 1}", self._tile_row)
+            self._group.addButton(tile, index)
+            self._tile_layout.insertWidget(index, tile)
+            tile.show()
+            self._tiles.append(tile)
+            self._tasks.submit(
+                lambda item=item: _thumbnail(item, THUMB_SIZE * 2),
+                lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
+                lambda exc, index=index: self._on_thumbnail_failed(generation, index, exc),
+            )
+        self.empty_label.setVisible(not self._items)
+        self._update_actions()
+        if select is not None and 0 <= select < len(self._tiles):
+            self.select(select)
+
+    def clear(self) -> None:
+        self.set_results([], select=None)
+
+    def results(self) -> list[ResultItem]:
+        return list(self._items)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def tiles(self) -> list[QAbstractButton]:
+        """The thumbnail buttons, in order."""
+        return list(self._tiles)
+
+    def selected_index(self) -> int:
+        """The selected result's index, or -1."""
+        return self._group.checkedId()
+
+    def select(self, index: int) -> None:
+        """Select result `index` and emit result_selected (also when it was already selected)."""
+        if not 0 <= index < len(self._tiles):
+            raise IndexError(index)
+        self._tiles[index].setChecked(True)
+        self._scroll.ensureWidgetVisible(self._tiles[index], 8, 0)
+        self._update_actions()
+        self.result_selected.emit(index)
+
+    # ----- where and how to save -------------------------------------------------------------
+
+    def set_output_dir(self, folder: str | Path | None) -> None:
+        """Where Save writes. Unset: next to the result's file, else the Pictures folder."""
+        self._output_dir = Path(folder) if folder else None
+
+    def output_dir(self, index: int | None = None) -> Path:
+        if self._output_dir is not None:
+            return self._output_dir
+        if index is not None and 0 <= index < len(self._items) and self._items[index].path is not None:
+            return Path(self._items[index].path).parent
+        pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
+        return Path(pictures or Path.home()) / "Desktop Editor"
+
+    def set_save_format(self, fmt: str) -> None:
+        """Format for Save: 'png' (default, lossless), 'jpeg' or 'webp'."""
+        fmt = fmt.lower()
+        if fmt not in ("png", "jpeg", "jpg", "webp"):
+            raise ValueError(f"unknown format {fmt!r}")
+        self._save_format = "jpeg" if fmt == "jpg" else fmt
+
+    # ----- actions ---------------------------------------------------------------------------
+
+    @Slot()
+    def save_selected(self) -> None:
+        """Save the selected result into the output folder under a new name, on a worker."""
+        index = self.selected_index()
+        if index < 0:
+            return
+        item = self._items[index]
+        folder = self.output_dir(index)
+        fmt = self._save_format
+        stem = item.suggested_stem(index)
+        self._start_save(
+            index, lambda: save_new(_pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
+        )
+
+    @Slot()
+    def save_selected_as(self) -> None:
+        """Ask for a file name (the format follows the extension), then save there."""
+        index = self.selected_index()
+        if index < 0:
+            return
+        item = self._items[index]
+        suggested = self.output_dir(index) / f"{item.suggested_stem(index)}.png"
+        path, chosen_filter = QFileDialog.getSaveFileName(self, "Save result as", str(suggested), _SAVE_FILTERS)
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
+            extension = next((ext for name, ext in _FILTER_EXTENSIONS.items() if chosen_filter.startswith(name)), ".png")
+            target = target.with_name(target.name + extension)
+        self.save_to(index, target)
+
+    def save_to(self, index: int, path: str | Path) -> None:
+        """Save result `index` to exactly `path` (format from its extension), on a worker.
+
+        For a path the designer chose and confirmed; an existing file there is replaced atomically.
+        """
+        item = self._items[index]
+        target = Path(path)
+        try:
+            format_for_path(target)
+        except ExportError as exc:
+            self.save_failed.emit(str(exc))
+            return
+        self._start_save(index, lambda: save_to(_pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi),
+                         str(target.parent))
+
+    @Slot()
+    def copy_selected(self) -> None:
+        """Put the selected result on the clipboard (converted on a worker if needed)."""
+        index = self.selected_index()
+        if index < 0:
+            return
+        item = self._items[index]
+        if isinstance(item.image, QImage) and not item.image.isNull():
+            self._on_copy_ready(index, item.image)
+            return
+        generation = self._generation
+        self._tasks.submit(
+            lambda: _clipboard_image(item),
+            lambda image: self._on_copy_ready(index, image) if generation == self._generation else None,
+            lambda exc: self.save_failed.emit(f"Could not copy the result: {exc}"),
+        )
+
+    def context_menu(self, index: int) -> QMenu:
+        """The menu for result `index` (selects it first)."""
+        if index != self.selected_index():
+            self.select(index)
+        menu = QMenu(self)
+        for action in (self.save_action, self.save_as_action, self.copy_action):
+            menu.addAction(action)
+        menu.addSeparator()
+        menu.addAction(self.use_as_input_action)
+        return menu
+
+    # ----- events ----------------------------------------------------------------------------
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        child = self.childAt(event.pos())
+        while child is not None and not isinstance(child, _ResultTile):
+            child = child.parentWidget()
+        if child is None:
+            super().contextMenuEvent(event)
+            return
+        menu = self.context_menu(child.index)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._shortcut_for(event):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def _shortcut_for(self, event: QKeyEvent) -> QAction | None:
+        for key, action in self._key_actions:
+            if event.matches(key):
+                return action
+        return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        action = self._shortcut_for(event)
+        if action is not None:
+            if action.isEnabled():
+                action.trigger()
+            event.accept()
+            return
+        index = self.selected_index()
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._tiles:
+            step = -1 if event.key() == Qt.Key.Key_Left else 1
+            self.select(min(len(self._tiles) - 1, max(0, (index if index >= 0 else 0) + step)))
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    # ----- internals -------------------------------------------------------------------------
+
+    def _start_save(self, index: int, work, where: str) -> None:  # noqa: ANN001 - a callable returning Path
+        tile = self._tiles[index]
+        generation = self._generation
+        tile.busy = True
+        tile.update()
+        self._tasks.submit(
+            work,
+            lambda path: self._on_saved(generation, index, path),
+            lambda exc: self._on_save_error(generation, index, exc, where),
+        )
+
+    def _update_actions(self) -> None:
+        has = self.selected_index() >= 0
+        for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
+            action.setEnabled(has)
+
+    def _on_saved(self, generation: int, index: int, path: Path) -> None:
+        if generation == self._generation:
+            tile = self._tiles[index]
+            tile.busy, tile.saved = False, True
+            tile.setToolTip(f"{tile.label}\nSaved to {path}")
+            tile.update()
+        self.result_saved.emit(str(path))
+
+    def _on_save_error(self, generation: int, index: int, exc: BaseException, where: str) -> None:
+        if generation == self._generation:
+            self._tiles[index].busy = False
+            self._tiles[index].update()
+        self.save_failed.emit(_save_error_message(exc, where))
+
+    def _on_thumbnail_ready(self, generation: int, index: int, image: QImage) -> None:
+        if generation == self._generation:
+            self._tiles[index].thumbnail = image
+            self._tiles[index].update()
+
+    def _on_thumbnail_failed(self, generation: int, index: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self._tiles[index].error = "No preview"
+            self._tiles[index].setToolTip(f"{self._tiles[index].label}\n{exc}")
+            self._tiles[index].update()
+
+    def _on_copy_ready(self, index: int, image: QImage) -> None:
+        QGuiApplication.clipboard().setImage(image)
+        self.result_copied.emit(index)
+
+    @Slot(int)
+    def _on_tile_clicked(self, index: int) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.select(index)
+
+    @Slot()
+    def _on_use_as_input(self) -> None:
+        index = self.selected_index()
+        if index >= 0:
+            self.use_as_input_requested.emit(index)
+
+    def wait_for_background_work(self, msecs: int = -1) -> bool:
+        """Block until workers finish (closing, tests); their answers arrive with the next events."""
+        return self._tasks.wait(msecs)
+

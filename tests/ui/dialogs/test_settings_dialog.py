@@ -1,0 +1,159 @@
+"""The Settings dialog: the key goes to the keyring only, and checking it never blocks the window."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+
+from desktop_editor.emulator import Emulator
+from desktop_editor.jobs import account, credentials
+from desktop_editor.jobs.settings import AppSettings, load_settings
+from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+
+GOOD_KEY = "rf_live_goodkey123"
+
+
+@pytest.fixture(autouse=True)
+def _no_stored_key():
+    """The memory keyring lives as long as the process: start and end every test without a key."""
+    credentials.save_api_key(None)
+    yield
+    credentials.save_api_key(None)
+
+
+@pytest.fixture
+def settings_file(tmp_path):
+    return tmp_path / "config" / "settings.json"
+
+
+@pytest.fixture
+def dialog(qtbot, settings_file) -> SettingsDialog:
+    d = SettingsDialog(AppSettings(), settings_file=settings_file)
+    qtbot.addWidget(d)
+    return d
+
+
+def save(dialog: SettingsDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+
+def test_key_is_stored_in_the_keyring_and_never_in_the_settings_file(qtbot, dialog, settings_file):
+    assert credentials.load_api_key() is None
+    qtbot.keyClicks(dialog.key_edit, GOOD_KEY)
+    dialog.base_url_edit.setText("http://127.0.0.1:9")
+    with qtbot.waitSignal(dialog.api_key_changed, timeout=1000), qtbot.waitSignal(dialog.settings_saved) as saved:
+        save(dialog)
+    assert credentials.load_api_key() == GOOD_KEY
+    text = settings_file.read_text()
+    assert GOOD_KEY not in text and "api_key" not in text
+    assert GOOD_KEY not in repr(saved.args[0])
+    assert load_settings(settings_file).base_url == "http://127.0.0.1:9"
+    assert dialog.result() == SettingsDialog.DialogCode.Accepted
+
+
+def test_key_is_hidden_until_shown(qtbot, dialog):
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
+    dialog.show_key_action.trigger()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
+    dialog.show_key_action.trigger()
+    assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
+
+
+def test_stored_key_is_shown_masked_and_can_be_removed(qtbot, settings_file):
+    credentials.save_api_key(GOOD_KEY)
+    d = SettingsDialog(AppSettings(), settings_file=settings_file)
+    qtbot.addWidget(d)
+    assert d.key_edit.text() == GOOD_KEY
+    d.key_edit.selectAll()
+    qtbot.keyClick(d.key_edit, Qt.Key.Key_Delete)
+    with qtbot.waitSignal(d.api_key_changed, timeout=1000):
+        save(d)
+    assert credentials.load_api_key() is None
+
+
+def test_saving_without_touching_the_key_leaves_it_alone(qtbot, dialog):
+    credentials.save_api_key(GOOD_KEY)
+    with qtbot.assertNotEmitted(dialog.api_key_changed):
+        save(dialog)
+    assert credentials.load_api_key() == GOOD_KEY
+
+
+def test_malformed_key_is_refused_before_storing(qtbot, dialog):
+    qtbot.keyClicks(dialog.key_edit, "rf live key!")
+    save(dialog)
+    assert dialog.error_label.isVisibleTo(dialog)
+    assert "letters, digits and _" in dialog.error_label.text()
+    assert credentials.load_api_key() is None
+    assert dialog.result() != SettingsDialog.DialogCode.Accepted
+
+
+def test_environment_key_override_is_explained(qtbot, monkeypatch, settings_file):
+    monkeypatch.setenv("RUNFLOW_API_KEY", "rf_live_fromenv")
+    d = SettingsDialog(AppSettings(), settings_file=settings_file)
+    qtbot.addWidget(d)
+    assert d.env_note.isVisibleTo(d) and "RUNFLOW_API_KEY" in d.env_note.text()
+    assert d.key_edit.text() == ""  # the environment's key is not copied into the field
+
+
+def test_key_check_runs_off_the_gui_thread_and_reports_a_bad_key(qtbot, dialog, monkeypatch):
+    threads: list[threading.Thread] = []
+    real_check = account.check_key
+
+    def recording_check(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(account, "check_key", recording_check)
+    with Emulator(api_keys={GOOD_KEY}) as emulator:
+        dialog.base_url_edit.setText(emulator.base_url)
+        qtbot.keyClicks(dialog.key_edit, "rf_live_wrongkey")
+        with qtbot.waitSignal(dialog.key_checked, timeout=10000) as blocker:
+            dialog.check_button.click()
+            assert dialog.is_checking() and not dialog.check_button.isEnabled()
+        result = blocker.args[0]
+        assert not result.ok and "refused" in result.message
+        assert dialog.check_result.text().startswith("✗") and "refused" in dialog.check_result.text()
+        assert threads and threads[0] is not threading.main_thread()
+        assert dialog.check_button.isEnabled()
+
+        dialog.key_edit.clear()
+        qtbot.keyClicks(dialog.key_edit, GOOD_KEY)
+        with qtbot.waitSignal(dialog.key_checked, timeout=10000) as blocker:
+            dialog.check_button.click()
+        assert blocker.args[0].ok
+        assert dialog.check_result.text().startswith("✓")
+    assert credentials.load_api_key() is None  # checking is not saving
+
+
+def test_defaults_and_prices_are_saved(qtbot, dialog, settings_file):
+    dialog.tabs.setCurrentIndex(2)
+    dialog.price_spins["high"].setValue(0.2)
+    dialog.quality_combo.setCurrentIndex(dialog.quality_combo.findData("medium"))
+    dialog.num_images_spin.setValue(3)
+    dialog.keep_check.setChecked(False)
+    dialog.feather_spin.setValue(0)
+    dialog.output_edit.setText(str(settings_file.parent / "results"))
+    save(dialog)
+    saved = load_settings(settings_file)
+    assert saved.prices["high"] == pytest.approx(0.2)
+    assert saved.prices["low"] == pytest.approx(0.009)
+    assert saved.default_params.quality == "medium" and saved.default_params.num_images == 3
+    assert saved.keep_unmasked is False and saved.feather == 0
+    assert saved.output_dir.endswith("results")
+    assert "tls" not in json.dumps(saved.to_dict()).lower() and "verify" not in json.dumps(saved.to_dict()).lower()
+
+
+def test_reset_prices_restores_the_listed_ones(dialog):
+    dialog.price_spins["medium"].setValue(1.0)
+    dialog._on_reset_prices_clicked()
+    assert dialog.price_spins["medium"].value() == pytest.approx(0.034)
+
+
+def test_dialog_renders(dialog):
+    for tab in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(tab)
+        assert not dialog.grab().toImage().isNull()

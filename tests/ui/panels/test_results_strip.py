@@ -1,0 +1,189 @@
+"""ResultsStrip: thumbnails, selection, saving with ICC and DPI on a worker, failures, clipboard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageCms
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from desktop_editor.ui.common.conversions import qimage_from_pil
+from desktop_editor.ui.panels.results_strip import ResultItem, ResultsStrip
+
+DPI = (300.0, 300.0)
+
+
+@pytest.fixture(scope="module")
+def icc() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+@pytest.fixture
+def strip(qtbot):
+    widget = ResultsStrip()
+    qtbot.addWidget(widget)
+    widget.resize(720, 150)
+    widget.show()
+    qtbot.waitExposed(widget)
+    yield widget
+    widget.wait_for_background_work()
+
+
+def make_items(icc: bytes, n: int = 3) -> list[ResultItem]:
+    colours = [(200, 40, 40), (40, 200, 40), (40, 40, 200), (200, 200, 40)]
+    return [
+        ResultItem(image=Image.new("RGB", (320, 240), colours[i % 4]), icc_profile=icc, dpi=DPI,
+                   label=f"Result {i + 1}", name=f"photo-edit-{i + 1}")
+        for i in range(n)
+    ]
+
+
+def test_set_results_shows_a_thumbnail_per_result(qtbot, strip, icc):
+    with qtbot.waitSignal(strip.result_selected) as blocker:
+        strip.set_results(make_items(icc, 3))
+    assert blocker.args == [0]
+    assert strip.count() == 3 and len(strip.tiles()) == 3
+    assert all(tile.isVisible() for tile in strip.tiles())
+    qtbot.waitUntil(lambda: all(tile.thumbnail is not None for tile in strip.tiles()))
+    assert strip.tiles()[1].thumbnail.width() <= 240
+    strip.set_results(make_items(icc, 2), select=None)
+    assert strip.count() == 2 and strip.selected_index() == -1
+    assert not strip.save_action.isEnabled()
+
+
+def test_clicking_a_thumbnail_selects_it(qtbot, strip, icc):
+    strip.set_results(make_items(icc, 3), select=None)
+    with qtbot.waitSignal(strip.result_selected) as blocker:
+        qtbot.mouseClick(strip.tiles()[2], Qt.MouseButton.LeftButton)
+    assert blocker.args == [2]
+    assert strip.selected_index() == 2
+    assert strip.tiles()[2].isChecked() and not strip.tiles()[0].isChecked()
+    with qtbot.waitSignal(strip.result_selected) as blocker:
+        qtbot.keyClick(strip, Qt.Key.Key_Left)
+    assert blocker.args == [1]
+
+
+def test_save_keeps_icc_and_dpi_and_never_overwrites(qtbot, strip, icc, tmp_path):
+    strip.set_results(make_items(icc, 2))
+    strip.set_output_dir(tmp_path)
+    existing = tmp_path / "photo-edit-1.png"
+    existing.write_bytes(b"someone else's file")
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as first:
+        strip.save_selected()
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as second:
+        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+    paths = [Path(first.args[0]), Path(second.args[0])]
+    assert paths == [tmp_path / "photo-edit-1-2.png", tmp_path / "photo-edit-1-3.png"]
+    assert existing.read_bytes() == b"someone else's file"
+    for path in paths:
+        with Image.open(path) as saved:
+            assert saved.format == "PNG"
+            assert saved.info["icc_profile"] == icc
+            assert saved.info["dpi"] == pytest.approx(DPI, abs=0.01)
+            assert saved.convert("RGB").getpixel((5, 5)) == (200, 40, 40)
+    assert strip.tiles()[0].saved
+
+
+def test_save_as_format_follows_extension(qtbot, strip, icc, tmp_path):
+    strip.set_results(make_items(icc, 2), select=1)
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as blocker:
+        strip.save_to(1, tmp_path / "chosen.jpg")
+    assert blocker.args == [str(tmp_path / "chosen.jpg")]
+    with Image.open(tmp_path / "chosen.jpg") as saved:
+        assert saved.format == "JPEG"
+        assert saved.info["icc_profile"] == icc
+        assert saved.info["dpi"] == pytest.approx(DPI, abs=0.01)
+    with qtbot.waitSignal(strip.save_failed) as failed:
+        strip.save_to(1, tmp_path / "chosen.tiff")
+    assert ".png, .jpg or .webp" in failed.args[0]
+
+
+def test_save_as_dialog_adds_the_extension_of_the_chosen_filter(qtbot, strip, icc, tmp_path, monkeypatch):
+    from desktop_editor.ui.panels import results_strip
+
+    strip.set_results(make_items(icc, 1))
+    monkeypatch.setattr(
+        results_strip.QFileDialog, "getSaveFileName",
+        staticmethod(lambda *args, **kwargs: (str(tmp_path / "picked"), "WebP image (*.webp)")),
+    )
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as blocker:
+        strip.save_selected_as()
+    assert blocker.args == [str(tmp_path / "picked.webp")]
+    with Image.open(tmp_path / "picked.webp") as saved:
+        assert saved.format == "WEBP"
+
+
+def test_save_failure_reports_and_keeps_the_result(qtbot, strip, icc, tmp_path):
+    blocker_file = tmp_path / "not-a-folder"
+    blocker_file.write_text("x")
+    strip.set_results(make_items(icc, 2))
+    strip.set_output_dir(blocker_file / "out")  # cannot be created: a file is in the way
+    with qtbot.waitSignal(strip.save_failed, timeout=10000) as failed:
+        strip.save_selected()
+    message = failed.args[0]
+    assert message.startswith("Could not save the result to")
+    assert "still here" in message
+    assert strip.count() == 2 and strip.selected_index() == 0
+    assert strip.results()[0].image is not None
+    assert not strip.tiles()[0].busy and not strip.tiles()[0].saved
+    strip.set_output_dir(tmp_path / "good")  # and the designer can simply try again elsewhere
+    with qtbot.waitSignal(strip.result_saved, timeout=10000):
+        strip.save_selected()
+
+
+def test_result_on_disk_only_is_loaded_for_thumbnail_and_save(qtbot, strip, icc, tmp_path):
+    source = tmp_path / "job" / "photo-edit-1.png"
+    source.parent.mkdir()
+    Image.new("RGB", (64, 48), (10, 120, 230)).save(source)
+    original_bytes = source.read_bytes()
+    strip.set_results([ResultItem(path=source, icc_profile=icc, dpi=DPI)])
+    qtbot.waitUntil(lambda: strip.tiles()[0].thumbnail is not None)
+    strip.set_output_dir(None)  # default: next to the result
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as blocker:
+        strip.save_selected()
+    assert Path(blocker.args[0]) == source.parent / "photo-edit-1-2.png"
+    assert source.read_bytes() == original_bytes  # the paid result is never touched
+    with Image.open(blocker.args[0]) as saved:
+        assert saved.info["icc_profile"] == icc
+
+
+def test_copy_puts_the_image_on_the_clipboard(qtbot, strip, icc):
+    strip.set_results(make_items(icc, 2), select=1)
+    with qtbot.waitSignal(strip.result_copied, timeout=10000) as blocker:
+        strip.copy_selected()
+    assert blocker.args == [1]
+    image = QGuiApplication.clipboard().image()
+    assert not image.isNull() and (image.width(), image.height()) == (320, 240)
+    assert image.pixelColor(3, 3).green() == 200
+    # a QImage result goes straight to the clipboard
+    strip.set_results([ResultItem(image=qimage_from_pil(Image.new("RGB", (30, 20), (1, 2, 3))))])
+    with qtbot.waitSignal(strip.result_copied):
+        qtbot.keyClick(strip, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().image().size().width() == 30
+
+
+def test_use_as_input_and_context_menu(qtbot, strip, icc):
+    strip.set_results(make_items(icc, 3))
+    menu = strip.context_menu(2)
+    assert strip.selected_index() == 2
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert texts == ["Save", "Save As…", "Copy", "Use as input"]
+    with qtbot.waitSignal(strip.use_as_input_requested) as blocker:
+        strip.use_as_input_action.trigger()
+    assert blocker.args == [2]
+    with qtbot.waitSignal(strip.use_as_input_requested) as blocker:
+        qtbot.mouseClick(strip.buttons["use_as_input"], Qt.MouseButton.LeftButton)
+    assert blocker.args == [2]
+    menu.deleteLater()
+
+
+def test_bad_file_gives_a_placeholder_not_a_crash(qtbot, strip, tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    strip.set_results([ResultItem(path=broken, label="Broken")])
+    qtbot.waitUntil(lambda: strip.tiles()[0].error != "")
+    with qtbot.waitSignal(strip.save_failed, timeout=10000) as failed:
+        strip.save_selected()
+    assert "Could not save" in failed.args[0]
