@@ -25,10 +25,13 @@ from desktop_editor import __version__
 from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
+from desktop_editor.ui.common.theme import apply_theme
 from desktop_editor.ui.crash import CrashHandler
 from desktop_editor.ui.window.main_window import APP_NAME, MainWindow
-from desktop_editor.ui.window.recent_files import SETTINGS_APPLICATION, SETTINGS_ORGANIZATION
-from desktop_editor.ui.common.theme import apply_theme
+from desktop_editor.ui.window.recent_files import (
+    SETTINGS_APPLICATION,
+    SETTINGS_ORGANIZATION,
+)
 
 log = logging.getLogger(__name__)
 

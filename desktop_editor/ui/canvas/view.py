@@ -32,12 +32,20 @@ from PySide6.QtGui import (
     QTabletEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QFrame, QLineEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QFrame,
+    QLineEdit,
+    QTextEdit,
+    QWidget,
+)
 
-from desktop_editor.ui.models.document import Document
-from desktop_editor.ui.common.imaging import overlay_color_table
 from desktop_editor.ui.canvas.pyramid import DisplayPyramid
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox
+from desktop_editor.ui.common.imaging import overlay_color_table
+from desktop_editor.ui.models.document import Document
 
 ZOOM_STEPS = (
     0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.0625, 0.0833, 0.1, 0.125, 0.1667, 0.25, 0.3333, 0.5, 0.6667,

@@ -13,7 +13,6 @@ from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QColor, QImage
 
 
-
 def aligned_stride(width: int) -> int:
     """Bytes per row of an 8-bit image that QImage can wrap: a multiple of 4."""
     return (width + 3) & ~3

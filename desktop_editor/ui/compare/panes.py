@@ -14,7 +14,18 @@ import math
 from dataclasses import dataclass
 
 from PIL import Image
-from PySide6.QtCore import QLineF, QObject, QPointF, QRect, QRectF, QSize, QSizeF, Qt, Signal, Slot
+from PySide6.QtCore import (
+    QLineF,
+    QObject,
+    QPointF,
+    QRect,
+    QRectF,
+    QSize,
+    QSizeF,
+    Qt,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,

@@ -37,12 +37,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_editor.core.difference import DEFAULT_THRESHOLD, DifferenceResult, difference_map, ramp_colour
+from desktop_editor.core.difference import (
+    DEFAULT_THRESHOLD,
+    DifferenceResult,
+    difference_map,
+    ramp_colour,
+)
 from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
-from desktop_editor.ui.compare.panes import ComparePane, ImageLevels, PaneContent, Viewport
-from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.conversions import pil_from_qimage
+from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.compare.panes import (
+    ComparePane,
+    ImageLevels,
+    PaneContent,
+    Viewport,
+)
 
 __all__ = ["CompareMode", "CompareToolbar", "CompareView"]
 

@@ -33,7 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_editor.core.params import DEFAULT_PRICES, MAX_NUM_IMAGES, MODELS, OUTPUT_FORMATS, QUALITIES
+from desktop_editor.core.params import (
+    DEFAULT_PRICES,
+    MAX_NUM_IMAGES,
+    MODELS,
+    OUTPUT_FORMATS,
+    QUALITIES,
+)
 from desktop_editor.jobs import account, credentials
 from desktop_editor.jobs.account import AccountCheck
 from desktop_editor.jobs.settings import AppSettings, save_settings

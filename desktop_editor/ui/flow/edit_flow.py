@@ -35,13 +35,13 @@ from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnecti
 from desktop_editor.jobs.settings import AppSettings, save_settings
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.common.job_bridge import JobsController, start_worker
+from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.panels.history_panel import HistoryPanel
-from desktop_editor.ui.common.job_bridge import JobsController, start_worker
-from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.panels.params_panel import cost_text
 from desktop_editor.ui.panels.results_strip import ResultItem
-from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
     from desktop_editor.ui.window.main_window import MainWindow

@@ -19,8 +19,8 @@ from PySide6.QtGui import QImage
 
 from desktop_editor.core.cpu import image_work
 from desktop_editor.core.images import ImageLoadError, LoadedImage, load_image
-from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.canvas.pyramid import build_levels_from_pil
+from desktop_editor.ui.common.conversions import qimage_from_pil
 
 
 @dataclass

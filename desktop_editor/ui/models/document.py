@@ -22,6 +22,8 @@ from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import Bounds
 from desktop_editor.core.masks import MaskError, fit_mask
 from desktop_editor.core.params import fit_within_limits
+from desktop_editor.ui.common.conversions import qimage_from_pil
+from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
     MaskEditCommand,
@@ -30,8 +32,6 @@ from desktop_editor.ui.models.mask_history import (
     history_bytes,
     trim_history,
 )
-from desktop_editor.ui.common.conversions import qimage_from_pil
-from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 
 _untitled_numbers = itertools.count(1)
 

@@ -14,16 +14,28 @@ touch pixels, then restores the index and the clean state.
 from __future__ import annotations
 
 import zlib
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_editor.core.mask_ops import Bounds
 
-if TYPE_CHECKING:
-    from desktop_editor.ui.models.document import Document
+
+class MaskTarget(Protocol):
+    """What a mask history needs of the mask it changes (a `Document` is one).
+
+    `history_replaying` is true while the history rebuilds itself: commands then leave the
+    pixels alone, since they already show the right state.
+    """
+
+    history_replaying: bool
+
+    def write_mask_region(self, bounds: Bounds, pixels: np.ndarray) -> None: ...
+
+    def replaying_history(self) -> AbstractContextManager[None]: ...
 
 DEFAULT_HISTORY_BUDGET = 256 * 1024 * 1024
 TILE = 64
@@ -69,7 +81,7 @@ class MaskEditCommand(QUndoCommand):
     `applied=True`, so the redo() that QUndoStack.push() calls does not repaint it.
     """
 
-    def __init__(self, document: Document, payload: RegionPayload, text: str, *, applied: bool = False):
+    def __init__(self, document: MaskTarget, payload: RegionPayload, text: str, *, applied: bool = False):
         super().__init__(text)
         self.document = document
         self.payload = payload
@@ -99,7 +111,7 @@ def history_bytes(stack: QUndoStack) -> int:
     return total
 
 
-def trim_history(document: Document, stack: QUndoStack, budget: int) -> int:
+def trim_history(document: MaskTarget, stack: QUndoStack, budget: int) -> int:
     """Drop the oldest commands until the history fits in 3/4 of `budget`; returns how many.
 
     Trimming to 3/4 rather than just under the budget means the (cheap, but O(n)) rebuild runs

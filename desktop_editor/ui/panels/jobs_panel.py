@@ -10,10 +10,10 @@ sending again is a new, separately charged request.
 from __future__ import annotations
 
 import time
-from html import escape
 from bisect import bisect_left
 from collections.abc import Callable
 from datetime import datetime
+from html import escape
 from pathlib import Path
 from typing import Any
 

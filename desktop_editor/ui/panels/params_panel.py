@@ -53,7 +53,13 @@ from desktop_editor.core.params import (
     nearest_valid_size,
     parse_size,
 )
-from desktop_editor.ui.common.binding import ObservableModel, Prop, bind, no_wheel_when_unfocused, set_tone
+from desktop_editor.ui.common.binding import (
+    ObservableModel,
+    Prop,
+    bind,
+    no_wheel_when_unfocused,
+    set_tone,
+)
 from desktop_editor.ui.common.job_bridge import ThumbnailCache
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"

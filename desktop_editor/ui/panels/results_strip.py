@@ -44,11 +44,16 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.images import load_image
-from desktop_editor.core.result_export import ExportError, format_for_path, save_new, save_to
+from desktop_editor.core.result_export import (
+    ExportError,
+    format_for_path,
+    save_new,
+    save_to,
+)
 from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
-from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
+from desktop_editor.ui.common.image_tasks import TaskRunner
 
 __all__ = ["ResultItem", "ResultsStrip"]
 

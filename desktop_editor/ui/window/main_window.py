@@ -23,7 +23,19 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QEvent, QMimeData, QPoint, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QByteArray,
+    QEvent,
+    QMimeData,
+    QPoint,
+    QRect,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -59,29 +71,50 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core import mask_ops
-from desktop_editor.core.images import OPEN_FILTER_EXTENSIONS, ImageLoadError, LoadedImage, normalise
+from desktop_editor.core.images import (
+    OPEN_FILTER_EXTENSIONS,
+    ImageLoadError,
+    LoadedImage,
+    normalise,
+)
 from desktop_editor.core.mask_ops import SelectionMode
-from desktop_editor.core.masks import MaskConvention, MaskError, coverage, encode_mask_png, load_mask
-from desktop_editor.core.project import PROJECT_SUFFIX, ProjectError, load_project, save_project
+from desktop_editor.core.masks import (
+    MaskConvention,
+    MaskError,
+    coverage,
+    encode_mask_png,
+    load_mask,
+)
+from desktop_editor.core.project import (
+    PROJECT_SUFFIX,
+    ProjectError,
+    load_project,
+    save_project,
+)
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import AppSettings, load_settings
 from desktop_editor.ui.canvas.view import CanvasView
-from desktop_editor.ui.compare.view import CompareView
-from desktop_editor.ui.models.document import Document
-from desktop_editor.ui.flow.edit_flow import EditFlow
-from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.common.icons import color_swatch_icon, icon
 from desktop_editor.ui.common.imaging import qimage_to_pil, qimage_to_png_bytes
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
+from desktop_editor.ui.compare.view import CompareView
+from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+from desktop_editor.ui.flow.edit_flow import EditFlow
+from desktop_editor.ui.flow.loader import ImageLoader, LoadResult
+from desktop_editor.ui.models.document import Document
+from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
-from desktop_editor.ui.flow.loader import ImageLoader, LoadResult
 from desktop_editor.ui.panels.params_panel import ParamsPanel
-from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.panels.results_strip import ResultsStrip
-from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
-from desktop_editor.ui.window.status_widgets import DemoBanner, JobsIndicator, ViewSwitch, demo_badge
+from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
+from desktop_editor.ui.window.status_widgets import (
+    DemoBanner,
+    JobsIndicator,
+    ViewSwitch,
+    demo_badge,
+)
 
 APP_NAME = "Desktop Editor"
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{ext}" for ext in OPEN_FILTER_EXTENSIONS))

@@ -1,0 +1,50 @@
+"""The canvas's set of tools and which one is active."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop_editor.ui.canvas.tools.base import Tool
+from desktop_editor.ui.canvas.tools.brush import BrushTool, EraserTool
+from desktop_editor.ui.canvas.tools.fill import BucketTool
+from desktop_editor.ui.canvas.tools.host import ToolHost
+from desktop_editor.ui.canvas.tools.selection import LassoTool, RectSelectTool
+from desktop_editor.ui.models.tool_settings import ToolSettings
+
+TOOL_CLASSES: tuple[type[Tool], ...] = (BrushTool, EraserTool, RectSelectTool, LassoTool, BucketTool)
+
+
+class ToolBox(QObject):
+    """The canvas's tools and which one is active.
+
+    Signals:
+        tool_changed(str): the active tool's id.
+    """
+
+    tool_changed = Signal(str)
+
+    def __init__(self, canvas: ToolHost):
+        super().__init__(canvas)
+        self.canvas = canvas
+        self.settings = ToolSettings(self)
+        self.tools: dict[str, Tool] = {cls.tool_id: cls(canvas, self.settings) for cls in TOOL_CLASSES}
+        self.current: Tool = self.tools["brush"]
+        self.current.active = True
+
+    def tool(self, tool_id: str) -> Tool:
+        return self.tools[tool_id]
+
+    def set_current(self, tool_id: str) -> None:
+        tool = self.tools[tool_id]
+        if tool is self.current:
+            return
+        self.current.deactivate()
+        self.current = tool
+        tool.activate()
+        hover = self.canvas.hover_pointer()
+        tool.hover(hover)
+        self.tool_changed.emit(tool_id)
+
+    def swap_brush_eraser(self) -> None:
+        """X: brush becomes eraser and back (from any other tool, go to the brush)."""
+        self.set_current("eraser" if self.current.tool_id == "brush" else "brush")
