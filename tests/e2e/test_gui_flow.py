@@ -161,7 +161,7 @@ def wait_final(qtbot, window: MainWindow, job_id: str, timeout: int = TIMEOUT_MS
 
 def generate(qtbot, window: MainWindow) -> str:
     with qtbot.waitSignal(window.flow.job_submitted, timeout=5000) as submitted:
-        window.generate_action.trigger()
+        window.actions["edit.generate"].trigger()
     return submitted.args[0]
 
 
@@ -181,7 +181,7 @@ def grown(mask: np.ndarray, radius: int) -> np.ndarray:
 def test_paint_generate_compare_and_save(qtbot, gui):
     window = gui.open_window()
     assert window.is_demo() and window.windowTitle().endswith("(Demo)")
-    assert window.demo_badge.isVisible() and window.demo_banner.isVisible()
+    assert window.status.demo_badge.isVisible() and window.demo_banner.isVisible()
     document = open_astronaut(qtbot, window)
     original = Image.open(DATA / "astronaut.png")
     original_rgb = np.asarray(original.convert("RGB"), dtype=np.int16)
@@ -203,8 +203,8 @@ def test_paint_generate_compare_and_save(qtbot, gui):
     assert window.results_strip.count() == 1 and window.results_strip.selected_index() == 0
     assert window.flow.results_for(document)[-1].job.id == job_id
     # Ctrl+S saves the result while comparing (and the project otherwise: never both).
-    assert window.save_result_action.shortcut().toString() == "Ctrl+S"
-    assert window.save_project_action.shortcut().isEmpty()
+    assert window.actions["result.save"].shortcut().toString() == "Ctrl+S"
+    assert window.actions["file.save_project"].shortcut().isEmpty()
 
     window.compare_view.setFocus()
     with qtbot.waitSignal(window.results_strip.result_saved, timeout=TIMEOUT_MS) as saved:
@@ -226,10 +226,10 @@ def test_paint_generate_compare_and_save(qtbot, gui):
 
     # Back to the mask in one key, and Ctrl+S is the project's again.
     window.activateWindow()
-    window.toggle_page_action.trigger()
+    window.actions["view.toggle_page"].trigger()
     assert window.is_mask_page()
-    assert window.save_project_action.shortcut().toString() == "Ctrl+S"
-    assert window.save_result_action.shortcut().isEmpty()
+    assert window.actions["file.save_project"].shortcut().toString() == "Ctrl+S"
+    assert window.actions["result.save"].shortcut().isEmpty()
 
 
 def test_three_jobs_at_once_and_the_window_stays_responsive(qtbot, gui):
@@ -243,14 +243,14 @@ def test_three_jobs_at_once_and_the_window_stays_responsive(qtbot, gui):
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     heartbeat.start()
     ids = [generate(qtbot, window) for _ in range(3)]
-    qtbot.waitUntil(lambda: window.jobs_indicator.count() >= 2, timeout=TIMEOUT_MS)
-    assert "running" in window.jobs_indicator.text()
+    qtbot.waitUntil(lambda: window.status.jobs_indicator.count() >= 2, timeout=TIMEOUT_MS)
+    assert "running" in window.status.jobs_indicator.text()
     jobs = [wait_final(qtbot, window, job_id) for job_id in ids]
     qtbot.waitUntil(lambda: window.compare_view.after_image() is not None, timeout=TIMEOUT_MS)
     heartbeat.stop()
     assert [job.state for job in jobs] == [JobState.DONE] * 3
     assert window.flow.service.emulator.runs_created == 3
-    assert window.jobs_indicator.count() == 0 and not window.jobs_indicator.isVisible()
+    assert window.status.jobs_indicator.count() == 0 and not window.status.jobs_indicator.isVisible()
     gaps = [b - a for a, b in zip(ticks, ticks[1:])]
     assert gaps and max(gaps) < 0.25, f"the GUI thread stalled for {max(gaps) * 1000:.0f} ms"
 
@@ -378,7 +378,7 @@ def test_sending_without_a_mask_asks_first(qtbot, gui, messages):
     open_astronaut(qtbot, window)
     set_prompt(window)
     messages.answers["question"] = QMessageBox.StandardButton.Cancel
-    window.generate_action.trigger()
+    window.actions["edit.generate"].trigger()
     kind, title, text = messages[-1]
     assert kind == "question" and "mask" in title.lower() and "whole picture" in text
     assert window.jobs_panel.jobs() == []
@@ -399,7 +399,7 @@ def test_use_as_input_continues_from_a_result_with_the_same_mask(qtbot, gui):
     wait_final(qtbot, window, generate(qtbot, window))
     qtbot.waitUntil(lambda: window.compare_view.after_image() is not None, timeout=TIMEOUT_MS)
     with qtbot.waitSignal(window.document_opened, timeout=TIMEOUT_MS) as opened:
-        window.use_result_action.trigger()
+        window.actions["result.use_as_input"].trigger()
     follow_up = opened.args[0]
     assert follow_up is window.current_document() and follow_up is not document
     assert follow_up.path.parent == gui.out_dir

@@ -40,6 +40,6 @@ def window(qtbot, settings, messages) -> MainWindow:
     qtbot.waitExposed(win)
     win.activateWindow()
     yield win
-    win.loader.wait(5000)
+    win.opener.wait(5000)
     # Close while message boxes are still patched: an unsaved mask would otherwise ask.
     win.close()

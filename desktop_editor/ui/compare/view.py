@@ -89,8 +89,6 @@ _MODE_HINTS = {
     CompareMode.SIDE_BY_SIDE: "Drag to pan both  ·  Ctrl+wheel to zoom both  ·  double-click for 100%",
     CompareMode.TOGGLE: "Hold Space or \\ to see the original  ·  click to switch  ·  drag to pan  ·  Ctrl+wheel to zoom",
 }
-_MODE_KEYS = {Qt.Key.Key_1: CompareMode.WIPE, Qt.Key.Key_2: CompareMode.SIDE_BY_SIDE,
-              Qt.Key.Key_3: CompareMode.TOGGLE, Qt.Key.Key_4: CompareMode.DIFFERENCE}
 _PEEK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Backslash)
 _ZOOM_STEP = 1.25
 # A picture shown below 100% is rescaled exactly for its zoom once the zoom rests this long.
@@ -274,9 +272,8 @@ class _HeatLegend(QWidget):
 class CompareView(QWidget):
     """A before/after comparison with four modes, one shared zoom and keyboard control.
 
-    Keys (while the view has focus): 1-4 modes, Space or \\ held shows the original, Ctrl+0 fit,
-    Ctrl+1 100%, Ctrl+= / Ctrl+- zoom. They take precedence over window shortcuts with the same
-    keys only while the view has focus (ShortcutOverride), so no shortcut is ever ambiguous.
+    Keys: the window's commands set the mode (1-4) and zoom; Space or \\ held shows the original
+    (taken here while the view has focus, forwarded by the window otherwise).
 
     Signals:
         mode_changed(str): the mode changed (a CompareMode value).
@@ -507,31 +504,17 @@ class CompareView(QWidget):
         return super().event(event)
 
     def _handles_key(self, event: QKeyEvent) -> bool:
-        key = event.key()
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods == Qt.KeyboardModifier.NoModifier:
-            return key in _MODE_KEYS or key in _PEEK_KEYS
-        if mods == Qt.KeyboardModifier.ControlModifier:
-            return key in (Qt.Key.Key_0, Qt.Key.Key_1, Qt.Key.Key_Equal, Qt.Key.Key_Plus, Qt.Key.Key_Minus)
-        return False
+        return mods == Qt.KeyboardModifier.NoModifier and event.key() in _PEEK_KEYS
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Modes (1-4) and zoom are window commands (see ui.window.actions); the view keeps only
+        # the keys held to see the original, which the window forwards when focus is elsewhere.
         if not self._handles_key(event):
             super().keyPressEvent(event)
             return
-        key = event.key()
-        ctrl = bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-        if ctrl:
-            if key == Qt.Key.Key_0:
-                self.fit()
-            elif key == Qt.Key.Key_1:
-                self.zoom_to_actual()
-            else:
-                self._on_zoom_step_requested(-1 if key == Qt.Key.Key_Minus else 1)
-        elif key in _MODE_KEYS:
-            self.set_mode(_MODE_KEYS[key])
-        elif key in _PEEK_KEYS and not event.isAutoRepeat():
-            self._set_peek(key, True)
+        if not event.isAutoRepeat():
+            self._set_peek(event.key(), True)
         event.accept()
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:

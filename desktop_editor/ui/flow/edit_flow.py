@@ -44,7 +44,7 @@ from desktop_editor.ui.panels.params_panel import cost_text
 from desktop_editor.ui.panels.results_strip import ResultItem
 
 if TYPE_CHECKING:
-    from desktop_editor.ui.window.main_window import MainWindow
+    from desktop_editor.ui.flow.host import EditHost
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class EditFlow(QObject):
     job_submitted = Signal(str)
     result_shown = Signal(object)
 
-    def __init__(self, window: MainWindow):
+    def __init__(self, window: EditHost):
         super().__init__(window)
         self.window = window
         self.service: ServiceConnection | None = None
@@ -177,7 +177,7 @@ class EditFlow(QObject):
         except Exception as exc:  # a broken keyring, a port that cannot be bound...
             log.exception("reconnecting failed")
             self.connection = self.controller = None
-            self.window.show_error("Cannot connect", f"The app could not set up its connection: {exc}")
+            self.window.feedback.error("Cannot connect", f"The app could not set up its connection: {exc}")
             self.connection_changed.emit(None)
             return None
         finally:
@@ -187,7 +187,7 @@ class EditFlow(QObject):
         self._refresh_stale_jobs()
         self.resume_unfinished()
         mode = "Demo mode: results are emulated" if connection.demo else f"Connected to {connection.base_url}"
-        self.window.statusBar().showMessage(mode + ".", MESSAGE_MS)
+        self.window.feedback.status(mode + ".", MESSAGE_MS)
         return connection
 
     def _use_connection(self, connection: Connection) -> None:
@@ -235,16 +235,16 @@ class EditFlow(QObject):
             waiting = [job for job in self.connection.store.unfinished() if job.source != DEMO_SOURCE]
             if waiting:
                 n = len(waiting)
-                window.statusBar().showMessage(
+                window.feedback.status(
                     f"{n} edit{'s' if n != 1 else ''} sent to Runflow {'are' if n != 1 else 'is'} waiting for your "
                     "API key; add it in Settings to pick them up.", 4 * MESSAGE_MS)
                 return 0
         count = self.controller.resume_unfinished()
         if count:
             text = f"{count} edit{'s' if count != 1 else ''} from your last session {'are' if count != 1 else 'is'} being picked up."
-            window.statusBar().showMessage(text, 4 * MESSAGE_MS)
-            window.jobs_dock.show()
-            window.jobs_dock.raise_()
+            window.feedback.status(text, 4 * MESSAGE_MS)
+            window.docks.jobs.show()
+            window.docks.jobs.raise_()
             self._show_resume_notice(text)
         return count
 
@@ -280,18 +280,17 @@ class EditFlow(QObject):
         """
         window = self.window
         document = window.current_document()
-        status = window.statusBar()
         if document is None:
-            status.showMessage("Open an image to edit first.", MESSAGE_MS)
+            window.feedback.status("Open an image to edit first.", MESSAGE_MS)
             return None
         if self.controller is None:
-            window.show_error("Cannot send the edit", "The app is not connected to the service. Check Settings.")
+            window.feedback.error("Cannot send the edit", "The app is not connected to the service. Check Settings.")
             return None
         panel = window.params_panel
         if not panel.is_valid():
             problems = panel.problems()
-            status.showMessage(problems[0].message if problems else "The parameters cannot be sent.", MESSAGE_MS)
-            window.params_dock.show()
+            window.feedback.status(problems[0].message if problems else "The parameters cannot be sent.", MESSAGE_MS)
+            window.docks.params.show()
             return None
         params = panel.params()
         mask = document.mask_array()
@@ -309,28 +308,26 @@ class EditFlow(QObject):
             job_id = self.controller.generate(snapshot, params, options)
         except Exception as exc:  # the journal could not be written (disk full, read-only folder)
             log.exception("could not submit a job")
-            window.show_error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
+            window.feedback.error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
             return None
         self._job_documents[job_id] = document
         self._job_masks[job_id] = None if empty else mask
         self._sent_at[job_id] = time.monotonic()
-        window.set_last_job_mask(None if empty else mask)
+        window.mask_commands.set_last_job_mask(None if empty else mask)
         estimate = cost_text(params, window.preferences.prices)
         sent = "emulated, nothing charged" if self.demo else (estimate or "cost reported after the edit")
-        status.showMessage(f"Sent {document.name}: {sent}.", MESSAGE_MS)
-        if window.jobs_dock.isVisible():
-            window.jobs_dock.raise_()
+        window.feedback.status(f"Sent {document.name}: {sent}.", MESSAGE_MS)
+        if window.docks.jobs.isVisible():
+            window.docks.jobs.raise_()
         self.job_submitted.emit(job_id)
         return job_id
 
     def _confirm_without_mask(self, document: Document, params: EditParams) -> bool:
-        answer = QMessageBox.question(
-            self.window,
+        answer = self.window.feedback.ask(
             "Send without a mask?",
             f"Nothing is masked on {document.name}, so {params.spec.label} may change the whole picture.\n\n"
             "Paint the area to change first, or send the whole image anyway?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Cancel,
+            default=QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -350,7 +347,7 @@ class EditFlow(QObject):
 
     def _update_indicator(self) -> None:
         oldest = min(self._running.values()) if self._running else None
-        self.window.jobs_indicator.set_running(len(self._running), oldest)
+        self.window.status.jobs_indicator.set_running(len(self._running), oldest)
 
     @Slot(object)
     def _on_job_finished(self, job: EditJob) -> None:
@@ -363,17 +360,16 @@ class EditFlow(QObject):
         document = self._job_documents.get(job.id)
         if document is not None and document not in window.documents():
             document = None
-        status = window.statusBar()
         if job.state is not JobState.DONE:
-            status.showMessage(self._ending_message(job), 2 * MESSAGE_MS)
+            window.feedback.status(self._ending_message(job), 2 * MESSAGE_MS)
             return
         n = len(job.result_paths)
         results = f"{n} result{'s' if n != 1 else ''}"
         if not n:
-            status.showMessage("The edit finished without results.", MESSAGE_MS)
+            window.feedback.status("The edit finished without results.", MESSAGE_MS)
             return
         if document is None:
-            status.showMessage(f"Edit finished: {results} saved in {Path(job.result_paths[0]).parent}.", 2 * MESSAGE_MS)
+            window.feedback.status(f"Edit finished: {results} saved in {Path(job.result_paths[0]).parent}.", 2 * MESSAGE_MS)
             return
         result_set = ResultSet(job=job, document=document, mask=mask)
         sets = self._results.setdefault(document, [])
@@ -383,9 +379,9 @@ class EditFlow(QObject):
             switch = not self.user_is_painting(since=sent_at)
             self.show_results(result_set, switch=switch)
             if not switch:
-                status.showMessage(f"Edit finished: {results}. Press C or click Compare to see it.", 2 * MESSAGE_MS)
+                window.feedback.status(f"Edit finished: {results}. Press C or click Compare to see it.", 2 * MESSAGE_MS)
         else:
-            status.showMessage(f"The edit of {document.name} finished ({results}); switch to it to compare.", 2 * MESSAGE_MS)
+            window.feedback.status(f"The edit of {document.name} finished ({results}); switch to it to compare.", 2 * MESSAGE_MS)
 
     def _ending_message(self, job: EditJob) -> str:
         if job.state is JobState.FAILED:
@@ -411,23 +407,23 @@ class EditFlow(QObject):
     @Slot(str)
     def _on_stop_requested(self, job_id: str) -> None:
         if self.controller is None or not self.controller.stop_waiting(job_id):
-            self.window.statusBar().showMessage("That edit is no longer running here.", MESSAGE_MS)
+            self.window.feedback.status("That edit is no longer running here.", MESSAGE_MS)
 
     @Slot(str)
     def _on_resend_requested(self, job_id: str) -> None:
         if self.controller is None:
-            self.window.show_error("Cannot send again", "The app is not connected to the service.")
+            self.window.feedback.error("Cannot send again", "The app is not connected to the service.")
             return
         try:
             new_id = self.controller.resend(job_id)
         except (KeyError, RuntimeError) as exc:
-            self.window.show_error("Cannot send again", f"This edit can no longer be found in the history ({exc}).")
+            self.window.feedback.error("Cannot send again", f"This edit can no longer be found in the history ({exc}).")
             return
         document = self._job_documents.get(job_id)
         if document is not None:
             self._job_documents[new_id] = document
         self._sent_at[new_id] = time.monotonic()
-        self.window.statusBar().showMessage("Sent again as a new request.", MESSAGE_MS)
+        self.window.feedback.status("Sent again as a new request.", MESSAGE_MS)
         self.job_submitted.emit(new_id)
 
     @Slot(object)
@@ -476,7 +472,7 @@ class EditFlow(QObject):
                 ))
         self._switch_when_shown = switch
         prompt = " ".join((result_set.job.params.prompt or result_set.job.params.spec.label).split())
-        window.results_dock.setWindowTitle(f"Results — {prompt[:60] + '…' if len(prompt) > 60 else prompt}")
+        window.docks.results.setWindowTitle(f"Results — {prompt[:60] + '…' if len(prompt) > 60 else prompt}")
         selected = result_set.selected if index is None else index
         window.results_strip.set_results(result_set.items, select=min(max(0, selected), len(result_set.items) - 1))
         window.update_view_actions()
@@ -486,7 +482,7 @@ class EditFlow(QObject):
         self._decode_generation += 1
         self.window.results_strip.clear()
         self.window.compare_view.clear()
-        self.window.results_dock.setWindowTitle("Results")
+        self.window.docks.results.setWindowTitle("Results")
         self.window.update_view_actions()
 
     @Slot(int)
@@ -527,7 +523,7 @@ class EditFlow(QObject):
 
         def failed(exc: BaseException) -> None:
             if generation == self._decode_generation:
-                self.window.statusBar().showMessage(f"{path.name} could not be shown: {exc}", MESSAGE_MS)
+                self.window.feedback.status(f"{path.name} could not be shown: {exc}", MESSAGE_MS)
 
         self._tasks.submit(work, done, failed)
         self.window.update_view_actions()
@@ -539,7 +535,7 @@ class EditFlow(QObject):
         else:
             before = result_set.before if result_set.before is not None else after
             if result_set.before is None:
-                window.statusBar().showMessage("The original of this edit is no longer on disk: showing the result alone.", MESSAGE_MS)
+                window.feedback.status("The original of this edit is no longer on disk: showing the result alone.", MESSAGE_MS)
         mask = result_set.mask
         if mask is not None and mask.shape != (before.height(), before.width()):
             mask = None
@@ -564,32 +560,32 @@ class EditFlow(QObject):
             return False
         path = result_set.paths[index]
         if not path.is_file():
-            self.window.show_error("Cannot use this result", f"{path} is no longer on disk.")
+            self.window.feedback.error("Cannot use this result", f"{path} is no longer on disk.")
             return False
         mask = result_set.mask
 
         def apply(document: Document) -> None:
             window = self.window
             if mask is not None and mask.any():
-                window.set_last_job_mask(mask)
-                window.reuse_last_mask()
+                window.mask_commands.set_last_job_mask(mask)
+                window.mask_commands.reuse_last_mask()
             window.show_mask_page()
-            window.statusBar().showMessage(f"Continuing from {path.name}; the mask of the edit is kept.", MESSAGE_MS)
+            window.feedback.status(f"Continuing from {path.name}; the mask of the edit is kept.", MESSAGE_MS)
 
         self.open_then(path, apply)
         return True
 
     @Slot(str)
     def _on_result_saved(self, path: str) -> None:
-        self.window.statusBar().showMessage(f"Saved the result to {path}.", MESSAGE_MS)
+        self.window.feedback.status(f"Saved the result to {path}.", MESSAGE_MS)
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:
-        self.window.show_error("Cannot save the result", message)
+        self.window.feedback.error("Cannot save the result", message)
 
     @Slot(int)
     def _on_result_copied(self, index: int) -> None:
-        self.window.statusBar().showMessage(f"Result {index + 1} copied to the clipboard.", MESSAGE_MS)
+        self.window.feedback.status(f"Result {index + 1} copied to the clipboard.", MESSAGE_MS)
 
     # ----- documents -----------------------------------------------------------------------------
 
@@ -671,7 +667,7 @@ class EditFlow(QObject):
         if image is None or not image.is_file():
             where = f" ({image})" if image is not None else ""
             results = f" Its results are still in {Path(job.result_paths[0]).parent}." if job.result_paths else ""
-            window.show_error(
+            window.feedback.error(
                 "Cannot reopen this edit",
                 f"The image this edit was made from is no longer on disk{where}; the history may have been pruned.{results}",
             )
@@ -694,13 +690,13 @@ class EditFlow(QObject):
             if missing_refs:
                 notes.append(f"{len(missing_refs)} reference image{'s are' if len(missing_refs) != 1 else ' is'} gone")
             message = f"Reopened “{job.params.prompt or job.params.spec.label}”"
-            window.statusBar().showMessage(message + (f" ({'; '.join(notes)})." if notes else "."), MESSAGE_MS)
+            window.feedback.status(message + (f" ({'; '.join(notes)})." if notes else "."), MESSAGE_MS)
             window.show_mask_page()
             if mask_path is not None and not mask_missing:
                 start_worker(
                     load_mask, mask_path, owner=document,
                     on_returned=lambda mask, d=document: self._apply_reopened_mask(d, mask),
-                    on_errored=lambda exc: window.show_error("Cannot load the mask", str(exc)),
+                    on_errored=lambda exc: window.feedback.error("Cannot load the mask", str(exc)),
                 )
 
         self.open_then(image, apply)
@@ -712,7 +708,7 @@ class EditFlow(QObject):
         try:
             document.set_mask_array(mask, "Mask of reopened edit", rescale=True)
         except MaskError as exc:
-            self.window.show_error("Cannot load the mask", str(exc))
+            self.window.feedback.error("Cannot load the mask", str(exc))
 
     # ----- settings ------------------------------------------------------------------------------
 
@@ -747,7 +743,7 @@ class EditFlow(QObject):
         """Use new settings; reconnect when what the connection depends on changed."""
         window = self.window
         old = window.preferences
-        window.preferences = settings
+        window.prefs.set(settings)
         self._apply_preferences_to_panels(settings, defaults=False)
         window.results_strip.set_output_dir(settings.output_dir)
         address_changed = (old.base_url, old.organization_id) != (settings.base_url, settings.organization_id)
@@ -767,7 +763,7 @@ class EditFlow(QObject):
     @Slot(object)
     def _on_recent_prompts_changed(self, prompts: list[str]) -> None:
         window = self.window
-        window.preferences = replace(window.preferences, recent_prompts=list(prompts))
+        window.prefs.set(replace(window.preferences, recent_prompts=list(prompts)))
         try:
             save_settings(window.preferences, window.settings_file)
         except OSError as exc:  # the prompt is still used; only the list is not kept

@@ -294,8 +294,8 @@ def test_brush_size_keys_and_outline(window, doc):
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
     QTest.keyClick(canvas, Qt.Key.Key_BracketLeft)
     assert settings.brush_size < 55
-    assert window.size_spin.value() == int(settings.brush_size)
-    window.hardness_spin.setValue(30)
+    assert window.options_bar.size_spin.value() == int(settings.brush_size)
+    window.options_bar.hardness_spin.setValue(30)
     assert settings.hardness == pytest.approx(0.3)
     QTest.mouseMove(canvas.viewport(), QPoint(200, 200))
     assert canvas.viewport().cursor().shape() == Qt.CursorShape.BlankCursor  # the drawn circle replaces it

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog
 
 from desktop_editor.core.masks import MaskConvention, load_mask
 from desktop_editor.core.params import fit_within_limits
+from desktop_editor.ui.flow.saving import MASK_FILTERS
 
 
 def paint_box(document, x0, y0, x1, y1, value=255, text="box"):
@@ -33,8 +34,8 @@ def test_open_shows_image_title_and_size(qtbot, window, tmp_path):
     assert (document.width, document.height) == (640, 360)
     assert window.windowTitle() == "beach.jpg[*] — Desktop Editor"
     assert not window.isWindowModified()
-    assert window.image_size_label.text() == "640 × 360 px"
-    assert window.send_size_label.isHidden()
+    assert window.status.image_size_label.text() == "640 × 360 px"
+    assert window.status.send_size_label.isHidden()
     assert window.canvas.is_fit_mode()
     assert str(path) in window.recent.paths()[0]
 
@@ -66,8 +67,8 @@ def test_large_image_says_what_will_be_sent(qtbot, window, tmp_path):
     Image.new("RGB", (4000, 3000), (90, 120, 150)).save(path, quality=50)
     open_image(qtbot, window, path)
     w, h = fit_within_limits(4000, 3000)
-    assert not window.send_size_label.isHidden()
-    assert window.send_size_label.text() == f"will be sent as {w}×{h}"
+    assert not window.status.send_size_label.isHidden()
+    assert window.status.send_size_label.text() == f"will be sent as {w}×{h}"
 
 
 def _bomb_png(path, width=30000, height=30000):
@@ -129,7 +130,7 @@ def test_saved_mask_reloads_identical(qtbot, window, tmp_path, convention):
     assert painted.any() and window.isWindowModified()
 
     path = tmp_path / f"mask_{convention.value}.png"
-    assert window.save_mask(path, convention)
+    assert window.saver.save_mask(path, convention)
     assert not window.isWindowModified()
     with Image.open(path) as on_disk:
         if convention is MaskConvention.OPENAI:
@@ -141,9 +142,9 @@ def test_saved_mask_reloads_identical(qtbot, window, tmp_path, convention):
             assert np.array_equal(np.asarray(on_disk), painted)
     assert np.array_equal(load_mask(path), painted)
 
-    window.apply_mask_operation("clear")
+    window.mask_commands.apply("clear")
     assert not document.mask_pixels().any()
-    assert window.load_mask_file(path)
+    assert window.saver.load_mask_file(path)
     assert np.array_equal(document.mask_array(), painted)
 
 
@@ -151,29 +152,23 @@ def test_save_mask_dialog_picks_the_convention(qtbot, window, tmp_path, monkeypa
     document = open_image(qtbot, window, make_photo(tmp_path / "photo.png", (80, 60)))
     paint_box(document, 5, 5, 20, 20)
     target = tmp_path / "chosen"
-    bw_filter = next(f for f in window_module().MASK_FILTERS if "white" in f)
+    bw_filter = next(f for f in MASK_FILTERS if "white" in f)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), bw_filter))
-    window.save_mask_action.trigger()
+    window.actions["mask.save"].trigger()
     with Image.open(tmp_path / "chosen.png") as saved:
         assert saved.mode == "L"
-
-
-def window_module():
-    from desktop_editor.ui.window import main_window
-
-    return main_window
 
 
 def test_loading_a_mask_of_another_size_asks_to_scale(qtbot, window, messages, tmp_path):
     document = open_image(qtbot, window, make_photo(tmp_path / "photo.png", (160, 100)))
     small = tmp_path / "small_mask.png"
     Image.new("L", (80, 50), 255).save(small)
-    assert window.load_mask_file(small)
+    assert window.saver.load_mask_file(small)
     assert messages[-1][0] == "question"
     assert document.mask_pixels().all()
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"nope")
-    assert not window.load_mask_file(broken)
+    assert not window.saver.load_mask_file(broken)
     assert messages[-1][:2] == ("critical", "Cannot load mask")
     assert document.mask_pixels().all()
 
@@ -195,7 +190,7 @@ def test_project_round_trip_resumes_exactly(qtbot, window, tmp_path):
     canvas.center_on(QPointF(60, 50))
 
     project = tmp_path / "work.deproj"
-    assert window.save_project(document, project)
+    assert window.saver.save_project(document, project)
     assert not document.is_modified()
     assert document.project_path == project
     assert window.close_document(document)
@@ -217,7 +212,7 @@ def test_project_with_missing_image_reports_the_path(qtbot, window, messages, tm
     path = make_photo(tmp_path / "gone.png", (40, 30))
     document = open_image(qtbot, window, path)
     project = tmp_path / "gone.deproj"
-    window.save_project(document, project)
+    window.saver.save_project(document, project)
     window.close_document(document)
     path.unlink()
     with qtbot.waitSignal(window.open_failed):
@@ -256,26 +251,26 @@ def test_each_image_keeps_its_own_mask_and_history(qtbot, window, tmp_path):
     assert not second.mask_pixels().any()
     assert window.tabs.count() == 2
 
-    window.undo_action.trigger()  # the active stack is the second image's: nothing to undo
+    window.actions["edit.undo"].trigger()  # the active stack is the second image's: nothing to undo
     assert first.mask_pixels()[10:30, 10:30].all()
 
     window.tabs.setCurrentIndex(0)
     assert window.current_document() is first and window.canvas.document() is first
-    window.undo_action.trigger()
+    window.actions["edit.undo"].trigger()
     assert not first.mask_pixels().any()
-    window.redo_action.trigger()
+    window.actions["edit.redo"].trigger()
     assert first.mask_pixels()[10:30, 10:30].all()
 
     QTest.keyClick(window.canvas, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert window.current_document() is second
 
-    window.set_last_job_mask(first.mask_array())
-    assert window.reuse_mask_action.isEnabled()
-    window.reuse_mask_action.trigger()
+    window.mask_commands.set_last_job_mask(first.mask_array())
+    assert window.actions["mask.reuse_last"].isEnabled()
+    window.actions["mask.reuse_last"].trigger()
     assert np.array_equal(second.mask_array(), first.mask_array())
 
     open_image(qtbot, window, make_photo(tmp_path / "three.png", (50, 40)))
-    window.reuse_last_mask()  # a different size: scaled to fit
+    window.mask_commands.reuse_last_mask()  # a different size: scaled to fit
     assert window.current_document().mask_pixels()[5:15, 5:15].all()
 
     with qtbot.assertNotEmitted(window.document_opened, wait=100):
@@ -292,18 +287,18 @@ def test_mask_operations_from_menu_and_keys(qtbot, window, tmp_path, monkeypatch
     QTest.keyClick(window.canvas, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
 
     monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (5, True))
-    window.grow_action.trigger()
+    window.actions["mask.grow"].trigger()
     assert document.mask_pixels()[30:50, 35:65].all() and not document.mask_pixels()[30, 34]
-    window.shrink_action.trigger()
+    window.actions["mask.shrink"].trigger()
     assert np.array_equal(document.mask_pixels() > 0, _box((100, 80), 40, 30, 60, 50))
-    window.feather_action.trigger()
+    window.actions["mask.feather"].trigger()
     assert 0 < document.mask_pixels()[40, 40] < 255
     QTest.keyClick(window.canvas, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert document.mask_pixels().all()
     QTest.keyClick(window.canvas, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
     assert not document.mask_pixels().any()
     assert document.undo_stack.count() == 8
-    qtbot.waitUntil(lambda: window.coverage_label.text() == "Mask empty")
+    qtbot.waitUntil(lambda: window.status.coverage_label.text() == "Mask empty")
 
 
 def _box(size, x0, y0, x1, y1):
@@ -318,7 +313,7 @@ def test_paste_and_drop_open_images(qtbot, window, tmp_path):
     image.fill(Qt.GlobalColor.darkCyan)
     QGuiApplication.clipboard().setImage(image)
     with qtbot.waitSignal(window.document_opened):
-        window.paste_action.trigger()
+        window.actions["file.paste"].trigger()
     pasted = window.current_document()
     assert (pasted.width, pasted.height) == (64, 48) and pasted.path is None
     assert pasted.name.startswith("Pasted image")
@@ -336,11 +331,11 @@ def test_pasted_image_project_embeds_the_picture(qtbot, window, tmp_path):
     image = QImage(32, 24, QImage.Format.Format_RGB32)
     image.fill(Qt.GlobalColor.red)
     QGuiApplication.clipboard().setImage(image)
-    window.paste_image()
+    window.opener.paste()
     document = window.current_document()
     paint_box(document, 2, 2, 10, 10)
     project = tmp_path / "pasted.deproj"
-    assert window.save_project(document, project)
+    assert window.saver.save_project(document, project)
     window.close_document(document)
     with qtbot.waitSignal(window.document_opened) as opened:
         window.open_project(project)
@@ -368,7 +363,7 @@ def test_status_bar_shows_pointer_position_and_zoom(qtbot, window, tmp_path):
     canvas = window.canvas
     canvas.set_zoom(2.0)
     QTest.mouseMove(canvas.viewport(), canvas.map_from_image(QPointF(12.5, 34.5)).toPoint())
-    qtbot.waitUntil(lambda: window.position_label.text() == "x 12   y 34")
-    assert window.zoom_button.text() == "200%"
+    qtbot.waitUntil(lambda: window.status.position_label.text() == "x 12   y 34")
+    assert window.status.zoom_button.text() == "200%"
     QTest.mouseMove(canvas.viewport(), QPoint(1, 1))
-    qtbot.waitUntil(lambda: window.position_label.text() == "")
+    qtbot.waitUntil(lambda: window.status.position_label.text() == "")

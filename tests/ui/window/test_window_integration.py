@@ -57,9 +57,9 @@ def test_docks_are_named_movable_and_listed_in_the_view_menu(window):
     assert {d.objectName() for d in docks} == {"params_dock", "jobs_dock", "history_dock", "results_dock"}
     for dock in docks:
         assert dock.features() & QDockWidget.DockWidgetFeature.DockWidgetMovable
-    assert window.dockWidgetArea(window.params_dock) == Qt.DockWidgetArea.RightDockWidgetArea
-    assert window.dockWidgetArea(window.results_dock) == Qt.DockWidgetArea.BottomDockWidgetArea
-    assert window.history_dock in window.tabifiedDockWidgets(window.jobs_dock)
+    assert window.dockWidgetArea(window.docks.params) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert window.dockWidgetArea(window.docks.results) == Qt.DockWidgetArea.BottomDockWidgetArea
+    assert window.docks.history in window.tabifiedDockWidgets(window.docks.jobs)
     panel_actions = window.panels_menu.actions()
     for dock in docks:
         assert dock.toggleViewAction() in panel_actions
@@ -71,8 +71,8 @@ def test_dock_layout_and_geometry_are_restored(qtbot, tmp_path, messages):
     qtbot.addWidget(first)
     first.show()
     qtbot.waitExposed(first)
-    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, first.jobs_dock)
-    first.results_dock.hide()
+    first.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, first.docks.jobs)
+    first.docks.results.hide()
     first.resize(730, 650)  # the offscreen screen is 800x800: stay inside it
     first.close()
 
@@ -80,13 +80,13 @@ def test_dock_layout_and_geometry_are_restored(qtbot, tmp_path, messages):
     qtbot.addWidget(second)
     second.show()
     qtbot.waitExposed(second)
-    assert second.dockWidgetArea(second.jobs_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
-    assert second.results_dock.isHidden()
+    assert second.dockWidgetArea(second.docks.jobs) == Qt.DockWidgetArea.LeftDockWidgetArea
+    assert second.docks.results.isHidden()
     assert second.height() == 650
     assert second.width() == max(730, second.minimumSizeHint().width())  # a left dock makes it wider
-    second.reset_layout()
-    assert second.dockWidgetArea(second.jobs_dock) == Qt.DockWidgetArea.RightDockWidgetArea
-    assert not second.results_dock.isHidden()
+    second.actions["view.reset_layout"].trigger()
+    assert second.dockWidgetArea(second.docks.jobs) == Qt.DockWidgetArea.RightDockWidgetArea
+    assert not second.docks.results.isHidden()
     second.close()
 
 
@@ -102,35 +102,35 @@ def test_no_two_live_actions_share_a_shortcut_on_either_page(qtbot, window, tmp_
     assert live_shortcuts(window)["Ctrl+S"] == ["Save &Result"]
     assert live_shortcuts(window)["Ctrl+Shift+S"] == ["Save Result &As…"]
     assert "Save &Project" not in sum(live_shortcuts(window).values(), [])  # still in the File menu, without keys
-    assert window.save_project_action.isEnabled()
+    assert window.actions["file.save_project"].isEnabled()
 
 
 def test_pages_switch_with_one_key_and_the_painting_options_follow(qtbot, window, tmp_path):
     open_image(qtbot, window, make_photo(tmp_path / "photo.png"))
-    assert window.is_mask_page() and not window.compare_page_action.isEnabled()
-    window.toggle_page_action.trigger()
+    assert window.is_mask_page() and not window.actions["view.compare_page"].isEnabled()
+    window.actions["view.toggle_page"].trigger()
     assert window.is_mask_page()  # nothing to compare yet
     assert "No result" in window.statusBar().currentMessage()
     show_a_result(window)
-    assert window.is_compare_page() and window.compare_page_action.isChecked()
-    qtbot.waitUntil(lambda: not window.opacity_slider.isVisible())  # the toolbar lays out on the next pass
-    window.toggle_page_action.trigger()
-    assert window.is_mask_page() and window.mask_page_action.isChecked()
-    qtbot.waitUntil(window.opacity_slider.isVisible)
-    window.toggle_page_action.trigger()
-    window.tool_actions["eraser"].trigger()  # picking a tool goes back to the mask
+    assert window.is_compare_page() and window.actions["view.compare_page"].isChecked()
+    qtbot.waitUntil(lambda: not window.options_bar.opacity_slider.isVisible())  # the toolbar lays out on the next pass
+    window.actions["view.toggle_page"].trigger()
+    assert window.is_mask_page() and window.actions["view.mask_page"].isChecked()
+    qtbot.waitUntil(window.options_bar.opacity_slider.isVisible)
+    window.actions["view.toggle_page"].trigger()
+    window.actions["tool." + "eraser"].trigger()  # picking a tool goes back to the mask
     assert window.is_mask_page() and window.canvas.tools.current.tool_id == "eraser"
 
 
 def test_zoom_actions_act_on_the_picture_that_is_shown(qtbot, window, tmp_path):
     open_image(qtbot, window, make_photo(tmp_path / "photo.png"))
     show_a_result(window)
-    window.fit_action.trigger()
+    window.actions["view.fit"].trigger()
     assert window.compare_view.zoom() != pytest.approx(1.0)
-    window.actual_size_action.trigger()  # Ctrl+1 on the Compare page: the comparison at 100%
+    window.actions["view.actual_size"].trigger()  # Ctrl+1 on the Compare page: the comparison at 100%
     assert window.compare_view.zoom() == pytest.approx(1.0)
     canvas_zoom = window.canvas.zoom()
-    window.zoom_in_action.trigger()
+    window.actions["view.zoom_in"].trigger()
     assert window.canvas.zoom() == canvas_zoom
 
 
@@ -141,7 +141,7 @@ def test_without_a_service_generate_explains_and_nothing_breaks(qtbot, window, m
     assert window.generate() is None
     assert messages[-1][:2] == ("critical", "Cannot send the edit")
     assert not window.is_demo() and window.windowTitle() == "photo.png[*] — Desktop Editor"
-    assert not window.demo_badge.isVisible()
+    assert not window.status.demo_badge.isVisible()
 
 
 def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tmp_path, messages):
@@ -159,7 +159,7 @@ def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tm
     try:
         assert window.is_demo()
         assert window.windowTitle() == "Desktop Editor (Demo)"
-        assert window.demo_badge.isVisible() and "emulated" in window.demo_badge.text()
+        assert window.status.demo_badge.isVisible() and "emulated" in window.status.demo_badge.text()
         assert window.demo_banner.isVisible()
         assert window.params_panel.demo_label.isVisible()
         assert window.jobs_panel.demo_note.isVisible()
@@ -169,7 +169,7 @@ def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tm
         window.flow.apply_settings(preferences, key_changed=True)
         assert not window.is_demo()
         assert service.emulator is None and window.flow.connection.base_url == f"http://127.0.0.1:{port}"
-        assert not window.demo_badge.isVisible() and not window.demo_banner.isVisible()
+        assert not window.status.demo_badge.isVisible() and not window.demo_banner.isVisible()
         assert window.windowTitle() == "Desktop Editor"
     finally:
         credentials.save_api_key(None)
@@ -177,7 +177,7 @@ def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tm
 
 
 def test_settings_dialog_opens_without_blocking_and_applies_on_save(qtbot, window, tmp_path):
-    window.settings_file = tmp_path / "settings.json"
+    window.prefs.settings_file = tmp_path / "settings.json"
     dialog = window.open_settings()
     assert dialog.isVisible()
     dialog.output_edit.setText(str(tmp_path / "elsewhere"))

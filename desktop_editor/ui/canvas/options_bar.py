@@ -1,0 +1,203 @@
+"""The tool options bar: the active tool's name, brush size and hardness, the selection mode,
+and the mask overlay's colour and opacity.
+
+It edits the shared `ToolSettings` and the canvas's overlay, and follows them back, so a key
+([ ], Shift+[ ]) or a restored setting shows here at once. The window puts its own commands
+(open, undo, zoom, Generate) around it; what only makes sense while painting hides on the
+Compare page, which has a bar of its own.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Slot
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QLabel,
+    QSizePolicy,
+    QSlider,
+    QSpinBox,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from desktop_editor.core.mask_ops import SelectionMode
+from desktop_editor.ui.canvas.view import CanvasView
+from desktop_editor.ui.common.icons import color_swatch_icon
+
+BRUSH_TOOLS = ("brush", "eraser")
+SELECTION_TOOLS = ("rect", "lasso")
+_MODES = (
+    (SelectionMode.REPLACE, "Replace", "New selection replaces the mask"),
+    (SelectionMode.ADD, "Add", "Add to the mask (or hold Shift)"),
+    (SelectionMode.SUBTRACT, "Subtract", "Subtract from the mask (or hold Alt)"),
+    (SelectionMode.INTERSECT, "Intersect", "Keep only the overlap (or hold Shift+Alt)"),
+)
+
+
+def _option_label(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName("option_label")
+    return label
+
+
+class ToolOptionsBar(QToolBar):
+    """Options of the active tool and of the mask overlay.
+
+    `start` and `end` are the window's actions placed before and after the options (None is a
+    separator); `overlay` its overlay actions (show mask, mask only), placed with the overlay
+    controls.
+    """
+
+    def __init__(self, canvas: CanvasView, *, start: list[QAction | None], overlay: list[QAction],
+                 end: list[QAction | None], parent: QWidget | None = None):
+        super().__init__("Tool Options", parent)
+        self.canvas = canvas
+        self._painting = True
+        self.setObjectName("options_toolbar")
+        self.setMovable(False)
+        self.setIconSize(QSize(18, 18))
+        self._add_all(start)
+        settings = canvas.tools.settings
+
+        self.tool_name_label = QLabel()
+        self.tool_name_label.setMinimumWidth(72)
+        self.tool_name_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
+        tool_name = self.addWidget(self.tool_name_label)
+
+        self.size_slider = QSlider(Qt.Orientation.Horizontal)
+        self.size_slider.setRange(1, 500)
+        self.size_slider.setFixedWidth(140)
+        self.size_slider.setToolTip("Brush size in image pixels ([ and ])")
+        self.size_spin = QSpinBox()
+        self.size_spin.setRange(1, 2000)
+        self.size_spin.setSuffix(" px")
+        self.size_spin.setToolTip(self.size_slider.toolTip())
+        self.hardness_slider = QSlider(Qt.Orientation.Horizontal)
+        self.hardness_slider.setRange(0, 100)
+        self.hardness_slider.setFixedWidth(100)
+        self.hardness_slider.setToolTip("Hardness: 100% is a hard edge ({ and })")
+        self.hardness_spin = QSpinBox()
+        self.hardness_spin.setRange(0, 100)
+        self.hardness_spin.setSuffix(" %")
+        self.hardness_spin.setToolTip(self.hardness_slider.toolTip())
+        self._brush_options = [self.addWidget(w) for w in (
+            _option_label("Size"), self.size_slider, self.size_spin,
+            _option_label("Hardness"), self.hardness_slider, self.hardness_spin)]
+
+        self.mode_group = QActionGroup(self)
+        self.mode_actions: dict[SelectionMode, QAction] = {}
+        self._selection_options = [self.addWidget(_option_label("Mode"))]
+        for mode, text, tip in _MODES:
+            action = QAction(text, self)
+            action.setCheckable(True)
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _c=False, m=mode: setattr(settings, "selection_mode", m))
+            self.mode_group.addAction(action)
+            self.mode_actions[mode] = action
+            self.addAction(action)
+            self._selection_options.append(action)
+            widget = self.widgetForAction(action)
+            if widget is not None:
+                widget.setProperty("segment", True)
+        self.mode_actions[settings.selection_mode].setChecked(True)
+
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.addWidget(spacer)
+
+        overlay_label = self.addWidget(_option_label("Overlay"))
+        self.color_button = QToolButton()
+        self.color_button.setToolTip("Overlay colour")
+        self.color_button.setAutoRaise(True)
+        self.color_button.clicked.connect(self.choose_overlay_color)
+        color_button = self.addWidget(self.color_button)
+        self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
+        self.opacity_slider.setRange(0, 100)
+        self.opacity_slider.setFixedWidth(90)
+        self.opacity_slider.setToolTip("Overlay opacity")
+        opacity_slider = self.addWidget(self.opacity_slider)
+        self.opacity_label = QLabel()
+        self.opacity_label.setMinimumWidth(38)
+        opacity_label = self.addWidget(self.opacity_label)
+        for action in overlay:
+            self.addAction(action)
+        self._painting_only = [tool_name, overlay_label, color_button, opacity_slider, opacity_label, *overlay,
+                               self.addSeparator()]
+        self._add_all(end)
+
+        self.size_slider.valueChanged.connect(lambda v: setattr(settings, "brush_size", v))
+        self.size_spin.valueChanged.connect(lambda v: setattr(settings, "brush_size", v))
+        self.hardness_slider.valueChanged.connect(lambda v: setattr(settings, "hardness", v / 100.0))
+        self.hardness_spin.valueChanged.connect(lambda v: setattr(settings, "hardness", v / 100.0))
+        self.opacity_slider.valueChanged.connect(self._on_opacity_slider)
+        settings.brush_size_changed.connect(self._show_brush_size)
+        settings.hardness_changed.connect(self._show_hardness)
+        settings.selection_mode_changed.connect(self._show_selection_mode)
+        canvas.tools.tool_changed.connect(self.show_tool)
+        self._show_brush_size(settings.brush_size)
+        self._show_hardness(settings.hardness)
+        self.show_tool(canvas.tools.current.tool_id)
+        self.sync_overlay()
+
+    def _add_all(self, actions: list[QAction | None]) -> None:
+        for action in actions:
+            if action is None:
+                self.addSeparator()
+            else:
+                self.addAction(action)
+
+    def set_painting(self, painting: bool) -> None:
+        """Show the painting options (Mask page) or hide them (Compare page)."""
+        self._painting = painting
+        for action in self._painting_only:
+            action.setVisible(painting)
+        self.show_tool(self.canvas.tools.current.tool_id)
+
+    @Slot(str)
+    def show_tool(self, tool_id: str) -> None:
+        self.tool_name_label.setText(self.canvas.tools.tool(tool_id).label)
+        for action in self._brush_options:
+            action.setVisible(self._painting and tool_id in BRUSH_TOOLS)
+        for action in self._selection_options:
+            action.setVisible(self._painting and tool_id in SELECTION_TOOLS)
+
+    @Slot()
+    def choose_overlay_color(self) -> None:
+        color = QColorDialog.getColor(self.canvas.overlay_color(), self, "Mask Overlay Colour")
+        if color.isValid():
+            self.canvas.set_overlay_color(color)
+            self.sync_overlay()
+
+    def sync_overlay(self) -> None:
+        """Show the canvas's overlay colour and opacity (after a restore or a palette change)."""
+        self.color_button.setIcon(color_swatch_icon(self.canvas.overlay_color()))
+        value = round(self.canvas.overlay_opacity() * 100)
+        self.opacity_slider.blockSignals(True)
+        self.opacity_slider.setValue(value)
+        self.opacity_slider.blockSignals(False)
+        self.opacity_label.setText(f"{value}%")
+
+    @Slot(int)
+    def _on_opacity_slider(self, value: int) -> None:
+        self.canvas.set_overlay_opacity(value / 100.0)
+        self.opacity_label.setText(f"{value}%")
+
+    @Slot(float)
+    def _show_brush_size(self, size: float) -> None:
+        for widget, value in ((self.size_slider, min(500, int(size))), (self.size_spin, int(size))):
+            widget.blockSignals(True)
+            widget.setValue(value)
+            widget.blockSignals(False)
+
+    @Slot(float)
+    def _show_hardness(self, hardness: float) -> None:
+        for widget in (self.hardness_slider, self.hardness_spin):
+            widget.blockSignals(True)
+            widget.setValue(round(hardness * 100))
+            widget.blockSignals(False)
+
+    @Slot(str)
+    def _show_selection_mode(self, mode: str) -> None:
+        self.mode_actions[SelectionMode(mode)].setChecked(True)
