@@ -55,7 +55,6 @@ class Tool(QObject):
 
     tool_id = ""
     label = ""
-    shortcut = ""
     icon_name = ""
     tip = ""
 

@@ -29,7 +29,6 @@ class BrushTool(Tool):
 
     tool_id = "brush"
     label = "Brush"
-    shortcut = "B"
     icon_name = "brush"
     tip = "Paint the area to edit"
     erase = False
@@ -196,7 +195,6 @@ def _paint_outline(painter: QPainter, c: QPointF, r: float, hardness: float) -> 
 class EraserTool(BrushTool):
     tool_id = "eraser"
     label = "Eraser"
-    shortcut = "E"
     icon_name = "eraser"
     tip = "Remove area from the mask"
     erase = True

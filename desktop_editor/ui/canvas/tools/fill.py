@@ -16,7 +16,6 @@ class BucketTool(Tool):
 
     tool_id = "bucket"
     label = "Fill"
-    shortcut = "G"
     icon_name = "bucket"
     tip = "Fill an enclosed area of the mask (Alt clears it)"
 

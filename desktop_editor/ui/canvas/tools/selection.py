@@ -27,7 +27,6 @@ class RectSelectTool(Tool):
 
     tool_id = "rect"
     label = "Rectangle"
-    shortcut = "M"
     icon_name = "rect_select"
     tip = "Select a rectangle (Shift adds, Alt subtracts)"
 
@@ -124,7 +123,6 @@ class LassoTool(Tool):
 
     tool_id = "lasso"
     label = "Lasso"
-    shortcut = "L"
     icon_name = "lasso"
     tip = "Drag a freehand outline, or click corners for a polygon (double-click or Enter closes)"
     _DRAG_THRESHOLD = 4.0  # view pixels before a press becomes a freehand drag

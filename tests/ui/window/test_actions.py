@@ -1,0 +1,120 @@
+"""The action registry: one declaration per command, keys that never clash, the README in step,
+and keys that work wherever the focus is."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLineEdit
+
+from desktop_editor.ui.common.conversions import qimage_from_pil
+from desktop_editor.ui.compare.view import CompareMode
+from desktop_editor.ui.window.actions import ACTIONS, ANY, HOLD_KEYS, MENUS, PAGES, SPECS, TOOLS_TOOLBAR, markdown_table
+
+README = Path(__file__).resolve().parents[3] / "README.md"
+
+
+def _normal(key: str) -> str:
+    return QKeySequence(key).toString(QKeySequence.SequenceFormat.PortableText)
+
+
+def test_every_id_is_declared_once_and_every_layout_names_declared_ids():
+    ids = [spec.id for spec in ACTIONS]
+    assert [i for i, n in Counter(ids).items() if n > 1] == []
+    named = [e for _title, entries in MENUS for e in entries] + list(TOOLS_TOOLBAR)
+    assert [e for e in named if e != "-" and not e.startswith("@") and e not in SPECS] == []
+
+
+def test_keys_are_unique_within_each_page():
+    for page in PAGES:
+        keys = [_normal(k) for spec in ACTIONS if spec.page in (ANY, page) for k in spec.keys]
+        keys += [_normal(k) for hold in HOLD_KEYS if hold.page in (ANY, page) for k in hold.keys]
+        assert [k for k, n in Counter(keys).items() if n > 1] == [], page
+
+
+def test_the_readme_key_table_is_the_registry():
+    text = README.read_text(encoding="utf-8")
+    match = re.search(r"<!-- keys:begin[^>]*-->\n(.*?)\n<!-- keys:end -->", text, re.S)
+    assert match, "README.md lost its key table markers"
+    assert match.group(1).strip() == markdown_table()
+
+
+def test_window_actions_follow_the_registry(window):
+    for spec in ACTIONS:
+        action = window.actions[spec.id]
+        assert action.isCheckable() == spec.checkable
+        if spec.page in (ANY, "mask"):
+            assert [s.toString() for s in action.shortcuts()] == [_normal(k) for k in spec.keys], spec.id
+
+
+def test_ctrl_s_saves_the_project_while_painting_and_the_result_while_comparing(qtbot, window):
+    save_project, save_result = window.actions["file.save_project"], window.actions["result.save"]
+    assert save_project.shortcut().toString() == "Ctrl+S" and save_result.shortcut().isEmpty()
+    _show_a_comparison(qtbot, window)
+    assert save_result.shortcut().toString() == "Ctrl+S" and save_project.shortcut().isEmpty()
+
+
+def _show_a_comparison(qtbot, window):
+    before = qimage_from_pil(Image.fromarray(np.full((60, 80, 3), 90, np.uint8)))
+    after = qimage_from_pil(Image.fromarray(np.full((60, 80, 3), 200, np.uint8)))
+    window.compare_view.set_images(before, after, None)
+    assert window.show_compare_page()
+    qtbot.waitUntil(window.is_compare_page)
+
+
+def test_compare_keys_work_when_a_panel_has_the_focus(qtbot, window):
+    _show_a_comparison(qtbot, window)
+    jobs_list = window.results_strip  # a panel with focus once swallowed 1-4
+    jobs_list.setFocus()
+    qtbot.waitUntil(jobs_list.hasFocus)
+    for key, mode in ((Qt.Key.Key_2, CompareMode.SIDE_BY_SIDE), (Qt.Key.Key_4, CompareMode.DIFFERENCE),
+                      (Qt.Key.Key_3, CompareMode.TOGGLE), (Qt.Key.Key_1, CompareMode.WIPE)):
+        QTest.keyClick(jobs_list, key)
+        assert window.compare_view.mode() is mode
+
+
+def test_space_shows_the_original_wherever_the_focus_is_but_types_in_text_fields(qtbot, window):
+    _show_a_comparison(qtbot, window)
+    window.compare_view.set_mode(CompareMode.TOGGLE)
+    jobs_list = window.results_strip
+    jobs_list.setFocus()
+    qtbot.waitUntil(jobs_list.hasFocus)
+    QTest.keyPress(jobs_list, Qt.Key.Key_Space)
+    assert window.compare_view.is_showing_before()
+    QTest.keyRelease(jobs_list, Qt.Key.Key_Space)
+    assert not window.compare_view.is_showing_before()
+
+    field = QLineEdit(window.jobs_panel)
+    field.show()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    QTest.keyClick(field, Qt.Key.Key_Space)
+    QTest.keyClick(field, Qt.Key.Key_2)
+    assert field.text() == " 2"
+    assert not window.compare_view.is_showing_before()
+    assert window.compare_view.mode() is CompareMode.TOGGLE
+
+
+def test_typing_a_tool_key_in_the_prompt_types_it(qtbot, window):
+    prompt = window.params_panel.prompt_edit
+    prompt.setFocus()
+    qtbot.waitUntil(prompt.hasFocus)
+    QTest.keyClicks(prompt, "bee")
+    assert prompt.toPlainText().endswith("bee")
+    assert window.canvas.tools.current.tool_id == "brush"
+
+
+def test_help_lists_every_key(qtbot, window):
+    from desktop_editor.ui.window.actions import shortcut_rows
+
+    dialog = window.show_shortcuts()
+    qtbot.addWidget(dialog)
+    assert dialog.row_count() == len(shortcut_rows()) == sum(1 for s in ACTIONS if s.keys) + len(HOLD_KEYS)
+    dialog.close()
