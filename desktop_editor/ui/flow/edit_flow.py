@@ -140,6 +140,8 @@ class EditFlow(QObject):
         panel = window.params_panel
         panel.generate_requested.connect(self._on_generate_requested)
         panel.params_changed.connect(self._on_params_changed)
+        panel.options_changed.connect(self._on_options_changed)
+        panel.references_changed.connect(self._on_references_changed)
         panel.recent_prompts_changed.connect(self._on_recent_prompts_changed)
         jobs = window.jobs_panel
         jobs.stop_requested.connect(self._on_stop_requested)
@@ -600,14 +602,7 @@ class EditFlow(QObject):
             return
         panel.set_open_image(document.name, document.path, _thumbnail_level(document))
         panel.set_image_size(document.width, document.height)
-        if document.params:
-            self._showing_params_of = document  # what the panel shows is the document's already
-            try:
-                panel.set_params(EditParams.from_dict(document.params))
-            except (TypeError, ValueError, KeyError) as exc:
-                log.warning("ignoring unreadable parameters of %s: %s", document.name, exc)
-            finally:
-                self._showing_params_of = None
+        self._show_document_parameters(document)
         sets = self._results.get(document)
         if sets:
             current = next((s for s in sets if self._shown is s), sets[-1])
@@ -649,13 +644,49 @@ class EditFlow(QObject):
     def _on_open_failed(self, key: str, _message: str) -> None:
         self._after_open = [(p, a) for p, a in self._after_open if str(p) != key]
 
+    def _show_document_parameters(self, document: Document) -> None:
+        """Show what this image is to be sent with: its own parameters, options and references,
+        or the designer's defaults for an image that has none yet (never the previous image's)."""
+        panel, prefs = self.window.params_panel, self.window.preferences
+        params = prefs.default_params
+        if document.params:
+            try:
+                params = EditParams.from_dict(document.params)
+            except (TypeError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable parameters of %s: %s", document.name, exc)
+        options = {"keep_unmasked": prefs.keep_unmasked, "feather": prefs.feather, "colour_match": prefs.colour_match,
+                   "region_padding": False}
+        options.update(document.edit_options)
+        self._showing_params_of = document  # what the panel is about to show is the document's already
+        try:
+            panel.set_params(params)
+            panel.set_options(**options)
+            panel.set_reference_paths(list(document.references))
+        finally:
+            self._showing_params_of = None
+
+    def _owner_of_panel(self) -> Document | None:
+        document = self.window.current_document()
+        return None if document is None or document is self._showing_params_of else document
+
     @Slot(object)
     def _on_params_changed(self, params: EditParams) -> None:
         """Each image keeps the parameters last chosen for it (saved with its project)."""
-        document = self.window.current_document()
-        if document is None or document is self._showing_params_of:
-            return
-        document.params = params.to_dict()
+        document = self._owner_of_panel()
+        if document is not None:
+            document.params = params.to_dict()
+
+    @Slot(object)
+    def _on_options_changed(self, options: dict) -> None:
+        document = self._owner_of_panel()
+        if document is not None:
+            document.edit_options = dict(options)
+
+    @Slot(object)
+    def _on_references_changed(self, paths: list) -> None:
+        document = self._owner_of_panel()
+        if document is not None:
+            document.references = [str(p) for p in paths]
 
     # ----- history -------------------------------------------------------------------------------
 

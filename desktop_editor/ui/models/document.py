@@ -76,7 +76,12 @@ class Document(QObject):
         self.image_levels: list[QImage] = list(levels or [])
         self.width, self.height = loaded.image.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
+        # What this image is to be sent with, owned by the image (never another image's prompt):
+        # EditParams as a dict (saved in its project), result options, reference image paths.
+        # Empty until the designer sets them; the panel then shows the designer's defaults.
         self.params: dict[str, Any] = {}
+        self.edit_options: dict[str, Any] = {}
+        self.references: list[str] = []
         self.view_state: dict[str, Any] = {}
         self.history_budget = DEFAULT_HISTORY_BUDGET
         self._history_bytes = 0
