@@ -11,6 +11,7 @@ from functools import lru_cache
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QWidget
 
 _S = 'fill="none" stroke="{c}" stroke-width="1.7" stroke-linecap="round" stroke-linejoin="round"'
 _S2 = 'fill="none" stroke="{c}" stroke-width="2.2" stroke-linecap="round" stroke-linejoin="round"'
@@ -215,3 +216,18 @@ def color_swatch_icon(color: QColor, size: int = 18) -> QIcon:
 
 def names() -> list[str]:
     return sorted(_SHAPES)
+
+
+def redraw_icons(root: QWidget) -> None:
+    """Draw every named icon under `root` again in the palette's colours (after a light/dark switch).
+
+    Actions and buttons carry their icon's name in the "icon_name" property; a button showing
+    an action takes the action's icon.
+    """
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QToolButton
+
+    for item in [*root.findChildren(QAction), *root.findChildren(QToolButton)]:
+        name = item.property("icon_name")
+        if name and not (isinstance(item, QToolButton) and item.defaultAction() is not None):
+            item.setIcon(icon(str(name)))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
 from desktop_editor.core.images import (
     OPEN_FILTER_EXTENSIONS,
@@ -90,6 +90,17 @@ class DocumentOpener(QObject):
             return
         source: Path | bytes = project.image_bytes if project.image_bytes is not None else project.image_path  # type: ignore[assignment]
         self._start_load(str(path), source, {"project": project})
+
+    def ask_open(self, parent: QWidget, start: str) -> None:
+        """File > Open: images or projects, several at once."""
+        paths, _filter = QFileDialog.getOpenFileNames(
+            parent, "Open Images", start, f"{IMAGE_FILTER};;{PROJECT_FILTER};;All files (*)")
+        self.open_paths(paths)
+
+    def ask_open_project(self, parent: QWidget, start: str) -> None:
+        path, _filter = QFileDialog.getOpenFileName(parent, "Open Project", start, PROJECT_FILTER)
+        if path:
+            self.open_project(path)
 
     def add(self, document: Document) -> None:
         """Add a document made elsewhere (a result used as input) and show it."""

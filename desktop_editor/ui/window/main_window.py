@@ -19,7 +19,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRect, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import (
-    QAction,
     QActionGroup,
     QCloseEvent,
     QDragEnterEvent,
@@ -28,7 +27,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMenu,
@@ -46,15 +44,13 @@ from desktop_editor.ui.canvas.mask_commands import MaskCommands
 from desktop_editor.ui.canvas.options_bar import ToolOptionsBar
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
-from desktop_editor.ui.common.icons import icon
+from desktop_editor.ui.common.icons import redraw_icons
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
-from desktop_editor.ui.compare.view import CompareMode, CompareView
+from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_editor.ui.flow.edit_flow import EditFlow
 from desktop_editor.ui.flow.opening import (
-    IMAGE_FILTER,
-    PROJECT_FILTER,
     DocumentOpener,
     openable_paths,
 )
@@ -74,10 +70,15 @@ from desktop_editor.ui.window.actions import (
     ActionRegistry,
     shortcut_rows,
 )
+from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder
-from desktop_editor.ui.window.menus import build_menus, build_tools_toolbar
+from desktop_editor.ui.window.menus import (
+    build_menus,
+    build_tools_toolbar,
+    fill_images_menu,
+)
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
@@ -137,11 +138,11 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.recent = RecentFiles(self.settings, self)
         self.opener = DocumentOpener(self.document_list, self.feedback, self)
-        self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self._dialog_dir,
+        self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self.dialog_dir,
                                self._on_project_saved)
         self.mask_commands = MaskCommands(self.document_list, self.feedback, self)
 
-        self.actions = ActionRegistry(self, self._handlers(), {
+        self.actions = ActionRegistry(self, command_handlers(self), {
             "edit.undo": self.undo_group.createUndoAction(self, "&Undo"),
             "edit.redo": self.undo_group.createRedoAction(self, "&Redo"),
         })
@@ -168,7 +169,8 @@ class MainWindow(QMainWindow):
         self.panels_menu, self.toolbars_menu = QMenu("&Panels", self), QMenu("&Toolbars", self)
         self.menus = build_menus(self, self.actions, {"recent": self.recent_menu, "panels": self.panels_menu,
                                                       "toolbars": self.toolbars_menu})
-        self.menus["images"].aboutToShow.connect(self._fill_images_menu)
+        self.menus["images"].aboutToShow.connect(
+            lambda: fill_images_menu(self.menus["images"], self.image_action_group, self.document_list))
         self.tools_toolbar = build_tools_toolbar(self, self.actions)
         a = self.actions
         self.options_bar = ToolOptionsBar(
@@ -220,39 +222,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.demo_banner)
         layout.addWidget(self.stack, 1)
         return central
-
-    def _handlers(self) -> dict:
-        """What each command of `window.actions` does."""
-        canvas, tools, strip, saver = self.canvas, self.canvas.tools, self.results_strip, self.saver
-        op, settings = self.mask_commands.apply, self.canvas.tools.settings
-        compare = {f"compare.{m.value}": (lambda m=m: self.compare_view.set_mode(m)) for m in CompareMode}
-        return {
-            "file.open": self._on_open, "file.open_project": self._on_open_project, "file.paste": self.opener.paste,
-            "file.save_project": saver.save_project, "file.save_project_as": saver.save_project_as,
-            "result.save": strip.save_selected, "result.save_as": strip.save_selected_as,
-            "mask.load": saver.ask_load_mask, "mask.save": saver.ask_save_mask,
-            "file.close": self.close_document, "file.quit": self.close,
-            "mask.select_all": lambda: op("select_all"), "mask.clear": lambda: op("clear"),
-            "mask.invert": lambda: op("invert"), "mask.grow": lambda: self.mask_commands.ask_adjust("grow"),
-            "mask.shrink": lambda: self.mask_commands.ask_adjust("shrink"),
-            "mask.feather": lambda: self.mask_commands.ask_adjust("feather"),
-            "mask.reuse_last": self.mask_commands.reuse_last_mask,
-            "edit.generate": self._on_generate_action, "result.copy": strip.copy_selected,
-            "result.use_as_input": lambda: self.flow.use_as_input(), "edit.settings": lambda: self.open_settings(),
-            "view.zoom_in": lambda: self._zoom("in"), "view.zoom_out": lambda: self._zoom("out"),
-            "view.fit": lambda: self._zoom("fit"), "view.actual_size": lambda: self._zoom("actual"),
-            "view.show_mask": canvas.set_mask_visible, "view.mask_only": self._on_mask_only_toggled,
-            "view.overlay_color": lambda: self.options_bar.choose_overlay_color(),
-            "view.mask_page": lambda _checked: self.show_mask_page(),
-            "view.compare_page": lambda _checked: self.show_compare_page(), "view.toggle_page": self.toggle_page,
-            **compare, "view.reset_layout": lambda: self.docks.place(),
-            **{f"tool.{t}": (lambda _checked, t=t: self._on_tool_action(t)) for t in tools.tools},
-            "tool.swap": tools.swap_brush_eraser,
-            "brush.smaller": lambda: settings.step_brush_size(-1), "brush.larger": lambda: settings.step_brush_size(+1),
-            "brush.softer": lambda: settings.step_hardness(-1), "brush.harder": lambda: settings.step_hardness(+1),
-            "images.next": lambda: self.document_list.cycle(+1), "images.previous": lambda: self.document_list.cycle(-1),
-            "help.shortcuts": self.show_shortcuts,
-        }
 
     def _connect(self) -> None:
         docs = self.document_list
@@ -453,38 +422,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.document_changed.emit(document)
 
-    def _on_open(self) -> None:
-        paths_, _filter = QFileDialog.getOpenFileNames(
-            self, "Open Images", self._dialog_dir(), f"{IMAGE_FILTER};;{PROJECT_FILTER};;All files (*)")
-        self.open_paths(paths_)
-
-    def _on_open_project(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, "Open Project", self._dialog_dir(), PROJECT_FILTER)
-        if path:
-            self.open_project(path)
-
     def _on_project_saved(self, path: Path) -> None:
         self.recent.add(path)
         self._update_title()
 
-    def _on_mask_only_toggled(self, checked: bool) -> None:
+    def set_mask_only(self, checked: bool) -> None:
         self.canvas.set_mask_only(checked)
         self.actions["view.show_mask"].setEnabled(not checked)
-
-    def _fill_images_menu(self) -> None:
-        menu = self.menus["images"]
-        for action in self.image_action_group.actions():
-            self.image_action_group.removeAction(action)
-            menu.removeAction(action)
-            action.deleteLater()
-        current = self.current_document()
-        for number, document in enumerate(self.document_list, start=1):
-            marker = " *" if document.is_modified() else ""
-            action = menu.addAction(f"&{number}  {document.name}{marker}" if number < 10 else document.name + marker)
-            action.setCheckable(True)
-            action.setChecked(document is current)
-            action.triggered.connect(lambda _c=False, d=document: self.set_current_document(d))
-            self.image_action_group.addAction(action)
 
     @Slot(int)
     def _on_history_trimmed(self, count: int) -> None:
@@ -496,7 +440,7 @@ class MainWindow(QMainWindow):
         if not action.isChecked():
             action.setChecked(True)
 
-    def _on_generate_action(self) -> None:
+    def generate_from_panel(self) -> None:
         # Through the panel, so Ctrl+Enter, the toolbar and the panel's button behave the same
         # (validation shown by the fields, the prompt remembered).
         if not self.params_panel.request_generate():
@@ -505,11 +449,11 @@ class MainWindow(QMainWindow):
             if problems:
                 self.feedback.status(problems[0].message, 5000)
 
-    def _on_tool_action(self, tool_id: str) -> None:
+    def use_tool(self, tool_id: str) -> None:
         self.canvas.tools.set_current(tool_id)
         self.show_mask_page()
 
-    def _zoom(self, how: str) -> None:
+    def zoom(self, how: str) -> None:
         """Zoom the picture that is shown: the canvas, or the comparison."""
         if self.is_compare_page():
             view = self.compare_view
@@ -530,12 +474,8 @@ class MainWindow(QMainWindow):
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.PaletteChange:
-            # Draw the icons again in the palette's colours (the desktop switched light/dark).
-            for item in [*self.findChildren(QAction), *self.findChildren(QToolButton)]:
-                name = item.property("icon_name")
-                if name and not (isinstance(item, QToolButton) and item.defaultAction() is not None):
-                    item.setIcon(icon(str(name)))
+        if event.type() == QEvent.Type.PaletteChange:  # the desktop switched light/dark
+            redraw_icons(self)
             self.options_bar.sync_overlay()
 
     def _update_title(self) -> None:
@@ -548,7 +488,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{document.name}[*] — {app}")
         self.setWindowModified(document.is_modified())
 
-    def _dialog_dir(self) -> str:
+    def dialog_dir(self) -> str:
         current = self.current_document()
         if current is not None and current.path is not None:
             return str(current.path.parent)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QActionGroup
 from PySide6.QtWidgets import QMainWindow, QMenu, QToolBar
 
+from desktop_editor.ui.models.document_list import DocumentList
 from desktop_editor.ui.window.actions import MENUS, TOOLS_TOOLBAR, ActionRegistry
 
 
@@ -50,3 +52,19 @@ def build_tools_toolbar(window: QMainWindow, actions: ActionRegistry) -> QToolBa
             bar.addAction(actions[entry])
     window.addToolBar(Qt.ToolBarArea.LeftToolBarArea, bar)
     return bar
+
+
+def fill_images_menu(menu: QMenu, group: QActionGroup, documents: DocumentList) -> None:
+    """The Images menu's list of open images (numbered, * for unsaved), made afresh as it opens."""
+    for action in group.actions():
+        group.removeAction(action)
+        menu.removeAction(action)
+        action.deleteLater()
+    current = documents.current()
+    for number, document in enumerate(documents, start=1):
+        marker = " *" if document.is_modified() else ""
+        action = menu.addAction(f"&{number}  {document.name}{marker}" if number < 10 else document.name + marker)
+        action.setCheckable(True)
+        action.setChecked(document is current)
+        action.triggered.connect(lambda _c=False, d=document: documents.set_current(d))
+        group.addAction(action)
