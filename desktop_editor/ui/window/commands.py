@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QMainWindow
 
 from desktop_editor.ui.compare.view import CompareMode
 
-if TYPE_CHECKING:
-    from desktop_editor.ui.window.main_window import MainWindow
 
+def command_handlers(window: QMainWindow) -> dict[str, Callable]:
+    """Handlers by action id; a checkable action's handler receives its checked state.
 
-def command_handlers(window: MainWindow) -> dict[str, Callable]:
-    """Handlers by action id; a checkable action's handler receives its checked state."""
+    `window` is the `MainWindow` (not imported here, so the two modules do not import each other).
+    """
     canvas, tools, strip, saver = window.canvas, window.canvas.tools, window.results_strip, window.saver
     op, settings = window.mask_commands.apply, window.canvas.tools.settings
     compare = {f"compare.{m.value}": (lambda m=m: window.compare_view.set_mode(m)) for m in CompareMode}
