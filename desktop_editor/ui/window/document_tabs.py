@@ -11,6 +11,8 @@ from desktop_editor.ui.common.icons import icon
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.document_list import DocumentList
 
+MIN_TAB_CHARS = 16
+
 
 class DocumentTabs(QTabBar):
     """One tab per open document, a close button on each, a dot on unsaved ones."""
@@ -24,6 +26,7 @@ class DocumentTabs(QTabBar):
         self.setExpanding(False)
         self.setElideMode(Qt.TextElideMode.ElideMiddle)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setUsesScrollButtons(True)  # many images scroll the bar; names never shrink to "co…ng"
         self.hide()
         documents.document_added.connect(self._on_added)
         documents.document_removed.connect(self._on_removed)
@@ -31,6 +34,13 @@ class DocumentTabs(QTabBar):
         documents.modified_changed.connect(self._on_modified)
         self.currentChanged.connect(self._on_tab_clicked)
         self.tabMoved.connect(self._on_tab_moved)
+
+    def minimumTabSizeHint(self, index: int) -> QSize:  # noqa: N802 (Qt override)
+        """Room for about 16 characters of the name (elided in the middle), plus the close button."""
+        hint = super().minimumTabSizeHint(index)
+        name = self.tabText(index)
+        wanted = self.fontMetrics().horizontalAdvance(name[:MIN_TAB_CHARS]) + 48
+        return QSize(max(hint.width(), min(wanted, super().tabSizeHint(index).width())), hint.height())
 
     @Slot(object, int)
     def _on_added(self, document: Document, index: int) -> None:

@@ -479,14 +479,11 @@ class MainWindow(QMainWindow):
             self.options_bar.sync_overlay()
 
     def _update_title(self) -> None:
+        # The title ends with the app's name, so the platform does not add it a second time.
         document = self.current_document()
-        app = f"{APP_NAME} (Demo)" if self._demo else APP_NAME
-        if document is None:
-            self.setWindowTitle(app)
-            self.setWindowModified(False)
-            return
-        self.setWindowTitle(f"{document.name}[*] — {app}")
-        self.setWindowModified(document.is_modified())
+        parts = ([f"{document.name}[*]"] if document is not None else []) + (["Demo"] if self._demo else [])
+        self.setWindowTitle(" — ".join([*parts, APP_NAME]))
+        self.setWindowModified(document is not None and document.is_modified())
 
     def dialog_dir(self) -> str:
         current = self.current_document()

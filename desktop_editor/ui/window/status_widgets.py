@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop_editor.ui.panels.jobs_panel import format_elapsed
 
-DEMO_BADGE_TEXT = "DEMO — results are emulated"
+DEMO_BADGE_TEXT = "DEMO"  # short, so status messages beside it are not cut off; the tooltip says more
 DEMO_BANNER_TEXT = (
     "<b>Demo mode.</b> Edits run on the built-in emulator of the Runflow service: results are "
     "emulated, nothing is sent and nothing is charged."

@@ -158,8 +158,8 @@ def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tm
     qtbot.waitExposed(window)
     try:
         assert window.is_demo()
-        assert window.windowTitle() == "Desktop Editor (Demo)"
-        assert window.status.demo_badge.isVisible() and "emulated" in window.status.demo_badge.text()
+        assert window.windowTitle() == "Demo — Desktop Editor"
+        assert window.status.demo_badge.isVisible() and "emulated" in window.status.demo_badge.accessibleName()
         assert window.demo_banner.isVisible()
         assert window.params_panel.demo_label.isVisible()
         assert window.jobs_panel.demo_note.isVisible()
@@ -239,3 +239,33 @@ def test_crash_handler_logs_without_the_key_shows_a_dialog_and_saves_masks(qtbot
     qtbot.waitUntil(lambda: handler.dialog() is None)
     assert window.documents() == [document] and document.mask_pixels().all()  # the work is intact
     QApplication.processEvents()
+
+
+def test_a_window_saved_larger_than_the_screen_is_fitted_to_it(qtbot, tmp_path, messages):
+    settings_path = tmp_path / "window.ini"
+    first = MainWindow(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    first.setGeometry(300, 300, 3000, 2400)  # as if saved on a much larger monitor
+    first.close()
+
+    second = MainWindow(settings=QSettings(str(settings_path), QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    available = second.screen().availableGeometry()
+    assert second.frameGeometry().width() <= available.width()
+    assert second.frameGeometry().height() <= available.height()
+    assert available.contains(second.frameGeometry())
+    second.close()
+
+
+def test_many_tabs_keep_readable_names(qtbot, window, tmp_path):
+    from editor_helpers import make_photo, open_image
+
+    for n in range(7):
+        open_image(qtbot, window, make_photo(tmp_path / f"coffee-cup-on-a-table-{n}.png", (40, 30)))
+    tabs = window.tabs
+    wide = tabs.fontMetrics().horizontalAdvance("coffee-cup-on-a-table-0.png"[:16])
+    assert all(tabs.tabRect(i).width() >= wide for i in range(tabs.count()))
+    assert tabs.tabToolTip(0).endswith("coffee-cup-on-a-table-0.png")
+    assert window.windowTitle() == "coffee-cup-on-a-table-6.png[*] — Desktop Editor"
