@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 SERVICE = "desktop-editor"
 ACCOUNT = "runflow-api-key"
 _memory: dict[str, str] = {}  # DESKTOP_EDITOR_KEYRING=memory: tests, never a file
+_session: dict[str, str] = {}  # "use for this session only": held in memory until the app quits
 
 
 class KeyStoreError(Exception):
@@ -30,6 +31,8 @@ def load_api_key() -> str | None:
     env = os.environ.get("RUNFLOW_API_KEY")
     if env:
         return env
+    if ACCOUNT in _session:
+        return _session[ACCOUNT]
     if _use_memory():
         return _memory.get(ACCOUNT)
     try:
@@ -41,8 +44,24 @@ def load_api_key() -> str | None:
         return None
 
 
+def use_for_session(key: str | None) -> None:
+    """Use `key` until the app quits without storing it anywhere (no keyring on this system).
+
+    None forgets it. A key saved to the keyring later replaces it.
+    """
+    if key:
+        _session[ACCOUNT] = key
+    else:
+        _session.pop(ACCOUNT, None)
+
+
+def has_session_key() -> bool:
+    return ACCOUNT in _session
+
+
 def save_api_key(key: str | None) -> None:
-    """Store (or with None/'' remove) the key in the OS keyring."""
+    """Store (or with None/'' remove) the key in the OS keyring (and forget a session-only key)."""
+    _session.pop(ACCOUNT, None)
     if _use_memory():
         if key:
             _memory[ACCOUNT] = key

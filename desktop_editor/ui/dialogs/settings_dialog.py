@@ -44,6 +44,7 @@ from desktop_editor.jobs import account, credentials
 from desktop_editor.jobs.account import AccountCheck
 from desktop_editor.jobs.settings import AppSettings, save_settings
 from desktop_editor.ui.common.binding import set_tone
+from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.job_bridge import start_worker
 
 try:  # the icon set is another module's; the dialog works without it
@@ -75,6 +76,7 @@ class SettingsDialog(QDialog):
         self.setModal(True)
         self._settings = settings
         self._settings_file = settings_file
+        self.feedback = Feedback(self)
         self._env_override = bool(os.environ.get(ENV_KEY))
         self._key_edited = False
         self._checking = False
@@ -369,8 +371,9 @@ class SettingsDialog(QDialog):
             try:
                 credentials.save_api_key(key or None)
             except credentials.KeyStoreError as exc:
-                self._fail(str(exc), 0)
-                return
+                if not key or not self._use_for_session(key, str(exc)):
+                    self._fail(str(exc), 0)
+                    return
             key_changed = True
         settings = self.values()
         try:
@@ -384,6 +387,17 @@ class SettingsDialog(QDialog):
         if key_changed:
             self.api_key_changed.emit()
         self.accept()
+
+    def _use_for_session(self, key: str, why: str) -> bool:
+        """No keyring here: offer to hold the key in memory until the app quits (never written)."""
+        accepted, _ = self.feedback.confirm(
+            "No keyring on this system", why,
+            "You can use the key for this session only: it is held in memory and forgotten when "
+            "the app quits, never written to a file.",
+            "Use for this session only")
+        if accepted:
+            credentials.use_for_session(key)
+        return accepted
 
     def _fail(self, message: str, tab: int | None) -> None:
         self.error_label.setText(message)

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit, QMessageBox
 
 from desktop_editor.emulator import Emulator
 from desktop_editor.jobs import account, credentials
@@ -157,3 +157,27 @@ def test_dialog_renders(dialog):
     for tab in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(tab)
         assert not dialog.grab().toImage().isNull()
+
+
+def test_without_a_keyring_the_key_can_be_used_for_this_session_only(qtbot, dialog, settings_file, monkeypatch):
+    def no_keyring(key):
+        raise credentials.KeyStoreError("The system keyring is not available, so the key cannot be stored safely.")
+
+    asked = []
+    with monkeypatch.context() as patch:
+        patch.setattr(credentials, "save_api_key", no_keyring)
+        dialog.feedback.answer_with(lambda message: asked.append(message.text) or QMessageBox.StandardButton.Cancel)
+        qtbot.keyClicks(dialog.key_edit, GOOD_KEY)
+        save(dialog)
+        assert "keyring is not available" in dialog.error_label.text()
+        assert credentials.load_api_key() is None and dialog.result() != SettingsDialog.DialogCode.Accepted
+
+        dialog.feedback.answer_with(lambda message: QMessageBox.StandardButton.Yes)
+        with qtbot.waitSignal(dialog.api_key_changed, timeout=1000):
+            save(dialog)
+    assert "session only" in asked[0]
+    try:
+        assert credentials.load_api_key() == GOOD_KEY and credentials.has_session_key()
+        assert GOOD_KEY not in settings_file.read_text()
+    finally:
+        credentials.use_for_session(None)
