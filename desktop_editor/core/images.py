@@ -26,6 +26,16 @@ _SENDABLE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 OPEN_FILTER_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif")
 
 
+def damaged_message(name: str, exc: BaseException) -> str:
+    """A sentence for a file the decoder gave up on, without the decoder's jargon
+    ("image file is truncated (7 bytes not processed)" says nothing to a designer)."""
+    detail = str(exc).lower()
+    if isinstance(exc, EOFError) or "truncated" in detail or "not processed" in detail or "unexpected end" in detail:
+        return (f"{name} is incomplete: the file is cut off (a download or copy that did not finish?). "
+                "Copy it again and open the new copy.")
+    return f"{name} is damaged and cannot be opened ({exc})."
+
+
 class ImageLoadError(Exception):
     """An image that cannot be used; str() is a sentence for the designer."""
 
@@ -101,7 +111,7 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS)
     except UnidentifiedImageError as exc:
         raise ImageLoadError(f"{name} is not an image Desktop Editor can read (PNG, JPEG, WebP, TIFF, BMP or GIF).") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageLoadError(f"{name} is damaged or incomplete and cannot be opened ({exc}).") from exc
+        raise ImageLoadError(damaged_message(name, exc)) from exc
     try:
         normalised = normalise(img)
     except (OSError, ValueError) as exc:

@@ -105,3 +105,16 @@ def test_pristine_bytes_only_when_sending_them_is_safe(tmp_path):
     cmyk = tmp_path / "cmyk.jpg"
     Image.new("CMYK", (16, 16)).save(cmyk)
     assert load_image(cmyk).pristine_bytes is None
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_a_cut_off_file_is_called_incomplete_not_bytes_not_processed(tmp_path, fmt):
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 30, 30)).save(buf, fmt)
+    path = tmp_path / f"cut.{fmt.lower()}"
+    path.write_bytes(buf.getvalue()[: len(buf.getvalue()) * 2 // 3])
+    with pytest.raises(ImageLoadError) as info:
+        load_image(path)
+    text = str(info.value)
+    assert "cut off" in text and "incomplete" in text
+    assert "not processed" not in text and "truncated" not in text
