@@ -1,0 +1,101 @@
+"""Refine edge: snap a mask's soft edge to the photo's edges within a band of N pixels.
+
+The band is every pixel within N pixels of the mask's outline (its 50% line), optionally limited
+to where a refine brush went. Inside it the mask is replaced by the guided filter of the mask
+with the photo as guide (see `guided`): the outline moves onto the nearest real edge and takes
+its softness. Outside the band nothing changes, and the band's own border fades over a couple of
+pixels so no seam appears where the refined part meets the rest.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from desktop_editor.core.selection.common import StopCheck, check, expand, nonzero_rect
+from desktop_editor.core.selection.guided import guided_filter
+
+MAX_BAND = 200
+DEFAULT_BAND = 8
+EPS = 1e-4  # guided filter regularisation (colours in 0..1): small follows the photo's edges closely
+GAIN = 2.0  # narrows the filter's soft ramp back towards the photo's own edge width
+_BAND_PIXELS = 4_000_000  # the band is found on a copy of the mask reduced to about this size
+
+
+def edge_band(mask: np.ndarray, band_px: float) -> np.ndarray:
+    """Weight (uint8 (H, W)) of the pixels within `band_px` of the mask's outline: 255 inside
+    the band, fading to 0 over about one pixel beyond it (more on huge masks, which are
+    measured on a reduced copy)."""
+    height, width = mask.shape
+    s = max(1, int(math.sqrt(height * width / _BAND_PIXELS)))
+    low = mask if s == 1 else cv2.resize(mask, (max(1, width // s), max(1, height // s)), interpolation=cv2.INTER_AREA)
+    _, inside = cv2.threshold(low, 127, 255, cv2.THRESH_BINARY)
+    if not cv2.countNonZero(inside) or cv2.countNonZero(inside) == inside.size:
+        return np.zeros_like(mask)
+    outside = cv2.bitwise_not(inside)
+    # Distance of every pixel to the other side: each transform is zero on the side it does not measure.
+    distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5) + cv2.distanceTransform(outside, cv2.DIST_L2, 5)
+    reach = band_px / s
+    weight = np.clip((reach + 1.0 - distance) * 255.0, 0, 255).astype(np.uint8)
+    if s > 1:
+        weight = cv2.resize(weight, (width, height), interpolation=cv2.INTER_LINEAR)
+    return weight
+
+
+def refine_edge(
+    photo: np.ndarray,
+    mask: np.ndarray,
+    band_px: float = DEFAULT_BAND,
+    *,
+    region: np.ndarray | None = None,
+    eps: float = EPS,
+    gain: float = GAIN,
+    stop: StopCheck = None,
+) -> np.ndarray:
+    """The mask with its edge snapped to the photo's edges within `band_px` pixels of its outline.
+
+    Args:
+        photo: RGB uint8 (H, W, 3), the same size as the mask.
+        mask: uint8 (H, W), 255 = edit.
+        band_px: how far from the outline the edge may move (1 to 200).
+        region: optional uint8 (H, W) weight limiting the change (a refine brush's stroke).
+
+    Returns:
+        A new mask; unchanged (a copy) when it has no outline (empty or full) or the region
+        misses it.
+    """
+    if photo.shape[:2] != mask.shape:
+        raise ValueError(f"photo {photo.shape[1]}x{photo.shape[0]} and mask {mask.shape[1]}x{mask.shape[0]} differ")
+    band_px = float(min(MAX_BAND, max(1.0, band_px)))
+    weight = edge_band(mask, band_px)
+    if region is not None:
+        cv2.min(weight, region, dst=weight)
+    check(stop)
+    return refine_in_band(photo, mask, weight, band_px, eps=eps, gain=gain, stop=stop)
+
+
+def refine_in_band(
+    photo: np.ndarray,
+    mask: np.ndarray,
+    weight: np.ndarray,
+    band_px: float,
+    *,
+    eps: float = EPS,
+    gain: float = GAIN,
+    stop: StopCheck = None,
+) -> np.ndarray:
+    """The guided-filter step of `refine_edge` for a band the caller already knows (`weight`,
+    uint8 (H, W)): select object derives it from its reduced result instead of measuring it."""
+    bounds = nonzero_rect(weight)
+    if bounds is None:
+        return mask.copy()
+    radius = max(2, int(round(band_px)))
+    height, width = mask.shape
+    x0, y0, x1, y1 = expand(bounds, 2 * radius, width, height)
+    refined = guided_filter(
+        photo[y0:y1, x0:x1], mask[y0:y1, x0:x1], weight[y0:y1, x0:x1], radius, eps, gain=gain, stop=stop)
+    out = mask.copy()
+    out[y0:y1, x0:x1] = refined
+    return out

@@ -1,0 +1,202 @@
+"""Select object: the mask of the object inside a box or under a scribble, by GrabCut.
+
+GrabCut (Rother, Kolmogorov and Blake) models the object's and the background's colours as two
+Gaussian mixtures and cuts the image where the labels change most cheaply. It is slow per pixel,
+so it runs on a reduced copy of the region of interest (about a fifth of a megapixel, whatever
+the photo's size); the reduced result is then enlarged and its edge refined at full resolution
+with the guided filter (`refine`), which restores the detail the reduction lost. A 24 MP photo
+takes about as long as a small one plus the refinement of its outline.
+
+Hints are a box (everything outside it is background), scribbles over the object, and scribbles
+marking background (the corrections: Alt in the canvas). Scribbles are hard constraints: the
+result always covers the foreground ones and never the background ones.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+import cv2
+import numpy as np
+
+from desktop_editor.core.selection.common import SelectionError, StopCheck, check
+from desktop_editor.core.selection.refine import refine_in_band
+
+WORKING_PIXELS = 200_000  # GrabCut's reduced copy, at most (quality measured the same as at 300k)
+ITERATIONS = 5
+BOX_MARGIN = 0.1  # background context around a box, as a share of its larger side
+MIN_PART = 0.05  # separate parts smaller than this share of the largest are dropped as specks
+MAX_HOLE = 0.002  # enclosed holes smaller than this share of the object are filled
+
+Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
+
+
+@dataclass(frozen=True)
+class Scribble:
+    """A freehand stroke in image pixels: over the object, or with `foreground` False over
+    background that should not be selected."""
+
+    points: tuple[tuple[float, float], ...]
+    radius: float = 8.0
+    foreground: bool = True
+
+
+@dataclass(frozen=True)
+class ObjectHints:
+    """Everything the designer said about the object: a box and/or scribbles, in order."""
+
+    box: Box | None = None
+    scribbles: tuple[Scribble, ...] = field(default_factory=tuple)
+
+    def with_scribble(self, scribble: Scribble) -> ObjectHints:
+        return replace(self, scribbles=(*self.scribbles, scribble))
+
+    @property
+    def has_foreground(self) -> bool:
+        return self.box is not None or any(s.foreground for s in self.scribbles)
+
+
+def select_object(
+    photo: np.ndarray,
+    hints: ObjectHints,
+    *,
+    working_pixels: int = WORKING_PIXELS,
+    iterations: int = ITERATIONS,
+    refine: bool = True,
+    stop: StopCheck = None,
+) -> np.ndarray:
+    """The object's mask (uint8 (H, W), 255 = object) for a photo (RGB uint8 (H, W, 3)).
+
+    Raises:
+        SelectionError: no box and no foreground scribble, or a box with no area in the image.
+    """
+    height, width = photo.shape[:2]
+    if not hints.has_foreground:
+        raise SelectionError("Drag a box around the object or scribble over it first.")
+    box = _clip_box(hints.box, width, height) if hints.box is not None else None
+    rx0, ry0, rx1, ry1 = _region_of_interest(box, hints.scribbles, width, height)
+    roi = photo[ry0:ry1, rx0:rx1]
+    scale = min(1.0, math.sqrt(working_pixels / float((rx1 - rx0) * (ry1 - ry0))))
+    low_w, low_h = max(1, round((rx1 - rx0) * scale)), max(1, round((ry1 - ry0) * scale))
+    low = cv2.resize(roi, (low_w, low_h), interpolation=cv2.INTER_AREA) if scale < 1 else roi.copy()
+    sx, sy = low_w / (rx1 - rx0), low_h / (ry1 - ry0)
+    labels = _initial_labels((low_h, low_w), box, (rx0, ry0), (sx, sy))
+    _draw_scribbles(labels, hints.scribbles, (rx0, ry0), (sx, sy), cv2.GC_FGD, cv2.GC_BGD)
+    check(stop)
+    if np.count_nonzero((labels == cv2.GC_PR_FGD) | (labels == cv2.GC_FGD)) and np.count_nonzero(
+        (labels == cv2.GC_BGD) | (labels == cv2.GC_PR_BGD)
+    ):
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.setRNGSeed(0)  # GrabCut seeds its colour models with k-means: same hints, same mask
+        # A 5x5 median first: fine texture (fur, fabric, JPEG noise) otherwise smears both colour
+        # models over each other's colours; edges survive it, and the full-resolution pass restores detail.
+        cv2.grabCut(cv2.medianBlur(low, 5), labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    check(stop)
+    object_low = np.where((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD), np.uint8(255), np.uint8(0))
+    object_low = _tidy(object_low, labels == cv2.GC_FGD)
+    soft = cv2.resize(object_low, (rx1 - rx0, ry1 - ry0), interpolation=cv2.INTER_LINEAR)
+    if refine and scale < 1:
+        check(stop)
+        # The enlarged edge is off by up to a reduced pixel: let it move that far and a bit more,
+        # in the band the reduced outline itself marks (one reduced pixel either side).
+        outline = cv2.morphologyEx(object_low, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8))
+        weight = cv2.resize(outline, (rx1 - rx0, ry1 - ry0), interpolation=cv2.INTER_LINEAR)
+        soft = refine_in_band(roi, soft, weight, band_px=max(3.0, 1.5 / scale), stop=stop)
+    mask = np.zeros((height, width), np.uint8)
+    mask[ry0:ry1, rx0:rx1] = soft
+    _enforce(mask, hints.scribbles, box)
+    return mask
+
+
+def _clip_box(box: Box, width: int, height: int) -> Box:
+    x, y, w, h = (int(round(v)) for v in box)
+    if w < 0:
+        x, w = x + w, -w
+    if h < 0:
+        y, h = y + h, -h
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        raise SelectionError("The box has no area inside the image; drag it around the object.")
+    return x0, y0, x1 - x0, y1 - y0
+
+
+def _region_of_interest(box: Box | None, scribbles, width: int, height: int) -> tuple[int, int, int, int]:
+    """The part of the photo GrabCut looks at: the box with some background around it (and any
+    scribble outside it), or the whole photo when there is only a scribble to go by."""
+    if box is None:
+        return 0, 0, width, height
+    x, y, w, h = box
+    x0, y0, x1, y1 = x, y, x + w, y + h
+    for s in scribbles:
+        if s.foreground and s.points:
+            xs, ys = [p[0] for p in s.points], [p[1] for p in s.points]
+            x0, y0 = min(x0, int(min(xs) - s.radius)), min(y0, int(min(ys) - s.radius))
+            x1, y1 = max(x1, int(max(xs) + s.radius) + 1), max(y1, int(max(ys) + s.radius) + 1)
+    margin = max(8, int(BOX_MARGIN * max(x1 - x0, y1 - y0)))
+    return max(0, x0 - margin), max(0, y0 - margin), min(width, x1 + margin), min(height, y1 + margin)
+
+
+def _initial_labels(shape, box: Box | None, origin, scale) -> np.ndarray:
+    if box is None:
+        return np.full(shape, cv2.GC_PR_BGD, np.uint8)
+    labels = np.full(shape, cv2.GC_BGD, np.uint8)
+    x, y, w, h = box
+    (ox, oy), (sx, sy) = origin, scale
+    x0, y0 = int(math.floor((x - ox) * sx)), int(math.floor((y - oy) * sy))
+    x1, y1 = int(math.ceil((x + w - ox) * sx)), int(math.ceil((y + h - oy) * sy))
+    labels[max(0, y0) : y1, max(0, x0) : x1] = cv2.GC_PR_FGD
+    return labels
+
+
+def _draw_scribbles(labels: np.ndarray, scribbles, origin, scale, fg_value: int, bg_value: int) -> None:
+    (ox, oy), (sx, sy) = origin, scale
+    for s in scribbles:
+        if not s.points:
+            continue
+        points = np.array([[(px - ox) * sx, (py - oy) * sy] for px, py in s.points], np.float64)
+        thickness = max(1, int(round(2 * s.radius * min(sx, sy))))
+        value = fg_value if s.foreground else bg_value
+        pts = np.round(points).astype(np.int32).reshape(-1, 1, 2)
+        if len(pts) == 1:
+            cv2.circle(labels, tuple(int(v) for v in pts[0, 0]), max(1, thickness // 2), value, -1)
+        else:
+            cv2.polylines(labels, [pts], False, value, thickness, cv2.LINE_8)
+
+
+def _tidy(mask: np.ndarray, anchors: np.ndarray) -> np.ndarray:
+    """Drop specks (parts much smaller than the largest, unless scribbled over) and fill small
+    enclosed holes: GrabCut leaves both where a colour of the object appears in the background."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return mask
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    keep = areas >= MIN_PART * areas.max()
+    anchored = np.unique(labels[anchors & (labels > 0)])
+    keep[anchored[anchored > 0] - 1] = True
+    lookup = np.zeros(count, np.uint8)
+    lookup[1:][keep] = 255
+    tidy = lookup[labels]
+    # Holes: background parts that do not reach the border of the region.
+    holes = cv2.bitwise_not(tidy)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(holes, connectivity=4)
+    h, w = mask.shape
+    object_area = max(1, int(np.count_nonzero(tidy)))
+    fill = np.zeros(count, np.uint8)
+    for i in range(1, count):
+        x, y, bw, bh, area = stats[i]
+        enclosed = x > 0 and y > 0 and x + bw < w and y + bh < h
+        if enclosed and area < MAX_HOLE * object_area:
+            fill[i] = 255
+    return cv2.max(tidy, fill[labels])
+
+
+def _enforce(mask: np.ndarray, scribbles, box: Box | None) -> None:
+    """Scribbles are hard constraints; outside the box (plus a pixel of edge) is background."""
+    if box is not None:
+        x, y, w, h = box
+        height, width = mask.shape
+        keep = np.zeros_like(mask)
+        keep[max(0, y - 1) : min(height, y + h + 1), max(0, x - 1) : min(width, x + w + 1)] = 255
+        cv2.min(mask, keep, dst=mask)
+    _draw_scribbles(mask, scribbles, (0, 0), (1.0, 1.0), 255, 0)

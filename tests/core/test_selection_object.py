@@ -1,0 +1,74 @@
+"""Select object (GrabCut + full-resolution edge): IoU on real-photo composites, hints, tidying."""
+
+import numpy as np
+import pytest
+from selection_composites import PAIRS, band_error, iou, make_composite
+
+from desktop_editor.core.selection.common import Cancelled, SelectionError
+from desktop_editor.core.selection.select_object import ObjectHints, Scribble, select_object
+
+# The box alone: at least 0.9 on every composite but "coffee on cat", whose cup sits on the cat's
+# eye and nose, colours GrabCut gives to the cup; one background scribble fixes that (below).
+BOX_ONLY = {"cat on astronaut": 0.95, "astronaut on rocket": 0.9, "coffee on cat": 0.87}
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
+def test_box_finds_the_pasted_object(name):
+    comp = make_composite(name)
+    mask = select_object(comp.photo, ObjectHints(box=comp.box))
+    assert iou(mask, comp.truth) >= BOX_ONLY[name]
+    x, y, w, h = comp.box
+    outside = mask.copy()
+    outside[y : y + h, x : x + w] = 0
+    assert not outside.any()  # nothing outside the box
+
+
+def test_background_scribble_corrects_the_object():
+    comp = make_composite("coffee on cat")
+    hints = ObjectHints(box=comp.box)
+    before = select_object(comp.photo, hints)
+    wrong = (before >= 128) & (comp.truth < 128)
+    ys, xs = np.nonzero(wrong)
+    assert len(ys) > 200  # the case this test is about: a sizeable wrong part
+    # The designer scribbles (Alt) across the wrongly selected part, where it is most wrong.
+    cy, cx = int(np.median(ys)), int(np.median(xs))
+    stroke = Scribble(((cx - 6, cy - 3), (cx + 6, cy + 3)), radius=4, foreground=False)
+    after = select_object(comp.photo, hints.with_scribble(stroke))
+    assert iou(after, comp.truth) > iou(before, comp.truth)
+    assert iou(after, comp.truth) >= 0.9
+    assert after[cy, cx] == 0  # a background scribble is a hard constraint
+
+
+def test_foreground_scribble_alone_selects_a_distinct_object():
+    img = np.zeros((120, 160, 3), np.uint8)
+    img[:] = (40, 90, 200)
+    yy, xx = np.ogrid[:120, :160]
+    disc = (xx - 80) ** 2 + (yy - 60) ** 2 <= 30**2
+    img[disc] = (230, 200, 40)
+    rng = np.random.default_rng(1)
+    img = np.clip(img.astype(int) + rng.integers(-10, 10, img.shape), 0, 255).astype(np.uint8)
+    mask = select_object(img, ObjectHints(scribbles=(Scribble(((70, 60), (90, 60)), radius=3),)))
+    truth = np.where(disc, 255, 0).astype(np.uint8)
+    assert iou(mask, truth) >= 0.95
+
+
+def test_large_photo_is_reduced_and_its_edge_refined_at_full_resolution():
+    comp = make_composite("cat on astronaut", scale=4.0)  # 2048 x 2048: GrabCut runs on a reduced copy
+    refined = select_object(comp.photo, ObjectHints(box=comp.box))
+    blocky = select_object(comp.photo, ObjectHints(box=comp.box), refine=False)
+    assert iou(refined, comp.truth) >= 0.95
+    assert band_error(refined, comp.truth, 12) < band_error(blocky, comp.truth, 12)
+
+
+def test_hints_are_required_and_boxes_checked():
+    img = np.zeros((50, 50, 3), np.uint8)
+    with pytest.raises(SelectionError, match="box"):
+        select_object(img, ObjectHints())
+    with pytest.raises(SelectionError, match="no area"):
+        select_object(img, ObjectHints(box=(60, 60, 10, 10)))
+
+
+def test_stop_check_cancels():
+    comp = make_composite("cat on astronaut")
+    with pytest.raises(Cancelled):
+        select_object(comp.photo, ObjectHints(box=comp.box), stop=lambda: True)
