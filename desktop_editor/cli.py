@@ -1,7 +1,8 @@
 """The command-line front end: the same core, client and job runner as the window.
 
-`desktop-editor` alone starts the app; `edit` sends one edit, `batch` many, `jobs` lists and
-resumes journaled jobs, `emulator` serves the offline Runflow stand-in. Errors are one clear line on stderr and an exit code a script can act on:
+`desktop-editor` alone starts the app; `edit` sends one edit, `batch` many, `mask` derives masks
+from photos offline, `jobs` lists and resumes journaled jobs, `emulator` serves the offline
+Runflow stand-in. Errors are one clear line on stderr and an exit code a script can act on:
 0 success, 1 the service refused or the run failed, 2 bad usage or input (nothing sent),
 3 service unreachable or unavailable, 4 outcome unknown (may have been charged).
 """
@@ -47,7 +48,7 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     _add_service_options(p)
 
 
-COMMANDS = ("edit", "batch", "jobs", "emulator")
+COMMANDS = ("edit", "batch", "mask", "jobs", "emulator")
 
 
 def _add_service_options(p: argparse.ArgumentParser) -> None:
@@ -72,11 +73,25 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--images", required=True, metavar="DIR_OR_GLOB", help="a folder of images or a glob pattern")
     batch.add_argument("--masks", type=Path, metavar="DIR", help="masks matched by file stem (shoe.png, shoe_mask.png)")
     batch.add_argument("--mask", type=Path, metavar="FILE", help="one mask for every image without its own")
+    batch.add_argument("--auto-mask", metavar="object:BOX",
+                       help="derive each image's mask: the object in BOX (X,Y,W,H, pixels or percentages)")
+    batch.add_argument("--masks-preview", type=Path, metavar="SHEET.png",
+                       help="with --auto-mask: write a contact sheet of the masks before asking to send")
     _add_edit_options(batch)
     batch.add_argument("--concurrency", type=int, default=4, metavar="N", help="edits running at once (default 4)")
     batch.add_argument("--yes", action="store_true", help="send without asking")
     batch.add_argument("--report", type=Path, metavar="FILE", help="write a JSON report: per image status, run, cost, files")
     batch.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+
+    from desktop_editor.cli_mask import add_recipe_options
+
+    mask = sub.add_parser("mask", help="derive masks from photos offline (select object, magic wand)")
+    mask.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
+    mask.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the masks (IMAGE_mask.png)")
+    add_recipe_options(mask)
+    mask.add_argument("--convention", choices=("openai", "bw"), default="openai",
+                      help="openai: transparent = edit (default); bw: white = edit, soft edges kept")
+    mask.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     jobs = sub.add_parser("jobs", help="journaled jobs of the app and the command line")
     jobs_sub = jobs.add_subparsers(dest="jobs_command", parser_class=_Parser, required=True)
@@ -177,7 +192,8 @@ def _check_edit_args(args: argparse.Namespace, image_count: int):
         params.check(image_count)
     except ParamsError as exc:
         return None, str(exc)
-    if args.keep_unmasked and args.mask is None and params.spec.takes_mask and not getattr(args, "masks", None):
+    if args.keep_unmasked and args.mask is None and params.spec.takes_mask and not getattr(args, "masks", None) \
+            and not getattr(args, "auto_mask", None):
         return None, "--keep-unmasked needs a mask (the area the edit may change)."
     return params, None
 
@@ -259,11 +275,23 @@ def cmd_batch(args: argparse.Namespace) -> int:
         return _fail(f"{args.mask}: no such file.", EXIT_USAGE)
     if args.concurrency < 1 or args.concurrency > 16:
         return _fail("--concurrency must be 1 to 16.", EXIT_USAGE)
+    if args.auto_mask and (args.masks is not None or args.mask is not None):
+        return _fail("--auto-mask derives every mask: leave out --masks and --mask.", EXIT_USAGE)
+    if args.masks_preview and not args.auto_mask:
+        return _fail("--masks-preview shows the masks --auto-mask derives; give --auto-mask too.", EXIT_USAGE)
     images = find_images(args.images)
     if not images:
         return _fail(f"no images found in {args.images}.", EXIT_USAGE)
-    plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask)
     out = sys.stderr
+    derived = None
+    if args.auto_mask:
+        from desktop_editor.cli_mask import MaskInputError, auto_masks
+
+        try:
+            derived = auto_masks(args, images, out)
+        except MaskInputError as exc:
+            return _fail(str(exc), EXIT_USAGE)
+    plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask, derived_masks=derived)
     cost = plan.estimated_cost()
     sizes = {}
     for item in plan.to_send:
@@ -385,7 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return emulator_main(argv[1:])
     args = build_parser().parse_args(argv)
-    commands = {"edit": cmd_edit, "batch": cmd_batch, "jobs": cmd_jobs}
+    from desktop_editor.cli_mask import cmd_mask
+
+    commands = {"edit": cmd_edit, "batch": cmd_batch, "mask": cmd_mask, "jobs": cmd_jobs}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

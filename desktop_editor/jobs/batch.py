@@ -69,7 +69,7 @@ def match_mask(image: Path, masks_dir: Path | None) -> Path | None:
     return None
 
 
-def _header_size(path: Path) -> tuple[int, int]:
+def image_size(path: Path) -> tuple[int, int]:
     """Size as displayed, from the header only (no full decode): fast for hundreds of files."""
     with Image.open(path) as img:
         orientation = img.getexif().get(0x0112, 1)
@@ -83,15 +83,20 @@ def plan_batch(
     *,
     masks_dir: Path | None = None,
     shared_mask: Path | None = None,
+    derived_masks: dict[Path, Path] | None = None,
 ) -> BatchPlan:
-    """One item per image, with its mask, the size it will be sent at, or why it is skipped."""
+    """One item per image, with its mask, the size it will be sent at, or why it is skipped.
+
+    `derived_masks` (image -> mask file, from `--auto-mask`) comes before any other mask.
+    """
     plan = BatchPlan(params=params)
     needs_mask = params.spec.takes_mask
+    derived_masks = derived_masks or {}
     for image in images:
-        mask = (match_mask(image, masks_dir) or shared_mask) if needs_mask else None
+        mask = (derived_masks.get(image) or match_mask(image, masks_dir) or shared_mask) if needs_mask else None
         item = BatchItem(image=image, mask=mask)
         try:
-            item.size = _header_size(image)
+            item.size = image_size(image)
             item.sent_size = fit_within_limits(*item.size)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             item.problem = f"not a readable image ({type(exc).__name__})"
