@@ -141,8 +141,30 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
         "encode JPEG": lambda: encode_image(after, "jpeg"),
         "emulator render (PNG)": lambda: render(spec, 1),
     }
+    steps.update(_selection_steps(photo, mask))
     steps.update(_qt_steps(photo, after, png_path))
     return steps
+
+
+def _selection_steps(photo, mask) -> dict[str, Callable[[], object]]:
+    """The smart selection tools' worker-side steps (magic wand, select object, refine edge)."""
+    from desktop_editor.core.selection.common import photo_array
+    from desktop_editor.core.selection.refine import refine_edge
+    from desktop_editor.core.selection.select_object import ObjectHints, select_object
+    from desktop_editor.core.selection.wand import PhotoPlanes, WandClick
+
+    pixels = photo_array(photo)
+    planes = PhotoPlanes(pixels)
+    width, height = SIZE_4K
+    box = (int(width * 0.4), int(height * 0.12), int(width * 0.4), int(height * 0.66))
+    return {
+        "photo array (selection input)": lambda: photo_array(photo),
+        "wand: split colour planes": lambda: PhotoPlanes(pixels),
+        "wand: click, contiguous": lambda: WandClick(planes, width // 2, height // 2).select(40),
+        "wand: click, colour range": lambda: WandClick(planes, width // 2, height // 2).select(40, contiguous=False),
+        "select object (box)": lambda: select_object(pixels, ObjectHints(box=box)),
+        "refine edge (8 px band)": lambda: refine_edge(pixels, mask, 8),
+    }
 
 
 def _qt_steps(photo, after, png_path: Path) -> dict[str, Callable[[], object]]:

@@ -327,7 +327,14 @@ def stage_deb_tree(root: Path, version: str) -> None:
         "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
         "Upstream-Name: Desktop Editor\n\nFiles: *\nCopyright: Desktop Editor authors\nLicense: Proprietary\n"
         " The bundled Qt libraries (PySide6) are used under the LGPLv3; Python under the PSF licence.\n"
+        "\nFiles: opt/desktop-editor/_internal/cv2/* opt/desktop-editor/_internal/opencv_python_headless.libs/*\n"
+        "Copyright: OpenCV team and contributors\nLicense: Apache-2.0\n"
+        " OpenCV (opencv-python-headless) under the Apache License 2.0: see opencv-LICENSE.txt; the\n"
+        " libraries its wheel bundles (FFmpeg, OpenBLAS, libpng, ...) under their own licences: see\n"
+        " opencv-LICENSE-3RD-PARTY.txt. Both are in this folder.\n"
     )
+    for name, target in opencv_notices().items():
+        _copy(name, doc / target)
     normalise_permissions(root)
     control = root / "DEBIAN"
     control.mkdir()
@@ -355,6 +362,20 @@ def stage_deb_tree(root: Path, version: str) -> None:
     ))
     for name in ("control", "md5sums"):
         (control / name).chmod(0o644)
+
+
+def opencv_notices() -> dict[Path, str]:
+    """OpenCV's licence files from the installed wheel -> their names in the package's doc folder.
+
+    Read from the installed cv2 package (not imported: no need to load 150 MB of libraries).
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("cv2")
+    if spec is None or not spec.submodule_search_locations:
+        raise SystemExit("opencv-python-headless is not installed: pip install -e '.[package]'")
+    folder = Path(list(spec.submodule_search_locations)[0])
+    return {folder / "LICENSE.txt": "opencv-LICENSE.txt", folder / "LICENSE-3RD-PARTY.txt": "opencv-LICENSE-3RD-PARTY.txt"}
 
 
 def _copy(source: Path, target: Path) -> None:

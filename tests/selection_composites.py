@@ -110,3 +110,40 @@ def band_error(mask: np.ndarray, truth: np.ndarray, band_px: int) -> float:
     distance = cv2.distanceTransform(inside, cv2.DIST_L2, 5) + cv2.distanceTransform(255 - inside, cv2.DIST_L2, 5)
     band = distance <= band_px
     return float(np.abs(mask[band].astype(np.float32) - truth[band].astype(np.float32)).mean() / 255)
+
+
+def wobbled_mask(name: str, scale: float = 1.0) -> tuple[Composite, np.ndarray]:
+    """The composite and a rough mask of its object: the true outline wobbled by up to 5 px
+    (times `scale`), like a quick brush stroke or a box tool's result."""
+    comp = make_composite(name, scale)
+    _, _, _, (bx, by), radius, seed = PAIRS[name]
+    cx, cy = bx * scale, by * scale
+    outline = []
+    points = blob_outline((cx, cy), radius * scale, seed)
+    for i, (x, y) in enumerate(points):
+        t = 2 * math.pi * i / len(points)
+        r = math.hypot(x - cx, y - cy)
+        d = (3 * math.sin(11 * t) + 2 * math.cos(5 * t + 1)) * scale
+        outline.append((cx + (x - cx) * (r + d) / r, cy + (y - cy) * (r + d) / r))
+    return comp, shape_alpha((comp.photo.shape[1], comp.photo.shape[0]), outline)
+
+
+def correction_scribble(mask: np.ndarray, truth: np.ndarray, radius: float = 4.0):
+    """The background scribble a designer would draw (Alt) over the largest wrongly selected
+    part: a short stroke through its middle; None when nothing sizeable is wrong."""
+    import cv2
+
+    from desktop_editor.core.selection.select_object import Scribble
+
+    wrong = ((mask >= 128) & (truth < 128)).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(wrong, connectivity=8)
+    if count <= 1:
+        return None
+    biggest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    if stats[biggest, cv2.CC_STAT_AREA] < 50:
+        return None
+    # Its most interior point (farthest from its edge), and a stroke across it.
+    inner = cv2.distanceTransform((labels == biggest).astype(np.uint8) * 255, cv2.DIST_L2, 5)
+    cy, cx = np.unravel_index(int(np.argmax(inner)), inner.shape)
+    reach = max(1.0, float(inner[cy, cx]) - radius)
+    return Scribble(((cx - reach, cy), (cx + reach, cy)), radius=radius, foreground=False)

@@ -1,39 +1,23 @@
 """Refine edge and the guided filter: band error drops on real composites, nothing moves outside the band."""
 
-import math
-
 import numpy as np
 import pytest
-from selection_composites import PAIRS, band_error, blob_outline, make_composite, shape_alpha
+from selection_composites import PAIRS, band_error, make_composite, wobbled_mask
 
 from desktop_editor.core.selection.guided import guided_filter
 from desktop_editor.core.selection.refine import edge_band, refine_edge
 
 
-def rough_mask(name, scale=1.0):
-    """The true outline wobbled by up to 5 px: what a quick brush or a box tool gives."""
-    comp = make_composite(name, scale)
-    _, _, _, (bx, by), radius, seed = PAIRS[name]
-    cx, cy = bx * scale, by * scale
-    outline = []
-    for i, (x, y) in enumerate(blob_outline((cx, cy), radius * scale, seed)):
-        t = 2 * math.pi * i / 360
-        r = math.hypot(x - cx, y - cy)
-        d = (3 * math.sin(11 * t) + 2 * math.cos(5 * t + 1)) * scale
-        outline.append((cx + (x - cx) * (r + d) / r, cy + (y - cy) * (r + d) / r))
-    return comp, shape_alpha((comp.photo.shape[1], comp.photo.shape[0]), outline)
-
-
 @pytest.mark.parametrize("name", list(PAIRS))
 def test_refine_edge_lowers_the_band_error_on_real_composites(name):
-    comp, rough = rough_mask(name)
+    comp, rough = wobbled_mask(name)
     refined = refine_edge(comp.photo, rough, 10)
     before, after = band_error(rough, comp.truth, 6), band_error(refined, comp.truth, 6)
     assert after < 0.6 * before
 
 
 def test_nothing_changes_outside_the_band():
-    comp, rough = rough_mask("cat on astronaut")
+    comp, rough = wobbled_mask("cat on astronaut")
     refined = refine_edge(comp.photo, rough, 4)
     band = edge_band(rough, 4)
     assert np.array_equal(refined[band == 0], rough[band == 0])
@@ -41,7 +25,7 @@ def test_nothing_changes_outside_the_band():
 
 
 def test_region_limits_the_change_to_a_brush_stroke():
-    comp, rough = rough_mask("astronaut on rocket")
+    comp, rough = wobbled_mask("astronaut on rocket")
     region = np.zeros_like(rough)
     region[:, : rough.shape[1] // 2] = 255  # the left half only
     refined = refine_edge(comp.photo, rough, 8, region=region)
@@ -76,6 +60,6 @@ def test_guided_filter_snaps_a_shifted_step_to_the_photos_edge():
 
 def test_refined_large_mask_matches_at_a_reduced_fit():
     """On a 2K composite the coefficients are fitted on a reduced copy; the gain still holds."""
-    comp, rough = rough_mask("coffee on cat", scale=4.0)
+    comp, rough = wobbled_mask("coffee on cat", scale=4.0)
     refined = refine_edge(comp.photo, rough, 40)
     assert band_error(refined, comp.truth, 24) < 0.6 * band_error(rough, comp.truth, 24)

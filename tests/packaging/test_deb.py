@@ -148,6 +148,8 @@ def _check_package_metadata(deb: Path, entries: list[Entry]) -> None:
         *(f"/usr/share/icons/hicolor/{s}x{s}/apps/desktop-editor.png" for s in ICON_SIZES),
         "/opt/desktop-editor/_internal/desktop_editor/resources/sample.jpg",
         "/opt/desktop-editor/_internal/desktop_editor/resources/icons/desktop-editor.svg",
+        "/usr/share/doc/desktop-editor/opencv-LICENSE.txt",  # OpenCV's notices go with its libraries
+        "/usr/share/doc/desktop-editor/opencv-LICENSE-3RD-PARTY.txt",
     ]
     for path in expected:
         assert path in paths, f"{path} is not in the package"
@@ -167,6 +169,25 @@ def _check_installed_app(command: Path, env: dict[str, str]) -> None:
     result = _run([command, "--self-test"], env=env, timeout=180, cwd=env["HOME"])
     assert result.returncode == 0, f"installed self-test failed:\n{result.stdout}\n{result.stderr}"
     assert result.stdout.strip().splitlines()[-1].startswith("self-test: self-test passed"), result.stdout
+    _check_installed_mask_command(command, env)
+
+
+def _check_installed_mask_command(command: Path, env: dict[str, str]) -> None:
+    """`mask` loads OpenCV from the bundle and selects an object: its libraries are all there."""
+    import numpy as np
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory(prefix="deb-mask-") as tmp:
+        photo = np.zeros((120, 160, 3), np.uint8)
+        photo[:] = (40, 90, 200)
+        photo[30:90, 50:110] = (230, 200, 40)
+        Image.fromarray(photo).save(Path(tmp) / "square.png")
+        result = _run([command, "mask", Path(tmp) / "square.png", "--out", Path(tmp) / "out", "--select-object",
+                       "40,20,80,80", "--convention", "bw", "--quiet"], env=env, timeout=120, cwd=tmp)
+        assert result.returncode == 0, f"installed mask command failed:\n{result.stdout}\n{result.stderr}"
+        with Image.open(Path(tmp) / "out" / "square_mask.png") as img:
+            mask = np.asarray(img.convert("L"))
+        assert (mask[35:85, 55:105] == 255).all() and not mask[:20].any()
 
 
 def test_deb_installs_runs_and_uninstalls_cleanly(deb, tmp_path):
