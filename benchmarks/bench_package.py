@@ -64,6 +64,8 @@ def _part_of(rel: str) -> str:
         return "Qt plugins (platforms, image formats, input, themes)"
     if inner.startswith(("PySide6/", "shiboken6/", "libpyside6", "libshiboken6")):
         return "PySide6 bindings"
+    if inner.startswith(("cv2/", "opencv_python_headless.libs/")):
+        return "OpenCV (selection tools) with the libraries its wheel bundles"
     if inner.startswith(("numpy", "libscipy_openblas", "libgfortran", "libquadmath")):
         return "numpy with OpenBLAS"
     if inner.startswith(("PIL/", "pillow.libs/")) or "pillow.libs" in inner:

@@ -149,7 +149,7 @@ def main() -> int:
     report["speed"] = speed()
     report["ok"] = all(report["speed"]["ok"].values()) and all(
         r["iou_ok"] and r["refine_ok"] for r in report["quality"].values())
-    print(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2, default=lambda o: o.item() if hasattr(o, "item") else str(o)))
     return 0
 
 
