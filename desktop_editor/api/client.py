@@ -65,6 +65,10 @@ class _Expired(DownloadError):
     """403/404 on a result URL: presigned URLs expire; fetching the run again gives fresh ones."""
 
 
+class _Refused(DownloadError):
+    """Another 4xx on a result URL: a definite answer that asking again will not change."""
+
+
 class RunflowClient:
     """Speaks the Runflow HTTP API. Thread-safe: each thread gets its own connection pool."""
 
@@ -407,7 +411,7 @@ class RunflowClient:
                     time.sleep(delay)
             try:
                 return self._fetch(url)
-            except _Expired:
+            except (_Expired, _Refused):
                 raise
             except (requests.RequestException, DownloadError) as exc:
                 last = exc
@@ -424,6 +428,8 @@ class RunflowClient:
         ) as response:
             if response.status_code in (403, 404, 410):
                 raise _Expired(f"The result URL answered HTTP {response.status_code} (expired?).")
+            if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+                raise _Refused(f"The result URL answered HTTP {response.status_code}.")
             if response.status_code >= 400:
                 raise DownloadError(f"The result URL answered HTTP {response.status_code}.")
             expected = response.headers.get("Content-Length")
@@ -511,6 +517,8 @@ class RunflowClient:
                 except _Expired:
                     expired = True
                     continue
+                except _Refused:
+                    continue  # a definite "no": whatever it points to, it is not our image
                 except DownloadError as exc:
                     if not image.url.startswith("data:"):  # a broken data URI is simply not an image
                         unreachable = exc
