@@ -312,8 +312,9 @@ def test_an_unreadable_answer_is_shown_with_copy_answer_and_run_id(qtbot, panel)
     assert not panel.resend_button.isEnabled()  # never sent again as if it had not been
     panel.copy_answer_button.click()
     assert QApplication.clipboard().text() == ANSWER
-    panel.update_job(make_job(JobState.DONE))
-    panel.select_job(panel.jobs()[0].id)
+    done = make_job(JobState.DONE)
+    panel.update_job(done)
+    panel.select_job(done.id)
     assert not panel.copy_answer_button.isVisibleTo(panel)
 
 
