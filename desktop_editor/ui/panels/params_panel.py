@@ -979,7 +979,7 @@ class ParamsPanel(QWidget):
         self._refresh()
         if self._problems:
             return False
-        if self.model.spec.prompt_required:
+        if self.model.spec.has_prompt:  # an optional prompt is remembered too
             self._remember_prompt(self.model.prompt)
         self.generate_requested.emit()
         return True
