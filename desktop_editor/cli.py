@@ -38,14 +38,28 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", default="auto", metavar="S", help="auto, a preset like square_hd, or WxH (multiples of 16)")
     p.add_argument("--quality", default="high", choices=("low", "medium", "high", "auto"))
     p.add_argument("--sync", action="store_true", help="results come back inline and are not kept by the service")
-    p.add_argument("--input-fidelity", choices=("low", "high"), help="gpt-image-1.5 only")
-    p.add_argument("--background", choices=("auto", "transparent", "opaque"), help="gpt-image-1.5 only")
+    p.add_argument(
+        "--option", action="append", default=[], metavar="KEY=VALUE",
+        help="a model's own input, repeatable: " + _options_help(MODELS),
+    )
+    p.add_argument("--input-fidelity", choices=("low", "high"), help="gpt-image-1.5 only (= --option input_fidelity=...)")
+    p.add_argument("--background", choices=("auto", "transparent", "opaque"), help="gpt-image-1.5 only (= --option background=...)")
     p.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder for results (default: here)")
     p.add_argument("--keep-unmasked", action="store_true", help="pixels outside the mask stay exactly the original's")
     p.add_argument("--feather", type=float, default=0.0, metavar="PX", help="soft edge for --keep-unmasked")
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
     _add_service_options(p)
+
+
+def _options_help(models) -> str:
+    """'runflow/product-isolation: aspect_ratio (1:1, ...), resolution (...); ...' from the catalogue."""
+    parts = []
+    for spec in models.values():
+        if spec.options:
+            fields = ", ".join(f"{f.name} ({'/'.join(f.choices)})" for f in spec.options)
+            parts.append(f"{spec.id}: {fields}")
+    return "; ".join(parts).replace("%", "%%")
 
 
 COMMANDS = ("edit", "batch", "mask", "jobs", "emulator")
@@ -135,8 +149,13 @@ def _fail(message: str, code: int) -> int:
 
 
 def _params_from_args(args: argparse.Namespace):
-    from desktop_editor.core.params import EditParams
+    """EditParams from the options; ValueError for a malformed --option."""
+    from desktop_editor.core.params import EditParams, parse_options
 
+    options = parse_options(args.option)
+    for name in ("input_fidelity", "background"):
+        if getattr(args, name) is not None:
+            options.setdefault(name, getattr(args, name))
     return EditParams(
         prompt=args.prompt,
         model=args.model,
@@ -145,8 +164,7 @@ def _params_from_args(args: argparse.Namespace):
         image_size=args.size,
         quality=args.quality,
         sync_mode=args.sync,
-        input_fidelity=args.input_fidelity,
-        background=args.background,
+        options=options,
     )
 
 
@@ -187,12 +205,15 @@ def _check_edit_args(args: argparse.Namespace, image_count: int):
     """EditParams from the options, or an error line (exit 2, nothing sent)."""
     from desktop_editor.core.params import ParamsError
 
-    params = _params_from_args(args)
     try:
+        params = _params_from_args(args)
         params.check(image_count)
-    except ParamsError as exc:
+    except (ParamsError, ValueError) as exc:
         return None, str(exc)
-    if args.keep_unmasked and args.mask is None and params.spec.takes_mask and not getattr(args, "masks", None) \
+    spec = params.spec
+    if args.keep_unmasked and not spec.uses_mask:
+        return None, f"--keep-unmasked cannot apply to {spec.label}: it recomposes the whole frame (no mask is used)."
+    if args.keep_unmasked and args.mask is None and not getattr(args, "masks", None) \
             and not getattr(args, "auto_mask", None):
         return None, "--keep-unmasked needs a mask (the area the edit may change)."
     return params, None

@@ -98,8 +98,8 @@ def job_report(job: EditJob) -> dict:
 def exit_code(job: EditJob) -> int:
     if job.state is JobState.DONE:
         return EXIT_OK
-    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED):
-        return EXIT_UNKNOWN
+    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.UNREADABLE):
+        return EXIT_UNKNOWN  # may have been charged: a script must not simply send it again
     return {"input": EXIT_USAGE, "unreachable": EXIT_UNREACHABLE}.get(job.failure_kind or "", EXIT_REFUSED)
 
 
@@ -192,6 +192,7 @@ def describe(job: EditJob) -> str:
         f"job {job.id} ({job.source}) {job.state.label}",
         f"  created {job.created_at}, updated {job.updated_at}",
         f"  model {job.params.model}; prompt: {job.params.prompt!r}",
+        *([f"  options: {', '.join(f'{k}={v}' for k, v in job.params.options.items())}"] if job.params.options else []),
         f"  images: {', '.join(str(p) for p in job.image_paths) or '-'}",
         f"  mask: {job.mask_path or '-'}",
         f"  run id: {job.run_id or '-'}; client_ref: {job.client_ref}",
@@ -202,6 +203,9 @@ def describe(job: EditJob) -> str:
         lines.append(f"  error: {job.error}")
     if job.advice:
         lines.append(f"  note: {job.advice}")
+    if job.raw_answer:
+        lines.append("  the service's answer, as received:")
+        lines += [f"    {line}" for line in job.raw_answer.splitlines()]
     return "\n".join(lines)
 
 

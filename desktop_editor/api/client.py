@@ -34,10 +34,11 @@ from desktop_editor.api.errors import (
     RunTimeoutError,
     ServiceUnavailableError,
     ServiceUnreachableError,
+    UnreadableAnswerError,
     WaitAborted,
     error_from_response,
 )
-from desktop_editor.api.runs import Run, parse_output_images
+from desktop_editor.api.runs import OutputImage, Run, find_image_links, parse_output_images, run_id_of
 from desktop_editor.core.filenames import safe_filename
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,7 @@ MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
 RENEWALS = 3  # fresh URLs fetched for one image before giving up (the run, and the job, stay resumable)
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
+_UNREADABLE = "The run finished, but its answer held no image we could read"
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class ResultImage:
 
 class _Expired(DownloadError):
     """403/404 on a result URL: presigned URLs expire; fetching the run again gives fresh ones."""
+
+
+class _Refused(DownloadError):
+    """Another 4xx on a result URL: a definite answer that asking again will not change."""
 
 
 class RunflowClient:
@@ -205,11 +211,12 @@ class RunflowClient:
             return None
 
     @staticmethod
-    def _unknown(client_ref: str | None, why: str) -> OutcomeUnknownError:
+    def _unknown(client_ref: str | None, why: str, raw_answer: object = None) -> OutcomeUnknownError:
         return OutcomeUnknownError(
             f"The edit may have been accepted and charged: {why}. It was not sent again. "
             f"Reference: {client_ref}.",
             client_ref,
+            raw_answer=raw_answer,
         )
 
     # ----- account --------------------------------------------------------------------------
@@ -238,15 +245,15 @@ class RunflowClient:
         if metadata:
             body["metadata"] = metadata
         data = self._request("POST", f"/v1/models/{quote(model)}/runs", body=body, paid=True, client_ref=client_ref)
-        if not isinstance(data, dict) or not data.get("id"):
-            raise self._unknown(client_ref, "the service's answer had no run id")
+        if run_id_of(data) is None:
+            raise self._unknown(client_ref, "the service's answer named no run (neither id nor run_id)", data)
         return Run.from_json(data)
 
     def get_run(self, run_id: str) -> Run:
         data = self._request("GET", f"/v1/runs/{quote(run_id)}")
         if not isinstance(data, dict):
             raise ResponseFormatError("The service described the run in an unexpected form.")
-        return Run.from_json(data)
+        return Run.from_json(data, run_id=run_id)
 
     def wait_for_run(
         self,
@@ -260,10 +267,11 @@ class RunflowClient:
         """Poll until the run ends. Returns a succeeded (or partially succeeded) run.
 
         Passing trouble on the road (unreachable, 5xx, unreadable answers) does not end the wait:
-        the run is paid for and still exists, so polling goes on until `timeout`.
+        the run is paid for and still exists, so polling goes on until `timeout`. So does a
+        status no source names: `on_update` hears it as it is, and the next poll may say more.
 
         Raises:
-            RunFailedError: the run failed or was canceled by the service.
+            RunFailedError: the run failed, errored or was canceled by the service.
             RunTimeoutError: `timeout` passed; the run may still finish.
             WaitAborted: `cancel` was set.
         """
@@ -295,21 +303,24 @@ class RunflowClient:
 
     @staticmethod
     def check_terminal(run: Run) -> Run:
-        """The run itself if it produced images; RunFailedError for failed and canceled runs."""
+        """The run itself if it succeeded; RunFailedError for failed, errored and canceled runs."""
         if run.succeeded:
             return run
         if run.canceled:
             message = run.failure_message or "The service canceled the run."
         else:
-            message = run.failure_message or "The run failed on the service."
+            fallback = "The run ended with an error on the service." if run.status == "errored" else "The run failed on the service."
+            message = run.failure_message or fallback
             if run.failure_code:
                 message = f"{message} ({run.failure_code})"
         raise RunFailedError(message, run_id=run.id, run_status=run.status, failure_code=run.failure_code)
 
-    def run_direct(self, model: str, model_input: dict, *, client_ref: str | None = None) -> dict:
+    def run_direct(self, model: str, model_input: dict, *, client_ref: str | None = None) -> Any:
         """The synchronous direct style (compatibility mode): flat body, answer holds the images.
 
-        The model path drops the `openai/` vendor prefix, as the product pages show it.
+        The model path drops the `openai/` vendor prefix, as the product pages show it. Any 2xx
+        answer means the edit ran: it is returned as parsed, whatever its shape, and
+        `results_from_direct` finds the images in it (or says it holds none).
         """
         client_ref = client_ref or self.new_client_ref()
         route = model.split("/", 1)[1] if model.startswith("openai/") else model
@@ -322,8 +333,6 @@ class RunflowClient:
             client_ref=client_ref,
             read_timeout=max(self.config.read_timeout, self.config.wait_timeout),
         )
-        if not isinstance(data, dict) or not parse_output_images(data):
-            raise self._unknown(client_ref, "the service's answer held no images")
         return data
 
     # ----- uploads --------------------------------------------------------------------------
@@ -374,7 +383,12 @@ class RunflowClient:
         raise ServiceUnreachableError(f"The upload did not go through after several attempts ({last}).")
 
     def media_url(self, data: bytes, *, filename: str, mime_type: str) -> str:
-        """A URL the model can read: an inline data URI when small, an uploaded asset otherwise."""
+        """A URL the model can read: an inline data URI when small, an uploaded asset otherwise.
+
+        The limit is low on purpose (ClientConfig.inline_limit): the create is the one request
+        whose fate can be unknown, and it stays open while its body travels. Uploads are free
+        to retry, so anything bigger than a small mask goes that way and the create stays short.
+        """
         if len(data) * 4 / 3 <= self.config.inline_limit:
             return to_data_uri(data, mime_type)
         return self.upload_asset(data, filename=filename, mime_type=mime_type)
@@ -397,7 +411,7 @@ class RunflowClient:
                     time.sleep(delay)
             try:
                 return self._fetch(url)
-            except _Expired:
+            except (_Expired, _Refused):
                 raise
             except (requests.RequestException, DownloadError) as exc:
                 last = exc
@@ -414,6 +428,8 @@ class RunflowClient:
         ) as response:
             if response.status_code in (403, 404, 410):
                 raise _Expired(f"The result URL answered HTTP {response.status_code} (expired?).")
+            if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
+                raise _Refused(f"The result URL answered HTTP {response.status_code}.")
             if response.status_code >= 400:
                 raise DownloadError(f"The result URL answered HTTP {response.status_code}.")
             expected = response.headers.get("Content-Length")
@@ -434,10 +450,15 @@ class RunflowClient:
         """Download every image of a finished run at once (URLs expire).
 
         An expired URL (403/404) is renewed by fetching the run again, a few times per image.
+        An answer in no known shape is searched whole (`_salvage`).
+
+        Raises:
+            UnreadableAnswerError: the run succeeded but its answer holds no image we can read.
+            DownloadError: an image could not be fetched (the run stays resumable).
         """
         images = run.images
-        if not images and run.succeeded:
-            raise DownloadError("The run finished but its answer lists no images.")
+        if not images:
+            return self._salvage(run.output, run.raw, run.id, renew=lambda: self.get_run(run.id).output, cancel=cancel)
         results = []
         for index, image in enumerate(images):
             for renewal in range(RENEWALS + 1):
@@ -454,16 +475,68 @@ class RunflowClient:
             results.append(self._result(index, image, data, content_type, run.id))
         return results
 
-    def results_from_direct(self, answer: dict) -> list[ResultImage]:
+    def results_from_direct(self, answer: Any) -> list[ResultImage]:
         """Download the images of a direct-style answer (no run to renew URLs from)."""
+        request_id = answer.get("request_id") if isinstance(answer, dict) else None
+        images = parse_output_images(answer)
+        if not images:
+            return self._salvage(answer, answer, request_id, renew=None, cancel=None)
         results = []
-        for index, image in enumerate(parse_output_images(answer)):
+        for index, image in enumerate(images):
             try:
                 data, content_type = self.download(image.url)
             except _Expired as exc:
                 raise DownloadError(f"A result URL had already expired ({exc}).") from None
-            results.append(self._result(index, image, data, content_type, answer.get("request_id") or "direct"))
+            results.append(self._result(index, image, data, content_type, request_id or "direct"))
         return results
+
+    def _salvage(
+        self,
+        output: Any,
+        raw: Any,
+        run_id: str | None,
+        *,
+        renew: Callable[[], Any] | None,
+        cancel: threading.Event | None,
+    ) -> list[ResultImage]:
+        """Every image found anywhere in an answer of no known shape, else UnreadableAnswerError.
+
+        Each link is fetched (without the API key, like every download) and kept only when the
+        bytes are an image. A link that answers 403/404 may have expired: the run is fetched
+        once more and searched again. When nothing was found and a link could not be fetched at
+        all, DownloadError is raised: the run exists, so the job can go on later without paying
+        twice.
+        """
+        for attempt in range(2):
+            results: list[ResultImage] = []
+            expired = False
+            unreachable: DownloadError | None = None
+            for image in find_image_links(output):
+                try:
+                    data, content_type = self.download(image.url, cancel=cancel)
+                except _Expired:
+                    expired = True
+                    continue
+                except _Refused:
+                    continue  # a definite "no": whatever it points to, it is not our image
+                except DownloadError as exc:
+                    if not image.url.startswith("data:"):  # a broken data URI is simply not an image
+                        unreachable = exc
+                    continue
+                if sniff_image_type(data) is None:
+                    log.info("a link in run %s's answer is not an image; skipped", run_id)
+                    continue
+                found = OutputImage(url=image.url, content_type=sniff_image_type(data))
+                results.append(self._result(len(results), found, data, content_type, run_id or "direct"))
+            if results:
+                log.warning("run %s answered in an unknown shape; %d image(s) found by searching it", run_id, len(results))
+                return results
+            if unreachable is not None:
+                raise DownloadError(f"A link in the service's answer could not be fetched ({unreachable}).")
+            if not expired or renew is None or attempt:
+                break
+            output = renew()
+        raise UnreadableAnswerError(f"{_UNREADABLE}.", run_id=run_id, raw_answer=raw)
 
     @staticmethod
     def _result(index: int, image, data: bytes, content_type: str | None, run_id: str) -> ResultImage:
@@ -474,6 +547,24 @@ class RunflowClient:
         if "." not in name:
             name = f"{name}.{ext}"
         return ResultImage(index=index, data=data, content_type=content_type, file_name=name)
+
+
+_SIGNATURES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"),
+    (b"MM\x00*", "image/tiff"),
+)
+
+
+def sniff_image_type(data: bytes) -> str | None:
+    """The image type the bytes begin with, or None: how a link found by searching is judged."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return next((mime for magic, mime in _SIGNATURES if data.startswith(magic)), None)
 
 
 def to_data_uri(data: bytes, mime_type: str) -> str:

@@ -27,7 +27,10 @@ class ClientConfig:
     max_retries: int = 5
     backoff_base: float = 0.5
     backoff_max: float = 30.0
-    inline_limit: int = 1024 * 1024  # encoded bytes; larger media go through the asset upload
+    # Encoded bytes a medium may take inline in the create body; larger ones are uploaded first.
+    # 48 KiB travels in ~40 ms at a 10 Mbit/s uplink, under the three round trips an upload adds;
+    # a 12 MP photo inline kept the paid create open ~16 s there (benchmarks/bench_create.py).
+    inline_limit: int = 48 * 1024
 
     @classmethod
     def from_env(cls, **overrides) -> ClientConfig:

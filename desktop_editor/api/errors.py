@@ -86,9 +86,10 @@ class OutcomeUnknownError(RunflowError):
     `client_ref` identifies the attempt so the designer (or support) can find it.
     """
 
-    def __init__(self, message: str, client_ref: str | None, **kw):
+    def __init__(self, message: str, client_ref: str | None, *, raw_answer: object = None, **kw):
         super().__init__(message, **kw)
         self.client_ref = client_ref
+        self.raw_answer = raw_answer  # what the service did say, when it said something we could not use
 
 
 class RunFailedError(RunflowError):
@@ -99,6 +100,19 @@ class RunFailedError(RunflowError):
         self.run_id = run_id
         self.run_status = run_status
         self.failure_code = failure_code
+
+
+class UnreadableAnswerError(RunflowError):
+    """The run finished (and may be charged), but no image could be found in its answer.
+
+    Not a failure of the road: sending again would pay twice, and waiting changes nothing.
+    `raw_answer` is the whole answer as parsed JSON, kept so the designer (or support) can read it.
+    """
+
+    def __init__(self, message: str, *, run_id: str | None, raw_answer: object, **kw):
+        super().__init__(message, **kw)
+        self.run_id = run_id
+        self.raw_answer = raw_answer
 
 
 class RunTimeoutError(RunflowError):

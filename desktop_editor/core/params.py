@@ -11,10 +11,17 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-DEFAULT_MODEL = "openai/gpt-image-2/edit"
-
-OUTPUT_FORMATS = ("png", "jpeg", "webp")
-QUALITIES = ("low", "medium", "high", "auto")
+from desktop_editor.core.catalogue import (
+    DEFAULT_MODEL,
+    GPT2_PRESETS,
+    GPT15_SIZES,
+    MODELS,
+    OUTPUT_FORMATS,
+    QUALITIES,
+    InputField,
+    Kind,
+    ModelSpec,
+)
 
 # Explicit-size rules for gpt-image-2 (runflow-api.md, "Explicit sizes").
 SIZE_MULTIPLE = 16
@@ -28,98 +35,15 @@ PROMPT_MAX = 32_000
 MAX_INPUT_IMAGES = 16
 MAX_NUM_IMAGES = 4
 
-# fal-style named sizes that the gpt-image-2 listing mirrors.
-GPT2_PRESETS: dict[str, tuple[int, int]] = {
-    "square_hd": (1024, 1024),
-    "square": (512, 512),
-    "portrait_4_3": (768, 1024),
-    "portrait_16_9": (576, 1024),
-    "landscape_4_3": (1024, 768),
-    "landscape_16_9": (1024, 576),
-}
-GPT15_SIZES: dict[str, tuple[int, int]] = {
-    "1024x1024": (1024, 1024),
-    "1536x1024": (1536, 1024),
-    "1024x1536": (1024, 1536),
-}
-
 # Listed prices per output image, by quality (runflow-api.md, "Timing and price").
 DEFAULT_PRICES: dict[str, float] = {"low": 0.009, "medium": 0.034, "high": 0.133, "auto": 0.133}
 
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """What one model takes; the UI shows only these fields and the client sends only these."""
-
-    id: str
-    label: str
-    mask_field: str | None
-    prompt_required: bool
-    size_presets: dict[str, tuple[int, int]]
-    explicit_sizes: bool
-    has_num_images: bool = True
-    has_quality: bool = True
-    has_output_format: bool = True
-    extra_choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def takes_mask(self) -> bool:
-        return self.mask_field is not None
-
-    @property
-    def has_size(self) -> bool:
-        return bool(self.size_presets) or self.explicit_sizes
-
-
-MODELS: dict[str, ModelSpec] = {
-    spec.id: spec
-    for spec in (
-        ModelSpec(
-            id="openai/gpt-image-2/edit",
-            label="GPT Image 2 Edit",
-            mask_field="mask_url",
-            prompt_required=True,
-            size_presets=GPT2_PRESETS,
-            explicit_sizes=True,
-        ),
-        ModelSpec(
-            id="openai/gpt-image-1.5/edit",
-            label="GPT Image 1.5 Edit",
-            mask_field="mask_image_url",
-            prompt_required=True,
-            size_presets=GPT15_SIZES,
-            explicit_sizes=False,
-            extra_choices={
-                "input_fidelity": ("low", "high"),
-                "background": ("auto", "transparent", "opaque"),
-            },
-        ),
-        # The two Runflow utility models take images only. Their exact input schema is not
-        # in runflow-api.md; we send image_urls like the edit models [I].
-        ModelSpec(
-            id="runflow/tag-removal",
-            label="Tag removal",
-            mask_field=None,
-            prompt_required=False,
-            size_presets={},
-            explicit_sizes=False,
-            has_num_images=False,
-            has_quality=False,
-            has_output_format=False,
-        ),
-        ModelSpec(
-            id="runflow/product-isolation",
-            label="Product isolation",
-            mask_field=None,
-            prompt_required=False,
-            size_presets={},
-            explicit_sizes=False,
-            has_num_images=False,
-            has_quality=False,
-            has_output_format=False,
-        ),
-    )
-}
+__all__ = [
+    "DEFAULT_MODEL", "DEFAULT_PRICES", "GPT2_PRESETS", "GPT15_SIZES", "MAX_INPUT_IMAGES", "MAX_NUM_IMAGES",
+    "MODELS", "OUTPUT_FORMATS", "PROMPT_MAX", "QUALITIES", "EditParams", "InputField", "Kind", "ModelSpec",
+    "ParamsError", "Problem", "fit_within_limits", "model_spec", "nearest_valid_size", "parse_options",
+    "parse_size", "size_problems",
+]
 
 
 def model_spec(model_id: str) -> ModelSpec:
@@ -233,9 +157,18 @@ def fit_within_limits(width: int, height: int) -> tuple[int, int]:
     return max(1, int(width * scale)), max(1, int(height * scale))
 
 
+# Options stored before the catalogue existed, as EditParams fields of their own.
+_LEGACY_OPTIONS = ("input_fidelity", "background")
+
+
 @dataclass(frozen=True)
 class EditParams:
-    """The designer's choices for one edit, independent of the images it applies to."""
+    """The designer's choices for one edit, independent of the images it applies to.
+
+    Fields most models share are attributes; a model's own choices (input fidelity, product
+    isolation's aspect ratio and resolution, ...) are in `options`, keyed by the service's field
+    name. Only what the chosen model takes (its catalogue entry) is validated and sent.
+    """
 
     prompt: str = ""
     model: str = DEFAULT_MODEL
@@ -244,12 +177,19 @@ class EditParams:
     image_size: str = "auto"
     quality: str = "high"
     sync_mode: bool = False
-    input_fidelity: str | None = None
-    background: str | None = None
+    options: dict[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def spec(self) -> ModelSpec:
         return model_spec(self.model)
+
+    def option(self, name: str) -> str | None:
+        """The value of a model option: the designer's choice, else the catalogue's default."""
+        value = self.options.get(name)
+        if value is not None:
+            return value
+        found = next((f for f in self.spec.options if f.name == name), None) if self.model in MODELS else None
+        return found.default if found else None
 
     def with_changes(self, **changes: Any) -> EditParams:
         return replace(self, **changes)
@@ -260,6 +200,11 @@ class EditParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EditParams:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        options = dict(known.get("options") or {})
+        for name in _LEGACY_OPTIONS:  # history written before options existed
+            if data.get(name) is not None:
+                options.setdefault(name, data[name])
+        known["options"] = options
         return cls(**known)
 
     def problems(self, image_count: int = 1) -> list[Problem]:
@@ -269,16 +214,19 @@ class EditParams:
         spec = self.spec
         out: list[Problem] = []
         prompt = self.prompt or ""
-        if spec.prompt_required or prompt:
+        if spec.prompt_required or (spec.has_prompt and prompt):
             n = len(prompt.strip())
             if n < PROMPT_MIN:
                 out.append(Problem("prompt", "Write a prompt of at least 2 characters describing the change."))
             elif len(prompt) > PROMPT_MAX:
                 out.append(Problem("prompt", f"The prompt has {len(prompt):,} characters; the limit is {PROMPT_MAX:,}."))
+        image = spec.image_field
         if image_count < 1:
-            out.append(Problem("image_urls", "Open an image to edit first."))
+            out.append(Problem(image.name, "Open an image to edit first."))
+        elif not spec.takes_image_list and image_count > 1:
+            out.append(Problem(image.name, f"{spec.label} takes one image; remove the reference images."))
         elif image_count > MAX_INPUT_IMAGES:
-            out.append(Problem("image_urls", f"{image_count} images given; the model takes at most {MAX_INPUT_IMAGES}."))
+            out.append(Problem(image.name, f"{image_count} images given; the model takes at most {MAX_INPUT_IMAGES}."))
         if spec.has_num_images and not (isinstance(self.num_images, int) and 1 <= self.num_images <= MAX_NUM_IMAGES):
             out.append(Problem("num_images", f"Number of images must be 1 to {MAX_NUM_IMAGES}, not {self.num_images}."))
         if spec.has_output_format and self.output_format not in OUTPUT_FORMATS:
@@ -287,10 +235,20 @@ class EditParams:
             out.append(Problem("quality", f"Quality '{self.quality}' is not one of low, medium, high, auto."))
         if spec.has_size:
             out.extend(self._size_problems(spec))
-        for name, choices in spec.extra_choices.items():
-            value = getattr(self, name)
-            if value is not None and value not in choices:
-                out.append(Problem(name, f"{name.replace('_', ' ').capitalize()} '{value}' is not one of {', '.join(choices)}."))
+        out.extend(self._option_problems(spec))
+        return out
+
+    def _option_problems(self, spec: ModelSpec) -> list[Problem]:
+        out = []
+        offered = {f.name: f for f in spec.options}
+        for name, value in self.options.items():
+            option = offered.get(name)
+            if option is None:
+                takes = ", ".join(offered) or "none"
+                out.append(Problem(name, f"{spec.label} has no option '{name}' (its options: {takes})."))
+            elif value is not None and value not in option.choices:
+                label = option.label or name.replace("_", " ").capitalize()
+                out.append(Problem(name, f"{label} '{value}' is not one of {', '.join(option.choices)}."))
         return out
 
     def _size_problems(self, spec: ModelSpec) -> list[Problem]:
@@ -322,38 +280,57 @@ class EditParams:
         return presets.get(size) or parse_size(size)
 
     def model_input(self, image_urls: list[str], mask_url: str | None) -> dict[str, Any]:
-        """The `input` object for a run: only the fields this model takes, in the service's names."""
+        """The `input` object for a run: exactly the fields the catalogue lists for this model,
+        under the service's names (a model without a mask field never gets the mask)."""
         spec = self.spec
-        body: dict[str, Any] = {"image_urls": list(image_urls)}
-        if spec.prompt_required or self.prompt:
-            body["prompt"] = self.prompt
-        if spec.mask_field and mask_url:
-            body[spec.mask_field] = mask_url
-        if spec.has_num_images:
-            body["num_images"] = self.num_images
-        if spec.has_output_format:
-            body["output_format"] = self.output_format
-        if spec.has_size:
+        body: dict[str, Any] = {}
+        for spec_field in spec.fields:
+            value = self._input_value(spec, spec_field, image_urls, mask_url)
+            if value is not None:
+                body[spec_field.name] = value
+        return body
+
+    def _input_value(self, spec: ModelSpec, spec_field: InputField, image_urls: list[str], mask_url: str | None) -> Any:
+        kind = spec_field.kind
+        if kind is Kind.PROMPT:
+            return self.prompt if (spec_field.required or self.prompt.strip()) else None
+        if kind is Kind.IMAGES:
+            return list(image_urls)
+        if kind is Kind.IMAGE:
+            return image_urls[0] if image_urls else None
+        if kind is Kind.MASK:
+            return mask_url or None
+        if kind is Kind.NUM_IMAGES:
+            return self.num_images
+        if kind is Kind.OUTPUT_FORMAT:
+            return self.output_format
+        if kind is Kind.QUALITY:
+            return self.quality
+        if kind is Kind.SYNC_MODE:
+            return True if self.sync_mode else None
+        if kind is Kind.IMAGE_SIZE:
             size = (self.image_size or "auto").strip()
             dims = parse_size(size)
             if dims and spec.explicit_sizes and size not in spec.size_presets:
-                body["image_size"] = {"width": dims[0], "height": dims[1]}
-            else:
-                body["image_size"] = size
-        if spec.has_quality:
-            body["quality"] = self.quality
-        for name in spec.extra_choices:
-            value = getattr(self, name)
-            if value is not None:
-                body[name] = value
-        if self.sync_mode:
-            body["sync_mode"] = True
-        return body
+                return {"width": dims[0], "height": dims[1]}
+            return size
+        return self.option(spec_field.name)  # Kind.CHOICE
 
     def estimated_cost(self, prices: dict[str, float] | None = None) -> float | None:
         """Listed price x number of images; None when the model's price is not known."""
-        if not self.spec.has_quality:
+        if not self.spec.priced:
             return None
         table = prices or DEFAULT_PRICES
         per_image = table.get(self.quality, table.get("high"))
         return None if per_image is None else round(per_image * self.num_images, 4)
+
+
+def parse_options(pairs: list[str]) -> dict[str, str]:
+    """`["aspect_ratio=4:5", "resolution=2K"]` -> a dict; ValueError names a malformed pair."""
+    options: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"'{pair}' is not key=value (for example aspect_ratio=4:5).")
+        options[name.strip()] = value.strip()
+    return options

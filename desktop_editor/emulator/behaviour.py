@@ -1,8 +1,10 @@
 """Switchable behaviours and one-shot faults.
 
 Tests flip these at any moment to make the emulator play each reading of the Runflow API
-that the sources disagree on (output shapes, the two spellings of "canceled") and each way a
-network can fail, so the client's tolerance is proven against a real HTTP server.
+that the sources disagree on, and every answer Runflow's own client code is written to read
+(run id keys, status keys, terminal statuses, failure shapes, output shapes), plus answers in
+no known shape at all, and each way a network can fail, so the client's tolerance is proven
+against a real HTTP server.
 """
 
 from __future__ import annotations
@@ -10,9 +12,35 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
-OUTCOMES = ("succeeded", "failed", "partial_succeeded", "canceled")
+OUTCOMES = ("succeeded", "failed", "errored", "partial_succeeded", "canceled")
 CANCEL_SPELLINGS = ("canceled", "cancelled")
-OUTPUT_SHAPES = ("outputs", "images", "image", "url", "output_url", "image_urls")
+ID_KEYS = ("id", "run_id")  # where a run names itself
+STATUS_KEYS = ("status_code", "status")  # where a run says how it stands
+FAILURE_SHAPES = (
+    "failure_fields",  # failure_code / failure_message (the documented Run object)
+    "error_object",  # only error: {"message", "code"}
+    "error_string",  # only error: "message"
+)
+# How a finished run's `output` is laid out. The first group is every shape Runflow's own client
+# code reads; the last two are shapes nobody wrote down, to prove no paid result is lost to them.
+OUTPUT_SHAPES = (
+    "outputs",  # {"outputs": [{"type": "image", "url", ...}]} (documented)
+    "outputs_strings",  # {"outputs": ["url", ...]}
+    "outputs_image_url",  # {"outputs": [{"image_url": "url"}]}
+    "images",  # {"images": [{"url", ...}]} (fal)
+    "images_strings",  # {"images": ["url", ...]}
+    "images_image_url",  # {"images": [{"image_url": "url"}]}
+    "image_urls",  # {"image_urls": ["url", ...]}
+    "image_urls_objects",  # {"image_urls": [{"url": "url"}]}
+    "image",  # {"image": {"url", ...}}
+    "image_string",  # {"image": "url"}
+    "image_url",  # {"image_url": "url"}
+    "url",  # {"url": "url"}
+    "output_url",  # {"output_url": "url"}
+    "string",  # "url": the output is the URL itself
+    "unknown_nested",  # the URLs deep in keys no source names
+    "no_image",  # a success whose output holds no image at all
+)
 
 FAULT_ROUTES = (
     "create", "get_run", "download", "upload_put", "asset_create", "asset_confirm", "auth_me", "any",
@@ -32,15 +60,19 @@ class Behaviour:
     """How the emulator answers; read afresh on every request, so tests may change it live.
 
     A run's duration and outcome are fixed when it is created (its fate is sealed then, as on
-    the real service); presentation (output shape, cancel spelling, URL lifetime) follows the
-    behaviour current at each GET.
+    the real service); presentation (id and status keys, failure and output shapes, cancel
+    spelling, URL lifetime) follows the behaviour current at each answer.
     """
 
     latency: float = 0.0
     run_duration: float = 0.3
     outcome: str = "succeeded"
     cancel_spelling: str = "canceled"
+    id_key: str = "id"
+    status_key: str = "status_code"
+    failure_shape: str = "failure_fields"
     output_shape: str = "outputs"
+    unknown_status: str | None = None  # reported while running instead of "running", e.g. "warming_up"
     url_ttl: float = 600.0
     download_delay: float = 0.0
     price_per_image: dict[str, float] = field(default_factory=_default_prices)
@@ -52,6 +84,9 @@ class Behaviour:
         _check_choice("outcome", self.outcome, OUTCOMES)
         _check_choice("cancel_spelling", self.cancel_spelling, CANCEL_SPELLINGS)
         _check_choice("output_shape", self.output_shape, OUTPUT_SHAPES)
+        _check_choice("id_key", self.id_key, ID_KEYS)
+        _check_choice("status_key", self.status_key, STATUS_KEYS)
+        _check_choice("failure_shape", self.failure_shape, FAILURE_SHAPES)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import argparse
 import threading
 from collections.abc import Sequence
 
-from .behaviour import OUTCOMES, OUTPUT_SHAPES, Behaviour
+from .behaviour import FAILURE_SHAPES, ID_KEYS, OUTCOMES, OUTPUT_SHAPES, STATUS_KEYS, Behaviour
 from .emulator import Emulator
 
 DEFAULT_PORT = 8787
@@ -40,9 +40,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=defaults.latency, help="seconds added before every answer")
     parser.add_argument("--outcome", choices=OUTCOMES, default=defaults.outcome, help="how every run ends")
     parser.add_argument("--output-shape", choices=OUTPUT_SHAPES, default=defaults.output_shape, help="run output shape")
+    parser.add_argument("--id-key", choices=ID_KEYS, default=defaults.id_key, help="where a run names itself")
+    parser.add_argument("--status-key", choices=STATUS_KEYS, default=defaults.status_key, help="where a run's status is")
+    parser.add_argument(
+        "--failure-shape", choices=FAILURE_SHAPES, default=defaults.failure_shape, help="how a failed run says why"
+    )
+    parser.add_argument("--unknown-status", metavar="NAME", help="a status no source names, reported while running")
     args = parser.parse_args(argv)
     behaviour = Behaviour(
-        latency=args.latency, run_duration=args.run_duration, outcome=args.outcome, output_shape=args.output_shape
+        latency=args.latency,
+        run_duration=args.run_duration,
+        outcome=args.outcome,
+        output_shape=args.output_shape,
+        id_key=args.id_key,
+        status_key=args.status_key,
+        failure_shape=args.failure_shape,
+        unknown_status=args.unknown_status,
     )
     serve_forever(args.port, behaviour=behaviour)
     return 0

@@ -36,6 +36,7 @@ class EditSpec:
     num_images: int
     output_format: str
     size: tuple[int, int] | None  # None: keep the input size ("auto")
+    frame: tuple[int, int] | None = None  # a new frame of this size, the input fitted inside (product isolation)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def _prepare(spec: EditSpec) -> tuple[Image.Image, Image.Image | None]:
     when the whole image is to be edited."""
     image = spec.image.convert("RGB")
     mask = spec.mask
+    if spec.frame is not None:
+        return _reframe(image, spec.frame), None
     if spec.size is not None and spec.size != image.size:
         image = image.resize(spec.size, Image.Resampling.BILINEAR)
         if mask is not None:
@@ -109,6 +112,16 @@ def _prepare(spec: EditSpec) -> tuple[Image.Image, Image.Image | None]:
         return image, None
     alpha = band(mask.convert("RGBA"), "A")  # in strips: getchannel holds the GIL for a whole pass
     return image, Image.fromarray(np.subtract(255, alpha, out=alpha), "L")
+
+
+def _reframe(image: Image.Image, frame: tuple[int, int]) -> Image.Image:
+    """The input scaled to fit a new frame and centred on a plain backdrop: like a product
+    isolation, nothing of the original frame survives where it was."""
+    canvas = Image.new("RGB", frame, (250, 250, 250))
+    fitted = image.copy()
+    fitted.thumbnail((frame[0] * 4 // 5, frame[1] * 4 // 5), Image.Resampling.BILINEAR)
+    canvas.paste(fitted, ((frame[0] - fitted.width) // 2, (frame[1] - fitted.height) // 2))
+    return canvas
 
 
 def _colour(prompt: str, index: int) -> tuple[int, int, int]:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 from . import urls
 from .catalog import find_model
 from .responses import ApiError, Response, api_error, expired_error, json_response, storage_error
-from .runs import CHARGED, direct_result, new_run
+from .runs import CHARGED, direct_result, new_run, present
 from .state import Asset
 from .validation import check_asset_request, check_input, check_run_body, parse_json
 
@@ -60,7 +60,7 @@ def create_run(emu: Emulator, req: Incoming) -> Response:
     spec = check_input(model, data, emu.asset_bytes, "input.")
     record = new_run(body, spec, emu.behaviour, time.time())
     emu.state.add_run(record)
-    return json_response(201, dict(record.run))
+    return json_response(201, present(record.run, emu.behaviour))
 
 
 def run_direct(emu: Emulator, req: Incoming) -> Response:
@@ -73,8 +73,8 @@ def run_direct(emu: Emulator, req: Incoming) -> Response:
     time.sleep(max(record.created + record.duration - time.time(), 0.0))
     run = emu.current_run(record)
     if record.outcome in CHARGED:
-        return json_response(200, direct_result(record, emu.result_link(time.time())))
-    if record.outcome == "failed":
+        return json_response(200, direct_result(record, emu.result_link(time.time()), emu.behaviour))
+    if record.outcome in ("failed", "errored"):
         raise api_error(500, run["failure_code"], run["failure_message"])
     raise api_error(409, "RUN_CANCELED", "The run was canceled.")
 
@@ -83,7 +83,7 @@ def get_run(emu: Emulator, req: Incoming) -> Response:
     record = emu.state.run(req.params["run_id"])
     if record is None:
         raise api_error(404, "RUN_NOT_FOUND", f"Run {req.params['run_id']} was not found.")
-    return json_response(200, emu.current_run(record))
+    return json_response(200, present(emu.current_run(record), emu.behaviour))
 
 
 def create_asset(emu: Emulator, req: Incoming) -> Response:

@@ -21,6 +21,7 @@ from .editing import EditSpec, RenderedImage, render, seed_for
 DISPATCHING_AT = 0.2
 RUNNING_AT = 0.4
 CHARGED = ("succeeded", "partial_succeeded")
+FAILED = ("failed", "errored")
 FAILURE_STAGE = "INFERENCE"
 
 LinkMaker = Callable[[str, str], str]  # (run id, file name) -> presigned URL
@@ -102,9 +103,10 @@ def refresh(record: RunRecord, behaviour: Behaviour, link: LinkMaker, now: float
         run = record.run
         status = record.status_at(now)
         if status != record.outcome:
-            run["status_code"] = status
             if status == "running":
                 run["started_at"] = _iso(record.started)
+                status = behaviour.unknown_status or status
+            run["status_code"] = status
             return dict(run)
         if run["completed_at"] is None:
             _complete(record, behaviour)
@@ -114,14 +116,35 @@ def refresh(record: RunRecord, behaviour: Behaviour, link: LinkMaker, now: float
         return dict(run)
 
 
-def direct_result(record: RunRecord, link: LinkMaker) -> dict:
-    """fal's synchronous answer for the direct style: {"images": [...], "seed", ...}."""
-    return {
-        "images": _items(record, link),
-        "seed": seed_for(record.run["input"].get("prompt") or ""),
-        "request_id": record.run["request_id"],
-        "cost": record.run["cost"],
-    }
+def present(run: dict, behaviour: Behaviour) -> dict:
+    """A Run object as the service answers it: under the id and status keys, and with the
+    failure shape, that the behaviour plays (stored runs keep the documented keys)."""
+    shown = dict(run)
+    shown[behaviour.id_key] = shown.pop("id")
+    shown[behaviour.status_key] = shown.pop("status_code")
+    message, code = shown.get("failure_message"), shown.get("failure_code")
+    failed = shown[behaviour.status_key] in FAILED
+    if failed and behaviour.failure_shape == "error_object":
+        shown.update(failure_code=None, failure_message=None, error={"message": message, "code": code})
+    elif failed and behaviour.failure_shape == "error_string":
+        shown.update(failure_code=None, failure_message=None, error=message)
+    return shown
+
+
+def direct_result(record: RunRecord, link: LinkMaker, behaviour: Behaviour) -> object:
+    """The synchronous answer for the direct style: fal's {"images": [...], "seed", ...} by
+    default, or the output in whichever other shape the behaviour plays."""
+    if behaviour.output_shape == "outputs":
+        return {
+            "images": _items(record, link),
+            "seed": seed_for(record.run["input"].get("prompt") or ""),
+            "request_id": record.run["request_id"],
+            "cost": record.run["cost"],
+        }
+    output = _shape(_items(record, link), behaviour.output_shape, record)
+    if isinstance(output, dict):
+        output.update(request_id=record.run["request_id"], cost=record.run["cost"])
+    return output
 
 
 def _complete(record: RunRecord, behaviour: Behaviour) -> None:
@@ -142,12 +165,11 @@ def _complete(record: RunRecord, behaviour: Behaviour) -> None:
         ]
         if count < spec.num_images:
             run["failure_message"] = f"{spec.num_images - count} of {spec.num_images} images could not be generated."
-    elif record.outcome == "failed":
+    elif record.outcome in FAILED:
         run["cost"] = 0.0
         run["failure_code"] = behaviour.failure_code
         run["failure_message"] = behaviour.failure_message
         run["failure_stage_code"] = FAILURE_STAGE
-        run["error"] = {"message": behaviour.failure_message}
     # canceled: nothing billed, cost stays null (the other reading of "no cost" than failed's 0)
     record.spec = None
 
@@ -176,23 +198,37 @@ def _items(record: RunRecord, link: LinkMaker) -> list[dict]:
     return items
 
 
-def _shape(items: list[dict], shape: str, record: RunRecord) -> dict:
-    """The run output in one of the shapes the sources disagree on."""
+def _shape(items: list[dict], shape: str, record: RunRecord) -> object:
+    """The run output in one of the shapes of behaviour.OUTPUT_SHAPES."""
     extras = {
         "seed": seed_for(record.run["input"].get("prompt") or ""),
         "timing": {"inference": record.duration},
         "nsfw_detected": None,
     }
+    urls = [item["url"] for item in items]
+    if shape == "string":
+        return urls[0]
     if shape == "outputs":
         outputs = [{"type": "image", **{k: v for k, v in item.items() if k != "file_size"}} for item in items]
         return {"outputs": outputs, **extras}
+    array = shape.partition("_")[0]
+    if shape in ("outputs_strings", "images_strings", "image_urls"):
+        return {shape.removesuffix("_strings"): urls, **extras}
+    if shape in ("outputs_image_url", "images_image_url"):
+        return {array: [{"image_url": url} for url in urls], **extras}
+    if shape == "image_urls_objects":
+        return {"image_urls": [{"url": url} for url in urls], **extras}
     if shape == "images":
         return {"images": items, **extras}
     if shape == "image":
         return {"image": items[0], **extras}
-    if shape == "image_urls":
-        return {"image_urls": [item["url"] for item in items], **extras}
-    return {shape: items[0]["url"], **extras}  # "url" or "output_url"
+    if shape == "image_string":
+        return {"image": urls[0], **extras}
+    if shape == "unknown_nested":
+        return {"result": {"artifacts": [{"kind": "picture", "location": {"href": url}} for url in urls]}, **extras}
+    if shape == "no_image":
+        return {"result": "completed", "message": "Your image is ready.", **extras}
+    return {shape: urls[0], **extras}  # "image_url", "url" or "output_url"
 
 
 def _iso(epoch: float) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image
 
-from .catalog import MODELS, ModelSpec
+from .catalog import MODELS, ModelSpec, isolation_frame
 from .editing import EditSpec, decode_image, has_alpha
 from .responses import api_error
 
@@ -94,18 +94,21 @@ def check_input(model: str, data: Any, lookup_asset: AssetLookup, prefix: str) -
         if name not in spec.fields:
             problems.add(name, f"unknown field for {model}")
     _check_prompt(data, spec, problems)
-    _check_image_urls(data, problems)
+    urls = _check_images(data, spec, problems)
     _check_options(data, spec, problems)
     size = None
     if "image_size" in data and spec.size_names is not None:
         size = _check_size(data["image_size"], spec, problems)
     problems.raise_if_any()
 
-    image = _fetch_image(data["image_urls"], lookup_asset, problems)
+    image = _fetch_image(spec.image_field, urls, lookup_asset, problems)
     mask = None
     if spec.mask_field and data.get(spec.mask_field) is not None:
         mask = _fetch_mask(spec.mask_field, data[spec.mask_field], image, lookup_asset, problems)
     problems.raise_if_any()
+    frame = None
+    if spec.reframes:
+        frame = isolation_frame(data.get("aspect_ratio", "1:1"), data.get("resolution", "1K"))
     return EditSpec(
         image=image,
         mask=mask,
@@ -113,6 +116,7 @@ def check_input(model: str, data: Any, lookup_asset: AssetLookup, prefix: str) -
         num_images=data.get("num_images", 1),
         output_format=data.get("output_format", "png"),
         size=size,
+        frame=frame,
     )
 
 
@@ -172,20 +176,32 @@ def _is_int(value: Any) -> bool:
 
 def _check_prompt(data: dict, spec: ModelSpec, problems: _Problems) -> None:
     prompt = data.get("prompt")
+    if spec.prompt == "none":
+        return  # an unknown field, already reported
     if prompt is None:
-        if spec.prompt_required:
+        if spec.prompt == "required":
             problems.add("prompt", "prompt is required")
     elif not isinstance(prompt, str) or not PROMPT_RANGE[0] <= len(prompt) <= PROMPT_RANGE[1]:
         problems.add("prompt", f"prompt must be a string of {PROMPT_RANGE[0]} to {PROMPT_RANGE[1]} characters")
 
 
-def _check_image_urls(data: dict, problems: _Problems) -> None:
-    urls = data.get("image_urls")
+def _check_images(data: dict, spec: ModelSpec, problems: _Problems) -> list[str]:
+    """The image URLs to fetch (first = edited), recording what is wrong with the field."""
+    name = spec.image_field
+    value = data.get(name)
+    if name == "image_url":
+        if not isinstance(value, str) or not value:
+            problems.add(name, "image_url is required: the URL of one image")
+            return []
+        return [value]
     low, high = IMAGE_URLS_RANGE
-    if not isinstance(urls, list) or not low <= len(urls) <= high:
-        problems.add("image_urls", f"image_urls is required: a list of {low} to {high} image URLs")
-    elif not all(isinstance(url, str) and url for url in urls):
-        problems.add("image_urls", "every entry of image_urls must be a non-empty string")
+    if not isinstance(value, list) or not low <= len(value) <= high:
+        problems.add(name, f"image_urls is required: a list of {low} to {high} image URLs")
+        return []
+    if not all(isinstance(url, str) and url for url in value):
+        problems.add(name, "every entry of image_urls must be a non-empty string")
+        return []
+    return value
 
 
 def _check_options(data: dict, spec: ModelSpec, problems: _Problems) -> None:
@@ -232,14 +248,15 @@ def _fetch(url: str, lookup_asset: AssetLookup) -> bytes:
     return data
 
 
-def _fetch_image(urls: list[str], lookup_asset: AssetLookup, problems: _Problems) -> Image.Image | None:
+def _fetch_image(name: str, urls: list[str], lookup_asset: AssetLookup, problems: _Problems) -> Image.Image | None:
     """Fetch and decode every input image; returns the first (the one being edited)."""
     first = None
     for index, url in enumerate(urls):
+        where = f"{name}[{index}]" if name == "image_urls" else name
         try:
             image = decode_image(_fetch(url, lookup_asset))
         except ValueError as exc:
-            problems.add(f"image_urls[{index}]", f"could not fetch image_urls[{index}]: {exc}")
+            problems.add(where, f"could not fetch {where}: {exc}")
             continue
         if index == 0:
             first = image

@@ -92,8 +92,9 @@ def plan_batch(
     plan = BatchPlan(params=params)
     needs_mask = params.spec.takes_mask
     derived_masks = derived_masks or {}
+    # A model without a mask field that keeps the frame still uses a mask: to composite through.
     for image in images:
-        mask = (derived_masks.get(image) or match_mask(image, masks_dir) or shared_mask) if needs_mask else None
+        mask = (derived_masks.get(image) or match_mask(image, masks_dir) or shared_mask) if params.spec.uses_mask else None
         item = BatchItem(image=image, mask=mask)
         try:
             item.size = image_size(image)

@@ -6,6 +6,7 @@ line and the journal all tell the same story (send, generate, receive).
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -27,6 +28,7 @@ class JobState(str, Enum):
     DONE = "done"
     FAILED = "failed"
     OUTCOME_UNKNOWN = "outcome_unknown"
+    UNREADABLE = "unreadable"  # the run finished (maybe charged) but its answer held no image we could read
     STOPPED = "stopped"  # the user stopped waiting; the service may still finish and charge
     CANCELED = "canceled"  # called off before anything was sent: nothing charged
 
@@ -40,7 +42,7 @@ class JobState(str, Enum):
 
 
 FINAL_STATES = frozenset(
-    {JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.CANCELED}
+    {JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.UNREADABLE, JobState.STOPPED, JobState.CANCELED}
 )
 # Before SENDING is journaled no create has left: such jobs can always be sent after a crash.
 NEVER_SENT_STATES = frozenset({JobState.PENDING, JobState.OFFLINE, JobState.PREPARING, JobState.UPLOADING})
@@ -57,6 +59,7 @@ _LABELS = {
     JobState.DONE: "Done",
     JobState.FAILED: "Failed",
     JobState.OUTCOME_UNKNOWN: "Outcome unknown, may have been charged",
+    JobState.UNREADABLE: "Finished, but the answer held no image we could read",
     JobState.STOPPED: "Stopped waiting (the service may still finish and charge)",
     JobState.CANCELED: "Not sent",
 }
@@ -74,6 +77,20 @@ class JobOptions:
     rescale_mask: bool = False
     region_padding: int | None = None  # None: send the whole image; else the mask's region plus this padding
     timeout: float | None = None
+
+
+RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read
+
+
+def raw_answer_text(answer: object) -> str:
+    """An answer as JSON text for the history, cut at RAW_ANSWER_LIMIT characters (said so)."""
+    try:
+        text = json.dumps(answer, ensure_ascii=False, indent=2)
+    except (TypeError, ValueError):
+        text = repr(answer)
+    if len(text) > RAW_ANSWER_LIMIT:
+        text = text[:RAW_ANSWER_LIMIT] + f"\n... (cut: the answer had {len(text):,} characters)"
+    return text
 
 
 def _now() -> str:
@@ -100,6 +117,7 @@ class EditJob:
     advice: str | None = None
     result_paths: list[Path] = field(default_factory=list)
     sent_size: tuple[int, int] | None = None
+    raw_answer: str | None = None  # the service's answer as JSON text, kept when we could not use it
     starred: bool = False
     created_at: str = field(default_factory=_now)
     updated_at: str = field(default_factory=_now)

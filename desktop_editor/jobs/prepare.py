@@ -13,6 +13,7 @@ import numpy as np
 from PIL import Image
 
 from desktop_editor.core import masks
+from desktop_editor.core.catalogue import MaskUse
 from desktop_editor.core.composite import composite
 from desktop_editor.core.export import EXTENSIONS, encode_image
 from desktop_editor.core.images import LoadedImage, decode_result, encode_png, load_image
@@ -58,13 +59,16 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
         ImageLoadError, MaskError: an input cannot be used (nothing has been sent).
     """
     original = load_image(job.image_paths[0])
+    spec = job.params.spec
     mask = None
-    if job.mask_path is not None and job.params.spec.takes_mask:
+    # A model without a mask field still gets the mask loaded when the result keeps the frame:
+    # it is never sent, but the composite restricts the change to the painted area.
+    if job.mask_path is not None and spec.uses_mask:
         mask = masks.fit_mask(masks.load_mask(job.mask_path), original.size, rescale=job.options.rescale_mask)
     box = None
     first = original.image
-    sent_mask = mask
-    if job.options.region_padding is not None and mask is not None:
+    sent_mask = mask if spec.takes_mask else None
+    if job.options.region_padding is not None and sent_mask is not None:
         box = region_box(mask, job.options.region_padding)
         if box is not None:
             first = first.crop(box)
@@ -86,18 +90,34 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
     return PreparedEdit(original, mask, box, uploads, mask_upload, first.size)
 
 
-def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[bytes, str]:
-    """The bytes to save for one result, and their file extension.
+ASPECT_TOLERANCE = 0.02  # relative difference of width/height ratios still called "the same shape"
+
+
+def same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return abs((a[0] / a[1]) / (b[0] / b[1]) - 1.0) <= ASPECT_TOLERANCE
+
+
+def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[bytes, str, str | None]:
+    """The bytes to save for one result, their file extension, and a note for the designer.
 
     Without compositing and without a region, the service's bytes are kept exactly (no re-encoding).
     Otherwise the result is put back into the full original: through the mask when the designer
-    asked to keep everything outside it, else as the whole region rectangle.
+    asked to keep everything outside it, else as the whole region rectangle. A model that takes
+    no mask can only be restricted this way when its result has the original's shape; otherwise
+    the result is kept whole and the note says so.
     """
-    fmt = job.params.output_format if job.params.spec.has_output_format else "png"
+    spec = job.params.spec
+    fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
     if not keep and prepared.box is None:
-        return data, EXTENSIONS.get(fmt, "png")
+        return data, EXTENSIONS.get(fmt, "png"), None
     result = decode_result(data)
+    if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, prepared.original.size):
+        note = (
+            f"The result is {result.width}x{result.height}, not the original's shape, so it could not be "
+            "restricted to the painted area; it was saved whole."
+        )
+        return data, EXTENSIONS.get(fmt, "png"), note
     base = prepared.original.image
     if prepared.box is not None:
         left, top, right, bottom = prepared.box
@@ -112,4 +132,4 @@ def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[by
     elif result.size != base.size:
         result = result.resize(base.size, Image.Resampling.LANCZOS)
     encoded = encode_image(result, fmt, icc_profile=prepared.original.icc_profile, dpi=prepared.original.dpi)
-    return encoded, EXTENSIONS.get(fmt, "png")
+    return encoded, EXTENSIONS.get(fmt, "png"), None

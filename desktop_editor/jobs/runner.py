@@ -21,6 +21,7 @@ from desktop_editor.api.errors import (
     ServiceUnavailableError,
     ServiceUnreachableError,
     RunTimeoutError,
+    UnreadableAnswerError,
     WaitAborted,
     advice_for,
 )
@@ -30,7 +31,7 @@ from desktop_editor.core.filenames import safe_filename, write_new_file
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
-from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.model import EditJob, JobState, raw_answer_text
 from desktop_editor.jobs.paths import rescued_results_dir
 from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edit
 
@@ -90,11 +91,24 @@ class JobRunner:
             self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
         except _CalledOff:
             self._set(job, JobState.CANCELED, error="Not sent: stopped before the edit was sent.", advice="Nothing was charged.")
+        except UnreadableAnswerError as exc:
+            # Never offline, never re-sent: the run is over on the service and sending it again
+            # would pay twice. What it said is kept, for the designer or for Runflow's support.
+            reference = f"run {job.run_id}" if job.run_id else f"reference {job.client_ref}"
+            self._set(
+                job,
+                JobState.UNREADABLE,
+                error=f"{exc} ({reference}).",
+                raw_answer=raw_answer_text(exc.raw_answer),
+                failure_kind="unreadable",
+                advice="It may have been charged. The answer is kept with the job: copy it from the history.",
+            )
         except OutcomeUnknownError as exc:
             self._set(
                 job,
                 JobState.OUTCOME_UNKNOWN,
                 error=str(exc),
+                raw_answer=raw_answer_text(exc.raw_answer) if exc.raw_answer is not None else job.raw_answer,
                 advice="Check your Runflow account before sending it again on purpose.",
             )
         except (WaitAborted, RunTimeoutError) as exc:
@@ -136,7 +150,7 @@ class JobRunner:
             raise _CalledOff()
         self._set(job, JobState.SENDING)  # journaled before the paid request leaves
         run = self.client.create_run(job.params.model, model_input, client_ref=job.client_ref, metadata={"app": "desktop-editor"})
-        self._set(job, _RUN_STATES.get(run.status, JobState.QUEUED), run_id=run.id, run_status=run.status)
+        self._set(job, _RUN_STATES.get(run.status, JobState.QUEUED), run_id=run.id, run_status=run.status or None)
         return run
 
     def _wait(self, job: EditJob, run: Run, cancel: threading.Event) -> Run:
@@ -144,8 +158,11 @@ class JobRunner:
             return self.client.check_terminal(run)
 
         def on_update(update: Run) -> None:
-            state = _RUN_STATES.get(update.status)
-            if state is not None and (state is not job.state or update.status != job.run_status):
+            if update.is_terminal or not update.status:
+                return
+            # A status no source names is shown as the service says it, while polling goes on.
+            state = _RUN_STATES.get(update.status, JobState.RUNNING)
+            if state is not job.state or update.status != job.run_status:
                 self._set(job, state, run_status=update.status)
 
         return self.client.wait_for_run(run.id, timeout=job.options.timeout, on_update=on_update, cancel=cancel)
@@ -154,7 +171,9 @@ class JobRunner:
         model_input = self._upload(job, prepared)
         self._set(job, JobState.RUNNING)
         answer = self.client.run_direct(job.params.model, model_input, client_ref=job.client_ref)
-        self._set(job, JobState.DOWNLOADING, run_id=answer.get("request_id"), cost=_cost(answer))
+        fields = answer if isinstance(answer, dict) else {}
+        request_id = fields.get("request_id") if isinstance(fields.get("request_id"), str) else None
+        self._set(job, JobState.DOWNLOADING, run_id=request_id, cost=_cost(fields))
         return self.client.results_from_direct(answer)
 
     def _save(self, job: EditJob, prepared: PreparedEdit, results: list[ResultImage]) -> None:
@@ -164,7 +183,9 @@ class JobRunner:
             if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
                 continue  # saved before an interruption; files are written whole or not at all
             with image_work():
-                data, ext = finish_result(prepared, job, result.data)
+                data, ext, note = finish_result(prepared, job, result.data)
+            if note:
+                job.advice = note
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
             name = f"{stem}-edit-{result.index + 1}.{ext}"

@@ -18,7 +18,7 @@ from pathlib import Path
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobOptions, JobState
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -47,6 +47,12 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_created ON jobs(created_at);
 CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state);
 """
+
+# Columns added after the first schema, oldest first: (schema version, name, SQL type). A store
+# written by an older version gains them when opened; old rows read them as NULL.
+_ADDED_COLUMNS: tuple[tuple[int, str, str], ...] = (
+    (2, "raw_answer", "TEXT"),  # the service's answer, kept when no image could be read from it
+)
 
 # States in which a run may exist on the service without its results on our disk.
 IN_FLIGHT_STATES = (JobState.SENDING, JobState.QUEUED, JobState.RUNNING, JobState.DOWNLOADING)
@@ -94,10 +100,26 @@ class JobStore:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA busy_timeout=10000")
             self._db.executescript(_SCHEMA)
-            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self._migrate()
         self._local = threading.local()
         self._readers_lock = threading.Lock()  # never the writer's lock: reads must not wait for it
         self._readers: dict[threading.Thread, sqlite3.Connection] = {}
+
+    def _migrate(self) -> None:
+        """Bring an older store up to SCHEMA_VERSION, in one transaction: another process may be
+        opening the same file at the same moment."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(jobs)")}
+            for _version, name, sql_type in _ADDED_COLUMNS:
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE jobs ADD COLUMN {name} {sql_type}")
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            self._db.execute(f"PRAGMA user_version={max(version, SCHEMA_VERSION)}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         with self._readers_lock:
@@ -143,6 +165,7 @@ class JobStore:
             "advice": job.advice,
             "result_paths": json.dumps([str(p) for p in job.result_paths]),
             "sent_size": json.dumps(job.sent_size) if job.sent_size else None,
+            "raw_answer": job.raw_answer,
         }
         columns = ", ".join(row)
         marks = ", ".join(f":{k}" for k in row)
@@ -169,6 +192,7 @@ class JobStore:
             advice=row["advice"],
             result_paths=[Path(p) for p in json.loads(row["result_paths"])],
             sent_size=tuple(json.loads(row["sent_size"])) if row["sent_size"] else None,
+            raw_answer=row["raw_answer"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
             starred=bool(row["starred"]),

@@ -12,23 +12,29 @@ from desktop_editor.api.errors import (
     advice_for,
     error_from_response,
 )
-from desktop_editor.api.runs import Run, parse_output_images
+from desktop_editor.api.runs import Run, find_image_links, parse_output_images
+
+
+U1, U2, U = "https://cdn.example/1.png", "https://cdn.example/2.png", "https://cdn.example/r.png"
 
 
 @pytest.mark.parametrize(
     "output, urls",
     [
-        ({"outputs": [{"type": "image", "url": "u1"}, {"type": "image", "url": "u2"}], "seed": None}, ["u1", "u2"]),
-        ({"outputs": [{"type": "text", "url": "t"}, {"type": "image", "url": "u"}]}, ["u"]),
-        ({"images": [{"url": "u", "content_type": "image/webp", "width": 3, "height": 4}]}, ["u"]),
-        ({"image_urls": ["a", "b"]}, ["a", "b"]),
-        ({"image": {"url": "u"}}, ["u"]),
-        ({"url": "u"}, ["u"]),
-        ({"output_url": "u"}, ["u"]),
-        ({"outputs": [], "image_urls": ["fallback"]}, ["fallback"]),
+        ({"outputs": [{"type": "image", "url": U1}, {"type": "image", "url": U2}], "seed": None}, [U1, U2]),
+        ({"outputs": [{"type": "text", "url": "https://x/t"}, {"type": "image", "url": U}]}, [U]),
+        ({"images": [{"url": U, "content_type": "image/webp", "width": 3, "height": 4}]}, [U]),
+        ({"image_urls": [U1, U2]}, [U1, U2]),
+        ({"image": {"url": U}}, [U]),
+        ({"url": U}, [U]),
+        ({"output_url": U}, [U]),
+        ({"outputs": [], "image_urls": [U]}, [U]),
         ({"outputs": None, "seed": 1}, []),
+        ({"image": "pending"}, []),  # a word is not an address
         (None, []),
         ("garbage", []),
+        (U, [U]),
+        ("data:image/png;base64,AAAA", ["data:image/png;base64,AAAA"]),
     ],
 )
 def test_output_shapes(output, urls):
@@ -36,8 +42,43 @@ def test_output_shapes(output, urls):
 
 
 def test_fal_item_fields():
-    (img,) = parse_output_images({"images": [{"url": "u", "content_type": "image/webp", "file_name": "a.webp", "width": 3, "height": 4}]})
+    (img,) = parse_output_images({"images": [{"url": U, "content_type": "image/webp", "file_name": "a.webp", "width": 3, "height": 4}]})
     assert (img.content_type, img.file_name, img.width, img.height) == ("image/webp", "a.webp", 3, 4)
+
+
+def test_unknown_shape_is_searched_whole():
+    answer = {"result": {"files": [{"href": U1}, {"href": U1}], "preview": "data:image/png;base64,AA"},
+              "log": "data:text/plain;base64,AA", "note": "done"}
+    assert [i.url for i in find_image_links(answer)] == [U1, "data:image/png;base64,AA"]
+    assert parse_output_images(answer) == []
+
+
+@pytest.mark.parametrize(
+    "answer, run_id, status",
+    [({"id": "a", "status_code": "queued"}, "a", "queued"), ({"run_id": "b", "status": "RUNNING"}, "b", "running"),
+     ({"run_id": 7, "status": "errored"}, "7", "errored")],
+)
+def test_id_and_status_spellings(answer, run_id, status):
+    run = Run.from_json(answer)
+    assert (run.id, run.status) == (run_id, status)
+
+
+@pytest.mark.parametrize(
+    "answer, code, message",
+    [({"failure_code": "C", "failure_message": "m"}, "C", "m"),
+     ({"error": {"message": "m", "code": "C"}}, "C", "m"),
+     ({"error": "m"}, None, "m"),
+     ({"failure_message": None, "error": None}, None, None)],
+)
+def test_failure_detail_spellings(answer, code, message):
+    run = Run.from_json({"id": "r", "status": "errored", **answer})
+    assert (run.failure_code, run.failure_message) == (code, message)
+    assert run.is_terminal and not run.succeeded
+
+
+def test_unknown_status_is_neither_terminal_nor_known():
+    run = Run.from_json({"id": "r", "status": "warming_up"})
+    assert not run.is_terminal and not run.is_known_status and run.status == "warming_up"
 
 
 @pytest.mark.parametrize("status", ["canceled", "cancelled", "CANCELLED"])

@@ -91,13 +91,15 @@ def test_nearest_valid_size_keeps_close():
 
 
 def test_gpt15_has_own_sizes_and_mask_field():
-    params = EditParams(prompt="ok", model="openai/gpt-image-1.5/edit", image_size="1536x1024", input_fidelity="high")
+    params = EditParams(prompt="ok", model="openai/gpt-image-1.5/edit", image_size="1536x1024",
+                        options={"input_fidelity": "high"})
     params.check(1)
     body = params.model_input(["data:a"], "data:m")
     assert body["mask_image_url"] == "data:m" and "mask_url" not in body
     assert body["image_size"] == "1536x1024" and body["input_fidelity"] == "high"
+    assert "background" not in body  # no choice made: the model's own default applies
     assert "image_size" in fields(params.with_changes(image_size="2048x1024"))
-    assert "background" in fields(params.with_changes(background="green"))
+    assert "background" in fields(params.with_changes(options={"background": "green"}))
 
 
 def test_gpt2_model_input_uses_object_for_explicit_size():
@@ -113,10 +115,37 @@ def test_gpt2_model_input_uses_object_for_explicit_size():
     }
 
 
-def test_utility_models_need_no_prompt():
+def test_utility_models_need_no_prompt_and_take_one_image():
     params = EditParams(model="runflow/tag-removal")
     params.check(1)
-    assert params.model_input(["u"], "ignored") == {"image_urls": ["u"]}
+    assert params.model_input(["u"], "ignored") == {"image_url": "u"}
+    assert "image_url" in fields(params, images=2)  # no references: one image only
+
+
+def test_product_isolation_options_defaults_and_optional_prompt():
+    params = EditParams(model="runflow/product-isolation")
+    params.check(1)
+    assert params.model_input(["u"], "ignored") == {"image_url": "u", "aspect_ratio": "1:1", "resolution": "1K"}
+    chosen = params.with_changes(prompt="the bottle only", options={"aspect_ratio": "4:5", "resolution": "2K"})
+    assert chosen.model_input(["u"], None) == {
+        "image_url": "u", "aspect_ratio": "4:5", "resolution": "2K", "prompt": "the bottle only",
+    }
+    assert "prompt" in fields(params.with_changes(prompt="x"))  # optional, but still 2 characters when given
+
+
+def test_options_the_model_does_not_take_are_named():
+    problems = fields(EditParams(prompt="ok", options={"aspect_ratio": "1:1"}))
+    assert "aspect_ratio" in problems and "GPT Image 2 Edit has no option 'aspect_ratio'" in problems["aspect_ratio"]
+    problems = fields(EditParams(model="runflow/product-isolation", options={"aspect_ratio": "7:3"}))
+    assert "21:9" in problems["aspect_ratio"]
+
+
+def test_parse_options():
+    from desktop_editor.core.params import parse_options
+
+    assert parse_options(["aspect_ratio=4:5", " resolution = 2K "]) == {"aspect_ratio": "4:5", "resolution": "2K"}
+    with pytest.raises(ValueError, match="key=value"):
+        parse_options(["aspect_ratio"])
 
 
 def test_unknown_model():
@@ -144,5 +173,10 @@ def test_estimated_cost():
 
 
 def test_round_trip_dict():
-    p = EditParams(prompt="ok", num_images=2, image_size="1024x1024")
+    p = EditParams(prompt="ok", num_images=2, image_size="1024x1024", options={"input_fidelity": "low"})
     assert EditParams.from_dict({**p.to_dict(), "unknown": 1}) == p
+
+
+def test_history_written_before_options_reads_them():
+    old = {"prompt": "ok", "model": "openai/gpt-image-1.5/edit", "input_fidelity": "high", "background": None}
+    assert EditParams.from_dict(old).options == {"input_fidelity": "high"}

@@ -191,3 +191,42 @@ def test_emulator_command_and_version():
     assert out.returncode == 0 and out.stdout.startswith("desktop-editor ")
     usage = subprocess.run([sys.executable, "-m", "desktop_editor.cli", "edit"], capture_output=True, text=True)
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
+
+
+def test_model_options_on_the_command_line(emulator, photo, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = run_cli(emulator, photo, "--model", "runflow/product-isolation", "--option", "aspect_ratio=4:5",
+                   "--option", "resolution=1K", "--prompt", "the bottle only", "--out", out)
+    assert code == 0, capsys.readouterr().err
+    assert creates(emulator)[0].json["input"] == {
+        "image_url": creates(emulator)[0].json["input"]["image_url"],
+        "aspect_ratio": "4:5", "resolution": "1K", "prompt": "the bottle only",
+    }
+    with Image.open(next(out.iterdir())) as result:
+        assert result.size == (819, 1024)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--option", "aspect_ratio=4:5"], "has no option 'aspect_ratio'"),
+        (["--model", "runflow/product-isolation", "--option", "aspect_ratio=7:3"], "21:9"),
+        (["--model", "runflow/product-isolation", "--option", "aspect_ratio"], "key=value"),
+        (["--model", "runflow/product-isolation", "--keep-unmasked"], "recomposes the whole frame"),
+    ],
+)
+def test_bad_model_options_send_nothing(emulator, photo, capsys, args, message):
+    code = run_cli(emulator, photo, "--prompt", "make it blue", *args)
+    assert code == 2 and message in capsys.readouterr().err
+    assert creates(emulator) == []
+
+
+def test_unreadable_answer_exits_4_and_keeps_the_answer(emulator, photo, tmp_path, capsys):
+    emulator.behaviour.output_shape = "no_image"
+    code = run_cli(emulator, photo, "--prompt", "make it blue", "--out", tmp_path / "out", "--json")
+    report = json.loads(capsys.readouterr().out)
+    assert code == 4 and report["status"] == "unreadable" and report["run_id"]
+    assert main(["jobs", "show", report["job_id"]]) == 0
+    shown = capsys.readouterr().out
+    assert "the service's answer, as received" in shown and "Your image is ready." in shown
+    assert len(creates(emulator)) == 1

@@ -13,7 +13,7 @@ from desktop_editor.emulator import Emulator
 
 KEY = "rf_test_emulator_key"
 MODEL = "openai/gpt-image-2/edit"
-TERMINAL = {"succeeded", "failed", "canceled", "cancelled", "partial_succeeded"}
+TERMINAL = {"succeeded", "failed", "errored", "canceled", "cancelled", "partial_succeeded"}
 
 
 def image(size: tuple[int, int] = (64, 48), colour: tuple[int, int, int] = (90, 140, 170)) -> Image.Image:

@@ -25,9 +25,16 @@ def test_direct_style_waits_and_answers_fal_shape(api: Api, path: str) -> None:
     assert body["cost"] == pytest.approx(2 * 0.133)
 
 
-@pytest.mark.parametrize("model", ["tag-removal", "runflow/product-isolation", "gpt-image-1.5/edit"])
-def test_direct_style_for_the_other_models(api: Api, model: str) -> None:
-    answer = api.post(f"/v1/run/{model}", {"prompt": "clean up", "image_urls": [data_uri(image())]})
+@pytest.mark.parametrize(
+    "model, body",
+    [
+        ("tag-removal", {"image_url": data_uri(image())}),
+        ("runflow/product-isolation", {"image_url": data_uri(image()), "prompt": "the mug"}),
+        ("gpt-image-1.5/edit", {"prompt": "clean up", "image_urls": [data_uri(image())]}),
+    ],
+)
+def test_direct_style_for_the_other_models(api: Api, model: str, body: dict) -> None:
+    answer = api.post(f"/v1/run/{model}", body)
     assert answer.status_code == 200 and len(answer.json()["images"]) == 1
 
 

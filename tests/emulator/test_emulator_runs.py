@@ -8,7 +8,8 @@ import time
 import pytest
 import requests
 
-from emulator_support import KEY, MODEL, Api, data_uri, decode, image
+from emulator_support import KEY, MODEL, TERMINAL, Api, data_uri, decode, image
+from desktop_editor.emulator.behaviour import OUTPUT_SHAPES
 from desktop_editor.emulator import Behaviour, Emulator
 
 
@@ -77,18 +78,28 @@ def test_run_moves_through_statuses_to_succeeded(api: Api) -> None:
     assert api.emu.runs_created == 1 and api.emu.runs_charged == 1
 
 
-def _first_url(output: dict, shape: str) -> str:
+def _first_url(output, shape: str) -> str:
+    """Where each shape puts the first image, written out by hand for every shape."""
     return {
         "outputs": lambda: output["outputs"][0]["url"],
+        "outputs_strings": lambda: output["outputs"][0],
+        "outputs_image_url": lambda: output["outputs"][0]["image_url"],
         "images": lambda: output["images"][0]["url"],
+        "images_strings": lambda: output["images"][0],
+        "images_image_url": lambda: output["images"][0]["image_url"],
+        "image_urls": lambda: output["image_urls"][0],
+        "image_urls_objects": lambda: output["image_urls"][0]["url"],
         "image": lambda: output["image"]["url"],
+        "image_string": lambda: output["image"],
+        "image_url": lambda: output["image_url"],
         "url": lambda: output["url"],
         "output_url": lambda: output["output_url"],
-        "image_urls": lambda: output["image_urls"][0],
+        "string": lambda: output,
+        "unknown_nested": lambda: output["result"]["artifacts"][0]["location"]["href"],
     }[shape]()
 
 
-@pytest.mark.parametrize("shape", ["outputs", "images", "image", "url", "output_url", "image_urls"])
+@pytest.mark.parametrize("shape", [s for s in OUTPUT_SHAPES if s != "no_image"])
 def test_each_output_shape_leads_to_a_downloadable_image(api: Api, shape: str) -> None:
     api.emu.behaviour.output_shape = shape
     run = api.wait(api.create().json()["id"])
@@ -98,6 +109,31 @@ def test_each_output_shape_leads_to_a_downloadable_image(api: Api, shape: str) -
     if shape == "images":
         item = run["output"]["images"][0]
         assert {"content_type", "file_name", "file_size", "width", "height"} <= set(item)
+
+
+def test_a_success_may_hold_no_image_at_all(api: Api) -> None:
+    api.emu.behaviour.output_shape = "no_image"
+    run = api.wait(api.create().json()["id"])
+    assert run["status_code"] == "succeeded" and "http" not in str(run["output"])
+    assert api.emu.runs_charged == 1
+
+
+def test_id_and_status_keys(api: Api) -> None:
+    api.emu.behaviour.id_key, api.emu.behaviour.status_key = "run_id", "status"
+    created = api.create().json()
+    assert "id" not in created and "status_code" not in created and created["status"] == "queued"
+    run = api.get(f"/v1/runs/{created['run_id']}").json()
+    assert run["run_id"] == created["run_id"] and "status" in run and "status_code" not in run
+
+
+def test_an_unknown_status_is_played_while_running(api: Api) -> None:
+    api.emu.behaviour.run_duration = 1.0
+    api.emu.behaviour.unknown_status = "warming_up"
+    run_id = api.create().json()["id"]
+    seen = set()
+    while (status := api.get(f"/v1/runs/{run_id}").json()["status_code"]) not in TERMINAL:
+        seen.add(status)
+    assert "warming_up" in seen and "running" not in seen and status == "succeeded"
 
 
 @pytest.mark.parametrize("spelling", ["canceled", "cancelled"])
@@ -110,15 +146,31 @@ def test_canceled_runs_use_the_configured_spelling_and_are_not_charged(api: Api,
     assert api.emu.runs_created == 1 and api.emu.runs_charged == 0
 
 
-def test_failed_runs_carry_failure_details_and_cost_nothing(api: Api) -> None:
-    api.emu.behaviour.outcome = "failed"
+@pytest.mark.parametrize("outcome", ["failed", "errored"])
+def test_failed_runs_carry_failure_details_and_cost_nothing(api: Api, outcome: str) -> None:
+    api.emu.behaviour.outcome = outcome
     run = api.wait(api.create().json()["id"])
-    assert run["status_code"] == "failed"
+    assert run["status_code"] == outcome
     assert run["failure_code"] == "MODEL_ERROR"
-    assert run["failure_message"] == run["error"]["message"] == "The model could not process the image."
+    assert run["failure_message"] == "The model could not process the image."
     assert run["failure_stage_code"]
     assert run["output"] is None and run["cost"] == 0
     assert api.emu.runs_charged == 0
+
+
+@pytest.mark.parametrize(
+    "shape, expected",
+    [
+        ("error_object", {"error": {"message": "The model could not process the image.", "code": "MODEL_ERROR"}}),
+        ("error_string", {"error": "The model could not process the image."}),
+    ],
+)
+def test_failure_shapes(api: Api, shape: str, expected: dict) -> None:
+    api.emu.behaviour.outcome = "errored"
+    api.emu.behaviour.failure_shape = shape
+    run = api.wait(api.create().json()["id"])
+    assert run["failure_code"] is None and run["failure_message"] is None
+    assert {k: run[k] for k in expected} == expected
 
 
 @pytest.mark.parametrize(("asked", "made"), [(3, 2), (1, 1)])

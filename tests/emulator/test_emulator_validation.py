@@ -86,10 +86,31 @@ def test_gpt_image_1_5_fields(api: Api) -> None:
     assert {"input.image_size", "input.input_fidelity", "input.background", "input.mask_url"} <= set(errors)
 
 
-def test_runflow_models_need_no_prompt(api: Api) -> None:
-    body = {"input": {"image_urls": [data_uri(image())]}}
+def test_runflow_models_take_one_image_url_and_no_prompt(api: Api) -> None:
+    body = {"input": {"image_url": data_uri(image())}}
     assert api.post("/v1/models/runflow/tag-removal/runs", body).status_code == 201
     assert api.post("/v1/models/runflow/product-isolation/runs", body).status_code == 201
+    prompted = {"input": {"image_url": data_uri(image()), "prompt": "clean"}}
+    assert "input.prompt" in _field_errors(api.post("/v1/models/runflow/tag-removal/runs", prompted))
+
+
+def test_product_isolation_refuses_a_list_of_images(api: Api) -> None:
+    """What the service says to a client that sends the edit models' image_urls to it."""
+    body = {"input": {"image_urls": [data_uri(image())]}}
+    errors = _field_errors(api.post("/v1/models/runflow/product-isolation/runs", body))
+    assert errors["input.image_url"] == "image_url is required: the URL of one image"
+    assert errors["input.image_urls"].startswith("unknown field")
+
+
+def test_product_isolation_options(api: Api) -> None:
+    good = {"input": {"image_url": data_uri(image()), "aspect_ratio": "9:16", "resolution": "1K",
+                      "prompt": "Isolate the main product."}}
+    run = api.wait(api.post("/v1/models/runflow/product-isolation/runs", good).json()["id"])
+    output = run["output"]["outputs"][0]
+    assert (output["width"], output["height"]) == (576, 1024)  # the frame of the aspect ratio
+    bad = {"input": {"image_url": data_uri(image()), "aspect_ratio": "7:3", "resolution": "8K"}}
+    errors = _field_errors(api.post("/v1/models/runflow/product-isolation/runs", bad))
+    assert {"input.aspect_ratio", "input.resolution"} <= set(errors)
 
 
 def test_envelope_rules(api: Api) -> None:

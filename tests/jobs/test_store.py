@@ -22,10 +22,42 @@ def store(tmp_path):
 def test_round_trip_every_field(store):
     j = job(options=JobOptions(out_dir=Path("/out"), keep_unmasked=True, feather=3.5, region_padding=32),
             mask_path=Path("/x/m.png"), run_id="r1", cost=0.133, result_paths=[Path("/out/a.png")],
-            state=JobState.RUNNING, sent_size=(100, 50), error="e", failure_kind="refused", advice="a")
+            state=JobState.RUNNING, sent_size=(100, 50), error="e", failure_kind="refused", advice="a",
+            raw_answer='{"output": "?"}')
     store.save(j)
     back = store.get(j.id)
     assert back == j
+
+
+_FIRST_SCHEMA_ROW = (
+    "j1", "2024-01-01T00:00:00+00:00", "2024-01-01T00:00:00+00:00", "app", "done", "blue",
+    "openai/gpt-image-1.5/edit", '{"prompt": "blue", "model": "openai/gpt-image-1.5/edit", "input_fidelity": "high"}',
+    '{"out_dir": "/out"}', '["/x/a.png"]', None, "de-1", "r1", "succeeded", 0.133, None, None, None, "[]", None, 0,
+)
+
+
+def test_a_store_of_the_first_schema_is_migrated_in_place(tmp_path):
+    """History written before the raw answer was kept: it gains the column and keeps its rows."""
+    from desktop_editor.jobs.store import _SCHEMA, SCHEMA_VERSION
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_SCHEMA)
+    db.execute("PRAGMA user_version=1")
+    db.execute(f"INSERT INTO jobs VALUES ({', '.join('?' * len(_FIRST_SCHEMA_ROW))})", _FIRST_SCHEMA_ROW)
+    db.commit()
+    db.close()
+    store = JobStore(path)
+    old = store.get("j1")
+    assert old.state is JobState.DONE and old.raw_answer is None and old.params.options == {"input_fidelity": "high"}
+    old.raw_answer = "{}"
+    store.save(old)
+    assert store.get("j1").raw_answer == "{}"
+    store.close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    db.close()
+    JobStore(path).close()  # opening a migrated store again changes nothing
 
 
 def test_wal_and_synchronous(store):

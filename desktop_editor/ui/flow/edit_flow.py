@@ -392,6 +392,9 @@ class EditFlow(QObject):
             return "Edit outcome unknown: it may have been accepted and charged. It was not sent again."
         if job.state is JobState.STOPPED:
             return "Stopped waiting for the edit: the service may still finish and charge it."
+        if job.state is JobState.UNREADABLE:
+            return (f"{job.state.label} (run {job.run_id or job.client_ref}). It may have been charged and was "
+                    "not sent again; Copy answer in Jobs or History shows what the service said.")
         return f"Edit ended: {job.state.label}."
 
     def user_is_painting(self, since: float = 0.0) -> bool:

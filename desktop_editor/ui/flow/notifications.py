@@ -28,6 +28,9 @@ def notification_text(job: EditJob) -> tuple[str, str]:
     elif job.state is JobState.FAILED:
         title = "Edit failed"
         body = job.error or "The edit failed."
+    elif job.state is JobState.UNREADABLE:
+        title = "No image in the answer"
+        body = job.error or job.state.label
     elif job.state is JobState.OUTCOME_UNKNOWN:
         title = "Edit outcome unknown"
         body = job.error or "The edit may have been accepted and charged; check your Runflow account."

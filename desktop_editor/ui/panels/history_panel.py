@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
+    QPoint,
     QPointF,
     QRect,
     QRectF,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QSpinBox,
     QStyleOptionViewItem,
@@ -60,6 +62,8 @@ from desktop_editor.ui.panels.job_list import (
     JobRowDelegate,
     RowPainter,
     confirm,
+    copy_actions,
+    copy_text,
     current_job,
     empty_state_label,
     select_row,
@@ -87,7 +91,7 @@ def cost_line(job: EditJob) -> tuple[str, str]:
         return "emulated, not charged", "muted"
     if job.cost is not None:
         return f"${job.cost:.3f}", "ok" if job.state is JobState.DONE else "warning"
-    if job.state is JobState.OUTCOME_UNKNOWN:
+    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.UNREADABLE):
         return "may have been charged", "warning"
     if job.state is JobState.STOPPED:
         return "may still be charged", "warning"
@@ -273,6 +277,10 @@ class HistoryPanel(QWidget):
         self.reveal_button = QPushButton("Show files")
         self.reveal_button.setToolTip("Open the folder holding this edit's results")
         self.star_button = QPushButton("Star")
+        self.copy_answer_button = QPushButton("Copy answer")
+        self.copy_answer_button.setToolTip(
+            "Copy the service's answer, kept because no image could be read from it (for you or Runflow's support)"
+        )
         self.delete_button = QPushButton("Delete…")
         self.delete_button.setToolTip("Remove this entry from history (files on disk are kept)")
 
@@ -296,7 +304,7 @@ class HistoryPanel(QWidget):
         top.addWidget(self.favourites_button)
         actions = QHBoxLayout()
         actions.setContentsMargins(10, 6, 10, 0)
-        for button in (self.reopen_button, self.reveal_button, self.star_button):
+        for button in (self.reopen_button, self.reveal_button, self.star_button, self.copy_answer_button):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.delete_button)
@@ -343,6 +351,9 @@ class HistoryPanel(QWidget):
         self.reveal_button.clicked.connect(self._on_reveal_clicked)
         self.star_button.clicked.connect(self._on_star_clicked)
         self.delete_button.clicked.connect(self._on_delete_clicked)
+        self.copy_answer_button.clicked.connect(self._on_copy_answer_clicked)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._on_context_menu)
         self.prune_button.clicked.connect(self._on_prune_clicked)
         self.refresh()
 
@@ -514,6 +525,7 @@ class HistoryPanel(QWidget):
         for button in (self.reopen_button, self.reveal_button, self.star_button, self.delete_button):
             button.setEnabled(job is not None)
         self.star_button.setText("Unstar" if job is not None and job.starred else "Star")
+        self.copy_answer_button.setVisible(job is not None and bool(job.raw_answer))
 
     @Slot(str)
     def _on_search_text_changed(self, _text: str) -> None:
@@ -550,6 +562,24 @@ class HistoryPanel(QWidget):
         job = self.selected_job()
         if job is not None:
             self.toggle_star(job.id)
+
+    @Slot()
+    def _on_copy_answer_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None and job.raw_answer:
+            copy_text(job.raw_answer)
+
+    @Slot(QPoint)
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.view.indexAt(pos)
+        job: EditJob | None = index.data(JobRole) if index.isValid() else None
+        if job is None:
+            return
+        menu = QMenu(self)
+        copies = copy_actions(menu, job)
+        chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
+        if chosen in copies:
+            copy_text(copies[chosen])
 
     @Slot()
     def _on_delete_clicked(self) -> None:

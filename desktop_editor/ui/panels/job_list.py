@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Qt,
 )
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QFont,
     QFontMetrics,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QListView,
+    QMenu,
     QMessageBox,
     QStyle,
     QStyledItemDelegate,
@@ -62,7 +64,7 @@ def state_tone(state: JobState) -> str:
         return "ok"
     if state is JobState.FAILED:
         return "error"
-    if state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED):
+    if state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.UNREADABLE):
         return "warning"
     if state.is_final:
         return "muted"
@@ -72,7 +74,36 @@ def state_tone(state: JobState) -> str:
 def short_label(state: JobState) -> str:
     """The state's label up to its first comma or parenthesis ("Outcome unknown", "Stopped waiting");
     the rest of the story is on the row's third line and in the details."""
+    if state is JobState.UNREADABLE:
+        return "No readable image"  # "Finished" alone would read as success
     return state.label.split(",")[0].split(" (")[0]
+
+
+KNOWN_RUN_STATUSES = frozenset({"queued", "dispatching", "running"})
+
+
+def service_status(job: EditJob) -> str | None:
+    """A status the service reported that no source names, shown as it is while the job waits."""
+    status = job.run_status
+    if status and not job.state.is_final and status not in KNOWN_RUN_STATUSES:
+        return status
+    return None
+
+
+def copy_actions(menu: QMenu, job: EditJob) -> dict[QAction, str]:
+    """"Copy answer" (when the service's answer was kept), "Copy run id" and "Copy reference"
+    added to `menu`; returns each action with the text it copies."""
+    actions: dict[QAction, str] = {}
+    if job.raw_answer:
+        actions[menu.addAction("Copy answer")] = job.raw_answer
+    if job.run_id:
+        actions[menu.addAction("Copy run id")] = job.run_id
+    actions[menu.addAction("Copy reference")] = job.client_ref
+    return actions
+
+
+def copy_text(text: str) -> None:
+    QApplication.clipboard().setText(text)
 
 
 def confirm(parent: QWidget, title: str, text: str, informative: str, accept: str, reject: str = "Cancel") -> bool:

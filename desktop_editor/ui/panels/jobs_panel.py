@@ -20,7 +20,6 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPoint, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QHBoxLayout,
     QLabel,
     QListView,
@@ -40,10 +39,13 @@ from desktop_editor.ui.panels.job_list import (
     JobRowDelegate,
     RowPainter,
     confirm,
+    copy_actions,
+    copy_text,
     current_job,
     draw_thumbnail,
     empty_state_label,
     select_row,
+    service_status,
     setup_job_list,
     short_label,
     state_tone,
@@ -191,6 +193,10 @@ def job_details(job: EditJob) -> str:
         lines.append(f"Cost reported by the service: ${job.cost:.3f}")
     if job.sent_size:
         lines.append(f"Sent at {job.sent_size[0]}x{job.sent_size[1]}")
+    if service_status(job):
+        lines.append(f"The service says “{service_status(job)}”; still waiting.")
+    if job.raw_answer:
+        lines.append("The service's answer is kept: Copy answer.")
     refs = [f"Run {job.run_id}" if job.run_id else None, f"Reference {job.client_ref}"]
     lines.append(" · ".join(r for r in refs if r))
     return "\n".join(lines)
@@ -213,7 +219,10 @@ class JobDelegate(JobRowDelegate):
         elapsed = format_elapsed(self._model.elapsed(job, self.now))
         elapsed_width = QFontMetrics(row.base).horizontalAdvance("0:00:00")
         row.text_at(row.line_y(0), elapsed, left=row.right - elapsed_width, color=row.muted, align=Qt.AlignmentFlag.AlignRight)
-        row.text_at(row.line_y(0), short_label(job.state), right=row.right - elapsed_width - 8,
+        label = short_label(job.state)
+        if service_status(job):  # a status no source names: shown as the service says it
+            label = f"{label} · {service_status(job)}"
+        row.text_at(row.line_y(0), label, right=row.right - elapsed_width - 8,
                     color=row.tone(state_tone(job.state)), bold=True)
         # Line 2: the prompt
         row.text_at(row.line_y(1), job.params.prompt or job.params.spec.label)
@@ -314,6 +323,11 @@ class JobsPanel(QWidget):
         self.resend_button = QPushButton("Send again…")
         self.resend_button.setToolTip("Send the selected edit again as a new, separately charged request")
         self.resend_button.clicked.connect(self._on_resend_clicked)
+        self.copy_answer_button = QPushButton("Copy answer")
+        self.copy_answer_button.setToolTip(
+            "Copy the service's answer, kept because no image could be read from it (for you or Runflow's support)"
+        )
+        self.copy_answer_button.clicked.connect(self._on_copy_answer_clicked)
 
         top = QHBoxLayout()
         top.setContentsMargins(10, 8, 10, 4)
@@ -321,6 +335,7 @@ class JobsPanel(QWidget):
         top.addWidget(self.clear_button)
         actions = QHBoxLayout()
         actions.setContentsMargins(10, 4, 10, 10)
+        actions.addWidget(self.copy_answer_button)
         actions.addStretch(1)
         actions.addWidget(self.stop_button)
         actions.addWidget(self.resend_button)
@@ -455,6 +470,7 @@ class JobsPanel(QWidget):
         has_jobs = self.model.rowCount() > 0
         self.stop_button.setVisible(has_jobs)
         self.resend_button.setVisible(has_jobs)
+        self.copy_answer_button.setVisible(job is not None and bool(job.raw_answer))
 
     def _details_html(self, job: EditJob) -> str:
         """The selected job's full story: state, the service's message, what to do, references."""
@@ -495,6 +511,12 @@ class JobsPanel(QWidget):
             self.request_stop(job.id)
 
     @Slot()
+    def _on_copy_answer_clicked(self) -> None:
+        job = self.selected_job()
+        if job is not None and job.raw_answer:
+            copy_text(job.raw_answer)
+
+    @Slot()
     def _on_resend_clicked(self) -> None:
         job = self.selected_job()
         if job is not None:
@@ -512,11 +534,11 @@ class JobsPanel(QWidget):
         resend = menu.addAction("Send again…")
         resend.setEnabled(job.state in RESENDABLE)
         menu.addSeparator()
-        copy = menu.addAction("Copy reference")
+        copies = copy_actions(menu, job)
         chosen = menu.exec(self.view.viewport().mapToGlobal(pos))
         if chosen is stop:
             self.request_stop(job.id)
         elif chosen is resend:
             self.request_resend(job.id)
-        elif chosen is copy:
-            QApplication.clipboard().setText(job.run_id or job.client_ref)
+        elif chosen in copies:
+            copy_text(copies[chosen])

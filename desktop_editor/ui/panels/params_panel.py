@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_editor.core.catalogue import InputField, MaskUse, mask_note
 from desktop_editor.core.params import (
     DEFAULT_MODEL,
     DEFAULT_PRICES,
@@ -90,10 +91,8 @@ class ParamsModel(ObservableModel):
     quality_changed = Signal(object)
     sync_mode = Prop(False)
     sync_mode_changed = Signal(object)
-    input_fidelity = Prop(None)
-    input_fidelity_changed = Signal(object)
-    background = Prop(None)
-    background_changed = Signal(object)
+    model_options = Prop({})  # a model's own choices by field name (replaced whole, never mutated)
+    model_options_changed = Signal(object)
     keep_unmasked = Prop(True)
     keep_unmasked_changed = Signal(object)
     feather = Prop(4)
@@ -112,16 +111,16 @@ class ParamsModel(ObservableModel):
     def params(self) -> EditParams:
         """The EditParams to send: fields the chosen model does not take are left at their defaults."""
         spec = self.spec
+        chosen = self.model_options or {}
         return EditParams(
-            prompt=self.prompt if spec.prompt_required else "",
+            prompt=self.prompt if spec.has_prompt else "",
             model=spec.id,
             num_images=self.num_images if spec.has_num_images else 1,
             output_format=self.output_format if spec.has_output_format else "png",
             image_size=self.image_size if spec.has_size else "auto",
             quality=self.quality if spec.has_quality else "high",
-            sync_mode=self.sync_mode,
-            input_fidelity=self.input_fidelity if "input_fidelity" in spec.extra_choices else None,
-            background=self.background if "background" in spec.extra_choices else None,
+            sync_mode=self.sync_mode if spec.has_sync_mode else False,
+            options={f.name: chosen[f.name] for f in spec.options if chosen.get(f.name)},
         )
 
     def set_params(self, params: EditParams) -> None:
@@ -134,14 +133,13 @@ class ParamsModel(ObservableModel):
             image_size=(params.image_size or "auto").strip(),
             quality=params.quality,
             sync_mode=bool(params.sync_mode),
-            input_fidelity=params.input_fidelity,
-            background=params.background,
+            model_options={**(self.model_options or {}), **params.options},
         )
 
 
 def takes_references(spec: ModelSpec) -> bool:
-    """Reference images guide the prompt-driven edit models; the utility models take one image [I]."""
-    return spec.prompt_required
+    """Reference images go with models that take a list of images; the utility models take one."""
+    return spec.takes_image_list
 
 
 def size_label(name: str, dims: tuple[int, int]) -> str:
@@ -172,6 +170,8 @@ def cost_text(params: EditParams, prices: dict[str, float]) -> str:
     total = params.estimated_cost(prices)
     if total is None:
         return f"No listed price for {params.spec.label}; the service reports the cost after the edit."
+    if not params.spec.has_num_images:
+        return f"≈ {format_money(total)} — {params.quality} at ${prices.get(params.quality, 0.0):.3f}"
     per_image = prices.get(params.quality, prices.get("high", 0.0))
     return f"≈ {format_money(total)} — {params.num_images} × {params.quality} at ${per_image:.3f}"
 
@@ -272,7 +272,8 @@ class ParamsPanel(QWidget):
         p = QVBoxLayout(self.prompt_section)
         p.setContentsMargins(0, 0, 0, 0)
         p.setSpacing(4)
-        p.addWidget(self._header("Prompt"))
+        self.prompt_header = self._header("Prompt")
+        p.addWidget(self.prompt_header)
         self.prompt_edit = PromptEdit()
         self.prompt_edit.setPlaceholderText("Describe the change, e.g. “replace the sky with a warm sunset”")
         self.prompt_edit.setAccessibleName("Prompt")
@@ -390,15 +391,16 @@ class ParamsPanel(QWidget):
         self.quality_combo = QComboBox()
         for quality in QUALITIES:
             self.quality_combo.addItem(quality.capitalize(), quality)
-        self.fidelity_combo = QComboBox()
-        self.fidelity_combo.addItem("Model default", "")
-        for choice in MODELS["openai/gpt-image-1.5/edit"].extra_choices.get("input_fidelity", ()):
-            self.fidelity_combo.addItem(choice.capitalize(), choice)
-        self.fidelity_combo.setToolTip("How closely the result keeps the input's details")
-        self.background_combo = QComboBox()
-        self.background_combo.addItem("Model default", "")
-        for choice in MODELS["openai/gpt-image-1.5/edit"].extra_choices.get("background", ()):
-            self.background_combo.addItem(choice.capitalize(), choice)
+        # One combo per model-specific field in the catalogue, shown only for models that take it.
+        self.option_combos: dict[str, QComboBox] = {}
+        option_fields: dict[str, InputField] = {}
+        for spec in MODELS.values():
+            for option in spec.options:
+                option_fields.setdefault(option.name, option)
+        for name, option in option_fields.items():
+            self.option_combos[name] = self._option_combo(option)
+        self.fidelity_combo = self.option_combos["input_fidelity"]
+        self.background_combo = self.option_combos["background"]
         self.sync_check = QCheckBox("Return images inline")
         self.sync_check.setToolTip(
             "Sync mode: the service sends the images in its answer instead of links and does not keep them in its history"
@@ -409,13 +411,10 @@ class ParamsPanel(QWidget):
         lay.addWidget(size_help)
         more_output = QFormLayout()
         self._init_form(more_output)
-        for text, widget in (
-            ("Quality", self.quality_combo),
-            ("Input fidelity", self.fidelity_combo),
-            ("Background", self.background_combo),
-            ("Sync mode", self.sync_check),
-        ):
-            self._add_row(more_output, text, widget)
+        self._add_row(more_output, "Quality", self.quality_combo)
+        for name, combo in self.option_combos.items():
+            self._add_row(more_output, option_fields[name].label or name, combo)
+        self._add_row(more_output, "Sync mode", self.sync_check)
         lay.addLayout(more_output)
 
         # Result and send
@@ -424,6 +423,11 @@ class ParamsPanel(QWidget):
         rs.setContentsMargins(0, 0, 0, 0)
         rs.setSpacing(6)
         rs.addWidget(self._header("Result"))
+        self.mask_note = QLabel()
+        self.mask_note.setWordWrap(True)
+        self.mask_note.setAccessibleName("What the mask does")
+        set_tone(self.mask_note, "warning")
+        rs.addWidget(self.mask_note)
         self.keep_check = QCheckBox("Keep original outside mask")
         self.keep_check.setToolTip(
             "The model may change pixels outside the mask; this puts the original back there"
@@ -494,7 +498,7 @@ class ParamsPanel(QWidget):
 
         no_wheel_when_unfocused(
             self.model_combo, self.num_images_spin, self.format_combo, self.size_combo, self.quality_combo,
-            self.fidelity_combo, self.background_combo, self.feather_spin, self.send_combo, self.padding_spin,
+            *self.option_combos.values(), self.feather_spin, self.send_combo, self.padding_spin,
         )
         self.setMinimumWidth(280)
 
@@ -508,6 +512,21 @@ class ParamsPanel(QWidget):
         set_tone(label, "muted")
         label.setContentsMargins(0, 8, 0, 0)
         return label
+
+    @staticmethod
+    def _option_combo(option: InputField) -> QComboBox:
+        """A combo for one catalogue choice; "Model default" first when the field may be left out."""
+        combo = QComboBox()
+        combo.setAccessibleName(option.label or option.name)
+        if option.default is None:
+            combo.addItem("Model default", "")
+        for choice in option.choices:
+            combo.addItem(choice.capitalize() if choice.isalpha() else choice, choice)
+        if option.help:
+            combo.setToolTip(option.help)
+        combo.setProperty("optionName", option.name)
+        combo.setProperty("optionDefault", option.default or "")
+        return combo
 
     def _label_width(self) -> int:
         return self.fontMetrics().horizontalAdvance("Input fidelity") + 6
@@ -556,8 +575,6 @@ class ParamsPanel(QWidget):
             bind(m, "output_format", self.format_combo),
             bind(m, "quality", self.quality_combo),
             bind(m, "sync_mode", self.sync_check),
-            bind(m, "input_fidelity", self.fidelity_combo, **none_as_empty),
-            bind(m, "background", self.background_combo, **none_as_empty),
             bind(m, "keep_unmasked", self.keep_check),
             bind(m, "feather", self.feather_spin),
             bind(m, "colour_match", self.colour_check),
@@ -568,6 +585,11 @@ class ParamsPanel(QWidget):
         self.size_combo.currentIndexChanged.connect(self._on_size_choice_changed)
         self.custom_size.textChanged.connect(self._on_custom_size_edited)
         m.image_size_changed.connect(self._show_size)
+        # The model options are one property shown by one combo per field.
+        for name, combo in self.option_combos.items():
+            combo.currentIndexChanged.connect(lambda _i, n=name, c=combo: self._on_option_chosen(n, c))
+        m.model_options_changed.connect(self._show_options)
+        self._show_options(m.model_options)
         self.prompt_edit.submit_requested.connect(self._on_generate_clicked)
 
     # ----- public API --------------------------------------------------------------------------
@@ -587,11 +609,14 @@ class ParamsPanel(QWidget):
     def options(self) -> dict[str, Any]:
         """How results are kept and what is sent: keys of `JobOptions`, for `AppSettings.job_options`."""
         m = self.model
+        spec = m.spec
         return {
-            "keep_unmasked": bool(m.keep_unmasked),
+            # A model that recomposes the whole frame cannot be restricted to the mask.
+            "keep_unmasked": bool(m.keep_unmasked) and spec.uses_mask,
             "feather": int(m.feather),
             "colour_match": bool(m.colour_match),
-            "region_padding": int(m.region_padding) if m.send_region else None,
+            # Only a model with a mask field can be sent the region around the mask.
+            "region_padding": int(m.region_padding) if m.send_region and spec.takes_mask else None,
         }
 
     def set_options(
@@ -713,7 +738,13 @@ class ParamsPanel(QWidget):
         if not self._size_allowed(spec, self.model.image_size):
             self.model.image_size = "auto"
         self._fill_size_choices(spec)
-        self.prompt_section.setVisible(spec.prompt_required)
+        self.prompt_section.setVisible(spec.has_prompt)
+        self.prompt_header.setText("PROMPT" if spec.prompt_required else "PROMPT (OPTIONAL)")
+        prompt_field = next(f for f in spec.fields if f.name == "prompt") if spec.has_prompt else None
+        self.prompt_edit.setPlaceholderText(
+            "Describe the change, e.g. “replace the sky with a warm sunset”"
+            if spec.prompt_required else (prompt_field.help if prompt_field and prompt_field.help else "")
+        )
         self.images_section.setVisible(True)
         refs = takes_references(spec)
         self.refs_list.setVisible(refs and bool(self._references))
@@ -724,10 +755,41 @@ class ParamsPanel(QWidget):
         self._set_row_visible(self.format_combo, spec.has_output_format)
         self._set_row_visible(self.size_row, spec.has_size)
         self._set_row_visible(self.quality_combo, spec.has_quality)
-        self._set_row_visible(self.fidelity_combo, "input_fidelity" in spec.extra_choices)
-        self._set_row_visible(self.background_combo, "background" in spec.extra_choices)
-        self.result_section.setVisible(spec.takes_mask)
+        taken = {f.name for f in spec.options}
+        for name, combo in self.option_combos.items():
+            self._set_row_visible(combo, name in taken)
+        self._set_row_visible(self.sync_check, spec.has_sync_mode)
+        # The Result section says what a painted mask will do with this model (catalogue.mask_note).
+        composites = spec.mask_use is not MaskUse.WHOLE_FRAME
+        for widget in (self.keep_check, self.feather_spin, self.colour_check):
+            self._set_row_visible(widget, composites)
+        for widget in (self.send_combo, self.padding_spin):
+            self._set_row_visible(widget, spec.takes_mask)
         self.model_combo.setToolTip(spec.id)
+
+    def _show_mask_note(self) -> None:
+        note = mask_note(self.model.spec, bool(self.model.keep_unmasked))
+        self.mask_note.setText(note)
+        self.mask_note.setVisible(bool(note))
+
+    def _on_option_chosen(self, name: str, combo: QComboBox) -> None:
+        value = combo.currentData() or None
+        current = dict(self.model.model_options or {})
+        if current.get(name) != value:
+            current[name] = value
+            self.model.model_options = {k: v for k, v in current.items() if v}
+
+    @Slot(object)
+    def _show_options(self, values: Any) -> None:
+        """Model -> combos: each shows its chosen value, else the catalogue's default."""
+        values = values or {}
+        for name, combo in self.option_combos.items():
+            wanted = values.get(name) or combo.property("optionDefault") or ""
+            index = combo.findData(wanted)
+            if index >= 0 and index != combo.currentIndex():
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
 
     @staticmethod
     def _size_allowed(spec: ModelSpec, size: str) -> bool:
@@ -917,7 +979,7 @@ class ParamsPanel(QWidget):
         self._refresh()
         if self._problems:
             return False
-        if self.model.spec.prompt_required:
+        if self.model.spec.has_prompt:  # an optional prompt is remembered too
             self._remember_prompt(self.model.prompt)
         self.generate_requested.emit()
         return True
@@ -968,7 +1030,7 @@ class ParamsPanel(QWidget):
         # Images
         count = self._image_count()
         self.refs_count.setText(f"{max(count, 1)} of {MAX_INPUT_IMAGES}")
-        image_msgs = by_field.pop("image_urls", [])
+        image_msgs = by_field.pop("image_urls", []) + by_field.pop("image_url", [])
         no_image = self._open_name is None and self._image_size is None
         self.open_row.setVisible(not no_image)
         self.open_name.setText(self._open_name or "")
@@ -1002,6 +1064,7 @@ class ParamsPanel(QWidget):
             self.options_changed.emit(options)
         self.feather_spin.setEnabled(bool(self.model.keep_unmasked))
         self.colour_check.setEnabled(bool(self.model.keep_unmasked))
+        self._show_mask_note()
         self.padding_spin.setEnabled(bool(self.model.send_region))
 
     def _show_problem(self, label: QLabel, messages: list[str], *, muted: bool = False, tone: str = "error") -> None:

@@ -38,10 +38,10 @@ def photo(tmp_path) -> Path:
 
 
 def add(store: JobStore, prompt: str, state: JobState, *, cost=None, days: float = 0, starred=False,
-        source="app", results=(), failure_kind=None) -> EditJob:
+        source="app", results=(), failure_kind=None, raw_answer=None) -> EditJob:
     job = EditJob(params=EditParams(prompt=prompt), image_paths=[Path("input.png")], state=state, cost=cost,
                   created_at=ago(days), updated_at=ago(days), source=source, result_paths=list(results),
-                  failure_kind=failure_kind)
+                  failure_kind=failure_kind, raw_answer=raw_answer, run_id="run-x" if raw_answer else None)
     store.save(job)
     if starred:
         store.set_starred(job.id, True)
@@ -203,3 +203,18 @@ def test_the_list_is_read_off_the_gui_thread_and_the_newest_request_wins(qtbot, 
     qtbot.wait(400)  # the slow, older answer has arrived by now and must have been dropped
     assert threads and threading.main_thread() not in threads
     assert len(panel.jobs()) == 4 and all("sky" in p.lower() for p in prompts(panel))
+
+
+def test_an_unreadable_answer_can_be_copied_from_the_history(qtbot, store):
+    from PySide6.QtWidgets import QApplication
+
+    answer = '{"status": "succeeded", "output": {"message": "done"}}'
+    job = add(store, "Cut out the bottle", JobState.UNREADABLE, cost=0.133, raw_answer=answer)
+    panel = HistoryPanel(store)
+    qtbot.addWidget(panel)
+    settle(qtbot, panel)
+    panel.select_job(job.id)
+    assert panel.copy_answer_button.isVisibleTo(panel)
+    assert cost_line(panel.selected_job()) == ("$0.133", "warning")
+    panel.copy_answer_button.click()
+    assert QApplication.clipboard().text() == answer

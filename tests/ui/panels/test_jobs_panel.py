@@ -294,3 +294,47 @@ def test_notification_only_when_the_window_is_not_active(qtbot, monkeypatch):
 
     failed = make_job(JobState.FAILED, error="Your Runflow account does not have enough credit.")
     assert notifications.notification_text(failed) == ("Edit failed", failed.error)
+
+
+ANSWER = '{\n  "id": "run-7",\n  "status": "succeeded",\n  "output": {"message": "Your image is ready."}\n}'
+
+
+def test_an_unreadable_answer_is_shown_with_copy_answer_and_run_id(qtbot, panel):
+    job = make_job(JobState.UNREADABLE, run_id="run-7", raw_answer=ANSWER, cost=0.133,
+                   error="The run finished, but its answer held no image we could read (run run-7).")
+    panel.update_job(job)
+    assert short_label(JobState.UNREADABLE) == "No readable image"
+    assert not panel.copy_answer_button.isVisibleTo(panel)
+    panel.select_job(job.id)
+    details = panel.details.text()
+    assert "held no image we could read" in details and "Run run-7" in details and "Copy answer" in details
+    assert panel.copy_answer_button.isVisibleTo(panel)
+    assert not panel.resend_button.isEnabled()  # never sent again as if it had not been
+    panel.copy_answer_button.click()
+    assert QApplication.clipboard().text() == ANSWER
+    done = make_job(JobState.DONE)
+    panel.update_job(done)
+    panel.select_job(done.id)
+    assert not panel.copy_answer_button.isVisibleTo(panel)
+
+
+def test_a_status_no_source_names_is_shown_as_it_is(panel):
+    job = make_job(JobState.RUNNING, run_id="run-8", run_status="warming_up")
+    panel.update_job(job)
+    panel.select_job(job.id)
+    assert "“warming_up”; still waiting" in panel.details.text()
+    assert panel.grab().toImage().width() == 380
+
+
+def test_copy_actions_offer_what_the_job_has(qtbot):
+    from PySide6.QtWidgets import QMenu
+
+    from desktop_editor.ui.panels.job_list import copy_actions
+
+    menu = QMenu()
+    job = make_job(JobState.UNREADABLE, run_id="run-7", raw_answer=ANSWER)
+    full = {action.text(): text for action, text in copy_actions(menu, job).items()}
+    assert full == {"Copy answer": ANSWER, "Copy run id": "run-7", "Copy reference": job.client_ref}
+    other = QMenu()
+    bare = {action.text() for action in copy_actions(other, make_job(JobState.FAILED))}
+    assert bare == {"Copy reference"}

@@ -48,9 +48,72 @@ def test_fields_follow_the_chosen_model(panel):
     assert not panel.prompt_section.isVisibleTo(panel)
     for widget in (panel.num_images_spin, panel.format_combo, panel.size_row, panel.quality_combo, panel.fidelity_combo):
         assert not panel.row_visible(widget)
-    assert not panel.result_section.isVisibleTo(panel)  # no mask, nothing to keep outside it
     assert panel.params().model == "runflow/tag-removal"
     assert panel.is_valid()  # no prompt needed
+
+
+# The field each input row of the panel stands for (written here, not taken from the catalogue).
+def _rows(panel) -> dict[str, object]:
+    return {
+        "num_images": panel.num_images_spin, "output_format": panel.format_combo, "image_size": panel.size_row,
+        "quality": panel.quality_combo, "sync_mode": panel.sync_check,
+        "input_fidelity": panel.option_combos["input_fidelity"], "background": panel.option_combos["background"],
+        "aspect_ratio": panel.option_combos["aspect_ratio"], "resolution": panel.option_combos["resolution"],
+    }
+
+
+@pytest.mark.parametrize(
+    "model, fields",
+    [
+        ("openai/gpt-image-2/edit", {"prompt", "references", "num_images", "output_format", "image_size", "quality",
+                                     "sync_mode"}),
+        ("openai/gpt-image-1.5/edit", {"prompt", "references", "num_images", "output_format", "image_size", "quality",
+                                       "input_fidelity", "background", "sync_mode"}),
+        ("runflow/tag-removal", set()),
+        ("runflow/product-isolation", {"prompt", "aspect_ratio", "resolution"}),
+    ],
+)
+def test_the_panel_shows_exactly_the_models_fields(panel, model, fields):
+    choose(panel.model_combo, model)
+    shown = {name for name, widget in _rows(panel).items() if panel.row_visible(widget)}
+    if panel.prompt_section.isVisibleTo(panel):
+        shown.add("prompt")
+    if panel.add_refs_button.isVisibleTo(panel):
+        shown.add("references")
+    assert shown == fields
+
+
+def test_product_isolation_choices_reach_the_parameters(panel):
+    choose(panel.model_combo, "runflow/product-isolation")
+    assert panel.option_combos["aspect_ratio"].currentData() == "1:1"  # what Runflow's own code sends
+    assert panel.option_combos["resolution"].currentData() == "1K"
+    assert "OPTIONAL" in panel.prompt_header.text() and panel.is_valid()
+    choose(panel.option_combos["aspect_ratio"], "4:5")
+    panel.model.prompt = "the bottle only"
+    params = panel.params()
+    assert params.options == {"aspect_ratio": "4:5"} and params.prompt == "the bottle only"
+    assert params.model_input(["u"], None) == {
+        "image_url": "u", "aspect_ratio": "4:5", "resolution": "1K", "prompt": "the bottle only",
+    }
+
+
+def test_a_model_without_a_mask_says_what_the_mask_does(panel):
+    choose(panel.model_combo, "runflow/tag-removal")
+    assert panel.mask_note.isVisibleTo(panel) and panel.row_visible(panel.keep_check)
+    assert "puts the original back outside the painted area" in panel.mask_note.text()
+    assert not panel.row_visible(panel.send_combo)  # only a model with a mask field gets a region
+    assert panel.options()["keep_unmasked"] is True
+    panel.keep_check.setChecked(False)
+    assert "may change every pixel" in panel.mask_note.text()
+
+    panel.keep_check.setChecked(True)
+    choose(panel.model_combo, "runflow/product-isolation")
+    assert "recomposes the whole frame" in panel.mask_note.text() and "is off" in panel.mask_note.text()
+    assert not panel.row_visible(panel.keep_check)
+    assert panel.options()["keep_unmasked"] is False  # nothing to restrict: the frame is new
+
+    choose(panel.model_combo, "openai/gpt-image-2/edit")
+    assert not panel.mask_note.isVisibleTo(panel) and panel.options()["keep_unmasked"] is True
 
 
 def test_switching_model_drops_a_size_it_does_not_take(panel):
@@ -168,12 +231,13 @@ def test_params_round_trip_and_change_signal(qtbot, panel):
     assert panel.custom_size.text() == "1536x1008"
     assert panel.format_combo.currentData() == "webp"
 
-    extras = EditParams(prompt="cut out", model="openai/gpt-image-1.5/edit", input_fidelity="high", background="transparent")
+    extras = EditParams(prompt="cut out", model="openai/gpt-image-1.5/edit",
+                        options={"input_fidelity": "high", "background": "transparent"})
     panel.set_params(extras)
     assert panel.params() == extras
     assert panel.fidelity_combo.currentData() == "high"
     choose(panel.fidelity_combo, "")
-    assert panel.params().input_fidelity is None
+    assert panel.params().options == {"background": "transparent"}
 
 
 def test_options_for_the_job(qtbot, panel):
