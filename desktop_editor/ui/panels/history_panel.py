@@ -23,13 +23,11 @@ from PySide6.QtCore import (
     Qt,
     QThreadPool,
     QTimer,
-    QUrl,
     Signal,
     Slot,
 )
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QFont,
     QMouseEvent,
     QPainter,
@@ -55,6 +53,7 @@ from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.common.binding import set_tone, tone_color
+from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.job_bridge import ThumbnailCache, start_worker
 from desktop_editor.ui.panels.job_list import (
     JobListModel,
@@ -495,7 +494,12 @@ class HistoryPanel(QWidget):
         if folder is None:
             self.status_label.setText("The files of this edit are no longer on disk.")
             return False
-        return QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        feedback = feedback_for(self)
+        shown = show_folder(folder, feedback)
+        if not shown:
+            self.status_label.setText(feedback.texts("status")[-1] if feedback.texts("status")
+                                      else f"No file manager could open {folder}.")
+        return shown
 
     # ----- internals ---------------------------------------------------------------------------
 

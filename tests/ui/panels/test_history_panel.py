@@ -218,3 +218,19 @@ def test_an_unreadable_answer_can_be_copied_from_the_history(qtbot, store):
     assert cost_line(panel.selected_job()) == ("$0.133", "warning")
     panel.copy_answer_button.click()
     assert QApplication.clipboard().text() == answer
+
+
+def test_without_a_file_manager_show_files_says_so_and_can_copy_the_path(panel, filled, photo, monkeypatch):
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_editor.ui.common.desktop import feedback_for
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(lambda url: False))
+    feedback = feedback_for(panel)
+    feedback.answer_with(lambda message: QMessageBox.StandardButton.Yes)
+    panel.select_job(filled["sky"].id)
+    assert not panel.reveal(filled["sky"])
+    assert "no file manager" in feedback.messages[-2].text.lower()
+    assert QGuiApplication.clipboard().text() == str(photo.parent)
+    assert str(photo.parent) in panel.status_label.text()
