@@ -286,3 +286,43 @@ def used_results(labels: np.ndarray, palette: MixPalette, base: int) -> list[int
     used = set(first[present].tolist())
     used.update(int(second[v]) for v in present if palette.weight[v])
     return sorted(int(u) for u in used)
+
+
+@dataclass
+class MixState:
+    """A mix as a project keeps it: the results it mixes (by file), the base and the map.
+
+    `sources` are dicts with "path" (the result file), "label" and "job_id"; the palette follows
+    from their number, so the map reads the same when the project is reopened.
+    """
+
+    sources: list[dict]
+    base: int
+    labels: np.ndarray
+    keep_inside_mask: bool = True
+
+    @property
+    def palette(self) -> MixPalette:
+        return MixPalette(len(self.sources) + 1)
+
+    def manifest(self) -> dict:
+        """The JSON-able part (the map is stored as an image beside it)."""
+        return {"sources": [dict(s) for s in self.sources], "base": int(self.base),
+                "keep_inside_mask": bool(self.keep_inside_mask), "slots": len(self.sources) + 1}
+
+    @classmethod
+    def from_manifest(cls, data: dict, labels: np.ndarray) -> MixState:
+        """Raises ValueError when the manifest does not describe this map."""
+        sources = data.get("sources")
+        if not isinstance(sources, list) or not 1 <= len(sources) <= MAX_RESULTS:
+            raise ValueError("the mix does not list its results")
+        if any(not isinstance(s, dict) or not s.get("path") for s in sources):
+            raise ValueError("a result of the mix has no file")
+        if data.get("slots", len(sources) + 1) != len(sources) + 1:
+            raise ValueError("the mix map was made for another number of results")
+        base = int(data.get("base", 0))
+        if not 0 <= base < len(sources):
+            raise ValueError("the base of the mix is not one of its results")
+        if labels.dtype != np.uint8 or labels.ndim != 2:
+            raise ValueError("the mix map is not an 8-bit plane")
+        return cls([dict(s) for s in sources], base, labels, bool(data.get("keep_inside_mask", True)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 from PIL import Image
 from PySide6.QtCore import (
@@ -71,6 +72,14 @@ class ImageLevels:
         # it is a plain copy, where scaling a level on every paint costs the GUI thread 10-20 ms.
         self._exact: tuple[float, QImage] | None = None
         self.requested_zoom: float | None = None
+        self.version = 0  # moves on whenever the pixels change (a mix being painted)
+
+    def invalidate(self) -> None:
+        """The pixels changed in place: the copy scaled to the zoom is stale and is made again
+        once the painting rests; until then the levels are drawn directly."""
+        self.version += 1
+        self._exact = None
+        self.requested_zoom = None
 
     @classmethod
     def build(cls, image: QImage, size: QSize | None = None) -> ImageLevels:
@@ -270,6 +279,21 @@ class PaneContent:
     empty_text: str = "No result to compare yet"
     crosshair: bool = False  # show where the pointer is in the other pane
     accent_label: bool = False  # the single picture is the original, in a mode that normally shows the result
+    painter: BrushTarget | None = None  # left-drag paints into this (Mix mode) instead of panning
+
+
+class BrushTarget(Protocol):
+    """What a pane paints into with the left button (a mix session): image coordinates."""
+
+    def press(self, point: QPointF) -> None: ...
+
+    def move(self, point: QPointF) -> None: ...
+
+    def release(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def radius(self) -> float: ...
 
 
 def _checkerboard() -> QBrush:
@@ -293,6 +317,7 @@ class ComparePane(QWidget):
         divider_moved(float): the designer dragged the wipe divider to this fraction of the width.
         clicked(): a left click that did not drag (the toggle mode switches on it).
         resized(): the pane changed size (a fitted zoom changes with it).
+        stroke_finished(): a brush stroke into the content's painter ended (Mix mode).
         exact_wanted(object, float, float): these ImageLevels are shown below 100% at this zoom
             and device pixel ratio; a copy scaled to exactly that would draw faster and better.
     """
@@ -301,6 +326,7 @@ class ComparePane(QWidget):
     clicked = Signal()
     resized = Signal()
     exact_wanted = Signal(object, float, float)
+    stroke_finished = Signal()
 
     def __init__(self, viewport: Viewport, parent: QWidget | None = None):
         super().__init__(parent)
@@ -312,6 +338,7 @@ class ComparePane(QWidget):
         self._last_pos = QPointF()
         self._checker: QBrush | None = None
         self._last_crosshair: QPointF | None = None
+        self._brush_at: QPointF | None = None  # pane position of the brush outline (Mix mode)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the CompareView keeps the focus and the keys
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -342,6 +369,9 @@ class ComparePane(QWidget):
         return int(round(self.divider * self.width()))
 
     def set_content(self, content: PaneContent) -> None:
+        if self._drag == "paint" and content.painter is not self.content.painter and self.content.painter is not None:
+            self.content.painter.cancel()
+            self._drag = None
         self.content = content
         self.setCursor(self._idle_cursor())
         self.update()
@@ -383,7 +413,39 @@ class ComparePane(QWidget):
             )
         elif content.left_label:
             self._draw_label(painter, content.left_label, visible, left=True, accent=content.accent_label)
+        if content.painter is not None and self._brush_at is not None and not content.busy_text:
+            self._draw_brush(painter, self._brush_at)
         painter.end()
+
+    def brush_radius(self) -> float:
+        """The brush outline's radius in pane pixels."""
+        painter = self.content.painter
+        return painter.radius() * self.zoom() / self.dpr() if painter is not None else 0.0
+
+    def _brush_rect(self, point: QPointF | None) -> QRect:
+        if point is None:
+            return QRect()
+        r = max(self.brush_radius(), 6.0) + 4
+        return QRectF(point.x() - r, point.y() - r, 2 * r, 2 * r).toAlignedRect()
+
+    def _draw_brush(self, painter: QPainter, c: QPointF) -> None:
+        """The real brush size: a dark and a light circle (visible on any picture) and a centre cross."""
+        r = self.brush_radius()
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
+            painter.setPen(QPen(colour, width))
+            if r >= 3:
+                painter.drawEllipse(c, r, r)
+            painter.drawLine(QLineF(c.x() - 4, c.y(), c.x() + 4, c.y()))
+            painter.drawLine(QLineF(c.x(), c.y() - 4, c.x(), c.y() + 4))
+        painter.restore()
+
+    def _move_brush(self, point: QPointF | None) -> None:
+        old, self._brush_at = self._brush_at, point
+        self.update(self._brush_rect(old))
+        self.update(self._brush_rect(point))
 
     def image_rect(self) -> QRectF:
         """Where the whole image lies, in pane coordinates."""
@@ -539,6 +601,8 @@ class ComparePane(QWidget):
     # -- input -----------------------------------------------------------------------------
 
     def _idle_cursor(self) -> Qt.CursorShape:
+        if self.content.painter is not None:
+            return Qt.CursorShape.BlankCursor
         if self.content.right is not None:
             return Qt.CursorShape.SplitHCursor
         return Qt.CursorShape.OpenHandCursor if self.content.left is not None else Qt.CursorShape.ArrowCursor
@@ -549,7 +613,11 @@ class ComparePane(QWidget):
         if event.button() == Qt.MouseButton.MiddleButton:
             self._drag = "pan"
         elif event.button() == Qt.MouseButton.LeftButton:
-            if self.content.right is not None:
+            if self.content.painter is not None:
+                self._drag = "paint"
+                self.content.painter.press(self.widget_to_image(pos))
+                self._move_brush(pos)
+            elif self.content.right is not None:
                 self._drag = "divider"
                 self._move_divider(pos.x())
             else:
@@ -570,6 +638,10 @@ class ComparePane(QWidget):
             self.viewport.pan_by(pos - self._last_pos, self.pane_size(), self.dpr())
         elif self._drag == "divider":
             self._move_divider(pos.x())
+        elif self._drag == "paint" and self.content.painter is not None:
+            self.content.painter.move(self.widget_to_image(pos))
+        if self.content.painter is not None:
+            self._move_brush(pos)
         if self.content.crosshair or self.viewport.hover_source is not None:
             self.viewport.set_hover(self.widget_to_image(pos), self)
         self._last_pos = pos
@@ -578,11 +650,18 @@ class ComparePane(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag == "click" and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
+        if self._drag == "paint" and self.content.painter is not None:
+            self.content.painter.move(self.widget_to_image(event.position()))
+            self.content.painter.release()
+            self.stroke_finished.emit()
         self._drag = None
         self.setCursor(self._idle_cursor())
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.content.painter is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.mousePressEvent(event)  # a quick second dab, not a zoom
+            return
         if event.button() != Qt.MouseButton.LeftButton or self.content.right is not None:
             super().mouseDoubleClickEvent(event)
             return
@@ -594,6 +673,8 @@ class ComparePane(QWidget):
         event.accept()
 
     def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
+        if self._brush_at is not None:
+            self._move_brush(None)
         if self.viewport.hover_source is self:
             self.viewport.set_hover(None, None)
         super().leaveEvent(event)
