@@ -326,3 +326,19 @@ class MixState:
         if labels.dtype != np.uint8 or labels.ndim != 2:
             raise ValueError("the mix map is not an 8-bit plane")
         return cls([dict(s) for s in sources], base, labels, bool(data.get("keep_inside_mask", True)))
+
+
+def remap(labels: np.ndarray, old: MixPalette, new: MixPalette) -> np.ndarray:
+    """The map re-expressed for a palette with more (or as many) sources, keeping every slot:
+    results added to a mix reopened from a project leave what was painted as it was."""
+    if new.slots < old.slots:
+        raise ValueError("a mix cannot lose results")
+    table = np.zeros(256, np.uint8)
+    for value in range(256):
+        a, b, w = int(old.first[value]), int(old.second[value]), int(old.weight[value])
+        if a == b or w == 0:
+            table[value] = a
+            continue
+        step = min(new.levels, max(1, round(w / 255 * (new.levels + 1))))
+        table[value] = new._pair_start[a, b] + step - 1
+    return table[labels]

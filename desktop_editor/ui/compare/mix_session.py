@@ -19,6 +19,7 @@ from PySide6.QtGui import QImage, QUndoCommand, QUndoStack
 
 from desktop_editor.core.images import load_image
 from desktop_editor.core.mask_ops import Bounds
+from desktop_editor.core.masks import MaskError, load_mask
 from desktop_editor.core.mix import (
     BASE_SLOT,
     MixPalette,
@@ -50,6 +51,7 @@ class MixSource:
     mask: np.ndarray | None = None
     feather: float = 0.0
     composited: bool = False  # the job already kept the original outside its mask
+    mask_path: Path | None = None  # read on the worker when `mask` is not in memory
 
     def record(self) -> dict:
         return {"path": str(self.path), "label": self.label, "job_id": self.job_id}
@@ -75,6 +77,11 @@ def load_stack(original: Image.Image, sources: list[MixSource], keep_inside: boo
     stack = np.empty((len(sources), height, width, channels), np.uint8)
     for index, source in enumerate(sources):
         result = load_image(source.path).image
+        if source.mask is None and source.mask_path is not None and Path(source.mask_path).is_file():
+            try:
+                source.mask = load_mask(source.mask_path)
+            except MaskError:
+                source.mask = None
         mask = source.mask if source.mask is not None and source.mask.shape == (height, width) else None
         prepared = prepare_source(original, result, mask, keep_inside_mask=keep_inside, feather=source.feather,
                                   already_composited=source.composited)
