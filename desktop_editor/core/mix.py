@@ -80,30 +80,45 @@ class MixPalette:
         image position of `before[0, 0]`, so the dither pattern is fixed to the image.
         Where coverage is 0 the entries are returned unchanged.
         """
-        c = coverage.astype(np.float32) / 255
-        first, second = self.first[before], self.second[before]
-        w = self.weight[before].astype(np.float32) / 255
-        mine = np.where(first == slot, 1 - w, 0) + np.where(second == slot, w, 0)
-        other = np.where(first == slot, second, np.where(second == slot, first, np.where(w > 0.5, second, first)))
-        other_share = np.where(other == first, 1 - w, w)
-        other_share = np.where(other == slot, 0, other_share)
+        mine_t, kept_t, high_t, low_t, start_t = self._tables(slot)
+        c = coverage.astype(np.float32)
+        c *= np.float32(1 / 255)
+        mine = mine_t[before]
         new_mine = mine + c * (1 - mine)
-        kept = other_share * (1 - c)
+        kept = kept_t[before] * (1 - c)
         total = new_mine + kept
         t = np.divide(new_mine, total, out=np.ones_like(total), where=total > 0)  # share of `slot` in the pair
-        low = np.minimum(other, slot).astype(np.intp)
-        high = np.maximum(other, slot).astype(np.intp)
-        share_high = np.where(high == slot, t, 1 - t)
+        high_is_slot = high_t[before]
+        share_high = np.where(high_is_slot, t, 1 - t)
         y0, x0 = origin
         h, w_ = before.shape
-        yy = (np.arange(y0, y0 + h) % 4)[:, None]
-        xx = (np.arange(x0, x0 + w_) % 4)[None, :]
-        step = np.rint(share_high * (self.levels + 1) + _BAYER[yy, xx]).astype(np.int32)
-        step = np.clip(step, 0, self.levels + 1)
-        blended = self._pair_start[low, high] + step - 1
-        out = np.where(step <= 0, low, np.where(step >= self.levels + 1, high, blended))
-        out = np.where(low == high, slot, out).astype(np.uint8)
+        dither = np.tile(np.roll(_BAYER, (-(y0 % 4), -(x0 % 4)), axis=(0, 1)), (h // 4 + 1, w_ // 4 + 1))[:h, :w_]
+        share_high *= np.float32(self.levels + 1)
+        share_high += dither
+        step = np.rint(share_high).astype(np.int32)
+        np.clip(step, 0, self.levels + 1, out=step)
+        low = low_t[before]
+        high = self._tables_cache[slot][5][before]
+        out = np.where(step <= 0, low, np.where(step >= self.levels + 1, high, start_t[before] + step - 1))
+        out = out.astype(np.uint8)
         return np.where(coverage > 0, out, before)
+
+    def _tables(self, slot: int) -> tuple[np.ndarray, ...]:
+        """Per map value, for painting `slot`: its share, the partner's share, whether `slot` is
+        the pair's higher slot, the pair's lower slot, and the pair's first blend entry."""
+        cache = self.__dict__.setdefault("_tables_cache", {})
+        if slot not in cache:
+            first, second = self.first.astype(np.intp), self.second.astype(np.intp)
+            w = self.weight.astype(np.float32) / 255
+            mine = (np.where(first == slot, 1 - w, 0) + np.where(second == slot, w, 0)).astype(np.float32)
+            other = np.where(first == slot, second, np.where(second == slot, first, np.where(w > 0.5, second, first)))
+            kept = np.where(other == slot, 0, np.where(other == first, 1 - w, w)).astype(np.float32)
+            low = np.minimum(other, slot)
+            high = np.maximum(other, slot)
+            high_is_slot = high == slot
+            start = self._pair_start[low, high]
+            cache[slot] = (mine, kept, high_is_slot, low.astype(np.int32), start.astype(np.int32), high.astype(np.int32))
+        return cache[slot][:5]
 
 
 def slot_table(palette: MixPalette, base: int) -> tuple[np.ndarray, np.ndarray]:
@@ -118,13 +133,15 @@ def render(labels: np.ndarray, stack: np.ndarray, palette: MixPalette, base: int
     first, second = slot_table(palette, base)
     y0, x0 = origin
     h, w = labels.shape
-    yy = np.arange(y0, y0 + h)[:, None]
-    xx = np.arange(x0, x0 + w)[None, :]
-    a = stack[first[labels], yy, xx]
+    n, height, width, channels = stack.shape
+    flat = stack.reshape(n * height * width, channels)
+    pixel = (np.arange(y0, y0 + h, dtype=np.intp)[:, None] * width + np.arange(x0, x0 + w, dtype=np.intp)[None, :])
+    plane = height * width
+    a = np.take(flat, first[labels] * plane + pixel, axis=0)
     weight = palette.weight[labels]
     if not weight.any():
         return a
-    b = stack[second[labels], yy, xx]
+    b = np.take(flat, second[labels] * plane + pixel, axis=0)
     mixed = a.astype(np.float32)
     mixed += (b.astype(np.float32) - mixed) * (weight.astype(np.float32)[..., None] / 255)
     return np.rint(mixed, out=mixed).astype(np.uint8)
@@ -170,19 +187,24 @@ class MixStroke:
             return None
         alpha = segment_alpha(bounds, a, b, self.radius, self.radius, self.hardness)
         x0, y0, x1, y1 = bounds
+        before = np.empty_like(alpha)
+        cover = np.empty_like(alpha)
         for ty, tx in _tiles(bounds):
             key = (ty, tx)
             tile_y, tile_x = ty * TILE, tx * TILE
-            region = self.labels[tile_y:tile_y + TILE, tile_x:tile_x + TILE]
             if key not in self._before:
+                region = self.labels[tile_y:tile_y + TILE, tile_x:tile_x + TILE]
                 self._before[key] = region.copy()
                 self._coverage[key] = np.zeros(region.shape, np.uint8)
-            sy0, sy1 = max(y0, tile_y) - tile_y, min(y1, tile_y + region.shape[0]) - tile_y
-            sx0, sx1 = max(x0, tile_x) - tile_x, min(x1, tile_x + region.shape[1]) - tile_x
-            cover = self._coverage[key][sy0:sy1, sx0:sx1]
-            np.maximum(cover, alpha[tile_y + sy0 - y0:tile_y + sy1 - y0, tile_x + sx0 - x0:tile_x + sx1 - x0], out=cover)
-            before = self._before[key][sy0:sy1, sx0:sx1]
-            region[sy0:sy1, sx0:sx1] = self.palette.paint(before, cover, self.slot, (tile_y + sy0, tile_x + sx0))
+            tile_before, tile_cover = self._before[key], self._coverage[key]
+            sy0, sy1 = max(y0, tile_y) - tile_y, min(y1, tile_y + tile_before.shape[0]) - tile_y
+            sx0, sx1 = max(x0, tile_x) - tile_x, min(x1, tile_x + tile_before.shape[1]) - tile_x
+            oy0, oy1, ox0, ox1 = tile_y + sy0 - y0, tile_y + sy1 - y0, tile_x + sx0 - x0, tile_x + sx1 - x0
+            part = tile_cover[sy0:sy1, sx0:sx1]
+            np.maximum(part, alpha[oy0:oy1, ox0:ox1], out=part)
+            cover[oy0:oy1, ox0:ox1] = part
+            before[oy0:oy1, ox0:ox1] = tile_before[sy0:sy1, sx0:sx1]
+        self.labels[y0:y1, x0:x1] = self.palette.paint(before, cover, self.slot, (y0, x0))
         self.bounds = bounds if self.bounds is None else _union(self.bounds, bounds)
         return bounds
 

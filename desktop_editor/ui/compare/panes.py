@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from PIL import Image
@@ -296,6 +297,36 @@ class BrushTarget(Protocol):
     def radius(self) -> float: ...
 
 
+@lru_cache(maxsize=16)
+def _brush_sprite(radius: float, dpr: float) -> QImage | None:
+    if radius > 600:
+        return None
+    size = int(math.ceil(2 * (max(radius, 6.0) + 4) * dpr))
+    size += size % 2
+    sprite = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    sprite.setDevicePixelRatio(dpr)
+    sprite.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(sprite)
+    half = size / dpr / 2
+    _paint_brush(painter, QPointF(half, half), radius)
+    painter.end()
+    return sprite
+
+
+def _paint_brush(painter: QPainter, c: QPointF, r: float) -> None:
+    """The real brush size: a dark and a light circle (visible on any picture) and a centre cross."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
+        painter.setPen(QPen(colour, width))
+        if r >= 3:
+            painter.drawEllipse(c, r, r)
+        painter.drawLine(QLineF(c.x() - 4, c.y(), c.x() + 4, c.y()))
+        painter.drawLine(QLineF(c.x(), c.y() - 4, c.x(), c.y() + 4))
+    painter.restore()
+
+
 def _checkerboard() -> QBrush:
     tile = QPixmap(16, 16)
     tile.fill(QColor(70, 70, 74))
@@ -404,6 +435,8 @@ class ComparePane(QWidget):
             self._draw_crosshair(painter)
         # Labels sit in the corners of the picture (not of the pane), clipped to their side.
         visible = self.image_rect().intersected(QRectF(self.rect()))
+        if content.painter is not None and not clip.intersects(QRectF(visible.left(), visible.top(), visible.width(), 64)):
+            content = PaneContent(left=content.left, painter=content.painter)  # a brush dab far from the label
         if content.right is not None:
             x = self.divider_x()
             self._draw_divider(painter, visible)
@@ -429,18 +462,15 @@ class ComparePane(QWidget):
         return QRectF(point.x() - r, point.y() - r, 2 * r, 2 * r).toAlignedRect()
 
     def _draw_brush(self, painter: QPainter, c: QPointF) -> None:
-        """The real brush size: a dark and a light circle (visible on any picture) and a centre cross."""
-        r = self.brush_radius()
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
-            painter.setPen(QPen(colour, width))
-            if r >= 3:
-                painter.drawEllipse(c, r, r)
-            painter.drawLine(QLineF(c.x() - 4, c.y(), c.x() + 4, c.y()))
-            painter.drawLine(QLineF(c.x(), c.y() - 4, c.x(), c.y() + 4))
-        painter.restore()
+        """The brush outline, drawn once per size into a sprite: stroking anti-aliased circles on
+        every mouse move would cost the GUI thread a fraction of a millisecond each time."""
+        dpr = self.dpr()
+        sprite = _brush_sprite(round(self.brush_radius(), 1), dpr)
+        if sprite is None:
+            _paint_brush(painter, c, self.brush_radius())
+            return
+        half = sprite.width() / dpr / 2
+        painter.drawImage(QPointF(c.x() - half, c.y() - half), sprite)
 
     def _move_brush(self, point: QPointF | None) -> None:
         old, self._brush_at = self._brush_at, point
