@@ -29,7 +29,7 @@ SOURCE_COLOURS = ("#8a8f98", "#e0533d", "#3d8be0", "#e0b23d", "#49b86b", "#b25ee
                   "#e05fa4", "#9bbf3a")
 _CHIP_STYLE = (
     "QToolButton {{ border: 1px solid rgba(255,255,255,40); border-radius: 11px; padding: 2px 9px; "
-    "min-height: 18px; }} QToolButton:checked {{ background: {c}; color: white; border-color: {c}; font-weight: 600; }}"
+    "}} QToolButton:checked {{ background: {c}; color: white; border-color: {c}; font-weight: 600; }}"
 )
 
 
@@ -51,7 +51,7 @@ class MixBar(QWidget):
         super().__init__(parent)
         self._session: MixSession | None = None
         layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 3, 10, 4)
+        layout.setContentsMargins(10, 1, 10, 1)
         layout.setSpacing(4)
         self._source_group = QButtonGroup(self)
         self._source_group.setExclusive(True)
@@ -84,7 +84,7 @@ class MixBar(QWidget):
         layout.addWidget(QLabel("Soft"))
         layout.addWidget(self.softness_slider)
         layout.addSpacing(8)
-        self.keep_inside_box = QCheckBox("Only inside the mask")
+        self.keep_inside_box = QCheckBox("Inside mask")
         self.keep_inside_box.setToolTip(
             "Every result shows only inside its edit's mask; outside it every pixel is the original's.\n"
             "Off: results show whole (those the edit already kept inside the mask stay so).")
@@ -108,7 +108,7 @@ class MixBar(QWidget):
     def _slider(self, low: int, high: int, tip: str) -> QSlider:
         slider = QSlider(Qt.Orientation.Horizontal, self)
         slider.setRange(low, high)
-        slider.setFixedWidth(110)
+        slider.setFixedWidth(90)
         slider.setToolTip(tip)
         slider.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return slider
@@ -118,10 +118,11 @@ class MixBar(QWidget):
         for action in actions:
             button = QToolButton(self)
             button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setIconSize(QSize(16, 16))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)  # the row is narrow; tips name them
+            button.setIconSize(QSize(18, 18))
             button.setAutoRaise(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            button.setFixedHeight(24)  # the bar lives in the compare view's fixed-height status row
             self._action_row.addWidget(button)
 
     # -- the session ---------------------------------------------------------------------------
@@ -155,7 +156,7 @@ class MixBar(QWidget):
         session = self._session
         if session is None:
             return
-        self._add_chip(self._source_group, self._source_row, 0, "Base", "Paint the base back (0)")
+        self._add_chip(self._source_group, self._source_row, 0, "0", "Paint the base back (0)")
         for index, source in enumerate(session.sources):
             slot = index + 1
             key = f" ({slot})" if slot <= 9 else ""
@@ -168,6 +169,7 @@ class MixBar(QWidget):
         chip.setCheckable(True)
         chip.setToolTip(tip)
         chip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        chip.setFixedHeight(24)
         slot = key if group is self._source_group else key + 1
         chip.setStyleSheet(_CHIP_STYLE.format(c=source_colour(slot)))
         group.addButton(chip, key)
