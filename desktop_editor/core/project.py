@@ -8,6 +8,10 @@ image that has no file (pasted from the clipboard) is stored in the archive as `
 The mask is stored in the OpenAI convention (black RGBA, alpha 0 = edit) with soft edges kept
 as partial alpha (alpha = 255 - mask value), so a project reopens byte for byte and the file
 is still a mask any tool that reads the OpenAI convention understands.
+
+A project may also keep a mix of the image's results (``mix.png``: the mix map as an 8-bit
+greyscale PNG, and the manifest's "mix": the result files, the base and whether results are
+kept inside their masks), so a mix can be reopened and painted further.
 """
 
 from __future__ import annotations
@@ -25,12 +29,14 @@ import numpy as np
 from PIL import Image
 
 from desktop_editor.core.masks import MaskError, load_mask
+from desktop_editor.core.mix import MixState
 
 PROJECT_SUFFIX = ".deproj"
 FORMAT_VERSION = 1
 _MANIFEST = "project.json"
 _MASK = "mask.png"
 _IMAGE = "image.png"
+_MIX_MAP = "mix.png"
 
 
 class ProjectError(Exception):
@@ -51,6 +57,7 @@ class Project:
     view: dict[str, Any] = field(default_factory=dict)
     image_bytes: bytes | None = None
     path: Path | None = None
+    mix: MixState | None = None
 
 
 def encode_soft_openai_mask(mask: np.ndarray) -> bytes:
@@ -71,6 +78,7 @@ def save_project(
     params: dict[str, Any] | None = None,
     view: dict[str, Any] | None = None,
     image_bytes: bytes | None = None,
+    mix: MixState | None = None,
 ) -> None:
     """Write a project file atomically: a crash or a full disk never leaves a half-written project.
 
@@ -90,6 +98,8 @@ def save_project(
         "params": dict(params or {}),
         "view": dict(view or {}),
     }
+    if mix is not None:
+        manifest["mix"] = {**mix.manifest(), "map": _MIX_MAP}
     if image_path is not None:
         image_path = Path(image_path).absolute()
         try:
@@ -117,6 +127,10 @@ def save_project(
                 if mask is not None:
                     # PNG is already compressed: store it rather than deflate it twice.
                     archive.writestr(_MASK, encode_soft_openai_mask(mask), compress_type=zipfile.ZIP_STORED)
+                if mix is not None:
+                    buf = io.BytesIO()
+                    Image.fromarray(np.ascontiguousarray(mix.labels), "L").save(buf, "PNG", compress_level=6)
+                    archive.writestr(_MIX_MAP, buf.getvalue(), compress_type=zipfile.ZIP_STORED)
                 if image_path is None and image_bytes is not None:
                     archive.writestr(_IMAGE, image_bytes, compress_type=zipfile.ZIP_STORED)
             handle.flush()
@@ -161,6 +175,8 @@ def load_project(path: str | Path) -> Project:
             image_info = manifest.get("image") or {}
             embedded = image_info.get("embedded") if isinstance(image_info, dict) else None
             image_bytes = archive.read(embedded) if embedded else None
+            mix_info = manifest.get("mix")
+            mix_data = archive.read(mix_info.get("map", _MIX_MAP)) if isinstance(mix_info, dict) else None
     except ProjectError:
         raise
     except (zipfile.BadZipFile, KeyError, UnicodeDecodeError, json.JSONDecodeError, EOFError) as exc:
@@ -177,6 +193,16 @@ def load_project(path: str | Path) -> Project:
             mask = load_mask(mask_data)
         except MaskError as exc:
             raise ProjectError(f"The mask in {name} is damaged: {exc}") from exc
+    mix = None
+    if mix_data is not None:
+        try:
+            with Image.open(io.BytesIO(mix_data)) as img:
+                if img.mode != "L":
+                    raise ValueError("the mix map is not an 8-bit greyscale image")
+                labels = np.array(img)
+            mix = MixState.from_manifest(mix_info, labels)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise ProjectError(f"The mix in {name} is damaged: {exc}") from exc
     params = manifest.get("params") or {}
     view = manifest.get("view") or {}
     return Project(
@@ -186,6 +212,7 @@ def load_project(path: str | Path) -> Project:
         view=view if isinstance(view, dict) else {},
         image_bytes=image_bytes,
         path=path,
+        mix=mix,
     )
 
 

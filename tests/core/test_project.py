@@ -126,3 +126,25 @@ def test_failed_save_leaves_the_previous_project_intact(tmp_path, image_path):
         save_project(project, image_path=image_path, mask=soft_mask(), params={"bad": object()})
     assert project.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_project_keeps_the_mix_map_and_its_results(tmp_path):
+    from desktop_editor.core.mix import MixState
+
+    image = tmp_path / "photo.png"
+    Image.new("RGB", (40, 30), (9, 9, 9)).save(image)
+    labels = np.random.default_rng(2).integers(0, 120, (30, 40), dtype=np.uint8)
+    state = MixState([{"path": str(tmp_path / "r1.png"), "label": "Result 1", "job_id": "a"},
+                      {"path": str(tmp_path / "r2.png"), "label": "Result 2", "job_id": "a"}], 1, labels, False)
+    save_project(tmp_path / "p.deproj", image_path=image, mask=None, mix=state)
+    project = load_project(tmp_path / "p.deproj")
+    assert project.mix is not None
+    assert np.array_equal(project.mix.labels, labels)
+    assert project.mix.base == 1 and project.mix.keep_inside_mask is False
+    assert [s["path"] for s in project.mix.sources] == [s["path"] for s in state.sources]
+    assert load_project_without_mix(tmp_path, image).mix is None
+
+
+def load_project_without_mix(tmp_path, image):
+    save_project(tmp_path / "q.deproj", image_path=image, mask=None)
+    return load_project(tmp_path / "q.deproj")

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Protocol
 
 from PIL import Image
 from PySide6.QtCore import (
@@ -71,6 +73,14 @@ class ImageLevels:
         # it is a plain copy, where scaling a level on every paint costs the GUI thread 10-20 ms.
         self._exact: tuple[float, QImage] | None = None
         self.requested_zoom: float | None = None
+        self.version = 0  # moves on whenever the pixels change (a mix being painted)
+
+    def invalidate(self) -> None:
+        """The pixels changed in place: the copy scaled to the zoom is stale and is made again
+        once the painting rests; until then the levels are drawn directly."""
+        self.version += 1
+        self._exact = None
+        self.requested_zoom = None
 
     @classmethod
     def build(cls, image: QImage, size: QSize | None = None) -> ImageLevels:
@@ -270,6 +280,51 @@ class PaneContent:
     empty_text: str = "No result to compare yet"
     crosshair: bool = False  # show where the pointer is in the other pane
     accent_label: bool = False  # the single picture is the original, in a mode that normally shows the result
+    painter: BrushTarget | None = None  # left-drag paints into this (Mix mode) instead of panning
+
+
+class BrushTarget(Protocol):
+    """What a pane paints into with the left button (a mix session): image coordinates."""
+
+    def press(self, point: QPointF) -> None: ...
+
+    def move(self, point: QPointF) -> None: ...
+
+    def release(self) -> None: ...
+
+    def cancel(self) -> None: ...
+
+    def radius(self) -> float: ...
+
+
+@lru_cache(maxsize=16)
+def _brush_sprite(radius: float, dpr: float) -> QImage | None:
+    if radius > 600:
+        return None
+    size = int(math.ceil(2 * (max(radius, 6.0) + 4) * dpr))
+    size += size % 2
+    sprite = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    sprite.setDevicePixelRatio(dpr)
+    sprite.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(sprite)
+    half = size / dpr / 2
+    _paint_brush(painter, QPointF(half, half), radius)
+    painter.end()
+    return sprite
+
+
+def _paint_brush(painter: QPainter, c: QPointF, r: float) -> None:
+    """The real brush size: a dark and a light circle (visible on any picture) and a centre cross."""
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
+        painter.setPen(QPen(colour, width))
+        if r >= 3:
+            painter.drawEllipse(c, r, r)
+        painter.drawLine(QLineF(c.x() - 4, c.y(), c.x() + 4, c.y()))
+        painter.drawLine(QLineF(c.x(), c.y() - 4, c.x(), c.y() + 4))
+    painter.restore()
 
 
 def _checkerboard() -> QBrush:
@@ -293,6 +348,7 @@ class ComparePane(QWidget):
         divider_moved(float): the designer dragged the wipe divider to this fraction of the width.
         clicked(): a left click that did not drag (the toggle mode switches on it).
         resized(): the pane changed size (a fitted zoom changes with it).
+        stroke_finished(): a brush stroke into the content's painter ended (Mix mode).
         exact_wanted(object, float, float): these ImageLevels are shown below 100% at this zoom
             and device pixel ratio; a copy scaled to exactly that would draw faster and better.
     """
@@ -301,6 +357,7 @@ class ComparePane(QWidget):
     clicked = Signal()
     resized = Signal()
     exact_wanted = Signal(object, float, float)
+    stroke_finished = Signal()
 
     def __init__(self, viewport: Viewport, parent: QWidget | None = None):
         super().__init__(parent)
@@ -312,6 +369,7 @@ class ComparePane(QWidget):
         self._last_pos = QPointF()
         self._checker: QBrush | None = None
         self._last_crosshair: QPointF | None = None
+        self._brush_at: QPointF | None = None  # pane position of the brush outline (Mix mode)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the CompareView keeps the focus and the keys
         self.setMouseTracking(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -342,6 +400,9 @@ class ComparePane(QWidget):
         return int(round(self.divider * self.width()))
 
     def set_content(self, content: PaneContent) -> None:
+        if self._drag == "paint" and content.painter is not self.content.painter and self.content.painter is not None:
+            self.content.painter.cancel()
+            self._drag = None
         self.content = content
         self.setCursor(self._idle_cursor())
         self.update()
@@ -374,6 +435,8 @@ class ComparePane(QWidget):
             self._draw_crosshair(painter)
         # Labels sit in the corners of the picture (not of the pane), clipped to their side.
         visible = self.image_rect().intersected(QRectF(self.rect()))
+        if content.painter is not None and not clip.intersects(QRectF(visible.left(), visible.top(), visible.width(), 64)):
+            content = PaneContent(left=content.left, painter=content.painter)  # a brush dab far from the label
         if content.right is not None:
             x = self.divider_x()
             self._draw_divider(painter, visible)
@@ -383,7 +446,36 @@ class ComparePane(QWidget):
             )
         elif content.left_label:
             self._draw_label(painter, content.left_label, visible, left=True, accent=content.accent_label)
+        if content.painter is not None and self._brush_at is not None and not content.busy_text:
+            self._draw_brush(painter, self._brush_at)
         painter.end()
+
+    def brush_radius(self) -> float:
+        """The brush outline's radius in pane pixels."""
+        painter = self.content.painter
+        return painter.radius() * self.zoom() / self.dpr() if painter is not None else 0.0
+
+    def _brush_rect(self, point: QPointF | None) -> QRect:
+        if point is None:
+            return QRect()
+        r = max(self.brush_radius(), 6.0) + 4
+        return QRectF(point.x() - r, point.y() - r, 2 * r, 2 * r).toAlignedRect()
+
+    def _draw_brush(self, painter: QPainter, c: QPointF) -> None:
+        """The brush outline, drawn once per size into a sprite: stroking anti-aliased circles on
+        every mouse move would cost the GUI thread a fraction of a millisecond each time."""
+        dpr = self.dpr()
+        sprite = _brush_sprite(round(self.brush_radius(), 1), dpr)
+        if sprite is None:
+            _paint_brush(painter, c, self.brush_radius())
+            return
+        half = sprite.width() / dpr / 2
+        painter.drawImage(QPointF(c.x() - half, c.y() - half), sprite)
+
+    def _move_brush(self, point: QPointF | None) -> None:
+        old, self._brush_at = self._brush_at, point
+        self.update(self._brush_rect(old))
+        self.update(self._brush_rect(point))
 
     def image_rect(self) -> QRectF:
         """Where the whole image lies, in pane coordinates."""
@@ -539,6 +631,8 @@ class ComparePane(QWidget):
     # -- input -----------------------------------------------------------------------------
 
     def _idle_cursor(self) -> Qt.CursorShape:
+        if self.content.painter is not None:
+            return Qt.CursorShape.BlankCursor
         if self.content.right is not None:
             return Qt.CursorShape.SplitHCursor
         return Qt.CursorShape.OpenHandCursor if self.content.left is not None else Qt.CursorShape.ArrowCursor
@@ -549,7 +643,11 @@ class ComparePane(QWidget):
         if event.button() == Qt.MouseButton.MiddleButton:
             self._drag = "pan"
         elif event.button() == Qt.MouseButton.LeftButton:
-            if self.content.right is not None:
+            if self.content.painter is not None:
+                self._drag = "paint"
+                self.content.painter.press(self.widget_to_image(pos))
+                self._move_brush(pos)
+            elif self.content.right is not None:
                 self._drag = "divider"
                 self._move_divider(pos.x())
             else:
@@ -570,6 +668,10 @@ class ComparePane(QWidget):
             self.viewport.pan_by(pos - self._last_pos, self.pane_size(), self.dpr())
         elif self._drag == "divider":
             self._move_divider(pos.x())
+        elif self._drag == "paint" and self.content.painter is not None:
+            self.content.painter.move(self.widget_to_image(pos))
+        if self.content.painter is not None:
+            self._move_brush(pos)
         if self.content.crosshair or self.viewport.hover_source is not None:
             self.viewport.set_hover(self.widget_to_image(pos), self)
         self._last_pos = pos
@@ -578,11 +680,18 @@ class ComparePane(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._drag == "click" and event.button() == Qt.MouseButton.LeftButton:
             self.clicked.emit()
+        if self._drag == "paint" and self.content.painter is not None:
+            self.content.painter.move(self.widget_to_image(event.position()))
+            self.content.painter.release()
+            self.stroke_finished.emit()
         self._drag = None
         self.setCursor(self._idle_cursor())
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if self.content.painter is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.mousePressEvent(event)  # a quick second dab, not a zoom
+            return
         if event.button() != Qt.MouseButton.LeftButton or self.content.right is not None:
             super().mouseDoubleClickEvent(event)
             return
@@ -594,6 +703,8 @@ class ComparePane(QWidget):
         event.accept()
 
     def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
+        if self._brush_at is not None:
+            self._move_brush(None)
         if self.viewport.hover_source is self:
             self.viewport.set_hover(None, None)
         super().leaveEvent(event)

@@ -1,4 +1,5 @@
-"""Comparing a result with the original before saving it: wipe, side by side, toggle, difference.
+"""Comparing a result with the original before saving it: wipe, side by side, toggle, difference,
+and mixing the results of one image by painting which one shows where.
 
 Designers judge an AI edit by looking at the same pixels before and after: a divider they drag
 across the picture, two synchronised panes, a key held to flash back to the original, and a
@@ -15,7 +16,7 @@ from __future__ import annotations
 from enum import Enum
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -47,6 +48,8 @@ from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.compare.mix_bar import MixBar
+from desktop_editor.ui.compare.mix_session import MixSession
 from desktop_editor.ui.compare.panes import (
     ComparePane,
     ImageLevels,
@@ -62,6 +65,7 @@ class CompareMode(str, Enum):
     SIDE_BY_SIDE = "side_by_side"
     TOGGLE = "toggle"
     DIFFERENCE = "difference"
+    MIX = "mix"
 
     @property
     def label(self) -> str:
@@ -77,18 +81,22 @@ _MODE_LABELS = {
     CompareMode.SIDE_BY_SIDE: "Side by side",
     CompareMode.TOGGLE: "Toggle",
     CompareMode.DIFFERENCE: "Difference",
+    CompareMode.MIX: "Mix",
 }
 _MODE_TIPS = {
     CompareMode.WIPE: "Drag a divider across the picture: original on the left, result on the right",
     CompareMode.SIDE_BY_SIDE: "Original and result next to each other; zoom and pan move both",
     CompareMode.TOGGLE: "One picture; hold Space or \\ to see the original, click to switch",
     CompareMode.DIFFERENCE: "Where the result differs from the original, and how much, inside and outside the mask",
+    CompareMode.MIX: "Paint which result shows where: the best part of each variation in one image",
 }
 _MODE_HINTS = {
     CompareMode.WIPE: "Drag to move the divider  ·  Ctrl+wheel to zoom  ·  middle-drag to pan  ·  hold Space for the original",
     CompareMode.SIDE_BY_SIDE: "Drag to pan both  ·  Ctrl+wheel to zoom both  ·  double-click for 100%",
     CompareMode.TOGGLE: "Hold Space or \\ to see the original  ·  click to switch  ·  drag to pan  ·  Ctrl+wheel to zoom",
 }
+MIX_HINT = ("Paint the chosen result in  ·  1-9 pick it, 0 paints the base back  ·  [ ] size  ·  middle-drag to pan  ·  "
+            "hold Space for the original  ·  Ctrl+Z undoes a stroke")
 _PEEK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Backslash)
 _ZOOM_STEP = 1.25
 # A picture shown below 100% is rescaled exactly for its zoom once the zoom rests this long.
@@ -119,6 +127,11 @@ _MODE_SHAPES = {
         f'<circle cx="13.5" cy="12" r="3.8" {_F} opacity="0.45"/>'
         f'<circle cx="13.5" cy="12" r="1.7" {_F}/>'
         f'<path d="M6.5 15.5 L8.5 13.5" {_S}/>'
+    ),
+    CompareMode.MIX: (
+        f'<rect x="3" y="5" width="18" height="14" rx="2" {_S}/>'
+        f'<path d="M5 5 H10 C12 9 8 13 11 19 H5 A2 2 0 0 1 3 17 V7 A2 2 0 0 1 5 5 Z" {_F} opacity="0.45"/>'
+        f'<path d="M14.5 16.5 L20 8.5 M13.5 18 L14.8 16" {_S}/>'
     ),
 }
 
@@ -310,6 +323,8 @@ class CompareView(QWidget):
         self._pinned_before = False  # the toggle mode's click state
         self._held_keys: set[int] = set()
         self._last_zoom = -1.0
+        self._mix: MixSession | None = None
+        self._mix_note = ""  # why there is no mix yet (preparing, or not possible)
         # One worker: on small machines the app's jobs already keep every core busy, and each
         # extra thread competing for the GIL delays the GUI thread.
         self._tasks = TaskRunner(self, max_threads=1)
@@ -351,8 +366,12 @@ class CompareView(QWidget):
         status_layout.addWidget(self.inside_stats_label)
         status_layout.addStretch(1)
         status_layout.addWidget(self._legend)
+        self.mix_bar = MixBar(status)
+        self.mix_bar.setToolTip(MIX_HINT)
+        self.mix_bar.hide()
+        status_layout.addWidget(self.mix_bar, 1)
         # A fixed height: switching modes must not resize the picture (a fitted zoom would jump).
-        status.setFixedHeight(max(30, self.hint_label.sizeHint().height() + 12))
+        status.setFixedHeight(max(30, self.hint_label.sizeHint().height() + 12, self.mix_bar.sizeHint().height() + 2))
         self._status = status
 
         layout = QVBoxLayout(self)
@@ -425,6 +444,26 @@ class CompareView(QWidget):
 
     def mode(self) -> CompareMode:
         return self._mode
+
+    def set_mix(self, session: MixSession | None, note: str = "") -> None:
+        """Show this mix in Mix mode (None: no mix, with `note` saying why or that it is coming)."""
+        if self._mix is not None:
+            self._mix.picture_changed.disconnect(self._on_mix_picture_changed)
+            self._mix.busy_changed.disconnect(self._on_mix_busy_changed)
+            self._mix.source_changed.disconnect(self._on_mix_choice_changed)
+            self._mix.base_changed.disconnect(self._on_mix_choice_changed)
+            self._mix.cancel()
+        self._mix, self._mix_note = session, note
+        if session is not None:
+            session.picture_changed.connect(self._on_mix_picture_changed)
+            session.busy_changed.connect(self._on_mix_busy_changed)
+            session.source_changed.connect(self._on_mix_choice_changed)
+            session.base_changed.connect(self._on_mix_choice_changed)
+        self.mix_bar.set_session(session)
+        self._refresh()
+
+    def mix(self) -> MixSession | None:
+        return self._mix
 
     @Slot(str)
     def set_mode(self, mode: CompareMode | str) -> None:
@@ -560,6 +599,8 @@ class CompareView(QWidget):
                                 busy_text="" if after is not None else "Preparing…")
         elif peek or (mode is CompareMode.TOGGLE and self._pinned_before):
             left = PaneContent(left=before, left_label="Before", accent_label=True)
+        elif mode is CompareMode.MIX:
+            left = self._mix_content(before)
         elif after is None:
             left = PaneContent(left=before, left_label="Before", busy_text="Preparing the result…")
         elif mode is CompareMode.WIPE:
@@ -578,10 +619,22 @@ class CompareView(QWidget):
             self.viewport.set_hover(None, None)
         self._update_status()
 
+    def _mix_content(self, before: ImageLevels) -> PaneContent:
+        mix = self._mix
+        if mix is None:
+            return PaneContent(left=before, left_label="Mix", busy_text=self._mix_note or "Preparing the mix…")
+        slot = mix.source()
+        painting = "the base" if slot == 0 else mix.sources[slot - 1].label
+        base = mix.sources[mix.base()].label
+        return PaneContent(left=mix.levels, left_label=f"Mix · base {base} · painting {painting}", painter=mix,
+                           busy_text="Preparing the mix…" if mix.is_busy() else "")
+
     def _update_status(self) -> None:
+        mixing = self._mode is CompareMode.MIX
+        self.mix_bar.setVisible(mixing)
         difference_mode = self._mode is CompareMode.DIFFERENCE
         result = self._difference
-        self.hint_label.setVisible(not difference_mode)
+        self.hint_label.setVisible(not difference_mode and not mixing)
         self.hint_label.setText(_MODE_HINTS.get(self._mode, ""))
         self._legend.setVisible(difference_mode and result is not None)
         self.stats_label.setVisible(difference_mode)
@@ -666,7 +719,9 @@ class CompareView(QWidget):
             if levels.requested_zoom != zoom:
                 continue  # the zoom moved on since
 
-            def done(image: QImage, levels: ImageLevels = levels, zoom: float = zoom) -> None:
+            def done(image: QImage, levels: ImageLevels = levels, zoom: float = zoom, version: int = levels.version) -> None:
+                if levels.version != version:
+                    return  # painted on since: the copy would show an older mix
                 levels.set_exact(zoom, image)
                 self._left.update()
                 self._right.update()
@@ -680,6 +735,22 @@ class CompareView(QWidget):
             self._last_zoom = zoom
             self.toolbar.set_zoom(zoom)
             self.zoom_changed.emit(zoom)
+
+    @Slot(QRect)
+    def _on_mix_picture_changed(self, rect: QRect) -> None:
+        """Repaint only where the mix changed (plus a pixel for smoothing at low zoom)."""
+        pane = self._left
+        top_left = pane.image_to_widget(QPointF(rect.left(), rect.top()))
+        bottom_right = pane.image_to_widget(QPointF(rect.right() + 1, rect.bottom() + 1))
+        pane.update(QRectF(top_left, bottom_right).toAlignedRect().adjusted(-2, -2, 2, 2))
+
+    @Slot(bool)
+    def _on_mix_busy_changed(self, _busy: bool) -> None:
+        self._refresh()
+
+    @Slot(int)
+    def _on_mix_choice_changed(self, _value: int) -> None:
+        self._refresh()  # the label says what the brush paints over which base
 
     @Slot(int)
     def _on_zoom_step_requested(self, direction: int) -> None:

@@ -127,6 +127,7 @@ class EditFlow(QObject):
         self._pending_key_change = False
         self._showing_params_of: Document | None = None
         self._shut_down = False
+        self.mixing_active = False  # the strip shows the mix's sources: selecting one picks the brush
         self._tasks = TaskRunner(self, max_threads=1)
         self.resume_notice: QMessageBox | None = None
 
@@ -493,7 +494,7 @@ class EditFlow(QObject):
     @Slot(int)
     def _on_result_selected(self, index: int) -> None:
         result_set = self._shown
-        if result_set is None or not 0 <= index < len(result_set.paths):
+        if self.mixing_active or result_set is None or not 0 <= index < len(result_set.paths):
             return
         result_set.selected = index
         self._decode_generation += 1

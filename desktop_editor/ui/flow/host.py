@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import SignalInstance
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QUndoGroup
+
     from desktop_editor.jobs.settings import AppSettings
     from desktop_editor.ui.canvas.mask_commands import MaskCommands
     from desktop_editor.ui.canvas.view import CanvasView
@@ -44,6 +46,7 @@ class EditHost(Protocol):
     history_panel: HistoryPanel | None
     thumbnails: ThumbnailCache
     mask_commands: MaskCommands
+    undo_group: QUndoGroup
     docks: object
     status: object
     last_mask_edit: float
@@ -70,6 +73,8 @@ class EditHost(Protocol):
     def set_demo(self, demo: bool) -> None: ...
 
     def is_mask_page(self) -> bool: ...
+
+    def is_compare_page(self) -> bool: ...
 
     def show_mask_page(self) -> None: ...
 

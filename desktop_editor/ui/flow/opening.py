@@ -178,6 +178,8 @@ class DocumentOpener(QObject):
         document.project_path = project.path
         if project.view:
             document.view_state = dict(project.view)
+        if project.mix is not None and project.mix.labels.shape == (document.height, document.width):
+            document.mix_state = project.mix
         return True
 
     @Slot(int, str)

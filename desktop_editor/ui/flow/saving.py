@@ -145,7 +145,7 @@ class WorkSaver(QObject):
         image_bytes = qimage_to_png_bytes(document.image) if document.path is None else None
         try:
             save_project(path, image_path=document.path, mask=document.mask_pixels(), params=document.params,
-                         view=view, image_bytes=image_bytes)
+                         view=view, image_bytes=image_bytes, mix=document.mix_state)
         except ProjectError as exc:
             self.feedback.error("Cannot save project", str(exc))
             return False

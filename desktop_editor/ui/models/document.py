@@ -20,6 +20,7 @@ from PySide6.QtGui import QImage, QUndoStack
 from desktop_editor.core import mask_ops
 from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import Bounds
+from desktop_editor.core.mix import MixState
 from desktop_editor.core.masks import MaskError, fit_mask
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
@@ -83,6 +84,9 @@ class Document(QObject):
         self.edit_options: dict[str, Any] = {}
         self.references: list[str] = []
         self.view_state: dict[str, Any] = {}
+        # The mix of this image's results being painted (core.mix.MixState: result files, base,
+        # map), kept with its project; None until the designer mixes.
+        self.mix_state: MixState | None = None
         self.history_budget = DEFAULT_HISTORY_BUDGET
         self._history_bytes = 0
         self.history_replaying = False

@@ -134,6 +134,7 @@ class _ResultTile(QAbstractButton):
         self.saved = False
         self.busy = False
         self.error = ""
+        self.number_colour = ""  # set while mixing: the tile shows its number (its key) in this colour
         self.setCheckable(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip takes keys (arrows, Ctrl+S)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
@@ -175,6 +176,8 @@ class _ResultTile(QAbstractButton):
         painter.drawRoundedRect(box.adjusted(-1.5, -1.5, 1.5, 1.5), 6, 6)
         if self.saved or self.busy:
             self._draw_badge(painter, box, "Saving…" if self.busy else "✓ Saved")
+        if self.number_colour:
+            self._draw_number(painter, box)
         text_rect = QRectF(0, box.bottom() + 4, self.width(), self.height() - box.bottom() - 4)
         font = QFont(self.font())
         if self.isChecked():
@@ -201,6 +204,19 @@ class _ResultTile(QAbstractButton):
         painter.fillPath(path, QColor(30, 120, 70, 225) if not self.busy else QColor(16, 17, 20, 210))
         painter.setPen(QColor(245, 245, 245))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _draw_number(self, painter: QPainter, box: QRectF) -> None:
+        """The result's number (the key that picks it while mixing) in a round badge."""
+        font = QFont(self.font())
+        font.setWeight(QFont.Weight.Bold)
+        painter.setFont(font)
+        size = painter.fontMetrics().height() + 4
+        disc = QRectF(box.left() + 4, box.top() + 4, size, size)
+        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5))
+        painter.setBrush(QColor(self.number_colour))
+        painter.drawEllipse(disc)
+        painter.setPen(QColor(255, 255, 255))
+        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
 
     def enterEvent(self, event) -> None:  # noqa: ANN001 - QEnterEvent
         super().enterEvent(event)
@@ -371,6 +387,15 @@ class ResultsStrip(QWidget):
 
     def clear(self) -> None:
         self.set_results([], select=None)
+
+    def set_numbers(self, colours: list[str] | None) -> None:
+        """Show each tile's number in a coloured badge (Mix mode: the keys 1-9 pick them), or not."""
+        for tile in self._tiles:
+            tile.number_colour = colours[tile.index % len(colours)] if colours and tile.index < 9 else ""
+            tile.update()
+
+    def save_format(self) -> str:
+        return self._save_format
 
     def results(self) -> list[ResultItem]:
         return list(self._items)

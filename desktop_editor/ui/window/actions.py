@@ -5,8 +5,9 @@ After napari's declarative `Action` lists: the window gives each id a handler, t
 makes the QActions, and one `refresh` sets what is enabled from named conditions. Keys are
 window-wide, so they work wherever the focus is (text fields keep their typing: Qt lets a
 focused text field override plain keys), and a key may mean different things on the Mask and
-Compare pages (Ctrl+S saves the project while painting, the result while comparing), never two
-things on one page: `tests/ui/window/test_actions.py` checks that, and that the README's key
+Compare pages (Ctrl+S saves the project while painting, the result while comparing, the mix
+while mixing; 1-4 pick a compare mode, but in Mix mode 1-9 pick the result the brush paints),
+never two things on one page: `tests/ui/window/test_actions.py` checks that, and that the README's key
 table is this registry's.
 
 Keys held down (Space to pan or to see the original) are not commands; they are declared here
@@ -24,8 +25,8 @@ from PySide6.QtGui import QAction, QKeySequence
 from desktop_editor.ui.canvas.tools import TOOL_CLASSES
 from desktop_editor.ui.common.icons import icon
 
-ANY, MASK, COMPARE = "any", "mask", "compare"
-PAGES = (MASK, COMPARE)
+ANY, MASK, COMPARE, MIX = "any", "mask", "compare", "mix"
+PAGES = (MASK, COMPARE, MIX)  # MIX: the Compare page in Mix mode, where 0-9 pick what the brush paints
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,11 @@ class HoldKey:
     text: str
     page: str
     group: str
+
+
+def _mix_source_specs() -> list[ActionSpec]:
+    return [ActionSpec(f"mix.source.{n}", f"Paint with Result {n}" if n else "Paint the Base Back", (str(n),),
+                       page=MIX, enabled="mix", group="Mix") for n in range(10)]
 
 
 def _tool_specs() -> list[ActionSpec]:
@@ -133,6 +139,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("compare.toggle", "&Toggle", ("3",), tip="One picture: click to switch", page=COMPARE, group="Compare"),
     ActionSpec("compare.difference", "&Difference", ("4",), tip="Where and how much the result differs",
                page=COMPARE, group="Compare"),
+    ActionSpec("compare.mix", "Mi&x", ("5",), tip="Paint which result shows where: the best part of each variation",
+               page=COMPARE, group="Compare"),
+    *_mix_source_specs(),
+    ActionSpec("mix.leave", "&Leave Mix", ("Esc",), tip="Back to the wipe comparison (the mix is kept)", page=MIX,
+               group="Mix"),
+    ActionSpec("mix.save", "Save Mi&x", ("Ctrl+S",), "save",
+               "Save the mix as one image in the output folder (never overwrites)", page=MIX, enabled="mix",
+               group="Mix"),
+    ActionSpec("mix.save_as", "Save Mix A&s…", ("Ctrl+Shift+S",), "", "Save the mix under a name and format you choose",
+               page=MIX, enabled="mix", group="Mix"),
+    ActionSpec("mix.use_as_input", "Use &Mix as Input", (), "reuse",
+               "Save the mix and open it as the image to edit next, with the mask of the mixed edits", enabled="mix",
+               group="Mix"),
     ActionSpec("view.reset_layout", "&Reset Panel Layout", (), tip="Put every panel back where it started",
                group="View"),
 
@@ -152,19 +171,20 @@ ACTIONS: tuple[ActionSpec, ...] = (
 HOLD_KEYS: tuple[HoldKey, ...] = (
     HoldKey(("Space",), "Pan while dragging", MASK, "View"),
     HoldKey(("Space", "\\"), "Show the original while held", COMPARE, "Compare"),
+    HoldKey(("Space", "\\"), "Show the original while held", MIX, "Mix"),
 )
 
 # Menus as ids; "-" is a separator, "@name" a submenu or list the window fills itself.
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", ("file.open", "@recent", "file.open_project", "file.paste", "-", "file.save_project",
-               "file.save_project_as", "-", "result.save", "result.save_as", "-", "mask.load", "mask.save", "-",
+               "file.save_project_as", "-", "result.save", "result.save_as", "mix.save", "mix.save_as", "-", "mask.load", "mask.save", "-",
                "file.close", "file.quit")),
     ("&Edit", ("edit.undo", "edit.redo", "-", "mask.select_all", "mask.clear", "mask.invert", "-", "mask.grow",
                "mask.shrink", "mask.feather", "-", "mask.reuse_last", "-", "edit.generate", "result.copy",
-               "result.use_as_input", "-", "edit.settings")),
+               "result.use_as_input", "mix.use_as_input", "-", "edit.settings")),
     ("&View", ("view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size", "-", "view.show_mask",
                "view.mask_only", "view.overlay_color", "-", "view.mask_page", "view.compare_page", "view.toggle_page",
-               "-", "compare.wipe", "compare.side_by_side", "compare.toggle", "compare.difference", "-", "@panels",
+               "-", "compare.wipe", "compare.side_by_side", "compare.toggle", "compare.difference", "compare.mix", "-", "@panels",
                "@toolbars")),
     ("&Tools", (*(f"tool.{cls.tool_id}" for cls in TOOL_CLASSES), "-", "tool.swap", "brush.smaller", "brush.larger",
                 "brush.softer", "brush.harder")),
@@ -263,6 +283,6 @@ def markdown_table() -> str:
     lines = ["| Keys | Does | Where |", "|---|---|---|"]
     for group, text, keys, page in shortcut_rows(portable=True):
         shown = ", ".join(f"`{k.strip()}`" for k in keys.split(", "))
-        where = {"mask": "Mask page", "compare": "Compare page"}.get(page, "anywhere")
+        where = {"mask": "Mask page", "compare": "Compare page", "mix": "Compare page, Mix mode"}.get(page, "anywhere")
         lines.append(f"| {shown} | {group}: {text} | {where} |")
     return "\n".join(lines)

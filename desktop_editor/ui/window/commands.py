@@ -44,5 +44,9 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "brush.softer": lambda: settings.step_hardness(-1), "brush.harder": lambda: settings.step_hardness(+1),
         "images.next": lambda: window.document_list.cycle(+1), "images.previous": lambda: window.document_list.cycle(-1),
         "help.shortcuts": window.show_shortcuts,
+        **{f"mix.source.{n}": (lambda n=n: window.mixing.pick_source(n)) for n in range(10)},
+        "mix.leave": lambda: window.compare_view.set_mode(CompareMode.WIPE),
+        "mix.save": lambda: window.mixing.save(), "mix.save_as": lambda: window.mixing.save_as(),
+        "mix.use_as_input": lambda: window.mixing.use_as_input(),
     }
 

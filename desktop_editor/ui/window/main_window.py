@@ -50,6 +50,7 @@ from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_editor.ui.flow.edit_flow import EditFlow
+from desktop_editor.ui.flow.mixing import MixFlow
 from desktop_editor.ui.flow.opening import (
     DocumentOpener,
     openable_paths,
@@ -63,10 +64,12 @@ from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
 from desktop_editor.ui.panels.params_panel import ParamsPanel
 from desktop_editor.ui.panels.results_strip import ResultsStrip
+from desktop_editor.ui.compare.view import CompareMode
 from desktop_editor.ui.window.actions import (
     COMPARE,
     MAIN_TOOLBAR_START,
     MASK,
+    MIX,
     ActionRegistry,
     shortcut_rows,
 )
@@ -198,6 +201,9 @@ class MainWindow(QMainWindow):
 
         self._connect()
         self.flow = EditFlow(self)
+        self.mixing = MixFlow(self, self.flow)
+        self.compare_view.mix_bar.add_actions([a["mix.save"], a["mix.use_as_input"]])
+        self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
         self.options_bar.sync_overlay()
         self._on_current_changed(None)
@@ -395,7 +401,14 @@ class MainWindow(QMainWindow):
     def update_view_actions(self) -> None:
         """The page's keys, checked page action, and what is enabled for what is shown now."""
         compare = self.is_compare_page()
-        self.actions.set_page(COMPARE if compare else MASK)
+        mixing = compare and self.compare_view.mode() is CompareMode.MIX
+        self.actions.set_page(MIX if mixing else COMPARE if compare else MASK)
+        document = self.current_document()
+        session = self.mixing.session if hasattr(self, "mixing") else None
+        stack = session.undo_stack if mixing and session is not None else (
+            document.undo_stack if document is not None else None)
+        if self.undo_group.activeStack() is not stack:
+            self.undo_group.setActiveStack(stack)
         self.actions["view.mask_page"].setChecked(not compare)
         self.actions["view.compare_page"].setChecked(compare)
         self.options_bar.set_painting(not compare)
@@ -409,6 +422,8 @@ class MainWindow(QMainWindow):
             "result": self.results_strip.selected_index() >= 0,
             "last_mask": self.current_document() is not None and self.mask_commands.has_last_job_mask(),
             "comparable": comparable or self.is_compare_page(),
+            "mix": hasattr(self, "mixing") and self.mixing.session is not None and self.is_compare_page()
+                   and self.compare_view.mode() is CompareMode.MIX,
         })
 
     # -- slots ------------------------------------------------------------------------------------
@@ -547,6 +562,7 @@ class MainWindow(QMainWindow):
         self.opener.wait(5000)
         self.results_strip.wait_for_background_work(5000)
         self.compare_view.wait_for_background_work(5000)
+        self.mixing.wait(5000)
         self.thumbnails.wait(3000)
         if self.history_panel is not None:
             self.history_panel.detach_store()
