@@ -159,8 +159,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("tool.swap", "S&wap Brush and Eraser", ("X",), group="Mask tools"),
     ActionSpec("brush.smaller", "&Smaller Brush", ("[",), group="Mask tools"),
     ActionSpec("brush.larger", "&Larger Brush", ("]",), group="Mask tools"),
-    ActionSpec("brush.softer", "So&fter Brush", ("Shift+[", "{"), group="Mask tools"),
-    ActionSpec("brush.harder", "&Harder Brush", ("Shift+]", "}"), group="Mask tools"),
+    ActionSpec("brush.softer", "So&fter Brush", ("{",), group="Mask tools"),
+    ActionSpec("brush.harder", "&Harder Brush", ("}",), group="Mask tools"),
 
     ActionSpec("images.next", "&Next Image", ("Ctrl+Tab", "Ctrl+PgDown"), group="Images"),
     ActionSpec("images.previous", "&Previous Image", ("Ctrl+Shift+Tab", "Ctrl+PgUp"), group="Images"),
