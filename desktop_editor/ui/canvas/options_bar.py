@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.mask_ops import SelectionMode
+from desktop_editor.ui.canvas.smart_options import SmartOptions
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.icons import color_swatch_icon
+from desktop_editor.ui.models.smart_settings import smart_settings
 
 BRUSH_TOOLS = ("brush", "eraser")
-SELECTION_TOOLS = ("rect", "lasso")
+SELECTION_TOOLS = ("rect", "lasso", "wand", "object")
 _MODES = (
     (SelectionMode.REPLACE, "Replace", "New selection replaces the mask"),
     (SelectionMode.ADD, "Add", "Add to the mask (or hold Shift)"),
@@ -102,6 +104,7 @@ class ToolOptionsBar(QToolBar):
             if widget is not None:
                 widget.setProperty("segment", True)
         self.mode_actions[settings.selection_mode].setChecked(True)
+        self.smart_options = SmartOptions(self, smart_settings(settings))
 
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -162,6 +165,7 @@ class ToolOptionsBar(QToolBar):
             action.setVisible(self._painting and tool_id in BRUSH_TOOLS)
         for action in self._selection_options:
             action.setVisible(self._painting and tool_id in SELECTION_TOOLS)
+        self.smart_options.show_tool(tool_id, self._painting)
 
     @Slot()
     def choose_overlay_color(self) -> None:

@@ -149,6 +149,51 @@ class Document(QObject):
         self._push(MaskEditCommand(self, payload, text))
         return True
 
+    def apply_mask_change(self, payload: RegionPayload, after: np.ndarray, text: str) -> MaskEditCommand:
+        """Apply a change prepared off the GUI thread (`payload` compressed there, `after` the new
+        pixels of `payload.bounds`) as one undo step; returns its command.
+
+        Only a copy of the changed rectangle happens here: comparing and compressing a 24 MP
+        mask would hold the GUI thread for tens of milliseconds.
+        """
+        self.write_mask_region(payload.bounds, after)
+        command = MaskEditCommand(self, payload, text, applied=True)
+        self._push(command)
+        return command
+
+    def amend_mask_change(self, command: MaskEditCommand, payload: RegionPayload, after: np.ndarray,
+                          text: str) -> bool:
+        """Replace what `command`, the latest undo step, did by `payload` (the same "before"
+        state: a re-thresholded wand click, a refine edge with another band), still one step.
+
+        `payload.bounds` must cover the command's own bounds, so that writing `after` there also
+        puts back what the old change touched and the new one does not. Returns False (nothing
+        done) when `command` is no longer the latest step.
+        """
+        stack = self.undo_stack
+        if not self.is_latest_command(command):
+            return False
+        self.write_mask_region(payload.bounds, after)
+        self._history_bytes += payload.nbytes - command.payload.nbytes
+        command.payload = payload
+        command.setText(text)
+        if stack.isClean():
+            self.mark_modified()  # saved right after the change: the amended mask is not saved
+        return True
+
+    def is_latest_command(self, command: MaskEditCommand | None) -> bool:
+        """Whether `command` is the step undo would take back next (none redone or undone since)."""
+        stack = self.undo_stack
+        index = stack.index()
+        return command is not None and index > 0 and index == stack.count() and stack.command(index - 1) is command
+
+    def history_token(self) -> tuple[int, int, object]:
+        """Changes whenever the mask's history moves (a step pushed, undone or redone); work
+        prepared against an older mask compares it before applying."""
+        stack = self.undo_stack
+        index = stack.index()
+        return index, stack.count(), stack.command(index - 1) if index > 0 else None
+
     def begin_edit(self) -> MaskEdit:
         """Start an in-place edit (a brush stroke); finish it with `commit()` or `cancel()`."""
         return MaskEdit(self)

@@ -68,7 +68,7 @@ def _mix_source_specs() -> list[ActionSpec]:
 
 
 def _tool_specs() -> list[ActionSpec]:
-    keys = {"brush": "B", "eraser": "E", "rect": "M", "lasso": "L", "bucket": "G"}
+    keys = {"brush": "B", "eraser": "E", "rect": "M", "lasso": "L", "wand": "W", "object": "Q", "bucket": "G"}
     return [ActionSpec(f"tool.{cls.tool_id}", cls.label, (keys[cls.tool_id],), cls.icon_name, cls.tip,
                        checkable=True, group="Mask tools")
             for cls in TOOL_CLASSES]
@@ -104,6 +104,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("mask.grow", "&Grow…", (), "grow", "Grow the mask by some pixels", enabled=_DOC, group="Mask"),
     ActionSpec("mask.shrink", "S&hrink…", (), "shrink", "Shrink the mask by some pixels", enabled=_DOC, group="Mask"),
     ActionSpec("mask.feather", "&Feather…", (), "feather", "Soften the mask edge", enabled=_DOC, group="Mask"),
+    ActionSpec("mask.refine_edge", "Refine &Edge…", ("Ctrl+Alt+R",), "refine_edge",
+               "Snap the mask's soft edge to the photo's edges, with a preview", enabled=_DOC, group="Mask"),
     ActionSpec("mask.reuse_last", "&Reuse Last Mask", ("Ctrl+Shift+R",), "reuse", "Apply the mask of the previous job",
                enabled="last_mask", group="Mask"),
     ActionSpec("edit.generate", "&Generate", ("Ctrl+Return", "Ctrl+Enter"), "generate",
@@ -180,8 +182,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "file.save_project_as", "-", "result.save", "result.save_as", "mix.save", "mix.save_as", "-", "mask.load", "mask.save", "-",
                "file.close", "file.quit")),
     ("&Edit", ("edit.undo", "edit.redo", "-", "mask.select_all", "mask.clear", "mask.invert", "-", "mask.grow",
-               "mask.shrink", "mask.feather", "-", "mask.reuse_last", "-", "edit.generate", "result.copy",
-               "result.use_as_input", "mix.use_as_input", "-", "edit.settings")),
+               "mask.shrink", "mask.feather", "mask.refine_edge", "-", "mask.reuse_last", "-", "edit.generate",
+               "result.copy", "result.use_as_input", "mix.use_as_input", "-", "edit.settings")),
     ("&View", ("view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size", "-", "view.show_mask",
                "view.mask_only", "view.overlay_color", "-", "view.mask_page", "view.compare_page", "view.toggle_page",
                "-", "compare.wipe", "compare.side_by_side", "compare.toggle", "compare.difference", "compare.mix", "-", "@panels",
@@ -192,7 +194,8 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Help", ("help.shortcuts",)),
 )
 TOOLS_TOOLBAR: tuple[str, ...] = (*(f"tool.{cls.tool_id}" for cls in TOOL_CLASSES), "-", "mask.select_all",
-                                  "mask.invert", "mask.clear", "-", "mask.grow", "mask.shrink", "mask.feather")
+                                  "mask.invert", "mask.clear", "-", "mask.grow", "mask.shrink", "mask.feather",
+                                  "mask.refine_edge")
 MAIN_TOOLBAR_START: tuple[str, ...] = ("file.open", "file.save_project", "-", "edit.undo", "edit.redo", "-")
 
 SPECS: dict[str, ActionSpec] = {spec.id: spec for spec in ACTIONS}

@@ -28,7 +28,7 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "mask.invert": lambda: op("invert"), "mask.grow": lambda: window.mask_commands.ask_adjust("grow"),
         "mask.shrink": lambda: window.mask_commands.ask_adjust("shrink"),
         "mask.feather": lambda: window.mask_commands.ask_adjust("feather"),
-        "mask.reuse_last": window.mask_commands.reuse_last_mask,
+        "mask.reuse_last": window.mask_commands.reuse_last_mask, "mask.refine_edge": window.refine_edge.start,
         "edit.generate": window.generate_from_panel, "result.copy": strip.copy_selected,
         "result.use_as_input": lambda: window.flow.use_as_input(), "edit.settings": lambda: window.open_settings(),
         "view.zoom_in": lambda: window.zoom("in"), "view.zoom_out": lambda: window.zoom("out"),

@@ -42,6 +42,7 @@ from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.ui.canvas.mask_commands import MaskCommands
 from desktop_editor.ui.canvas.options_bar import ToolOptionsBar
+from desktop_editor.ui.canvas.refine_edge import RefineEdge
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.icons import redraw_icons
@@ -144,6 +145,7 @@ class MainWindow(QMainWindow):
         self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self.dialog_dir,
                                self._on_project_saved)
         self.mask_commands = MaskCommands(self.document_list, self.feedback, self)
+        self.refine_edge = RefineEdge(self.canvas)
 
         self.actions = ActionRegistry(self, command_handlers(self), {
             "edit.undo": self.undo_group.createUndoAction(self, "&Undo"),
@@ -247,6 +249,8 @@ class MainWindow(QMainWindow):
         self.demo_banner.add_key_requested.connect(self.open_settings)
         self.status.jobs_indicator.clicked.connect(self._on_jobs_indicator_clicked)
         self.mask_commands.last_mask_changed.connect(self._update_actions)
+        for source in (self.refine_edge, self.canvas.tools.tool("object")):
+            source.message.connect(lambda text: self.feedback.status(text, 6000))
         self._on_tool_changed(self.canvas.tools.current.tool_id)
 
     # -- public interface -------------------------------------------------------------------------
@@ -558,6 +562,9 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         QApplication.instance().removeEventFilter(self._hold_keys)
         self.canvas.tools.current.cancel()
+        self.canvas.tools.wait_for_background_work(5000)
+        self.refine_edge.work.cancel()  # a preview shown stays applied, as an undo step
+        self.refine_edge.work.wait(5000)
         save_window_state(self.settings, self, self.canvas)
         self.opener.wait(5000)
         self.results_strip.wait_for_background_work(5000)

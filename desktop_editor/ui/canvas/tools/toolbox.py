@@ -8,10 +8,13 @@ from desktop_editor.ui.canvas.tools.base import Tool
 from desktop_editor.ui.canvas.tools.brush import BrushTool, EraserTool
 from desktop_editor.ui.canvas.tools.fill import BucketTool
 from desktop_editor.ui.canvas.tools.host import ToolHost
+from desktop_editor.ui.canvas.tools.object_select import ObjectSelectTool
 from desktop_editor.ui.canvas.tools.selection import LassoTool, RectSelectTool
+from desktop_editor.ui.canvas.tools.wand import WandTool
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
-TOOL_CLASSES: tuple[type[Tool], ...] = (BrushTool, EraserTool, RectSelectTool, LassoTool, BucketTool)
+TOOL_CLASSES: tuple[type[Tool], ...] = (
+    BrushTool, EraserTool, RectSelectTool, LassoTool, WandTool, ObjectSelectTool, BucketTool)
 
 
 class ToolBox(QObject):
@@ -44,6 +47,14 @@ class ToolBox(QObject):
         hover = self.canvas.hover_pointer()
         tool.hover(hover)
         self.tool_changed.emit(tool_id)
+
+    def wait_for_background_work(self, msecs: int = -1) -> None:
+        """Stop the smart selection tools' work on workers and wait for it (closing, tests)."""
+        for tool in self.tools.values():
+            work = getattr(tool, "work", None)
+            if work is not None:
+                work.cancel()
+                work.wait(msecs)
 
     def swap_brush_eraser(self) -> None:
         """X: brush becomes eraser and back (from any other tool, go to the brush)."""
