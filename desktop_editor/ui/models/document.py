@@ -187,6 +187,12 @@ class Document(QObject):
         index = stack.index()
         return command is not None and index > 0 and index == stack.count() and stack.command(index - 1) is command
 
+    def is_current_command(self, command: MaskEditCommand | None) -> bool:
+        """Whether the mask is as `command` left it: it is the step before the undo index
+        (steps after it may wait to be redone)."""
+        index = self.undo_stack.index()
+        return command is not None and index > 0 and self.undo_stack.command(index - 1) is command
+
     def history_token(self) -> tuple[int, int, object]:
         """Changes whenever the mask's history moves (a step pushed, undone or redone); work
         prepared against an older mask compares it before applying."""

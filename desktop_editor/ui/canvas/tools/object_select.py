@@ -170,7 +170,7 @@ class ObjectSelectTool(Tool):
             return session.pending
         for i in range(len(session.steps) - 1, -1, -1):
             command, hints = session.steps[i]
-            if document.is_latest_command(command):
+            if document.is_current_command(command):
                 del session.steps[i + 1 :]
                 return hints
         self._session = None
