@@ -73,8 +73,9 @@ class RefineEdgeBar(QFrame):
         tip = "How far from the mask's edge it may move to meet the photo's edges"
         for widget in (self.band_slider, self.band_spin):
             widget.setToolTip(tip)
+        self.band_spin.setFixedWidth(76)
         self.state_label = QLabel()
-        self.state_label.setMinimumWidth(150)
+        self.state_label.setMinimumWidth(90)
         self.apply_button = QPushButton("Apply")
         self.apply_button.setToolTip("Keep the refined edge (Enter)")
         self.apply_button.setDefault(True)
@@ -258,7 +259,7 @@ class RefineEdge(QObject):
         if busy:
             self.bar.state_label.setText("Refining…")
         elif preview.command is not None:
-            self.bar.state_label.setText("Preview: the mask as refined")
+            self.bar.state_label.setText("Preview")
         self.bar.apply_button.setEnabled(not self._apply_when_done)
 
     def _place(self) -> None:

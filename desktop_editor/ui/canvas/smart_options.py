@@ -27,7 +27,7 @@ class SmartOptions:
         self.options = options
         self.tolerance_slider = QSlider(Qt.Orientation.Horizontal)
         self.tolerance_slider.setRange(0, 255)
-        self.tolerance_slider.setFixedWidth(130)
+        self.tolerance_slider.setFixedWidth(80)
         self.tolerance_spin = QSpinBox()
         self.tolerance_spin.setRange(0, 255)
         tip = ("How different a colour may be and still be selected (0: the exact colour). "
@@ -43,7 +43,7 @@ class SmartOptions:
 
         self.draw_group = QActionGroup(bar)
         self.draw_actions: dict[str, QAction] = {}
-        objects = [bar.addWidget(_label("Draw"))]
+        objects = []
         for value, text, tip in ((OBJECT_BOX, "Box", "Drag a box around the object"),
                                  (OBJECT_SCRIBBLE, "Scribble", "Paint over the object; again to add missed parts")):
             action = QAction(text, bar)
@@ -57,7 +57,10 @@ class SmartOptions:
             widget = bar.widgetForAction(action)
             if widget is not None:
                 widget.setProperty("segment", True)
-        hint = QLabel("Alt+scribble: not the object · Shift: add another object")
+        hint = QLabel("Alt+scribble: not the object")
+        hint.setToolTip("After an object is selected, scribble with Alt over what should not be in it, or in "
+                        "Scribble mode over parts it missed: each correction is one undo step. "
+                        "Shift+drag adds another object to the mask.")
         hint.setObjectName("option_hint")
         hint.setStyleSheet("color: palette(placeholder-text); padding-left: 6px;")
         objects.append(bar.addWidget(hint))
