@@ -87,6 +87,7 @@ class ParamsPanel(QWidget):
         outer.setSpacing(0)
         self.scroll_area = FittingScrollArea(self)
         body = QWidget(self.scroll_area)
+        body.setObjectName("paramsBody")
         self.scroll_area.setWidget(body)
         outer.addWidget(self.scroll_area, 1)
         lay = QVBoxLayout(body)
