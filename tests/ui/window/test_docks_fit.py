@@ -127,7 +127,7 @@ def test_every_panel_fits_at_150_percent(tmp_path):
     env = {**os.environ, "QT_SCALE_FACTOR": "1.5"}
     result = subprocess.run(
         [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "--basetemp", str(tmp_path / "run")],
-        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=300,
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=300, check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "1 skipped" in result.stdout
