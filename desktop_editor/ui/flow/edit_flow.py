@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image
@@ -39,8 +40,8 @@ from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.models.document import Document
+from desktop_editor.ui.models.params_text import cost_text
 from desktop_editor.ui.panels.history_panel import HistoryPanel
-from desktop_editor.ui.panels.params_panel import cost_text
 from desktop_editor.ui.panels.results_strip import ResultItem
 
 if TYPE_CHECKING:

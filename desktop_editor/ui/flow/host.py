@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from desktop_editor.ui.models.preferences import Preferences
     from desktop_editor.ui.panels.history_panel import HistoryPanel
     from desktop_editor.ui.panels.jobs_panel import JobsPanel
-    from desktop_editor.ui.panels.params_panel import ParamsPanel
+    from desktop_editor.ui.panels.params.panel import ParamsPanel
     from desktop_editor.ui.panels.results_strip import ResultsStrip
 
 

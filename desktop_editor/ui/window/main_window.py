@@ -63,7 +63,7 @@ from desktop_editor.ui.models.preferences import Preferences
 from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
-from desktop_editor.ui.panels.params_panel import ParamsPanel
+from desktop_editor.ui.panels.params.panel import ParamsPanel
 from desktop_editor.ui.panels.results_strip import ResultsStrip
 from desktop_editor.ui.compare.view import CompareMode
 from desktop_editor.ui.window.actions import (
