@@ -12,13 +12,12 @@ Bounds are half-open pixel rectangles ``(x0, y0, x1, y1)``: columns x0..x1-1, ro
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections import deque
 from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -204,14 +203,11 @@ def apply_selection(mask: np.ndarray, bounds: Bounds, selection: np.ndarray, mod
     return out
 
 
-def flood_fill(mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: int = 127) -> np.ndarray:
-    """Fill the region around (x, y) that a bucket would: its 4-connected neighbours of similar value.
-
-    A pixel belongs to the region when it differs from the clicked pixel by at most `tolerance`,
-    so with the default a click inside a soft-edged painted outline fills up to the middle of
-    the soft edge and leaves no unpainted seam. Diagonal gaps in an outline do not leak.
-    """
-    region = flood_region(mask, x, y, tolerance)
+def flood_fill(
+    mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: int = 127, *, soft_edge: bool = True
+) -> np.ndarray:
+    """Fill the region around (x, y) that a bucket would (see `fill_region`) with `value`."""
+    region = fill_region(mask, x, y, tolerance, soft_edge=soft_edge)
     out = mask.copy()
     if region is not None:
         (x0, y0, x1, y1), inside = region
@@ -220,60 +216,100 @@ def flood_fill(mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: in
 
 
 def flood_region(mask: np.ndarray, x: int, y: int, tolerance: int = 127) -> tuple[Bounds, np.ndarray] | None:
-    """The bounds and boolean footprint of the region `flood_fill` would fill, or None off-image.
+    """The 4-connected pixels around (x, y) within `tolerance` of its value: bounds and a boolean
+    footprint of their size, or None off-image. Diagonal gaps in an outline do not leak.
 
-    Works on horizontal runs rather than pixels (a breadth-first search over runs, with the runs
-    of each row found by numpy), so filling most of a 4K mask costs milliseconds, not seconds.
+    OpenCV's flood fill does the work in C without the GIL: milliseconds on a 24 MP mask.
     """
     height, width = mask.shape
     if not (0 <= x < width and 0 <= y < height):
         return None
-    seed = int(mask[y, x])
-    lo, hi = max(0, seed - tolerance), min(255, seed + tolerance)
-    similar = (mask >= lo) & (mask <= hi)
-    edges = np.zeros((height, width + 2), dtype=np.int8)
-    edges[:, 1:-1] = similar
-    steps = np.diff(edges, axis=1)
-    start_rows, start_cols = np.nonzero(steps == 1)
-    _, end_cols = np.nonzero(steps == -1)
-    row_first = np.searchsorted(start_rows, np.arange(height + 1)).tolist()
-    starts = start_cols.tolist()
-    ends = end_cols.tolist()  # exclusive
+    tolerance = int(max(0, min(255, tolerance)))
+    marks = np.zeros((height + 2, width + 2), dtype=np.uint8)
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (1 << 8)
+    _, _, _, (rx, ry, rw, rh) = cv2.floodFill(
+        np.ascontiguousarray(mask), marks, (int(x), int(y)), 255, tolerance, tolerance, flags
+    )
+    bounds = (rx, ry, rx + rw, ry + rh)
+    return bounds, marks[ry + 1 : ry + rh + 1, rx + 1 : rx + rw + 1] != 0
 
-    def run_at(row: int, col: int) -> int:
-        lo_i, hi_i = row_first[row], row_first[row + 1]
-        i = bisect.bisect_right(starts, col, lo_i, hi_i) - 1
-        return i
 
-    seed_run = run_at(y, x)
-    run_row = np.repeat(np.arange(height), np.diff(row_first)).tolist()
-    visited = {seed_run}
-    queue = deque([seed_run])
-    while queue:
-        run = queue.popleft()
-        row, s, e = run_row[run], starts[run], ends[run]
-        for nrow in (row - 1, row + 1):
-            if nrow < 0 or nrow >= height:
-                continue
-            lo_i, hi_i = row_first[nrow], row_first[nrow + 1]
-            # Runs of a row are sorted and disjoint: those overlapping [s, e) form one slice.
-            first = bisect.bisect_right(ends, s, lo_i, hi_i)
-            last = bisect.bisect_left(starts, e, lo_i, hi_i)
-            for other in range(first, last):
-                if other not in visited:
-                    visited.add(other)
-                    queue.append(other)
-    runs = np.fromiter(visited, dtype=np.int64, count=len(visited))
-    rows = np.asarray(run_row, dtype=np.int64)[runs]
-    run_starts = start_cols[runs]
-    run_ends = end_cols[runs]
-    x0, x1 = int(run_starts.min()), int(run_ends.max())
-    y0, y1 = int(rows.min()), int(rows.max()) + 1
-    inside = np.zeros((y1 - y0, x1 - x0 + 1), dtype=np.int8)
-    np.add.at(inside, (rows - y0, run_starts - x0), 1)
-    np.add.at(inside, (rows - y0, run_ends - x0), -1)
-    footprint = np.cumsum(inside, axis=1, dtype=np.int16)[:, :-1] > 0
-    return (x0, y0, x1, y1), footprint
+_NEIGHBOURS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+_FLAT_STEPS = 2
+
+
+def fill_region(
+    mask: np.ndarray, x: int, y: int, tolerance: int = 127, *, soft_edge: bool = True, max_climb: int = 512
+) -> tuple[Bounds, np.ndarray] | None:
+    """What the fill tool takes at (x, y): bounds and boolean footprint, or None off-image.
+
+    First the 4-connected pixels within `tolerance` of the clicked value (`flood_region`): an
+    outline whose values differ by more than the tolerance is a wall. With `soft_edge` the region
+    then grows into the wall's soft edge as long as the edge keeps rising (away from the clicked
+    value) and stops on its ridge, the most opaque pixels, like Krita's fill with "stop growing
+    at the most opaque pixels". So a fill inside a ring painted with a soft brush takes the ring's
+    inner edge too and leaves no halo of half-masked pixels, and never spills over the ridge
+    into the outer edge. The climb is at most `max_climb` pixels and follows only the growing
+    front, so its cost is the edge's, not the image's.
+    """
+    region = flood_region(mask, x, y, tolerance)
+    if region is None or not soft_edge:
+        return region
+    (x0, y0, x1, y1), inside = region
+    height, width = mask.shape
+    invert = int(mask[y, x]) > 127  # climb away from the clicked value
+    # The front: region pixels on its border (those with a neighbour outside it).
+    core = cv2.erode(inside.view(np.uint8), _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    fy, fx = np.nonzero(inside & (core == 0))
+    fy += y0
+    fx += x0
+    fv = mask[fy, fx]
+    if invert:
+        fv = 255 - fv
+    fb = np.full(fy.shape, _FLAT_STEPS, dtype=np.int8)  # level steps left before the climb must rise
+    reached = np.zeros((height, width), dtype=bool)  # pages stay untouched where nothing is reached
+    reached[y0:y1, x0:x1] = inside
+    climbed_y: list[np.ndarray] = []
+    climbed_x: list[np.ndarray] = []
+    for _ in range(max_climb):
+        if fy.size == 0:
+            break
+        ys, xs, froms, budgets = [], [], [], []
+        for dy, dx in _NEIGHBOURS:
+            ny, nx = fy + dy, fx + dx
+            ok = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+            ys.append(ny[ok])
+            xs.append(nx[ok])
+            froms.append(fv[ok])
+            budgets.append(fb[ok])
+        ny, nx, nfrom, nb = (np.concatenate(a) for a in (ys, xs, froms, budgets))
+        values = mask[ny, nx]
+        if invert:
+            values = 255 - values
+        # Rising, or level for a few steps (8-bit ramps have short flats); never back down, so
+        # the climb cannot pass a ridge, and never along a level edge for long.
+        level = values == nfrom
+        nb = np.where(level, nb - 1, _FLAT_STEPS).astype(np.int8)
+        ok = ~reached[ny, nx] & (values >= nfrom) & (nb >= 0)
+        ny, nx, values, nb = ny[ok], nx[ok], values[ok], nb[ok]
+        if ny.size == 0:
+            break
+        _, first = np.unique(ny.astype(np.int64) * width + nx, return_index=True)
+        ny, nx, values, nb = ny[first], nx[first], values[first], nb[first]
+        reached[ny, nx] = True
+        climbed_y.append(ny)
+        climbed_x.append(nx)
+        rising = values < 255  # the top of the edge: reached, but nothing lies beyond it
+        fy, fx, fv, fb = ny[rising], nx[rising], values[rising], nb[rising]
+    if not climbed_y:
+        return region
+    cy, cx = np.concatenate(climbed_y), np.concatenate(climbed_x)
+    bx0, by0 = min(x0, int(cx.min())), min(y0, int(cy.min()))
+    bx1, by1 = max(x1, int(cx.max()) + 1), max(y1, int(cy.max()) + 1)
+    return (bx0, by0, bx1, by1), reached[by0:by1, bx0:bx1].copy()
+
+
+_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 # ---------------------------------------------------------------------------------------------
