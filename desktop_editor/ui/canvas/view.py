@@ -94,6 +94,7 @@ class CanvasView(QAbstractScrollArea):
         self._pressed = False
         self._pan_from: QPointF | None = None
         self._pan_button = Qt.MouseButton.NoButton
+        self._resize_button: Qt.MouseButton | None = None  # the button of a brush resize drag
         self._space_held = False
         self._syncing = False
         self._last_pixel: QPoint | None = None
@@ -573,7 +574,7 @@ class CanvasView(QAbstractScrollArea):
                 and tool.is_drawing()
                 and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Backspace)
             )
-            if tool.is_busy() or lasso_key or self._pan_from is not None:
+            if tool.is_busy() or lasso_key or self._pan_from is not None or self._resize_button is not None:
                 event.accept()  # no shortcut may change the mask under a stroke in progress
                 return True
         return super().event(event)
@@ -582,6 +583,11 @@ class CanvasView(QAbstractScrollArea):
         return Pointer(QPointF(pos), self.map_to_image(pos), button, buttons, modifiers, pressure)
 
     def _press(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+        tool = self.tools.current
+        if self._document is not None and _is_resize_gesture(button, modifiers) and hasattr(tool, "begin_resize"):
+            self._resize_button = button
+            tool.begin_resize(self._pointer(pos, button, buttons, modifiers, pressure))
+            return
         if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
             self._pan_from = QPointF(pos)
             self._pan_button = button
@@ -593,6 +599,9 @@ class CanvasView(QAbstractScrollArea):
         self.tools.current.press(self._pointer(pos, button, buttons, modifiers, pressure))
 
     def _move(self, pos: QPointF, buttons, modifiers, pressure: float | None) -> None:
+        if self._resize_button is not None:
+            self.tools.current.resize_to(self._pointer(pos, Qt.MouseButton.NoButton, buttons, modifiers, pressure))
+            return
         if self._pan_from is not None:
             delta = pos - self._pan_from
             self._pan_from = QPointF(pos)
@@ -610,6 +619,13 @@ class CanvasView(QAbstractScrollArea):
             self.tools.current.hover(pointer)
 
     def _release(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+        if self._resize_button is not None:
+            if button == self._resize_button:
+                self._resize_button = None
+                self.tools.current.end_resize()
+                self._hover = QPointF(pos)
+                self._refresh_tool_hover()
+            return
         if self._pan_from is not None and button == self._pan_button:
             self._pan_from = None
             self._refresh_cursor()
@@ -672,7 +688,17 @@ class CanvasView(QAbstractScrollArea):
         self.pan_by(dx, dy)
         event.accept()
 
+    def _modifiers_changed(self, event: QKeyEvent) -> None:
+        """Shift, Alt or Ctrl went down or up: tools show what a click would now do (the
+        selection mode on the cursor, the brush's straight-line preview) without a mouse move."""
+        if event.key() in _MODIFIER_KEYS:
+            self._hover_modifiers = event.modifiers()
+            if not self._pressed:
+                self._refresh_tool_hover()
+                self._refresh_cursor()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._modifiers_changed(event)
         if event.key() == Qt.Key.Key_Space:
             if not event.isAutoRepeat() and not self._pressed:
                 self._space_held = True
@@ -689,6 +715,7 @@ class CanvasView(QAbstractScrollArea):
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        self._modifiers_changed(event)
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
             self._refresh_cursor()
@@ -729,6 +756,8 @@ class CanvasView(QAbstractScrollArea):
             self.pointer_moved.emit(pixel)
 
     def _refresh_cursor(self) -> None:
+        if self._resize_button is not None:
+            return
         if self._pan_from is not None:
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif self._space_held:
@@ -739,6 +768,17 @@ class CanvasView(QAbstractScrollArea):
     def _refresh_tool_hover(self) -> None:
         if self._hover is not None and not self._pressed:
             self.tools.current.hover(self.hover_pointer())
+
+
+_MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Control, Qt.Key.Key_Meta)
+
+
+def _is_resize_gesture(button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> bool:
+    """Alt+right-drag resizes the brush as in Photoshop and Krita; Ctrl+Alt+drag does too (the
+    macOS way, Ctrl being Meta to Qt there, and for one-button mice)."""
+    alt = bool(modifiers & Qt.KeyboardModifier.AltModifier)
+    ctrl = bool(modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier))
+    return alt and (button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and ctrl))
 
 
 def _paint_rects(event: QPaintEvent) -> list[QRect]:
