@@ -40,9 +40,10 @@ _MODES = (
 )
 
 
-def _percent_spin(tip: str) -> QSpinBox:
+def _percent_spin(prefix: str, tip: str) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(1, 100)
+    spin.setPrefix(prefix)
     spin.setSuffix(" %")
     spin.setToolTip(tip)
     return spin
@@ -90,7 +91,7 @@ class ToolOptionsBar(QToolBar):
 
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(1, 500)
-        self.size_slider.setFixedWidth(140)
+        self.size_slider.setFixedWidth(100)
         self.size_slider.setToolTip("Brush size in image pixels ([ and ])")
         self.size_spin = QSpinBox()
         self.size_spin.setRange(1, 2000)
@@ -98,7 +99,7 @@ class ToolOptionsBar(QToolBar):
         self.size_spin.setToolTip(self.size_slider.toolTip())
         self.hardness_slider = QSlider(Qt.Orientation.Horizontal)
         self.hardness_slider.setRange(0, 100)
-        self.hardness_slider.setFixedWidth(100)
+        self.hardness_slider.setFixedWidth(64)
         self.hardness_slider.setToolTip("Hardness: 100% is a hard edge ({ and })")
         self.hardness_spin = QSpinBox()
         self.hardness_spin.setRange(0, 100)
@@ -167,10 +168,10 @@ class ToolOptionsBar(QToolBar):
 
     def _add_stroke_and_fill_options(self, settings) -> None:
         """Brush opacity and flow; the fill's tolerance and soft edge."""
-        self.opacity_spin = _percent_spin("The most one stroke covers; strokes build up on each other")
-        self.flow_spin = _percent_spin("How much each dab adds: below 100% a stroke builds up where it goes over itself")
-        self._brush_options += [self.addWidget(w) for w in (
-            _option_label("Opacity"), self.opacity_spin, _option_label("Flow"), self.flow_spin)]
+        self.opacity_spin = _percent_spin("Opacity ", "Opacity: the most one stroke covers; strokes build up on each other")
+        self.flow_spin = _percent_spin("Flow ", "Flow: how much each dab adds; below 100% a stroke builds up where it "
+                                       "goes over itself")
+        self._brush_options += [self.addWidget(w) for w in (self.opacity_spin, self.flow_spin)]
         self.tolerance_spin = QSpinBox()
         self.tolerance_spin.setRange(0, 100)
         self.tolerance_spin.setSuffix(" %")

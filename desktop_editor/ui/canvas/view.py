@@ -883,8 +883,13 @@ class CanvasView(QAbstractScrollArea):
     def _modifiers_changed(self, event: QKeyEvent) -> None:
         """Shift, Alt or Ctrl went down or up: tools show what a click would now do (the
         selection mode on the cursor, the brush's straight-line preview) without a mouse move."""
-        if event.key() in _MODIFIER_KEYS:
-            self._hover_modifiers = event.modifiers()
+        flag = _MODIFIER_KEYS.get(Qt.Key(event.key()))
+        if flag is not None:
+            # The event's own modifiers may or may not include the key itself (platforms differ):
+            # the key going down sets its flag, going up clears it.
+            pressed = event.type() == QEvent.Type.KeyPress
+            modifiers = event.modifiers()
+            self._hover_modifiers = (modifiers | flag) if pressed else (modifiers & ~flag)
             if not self._pressed:
                 self._refresh_tool_hover()
                 self._refresh_cursor()
@@ -962,7 +967,12 @@ class CanvasView(QAbstractScrollArea):
             self.tools.current.hover(self.hover_pointer())
 
 
-_MODIFIER_KEYS = (Qt.Key.Key_Shift, Qt.Key.Key_Alt, Qt.Key.Key_Control, Qt.Key.Key_Meta)
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Shift: Qt.KeyboardModifier.ShiftModifier,
+    Qt.Key.Key_Alt: Qt.KeyboardModifier.AltModifier,
+    Qt.Key.Key_Control: Qt.KeyboardModifier.ControlModifier,
+    Qt.Key.Key_Meta: Qt.KeyboardModifier.MetaModifier,
+}
 
 
 def _is_resize_gesture(button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> bool:
