@@ -44,7 +44,10 @@ def _percent_spin(prefix: str, tip: str) -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(1, 100)
     spin.setPrefix(prefix)
-    spin.setSuffix(" %")
+    spin.setSuffix("%")
+    spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # typed, or changed with the wheel and arrow keys
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}100%") + 18)
     spin.setToolTip(tip)
     return spin
 
