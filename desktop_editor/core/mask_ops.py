@@ -518,15 +518,23 @@ class Stroke:
 
     def _composite(self, bounds: Bounds) -> None:
         x0, y0, x1, y1 = bounds
-        before = self._before[y0:y1, x0:x1].astype(np.uint32)
-        cover = self._cover[y0:y1, x0:x1].astype(np.uint32)
+        before = self._before[y0:y1, x0:x1]
+        cover = self._cover[y0:y1, x0:x1].astype(np.uint16)  # products of two bytes fit in 16 bits
         if self.opacity < 1.0:
-            cover = (cover * round(self.opacity * 255) + 127) // 255
+            cover *= round(self.opacity * 255)
+            cover += 127
+            cover //= 255
         if self.erase:
-            out = before - (before * cover + 127) // 255
+            cover *= before  # before * coverage
         else:
-            out = before + ((255 - before) * cover + 127) // 255
-        self.mask[y0:y1, x0:x1] = out
+            cover *= 255 - before  # (255 - before) * coverage
+        cover += 127
+        cover //= 255
+        out = self.mask[y0:y1, x0:x1]
+        if self.erase:
+            np.subtract(before, cover, out=out, casting="unsafe")
+        else:
+            np.add(before, cover, out=out, casting="unsafe")
 
 
 # ---------------------------------------------------------------------------------------------
