@@ -12,13 +12,12 @@ Bounds are half-open pixel rectangles ``(x0, y0, x1, y1)``: columns x0..x1-1, ro
 
 from __future__ import annotations
 
-import bisect
 import math
-from collections import deque
 from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -204,14 +203,11 @@ def apply_selection(mask: np.ndarray, bounds: Bounds, selection: np.ndarray, mod
     return out
 
 
-def flood_fill(mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: int = 127) -> np.ndarray:
-    """Fill the region around (x, y) that a bucket would: its 4-connected neighbours of similar value.
-
-    A pixel belongs to the region when it differs from the clicked pixel by at most `tolerance`,
-    so with the default a click inside a soft-edged painted outline fills up to the middle of
-    the soft edge and leaves no unpainted seam. Diagonal gaps in an outline do not leak.
-    """
-    region = flood_region(mask, x, y, tolerance)
+def flood_fill(
+    mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: int = 127, *, soft_edge: bool = True
+) -> np.ndarray:
+    """Fill the region around (x, y) that a bucket would (see `fill_region`) with `value`."""
+    region = fill_region(mask, x, y, tolerance, soft_edge=soft_edge)
     out = mask.copy()
     if region is not None:
         (x0, y0, x1, y1), inside = region
@@ -220,60 +216,100 @@ def flood_fill(mask: np.ndarray, x: int, y: int, value: int = 255, tolerance: in
 
 
 def flood_region(mask: np.ndarray, x: int, y: int, tolerance: int = 127) -> tuple[Bounds, np.ndarray] | None:
-    """The bounds and boolean footprint of the region `flood_fill` would fill, or None off-image.
+    """The 4-connected pixels around (x, y) within `tolerance` of its value: bounds and a boolean
+    footprint of their size, or None off-image. Diagonal gaps in an outline do not leak.
 
-    Works on horizontal runs rather than pixels (a breadth-first search over runs, with the runs
-    of each row found by numpy), so filling most of a 4K mask costs milliseconds, not seconds.
+    OpenCV's flood fill does the work in C without the GIL: milliseconds on a 24 MP mask.
     """
     height, width = mask.shape
     if not (0 <= x < width and 0 <= y < height):
         return None
-    seed = int(mask[y, x])
-    lo, hi = max(0, seed - tolerance), min(255, seed + tolerance)
-    similar = (mask >= lo) & (mask <= hi)
-    edges = np.zeros((height, width + 2), dtype=np.int8)
-    edges[:, 1:-1] = similar
-    steps = np.diff(edges, axis=1)
-    start_rows, start_cols = np.nonzero(steps == 1)
-    _, end_cols = np.nonzero(steps == -1)
-    row_first = np.searchsorted(start_rows, np.arange(height + 1)).tolist()
-    starts = start_cols.tolist()
-    ends = end_cols.tolist()  # exclusive
+    tolerance = int(max(0, min(255, tolerance)))
+    marks = np.zeros((height + 2, width + 2), dtype=np.uint8)
+    flags = 4 | cv2.FLOODFILL_MASK_ONLY | cv2.FLOODFILL_FIXED_RANGE | (1 << 8)
+    _, _, _, (rx, ry, rw, rh) = cv2.floodFill(
+        np.ascontiguousarray(mask), marks, (int(x), int(y)), 255, tolerance, tolerance, flags
+    )
+    bounds = (rx, ry, rx + rw, ry + rh)
+    return bounds, marks[ry + 1 : ry + rh + 1, rx + 1 : rx + rw + 1] != 0
 
-    def run_at(row: int, col: int) -> int:
-        lo_i, hi_i = row_first[row], row_first[row + 1]
-        i = bisect.bisect_right(starts, col, lo_i, hi_i) - 1
-        return i
 
-    seed_run = run_at(y, x)
-    run_row = np.repeat(np.arange(height), np.diff(row_first)).tolist()
-    visited = {seed_run}
-    queue = deque([seed_run])
-    while queue:
-        run = queue.popleft()
-        row, s, e = run_row[run], starts[run], ends[run]
-        for nrow in (row - 1, row + 1):
-            if nrow < 0 or nrow >= height:
-                continue
-            lo_i, hi_i = row_first[nrow], row_first[nrow + 1]
-            # Runs of a row are sorted and disjoint: those overlapping [s, e) form one slice.
-            first = bisect.bisect_right(ends, s, lo_i, hi_i)
-            last = bisect.bisect_left(starts, e, lo_i, hi_i)
-            for other in range(first, last):
-                if other not in visited:
-                    visited.add(other)
-                    queue.append(other)
-    runs = np.fromiter(visited, dtype=np.int64, count=len(visited))
-    rows = np.asarray(run_row, dtype=np.int64)[runs]
-    run_starts = start_cols[runs]
-    run_ends = end_cols[runs]
-    x0, x1 = int(run_starts.min()), int(run_ends.max())
-    y0, y1 = int(rows.min()), int(rows.max()) + 1
-    inside = np.zeros((y1 - y0, x1 - x0 + 1), dtype=np.int8)
-    np.add.at(inside, (rows - y0, run_starts - x0), 1)
-    np.add.at(inside, (rows - y0, run_ends - x0), -1)
-    footprint = np.cumsum(inside, axis=1, dtype=np.int16)[:, :-1] > 0
-    return (x0, y0, x1, y1), footprint
+_NEIGHBOURS = ((0, 1), (0, -1), (1, 0), (-1, 0))
+_FLAT_STEPS = 2
+
+
+def fill_region(
+    mask: np.ndarray, x: int, y: int, tolerance: int = 127, *, soft_edge: bool = True, max_climb: int = 512
+) -> tuple[Bounds, np.ndarray] | None:
+    """What the fill tool takes at (x, y): bounds and boolean footprint, or None off-image.
+
+    First the 4-connected pixels within `tolerance` of the clicked value (`flood_region`): an
+    outline whose values differ by more than the tolerance is a wall. With `soft_edge` the region
+    then grows into the wall's soft edge as long as the edge keeps rising (away from the clicked
+    value) and stops on its ridge, the most opaque pixels, like Krita's fill with "stop growing
+    at the most opaque pixels". So a fill inside a ring painted with a soft brush takes the ring's
+    inner edge too and leaves no halo of half-masked pixels, and never spills over the ridge
+    into the outer edge. The climb is at most `max_climb` pixels and follows only the growing
+    front, so its cost is the edge's, not the image's.
+    """
+    region = flood_region(mask, x, y, tolerance)
+    if region is None or not soft_edge:
+        return region
+    (x0, y0, x1, y1), inside = region
+    height, width = mask.shape
+    invert = int(mask[y, x]) > 127  # climb away from the clicked value
+    # The front: region pixels on its border (those with a neighbour outside it).
+    core = cv2.erode(inside.view(np.uint8), _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    fy, fx = np.nonzero(inside & (core == 0))
+    fy += y0
+    fx += x0
+    fv = mask[fy, fx]
+    if invert:
+        fv = 255 - fv
+    fb = np.full(fy.shape, _FLAT_STEPS, dtype=np.int8)  # level steps left before the climb must rise
+    reached = np.zeros((height, width), dtype=bool)  # pages stay untouched where nothing is reached
+    reached[y0:y1, x0:x1] = inside
+    climbed_y: list[np.ndarray] = []
+    climbed_x: list[np.ndarray] = []
+    for _ in range(max_climb):
+        if fy.size == 0:
+            break
+        ys, xs, froms, budgets = [], [], [], []
+        for dy, dx in _NEIGHBOURS:
+            ny, nx = fy + dy, fx + dx
+            ok = (ny >= 0) & (ny < height) & (nx >= 0) & (nx < width)
+            ys.append(ny[ok])
+            xs.append(nx[ok])
+            froms.append(fv[ok])
+            budgets.append(fb[ok])
+        ny, nx, nfrom, nb = (np.concatenate(a) for a in (ys, xs, froms, budgets))
+        values = mask[ny, nx]
+        if invert:
+            values = 255 - values
+        # Rising, or level for a few steps (8-bit ramps have short flats); never back down, so
+        # the climb cannot pass a ridge, and never along a level edge for long.
+        level = values == nfrom
+        nb = np.where(level, nb - 1, _FLAT_STEPS).astype(np.int8)
+        ok = ~reached[ny, nx] & (values >= nfrom) & (nb >= 0)
+        ny, nx, values, nb = ny[ok], nx[ok], values[ok], nb[ok]
+        if ny.size == 0:
+            break
+        _, first = np.unique(ny.astype(np.int64) * width + nx, return_index=True)
+        ny, nx, values, nb = ny[first], nx[first], values[first], nb[first]
+        reached[ny, nx] = True
+        climbed_y.append(ny)
+        climbed_x.append(nx)
+        rising = values < 255  # the top of the edge: reached, but nothing lies beyond it
+        fy, fx, fv, fb = ny[rising], nx[rising], values[rising], nb[rising]
+    if not climbed_y:
+        return region
+    cy, cx = np.concatenate(climbed_y), np.concatenate(climbed_x)
+    bx0, by0 = min(x0, int(cx.min())), min(y0, int(cy.min()))
+    bx1, by1 = max(x1, int(cx.max()) + 1), max(y1, int(cy.max()) + 1)
+    return (bx0, by0, bx1, by1), reached[by0:by1, bx0:bx1].copy()
+
+
+_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,6 +434,107 @@ def paint_segment(
     else:
         np.maximum(region, alpha, out=region)
     return bounds
+
+
+class Stroke:
+    """One brush stroke with opacity and flow, composited over the mask as it was when it began.
+
+    Like a paint program's brush: the stroke keeps its own coverage (0..255). With full flow the
+    coverage is the swept brush footprint (`segment_alpha`, no build-up where segments meet);
+    with less flow the brush lays dabs at a fixed spacing along the path (a tenth of its
+    diameter, independent of how often the mouse reports) and each dab adds `flow` of what is
+    left, so going over an area again within the stroke builds it up smoothly. Opacity caps the
+    coverage. The stroke is then laid over the mask as it was before the stroke ("normal"
+    blending: before + (255 - before) * coverage), so strokes build up on each other while a
+    stroke never builds up on itself; the eraser takes coverage away the same way.
+
+    Works IN PLACE on `mask`, touching only the area painted; the before-image and coverage are
+    full-size arrays from `np.zeros`, whose memory the system provides only where written.
+    """
+
+    TILE = 64
+
+    def __init__(self, mask: np.ndarray, *, hardness: float = 1.0, opacity: float = 1.0, flow: float = 1.0,
+                 erase: bool = False, spacing: float = 0.1):
+        self.mask = mask
+        self.hardness = float(hardness)
+        self.opacity = max(0.0, min(1.0, float(opacity)))
+        self.flow = max(0.0, min(1.0, float(flow)))
+        self.erase = bool(erase)
+        self.spacing = float(spacing)
+        height, width = mask.shape
+        self._cover = np.zeros((height, width), dtype=np.uint8)
+        self._before = np.zeros((height, width), dtype=np.uint8)
+        t = self.TILE
+        self._saved = np.zeros(((height + t - 1) // t, (width + t - 1) // t), dtype=bool)
+        self._to_next_dab = 0.0  # path length left before the next dab (flow below 1)
+
+    def segment(self, a: tuple[float, float], b: tuple[float, float], ra: float, rb: float | None = None) -> Bounds | None:
+        """Paint the brush from a to b (radius ra to rb); returns the bounds that may have changed."""
+        rb = ra if rb is None else rb
+        bounds = segment_bounds(self.mask.shape, a, b, max(ra, rb))
+        if bounds is None:
+            return None
+        self._save(bounds)
+        x0, y0, x1, y1 = bounds
+        cover = self._cover[y0:y1, x0:x1]
+        if self.flow >= 1.0:
+            np.maximum(cover, segment_alpha(bounds, a, b, ra, rb, self.hardness), out=cover)
+        else:
+            self._dabs(a, b, ra, rb)
+        self._composite(bounds)
+        return bounds
+
+    def _dabs(self, a: tuple[float, float], b: tuple[float, float], ra: float, rb: float) -> None:
+        length = math.hypot(b[0] - a[0], b[1] - a[1])
+        distance = self._to_next_dab
+        while distance <= length:
+            t = distance / length if length > 0 else 0.0
+            p = (a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t)
+            r = ra + (rb - ra) * t
+            dab = segment_bounds(self.mask.shape, p, p, r)
+            if dab is not None:
+                x0, y0, x1, y1 = dab
+                alpha = segment_alpha(dab, p, p, r, r, self.hardness).astype(np.uint32)
+                cover = self._cover[y0:y1, x0:x1]
+                add = ((255 - cover.astype(np.uint32)) * alpha * round(self.flow * 255) + 32512) // 65025
+                cover += add.astype(np.uint8)
+            distance += max(0.5, self.spacing * 2 * r)
+            if length == 0:
+                break
+        self._to_next_dab = distance - length
+
+    def _save(self, bounds: Bounds) -> None:
+        x0, y0, x1, y1 = bounds
+        t = self.TILE
+        ty0, ty1, tx0, tx1 = y0 // t, (y1 - 1) // t + 1, x0 // t, (x1 - 1) // t + 1
+        saved = self._saved[ty0:ty1, tx0:tx1]
+        if saved.all():
+            return
+        for ty, tx in zip(*np.nonzero(~saved), strict=True):
+            ys, xs = slice((ty0 + ty) * t, (ty0 + ty + 1) * t), slice((tx0 + tx) * t, (tx0 + tx + 1) * t)
+            self._before[ys, xs] = self.mask[ys, xs]
+        saved[:] = True
+
+    def _composite(self, bounds: Bounds) -> None:
+        x0, y0, x1, y1 = bounds
+        before = self._before[y0:y1, x0:x1]
+        cover = self._cover[y0:y1, x0:x1].astype(np.uint16)  # products of two bytes fit in 16 bits
+        if self.opacity < 1.0:
+            cover *= round(self.opacity * 255)
+            cover += 127
+            cover //= 255
+        if self.erase:
+            cover *= before  # before * coverage
+        else:
+            cover *= 255 - before  # (255 - before) * coverage
+        cover += 127
+        cover //= 255
+        out = self.mask[y0:y1, x0:x1]
+        if self.erase:
+            np.subtract(before, cover, out=out, casting="unsafe")
+        else:
+            np.add(before, cover, out=out, casting="unsafe")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import cv2
 import numpy as np
 import pytest
 
@@ -253,3 +254,82 @@ def test_grow_shrink_and_fill_are_fast_on_4k():
             best = min(best, time.perf_counter() - start)
         timings[name] = best
     assert max(timings.values()) < 1.0, timings
+
+
+def _soft_ring(shape=(200, 240), centre=(120, 100), radius=60, brush=14, hardness=0.2) -> np.ndarray:
+    """A ring painted with a soft brush, dab by dab, as a designer would draw it."""
+    mask = np.zeros(shape, np.uint8)
+    for t in np.linspace(0, 2 * np.pi, 400):
+        p = (centre[0] + radius * np.cos(t), centre[1] + radius * np.sin(t))
+        mask_ops.paint_segment(mask, p, p, brush, hardness=hardness)
+    return mask
+
+
+@pytest.mark.parametrize("hardness", [0.0, 0.2, 0.8])
+def test_fill_inside_a_soft_ring_takes_its_inner_edge_and_leaves_no_halo(hardness):
+    ring = _soft_ring(hardness=hardness)
+    yy, xx = np.mgrid[0:200, 0:240]
+    d = np.hypot(xx + 0.5 - 120, yy + 0.5 - 100)
+    filled = mask_ops.flood_fill(ring, 120, 100)
+    assert filled[d <= 60].min() == 255  # up to the ring's ridge: no half-masked pixels inside
+    assert np.array_equal(filled[d > 61], ring[d > 61])  # the outer soft edge is left as painted
+    # Without the soft edge, the fill stops half-way up the edge: the halo the designer saw.
+    halo = mask_ops.flood_fill(ring, 120, 100, soft_edge=False)
+    assert 0 < halo[d <= 60].min() < 255
+    # Alt (value 0) clicked inside the filled disc clears it with its soft outer edge.
+    assert not mask_ops.flood_fill(filled, 120, 100, value=0).any()
+
+
+def test_fill_tolerance_decides_which_outline_is_a_wall():
+    mask = np.zeros((60, 60), np.uint8)
+    mask[:, 30] = 60  # a faint line
+    passes = mask_ops.flood_fill(mask, 10, 10, tolerance=127)
+    assert passes.min() == 255  # 60 is within 127 of 0: the fill goes through
+    stops = mask_ops.flood_fill(mask, 10, 10, tolerance=30)
+    assert stops[:, :30].min() == 255 and stops[:, 30].min() == 255 and not stops[:, 31:].any()
+
+
+def test_fill_region_is_fast_on_24_megapixels():
+    mask = np.zeros((4000, 6000), np.uint8)
+    yy, xx = np.ogrid[:4000, :6000]
+    d = np.hypot(xx - 3000, yy - 2000)
+    mask[(d > 1500) & (d < 1530)] = 255
+    mask = cv2.GaussianBlur(mask, (0, 0), 5)
+    start = time.perf_counter()
+    bounds, inside = mask_ops.fill_region(mask, 3000, 2000)
+    assert time.perf_counter() - start < 2.0
+    assert bounds[0] > 1400 and bounds[2] < 4600 and inside[inside.shape[0] // 2, inside.shape[1] // 2]
+
+
+def test_stroke_opacity_caps_a_stroke_and_strokes_build_up():
+    mask = np.zeros((40, 200), np.uint8)
+    stroke = mask_ops.Stroke(mask, hardness=1.0, opacity=0.5)
+    points = [(10.0, 20.0), (60.0, 20.0), (61.0, 20.0), (120.0, 20.0), (60.0, 20.0)]  # goes back over itself
+    for a, b in zip(points, points[1:], strict=False):
+        stroke.segment(a, b, 6.0)
+    assert mask[20, 12:118].min() == mask[20, 12:118].max() == 128  # never more than the opacity
+    second = mask_ops.Stroke(mask, hardness=1.0, opacity=0.5)
+    second.segment((10.0, 20.0), (120.0, 20.0), 6.0)
+    assert mask[20, 60] == 128 + round(127 * 0.5)  # a second stroke builds on the first
+    eraser = mask_ops.Stroke(mask, hardness=1.0, opacity=0.5, erase=True)
+    eraser.segment((10.0, 20.0), (120.0, 20.0), 6.0)
+    assert abs(int(mask[20, 60]) - 96) <= 1  # half of it taken away
+    full = mask_ops.Stroke(mask, hardness=1.0, erase=True)
+    full.segment((0.0, 20.0), (200.0, 20.0), 8.0)
+    assert not mask[14:27].any()  # a full eraser restores exactly 0
+
+
+def test_stroke_flow_builds_up_evenly_whatever_the_mouse_sampling():
+    results = []
+    for step in (1.0, 7.0, 33.0):  # how far apart the mouse events are
+        mask = np.zeros((40, 300), np.uint8)
+        stroke = mask_ops.Stroke(mask, hardness=1.0, flow=0.2)
+        xs = list(np.arange(20.0, 280.0, step)) + [280.0]
+        stroke.segment((xs[0], 20.0), (xs[0], 20.0), 10.0)
+        for a, b in zip(xs, xs[1:], strict=False):
+            stroke.segment((a, 20.0), (b, 20.0), 10.0)
+        line = mask[20, 40:260].astype(int)
+        assert line.max() - line.min() <= 6  # even along the stroke: no blobs where segments meet
+        results.append(int(line.mean()))
+        assert 150 < line.mean() < 255  # dabs overlap, so a low flow builds up within the stroke
+    assert max(results) - min(results) <= 4

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QInputDialog, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_editor.core import mask_ops
+from desktop_editor.ui.canvas.mask_adjust import MaskAdjustDialog
+from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.models.document_list import DocumentList
-
-_ADJUST_TITLES = {
-    "grow": ("Grow Mask", "Grow the edit area by:"),
-    "shrink": ("Shrink Mask", "Shrink the edit area by:"),
-    "feather": ("Feather Mask", "Soften the edge over:"),
-}
 
 
 class MaskCommands(QObject):
@@ -29,8 +25,10 @@ class MaskCommands(QObject):
 
     last_mask_changed = Signal()
 
-    def __init__(self, documents: DocumentList, feedback: Feedback, widget: QWidget):
+    def __init__(self, documents: DocumentList, feedback: Feedback, widget: QWidget, canvas: CanvasView):
         super().__init__(widget)
+        self.canvas = canvas
+        self.adjust_dialog: MaskAdjustDialog | None = None
         self.documents = documents
         self.feedback = feedback
         self._widget = widget
@@ -61,15 +59,21 @@ class MaskCommands(QObject):
             self.feedback.status(f"{text}: the mask did not change.", 3000)
         return changed
 
-    def ask_adjust(self, operation: str) -> None:
-        """Ask how many pixels to grow, shrink or feather by (remembering the last answer), then do it."""
-        if self.documents.current() is None:
-            return
-        title, label = _ADJUST_TITLES[operation]
-        value, ok = QInputDialog.getInt(self._widget, title, f"{label} (pixels)", self._last_adjust[operation], 1, 500, 1)
-        if ok:
-            self._last_adjust[operation] = value
-            self.apply(operation, value)
+    def ask_adjust(self, operation: str) -> MaskAdjustDialog | None:
+        """Grow, shrink or feather with a live preview on the canvas (see `MaskAdjustDialog`),
+        starting from the last amount used; OK is one undo step, Cancel leaves the mask as it was."""
+        document = self.documents.current()
+        if document is None or self.canvas.document() is not document:
+            return None
+        if self.adjust_dialog is not None:
+            self.adjust_dialog.reject()
+        dialog = MaskAdjustDialog(operation, document, self.canvas, self._last_adjust[operation], self._widget)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._last_adjust.__setitem__(operation, dialog.amount()))
+        dialog.finished.connect(lambda _r: setattr(self, "adjust_dialog", None))
+        self.adjust_dialog = dialog
+        dialog.open()
+        return dialog
 
     def has_last_job_mask(self) -> bool:
         return self._last_job_mask is not None

@@ -1,5 +1,5 @@
-"""The tool options bar: the active tool's name, brush size and hardness, the selection mode,
-and the mask overlay's colour and opacity.
+"""The tool options bar: the active tool's name, brush size, hardness, opacity and flow, the
+selection mode, the fill's tolerance, and the mask overlay's colour and opacity.
 
 It edits the shared `ToolSettings` and the canvas's overlay, and follows them back, so a key
 ([ ], Shift+[ ]) or a restored setting shows here at once. The window puts its own commands
@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Slot
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (
+    QCheckBox,
     QColorDialog,
     QLabel,
     QSizePolicy,
@@ -30,12 +31,35 @@ from desktop_editor.ui.models.smart_settings import smart_settings
 
 BRUSH_TOOLS = ("brush", "eraser")
 SELECTION_TOOLS = ("rect", "lasso", "wand", "object")
+FILL_TOOLS = ("bucket",)
 _MODES = (
     (SelectionMode.REPLACE, "Replace", "New selection replaces the mask"),
     (SelectionMode.ADD, "Add", "Add to the mask (or hold Shift)"),
     (SelectionMode.SUBTRACT, "Subtract", "Subtract from the mask (or hold Alt)"),
     (SelectionMode.INTERSECT, "Intersect", "Keep only the overlap (or hold Shift+Alt)"),
 )
+
+
+def _percent_spin(prefix: str, tip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(1, 100)
+    spin.setPrefix(prefix)
+    spin.setSuffix("%")
+    spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # typed, or changed with the wheel and arrow keys
+    spin.setAlignment(Qt.AlignmentFlag.AlignRight)
+    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}100%") + 18)
+    spin.setToolTip(tip)
+    return spin
+
+
+def _show(widget: QWidget, value) -> None:
+    """Show a setting's value without echoing it back."""
+    widget.blockSignals(True)
+    if isinstance(widget, QCheckBox):
+        widget.setChecked(bool(value))
+    else:
+        widget.setValue(value)
+    widget.blockSignals(False)
 
 
 def _option_label(text: str) -> QLabel:
@@ -70,7 +94,7 @@ class ToolOptionsBar(QToolBar):
 
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(1, 500)
-        self.size_slider.setFixedWidth(140)
+        self.size_slider.setFixedWidth(100)
         self.size_slider.setToolTip("Brush size in image pixels ([ and ])")
         self.size_spin = QSpinBox()
         self.size_spin.setRange(1, 2000)
@@ -78,7 +102,7 @@ class ToolOptionsBar(QToolBar):
         self.size_spin.setToolTip(self.size_slider.toolTip())
         self.hardness_slider = QSlider(Qt.Orientation.Horizontal)
         self.hardness_slider.setRange(0, 100)
-        self.hardness_slider.setFixedWidth(100)
+        self.hardness_slider.setFixedWidth(64)
         self.hardness_slider.setToolTip("Hardness: 100% is a hard edge ({ and })")
         self.hardness_spin = QSpinBox()
         self.hardness_spin.setRange(0, 100)
@@ -87,6 +111,7 @@ class ToolOptionsBar(QToolBar):
         self._brush_options = [self.addWidget(w) for w in (
             _option_label("Size"), self.size_slider, self.size_spin,
             _option_label("Hardness"), self.hardness_slider, self.hardness_spin)]
+        self._add_stroke_and_fill_options(settings)
 
         self.mode_group = QActionGroup(self)
         self.mode_actions: dict[SelectionMode, QAction] = {}
@@ -144,6 +169,34 @@ class ToolOptionsBar(QToolBar):
         self.show_tool(canvas.tools.current.tool_id)
         self.sync_overlay()
 
+    def _add_stroke_and_fill_options(self, settings) -> None:
+        """Brush opacity and flow; the fill's tolerance and soft edge."""
+        self.opacity_spin = _percent_spin("Opacity ", "Opacity: the most one stroke covers; strokes build up on each other")
+        self.flow_spin = _percent_spin("Flow ", "Flow: how much each dab adds; below 100% a stroke builds up where it "
+                                       "goes over itself")
+        self._brush_options += [self.addWidget(w) for w in (self.opacity_spin, self.flow_spin)]
+        self.tolerance_spin = QSpinBox()
+        self.tolerance_spin.setRange(0, 100)
+        self.tolerance_spin.setSuffix(" %")
+        self.tolerance_spin.setToolTip("How different from the clicked value an outline must be to stop the fill")
+        self.soft_edge_check = QCheckBox("Soft edge")
+        self.soft_edge_check.setToolTip("Also fill the outline's soft edge up to its most opaque pixels (no halo)")
+        self._fill_options = [self.addWidget(w) for w in (
+            _option_label("Tolerance"), self.tolerance_spin, self.soft_edge_check)]
+        self.opacity_spin.valueChanged.connect(lambda v: setattr(settings, "opacity", v / 100.0))
+        self.flow_spin.valueChanged.connect(lambda v: setattr(settings, "flow", v / 100.0))
+        self.tolerance_spin.valueChanged.connect(lambda v: setattr(settings, "fill_tolerance", round(v * 2.55)))
+        self.soft_edge_check.toggled.connect(lambda on: setattr(settings, "fill_soft_edge", on))
+        for signal, show in ((settings.opacity_changed, lambda v: _show(self.opacity_spin, round(v * 100))),
+                             (settings.flow_changed, lambda v: _show(self.flow_spin, round(v * 100))),
+                             (settings.fill_tolerance_changed, lambda v: _show(self.tolerance_spin, round(v / 2.55))),
+                             (settings.fill_soft_edge_changed, lambda on: _show(self.soft_edge_check, on))):
+            signal.connect(show)
+        _show(self.opacity_spin, round(settings.opacity * 100))
+        _show(self.flow_spin, round(settings.flow * 100))
+        _show(self.tolerance_spin, round(settings.fill_tolerance / 2.55))
+        _show(self.soft_edge_check, settings.fill_soft_edge)
+
     def _add_all(self, actions: list[QAction | None]) -> None:
         for action in actions:
             if action is None:
@@ -166,6 +219,8 @@ class ToolOptionsBar(QToolBar):
         for action in self._selection_options:
             action.setVisible(self._painting and tool_id in SELECTION_TOOLS)
         self.smart_options.show_tool(tool_id, self._painting)
+        for action in self._fill_options:
+            action.setVisible(self._painting and tool_id in FILL_TOOLS)
 
     @Slot()
     def choose_overlay_color(self) -> None:

@@ -151,6 +151,10 @@ class DisplayPyramid:
             self._masks.append(MaskLevel.wrap(buffer, w, self._color_table))
         return self._masks[level]
 
+    def on_mask_changed(self, rect) -> None:
+        """The document's mask_changed(QRect) signal: the mask changed inside `rect`."""
+        self.invalidate((rect.x(), rect.y(), rect.x() + rect.width(), rect.y() + rect.height()))
+
     def invalidate(self, bounds: Bounds) -> None:
         """The mask changed inside `bounds` (level-0 pixels)."""
         self.painted = _union(self.painted, bounds)

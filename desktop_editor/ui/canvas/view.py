@@ -17,7 +17,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal, Slot
+import cv2
+import numpy as np
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -42,9 +44,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_editor.ui.canvas.pyramid import DisplayPyramid
+from desktop_editor.ui.canvas.ants import Outline, paint_ants, trace_outline
+from desktop_editor.ui.canvas.pyramid import DisplayPyramid, MaskLevel
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox
-from desktop_editor.ui.common.imaging import overlay_color_table
+from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.common.imaging import allocate_mask_buffer, overlay_color_table
 from desktop_editor.ui.models.document import Document
 
 ZOOM_STEPS = (
@@ -61,6 +65,8 @@ _FIT_MARGIN = 16.0  # logical px around the image when fitted
 _KEEP_VISIBLE = 48.0  # logical px of image that panning always leaves on screen
 _GRID_ZOOM = 12.0  # show the pixel grid from this zoom on
 _WHEEL_ZOOM_BASE = 1.0015  # per 1/8 degree of wheel: one notch (120) zooms about 20%
+_ANTS_INTERVAL_MS = 160  # one dash step per tick
+_ANTS_SETTLE_MS = 120  # the outline is traced again once the mask has not changed for this long
 
 
 class CanvasView(QAbstractScrollArea):
@@ -94,10 +100,12 @@ class CanvasView(QAbstractScrollArea):
         self._pressed = False
         self._pan_from: QPointF | None = None
         self._pan_button = Qt.MouseButton.NoButton
+        self._resize_button: Qt.MouseButton | None = None  # the button of a brush resize drag
         self._space_held = False
         self._syncing = False
         self._last_pixel: QPoint | None = None
         self.paint_count = 0  # paints completed; the benchmark waits on it
+        self.ants_pieces_drawn = 0  # outline pieces drawn, to check that only visible ones are
         self._device_pixel_ratio = 1.0
 
         viewport = _Viewport(self)
@@ -117,6 +125,23 @@ class CanvasView(QAbstractScrollArea):
         self.tools.current.activate()
         self._device_pixel_ratio = viewport.devicePixelRatioF() or 1.0
 
+        # A mask shown instead of the document's (the live preview of grow, shrink, feather).
+        self._preview: np.ndarray | None = None
+        self._preview_levels: dict[int, MaskLevel] = {}
+        # Marching ants.
+        self._ants = False
+        self._ants_phase = 0
+        self._outline = Outline.empty()
+        self._outline_runner = TaskRunner(self, max_threads=1)
+        self._outline_wanted = 0  # the latest trace asked for; older answers are dropped
+        self._ants_timer = QTimer(self)
+        self._ants_timer.setInterval(_ANTS_INTERVAL_MS)
+        self._ants_timer.timeout.connect(self._on_ants_tick)
+        self._outline_timer = QTimer(self)
+        self._outline_timer.setSingleShot(True)
+        self._outline_timer.setInterval(_ANTS_SETTLE_MS)
+        self._outline_timer.timeout.connect(self._trace_outline)
+
     # -- document -----------------------------------------------------------------------------
 
     def document(self) -> Document | None:
@@ -132,11 +157,19 @@ class CanvasView(QAbstractScrollArea):
             old.view_state = self.view_state()
             old.mask_changed.disconnect(self._on_mask_changed)
         self._document = document
+        self.set_mask_preview(None)
+        self._set_outline(Outline.empty())
         if document is not None:
             if id(document) not in self._pyramids:
-                self._pyramids[id(document)] = DisplayPyramid(document, self._color_table)
+                pyramid = DisplayPyramid(document, self._color_table)
+                self._pyramids[id(document)] = pyramid
+                # The pyramid follows its document's mask even while another one is shown (an
+                # undo in the background, a mask given to an image before it is shown), or it
+                # would show stale levels and skip areas painted meanwhile.
+                document.mask_changed.connect(pyramid.on_mask_changed)
                 document.destroyed.connect(lambda *_a, key=id(document): self._pyramids.pop(key, None))
             document.mask_changed.connect(self._on_mask_changed)
+            self._schedule_outline(at_once=True)
             if document.view_state:
                 self.restore_view_state(document.view_state)
             else:
@@ -151,7 +184,9 @@ class CanvasView(QAbstractScrollArea):
         """Drop the display cache of a closed document."""
         if document is self._document:
             self.set_document(None)
-        self._pyramids.pop(id(document), None)
+        pyramid = self._pyramids.pop(id(document), None)
+        if pyramid is not None:
+            document.mask_changed.disconnect(pyramid.on_mask_changed)
 
     def _pyramid(self) -> DisplayPyramid | None:
         return self._pyramids.get(id(self._document)) if self._document is not None else None
@@ -176,6 +211,8 @@ class CanvasView(QAbstractScrollArea):
         self._color_table = overlay_color_table(self._overlay_color, self._overlay_opacity)
         for pyramid in self._pyramids.values():
             pyramid.set_color_table(self._color_table)
+        for level in self._preview_levels.values():
+            level.overlay.setColorTable(self._color_table)
         self.viewport().update()
 
     def is_mask_visible(self) -> bool:
@@ -192,6 +229,159 @@ class CanvasView(QAbstractScrollArea):
         """Show the mask alone, white = edit, exactly as black/white masks are saved."""
         self._mask_only = bool(mask_only)
         self.viewport().update()
+
+    # -- preview of a whole-mask change -----------------------------------------------------------
+
+    def set_mask_preview(self, pixels: np.ndarray | None) -> None:
+        """Show `pixels` (H, W uint8, the document's size) as the mask until called with None.
+
+        The document's mask is not touched: grow, shrink and feather show their result here
+        while the designer picks the amount.
+        """
+        document = self._document
+        if pixels is not None and (document is None or pixels.shape != (document.height, document.width)):
+            raise ValueError("a mask preview must have the document's size")
+        if pixels is None and self._preview is None:
+            return
+        self._preview = pixels
+        self._preview_levels = {}
+        self.viewport().update()
+
+    def mask_preview(self) -> np.ndarray | None:
+        return self._preview
+
+    def _preview_level(self, level: int) -> MaskLevel:
+        """The preview at a display level (area-averaged like the pyramid), made when first drawn."""
+        cached = self._preview_levels.get(level)
+        if cached is None:
+            pixels = self._preview
+            assert pixels is not None
+            pyramid = self._pyramid()
+            assert pyramid is not None
+            w, h = pyramid.level_size(level)
+            if level:
+                pixels = cv2.resize(pixels, (w, h), interpolation=cv2.INTER_AREA)
+            buffer, view = allocate_mask_buffer(w, h)
+            view[:] = pixels
+            cached = MaskLevel.wrap(buffer, w, self._color_table)
+            self._preview_levels[level] = cached
+        return cached
+
+    # -- marching ants ------------------------------------------------------------------------------
+
+    def marching_ants(self) -> bool:
+        return self._ants
+
+    def set_marching_ants(self, on: bool) -> None:
+        """Show the mask's edge as an animated outline (a view option)."""
+        on = bool(on)
+        if on == self._ants:
+            return
+        self._ants = on
+        if on:
+            self._schedule_outline(at_once=True)
+            self._ants_timer.start()
+        else:
+            self._ants_timer.stop()
+            self._update_outline_area(self._outline)
+            self._outline = Outline.empty()
+
+    def outline(self) -> Outline:
+        """The traced mask edge the ants follow (empty while they are off)."""
+        return self._outline
+
+    def wait_for_outline(self, msecs: int = 5000) -> bool:
+        """Block until a trace in progress has finished and been shown (for tests)."""
+        if self._outline_timer.isActive():
+            self._outline_timer.stop()
+            self._trace_outline()
+        done = self._outline_runner.wait(msecs)
+        QApplication.sendPostedEvents()
+        return done
+
+    def _schedule_outline(self, *, at_once: bool = False) -> None:
+        if not self._ants or self._document is None:
+            return
+        if at_once:
+            self._outline_timer.stop()
+            self._trace_outline()
+        else:
+            self._outline_timer.start()  # restarts: traced once the changes pause
+
+    @Slot()
+    def _trace_outline(self) -> None:
+        document = self._document
+        if document is None or not self._ants:
+            return
+        self._outline_wanted += 1
+        wanted = self._outline_wanted
+        mask = np.array(document.mask_pixels())  # the worker traces a copy; painting goes on
+
+        def done(outline: Outline) -> None:
+            if wanted == self._outline_wanted and self._document is document and self._ants:
+                self._set_outline(outline)
+
+        self._outline_runner.submit(lambda: trace_outline(mask), done)
+
+    def _set_outline(self, outline: Outline) -> None:
+        """Show a new outline: repaint where the old one was and where the new one is."""
+        old, self._outline = self._outline, outline
+        self._update_outline_area(old)
+        self._update_outline_area(outline)
+
+    def _update_outline_area(self, outline: Outline) -> None:
+        if outline.bounds.isNull():
+            return
+        a = self.map_from_image(outline.bounds.topLeft())
+        b = self.map_from_image(outline.bounds.bottomRight())
+        rect = QRectF(a, b).normalized().adjusted(-2, -2, 2, 2).intersected(QRectF(self.viewport().rect()))
+        if not rect.isEmpty():
+            self.viewport().update(rect.toAlignedRect())
+
+    @Slot()
+    def _on_ants_tick(self) -> None:
+        if self._document is None or not self.isVisible() or not self._outline.pieces:
+            return
+        self._ants_phase += 1
+        visible = self._visible_image_area()
+        pieces_rect = QRectF()
+        for index in np.flatnonzero(self._outline_hits(visible)):
+            x0, y0, x1, y1 = self._outline.boxes[index]
+            pieces_rect = pieces_rect.united(QRectF(QPointF(x0, y0), QPointF(x1, y1)))
+        if not pieces_rect.isNull():
+            a, b = self.map_from_image(pieces_rect.topLeft()), self.map_from_image(pieces_rect.bottomRight())
+            rect = QRectF(a, b).normalized().adjusted(-2, -2, 2, 2).intersected(QRectF(self.viewport().rect()))
+            if not rect.isEmpty():
+                self.viewport().update(rect.toAlignedRect())
+
+    def _visible_image_area(self, rect: QRectF | None = None) -> QRectF:
+        """A viewport rectangle (default: all of it) in image coordinates."""
+        rect = QRectF(self.viewport().rect()) if rect is None else rect
+        return QRectF(self.map_to_image(rect.topLeft()), self.map_to_image(rect.bottomRight()))
+
+    def _outline_hits(self, area: QRectF) -> np.ndarray:
+        b = self._outline.boxes
+        if not len(b):
+            return np.zeros(0, dtype=bool)
+        return (b[:, 2] >= area.left() - 1) & (b[:, 0] <= area.right() + 1) & (b[:, 3] >= area.top() - 1) & (
+            b[:, 1] <= area.bottom() + 1)
+
+    def _paint_ants(self, painter: QPainter, dirty: QRectF) -> int:
+        """Draw the ants crossing the repainted area; returns how many pieces were drawn."""
+        if not self._ants or not self._outline.pieces:
+            return 0
+        pieces = self._outline.visible(self._visible_image_area(dirty).adjusted(-1, -1, 1, 1))
+        if not pieces:
+            return 0
+        s = self.scale()
+        painter.save()
+        painter.setClipRect(dirty)
+        painter.translate(-self._pan.x(), -self._pan.y())
+        painter.scale(s, s)
+        paint_ants(painter, pieces, -self._ants_phase)
+        painter.restore()
+        self.ants_pieces_drawn += len(pieces)
+        return len(pieces)
 
     # -- coordinates ------------------------------------------------------------------------------
 
@@ -428,7 +618,7 @@ class CanvasView(QAbstractScrollArea):
         pyramid = self._pyramid()
         if pyramid is None:
             return
-        pyramid.invalidate((rect.x(), rect.y(), rect.x() + rect.width(), rect.y() + rect.height()))
+        self._schedule_outline()
         s = self.scale()
         pad = 2.0 + (1 << pyramid.level_for_zoom(self._zoom)) * s
         view = QRectF(rect.x() * s - self._pan.x() - pad, rect.y() * s - self._pan.y() - pad,
@@ -449,6 +639,7 @@ class CanvasView(QAbstractScrollArea):
             image_rect = self.image_rect_in_view()
             for rect in _paint_rects(event):
                 self._paint_rect(painter, QRectF(rect), image_rect)
+            self._paint_ants(painter, QRectF(event.rect()))
             self._paint_frame(painter, image_rect, event.rect())
             self.tools.current.paint_overlay(painter)
         painter.end()
@@ -503,6 +694,8 @@ class CanvasView(QAbstractScrollArea):
         part makes the filtered edge identical to drawing everything.
         """
         painted = pyramid.painted
+        if self._preview is not None:  # a preview may paint anywhere
+            painted = (0, 0, pyramid.document.width, pyramid.document.height)
         if painted is None:
             return
         f = 1 << level
@@ -512,7 +705,7 @@ class CanvasView(QAbstractScrollArea):
         if x1 <= x0 or y1 <= y0:
             return
         x0, y0 = (x0 // f) * f, (y0 // f) * f  # whole level pixels
-        mask = pyramid.mask(level)
+        mask = pyramid.mask(level) if self._preview is None else self._preview_level(level)
         s = self.scale()
         target = QRectF(x0 * s - self._pan.x(), y0 * s - self._pan.y(), (x1 - x0) * s, (y1 - y0) * s)
         source = QRectF(x0 / f, y0 / f, (x1 - x0) / f, (y1 - y0) / f)
@@ -573,7 +766,7 @@ class CanvasView(QAbstractScrollArea):
                 and tool.is_drawing()
                 and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Backspace)
             )
-            if tool.is_busy() or lasso_key or self._pan_from is not None:
+            if tool.is_busy() or lasso_key or self._pan_from is not None or self._resize_button is not None:
                 event.accept()  # no shortcut may change the mask under a stroke in progress
                 return True
         return super().event(event)
@@ -582,6 +775,11 @@ class CanvasView(QAbstractScrollArea):
         return Pointer(QPointF(pos), self.map_to_image(pos), button, buttons, modifiers, pressure)
 
     def _press(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+        tool = self.tools.current
+        if self._document is not None and _is_resize_gesture(button, modifiers) and hasattr(tool, "begin_resize"):
+            self._resize_button = button
+            tool.begin_resize(self._pointer(pos, button, buttons, modifiers, pressure))
+            return
         if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
             self._pan_from = QPointF(pos)
             self._pan_button = button
@@ -593,6 +791,9 @@ class CanvasView(QAbstractScrollArea):
         self.tools.current.press(self._pointer(pos, button, buttons, modifiers, pressure))
 
     def _move(self, pos: QPointF, buttons, modifiers, pressure: float | None) -> None:
+        if self._resize_button is not None:
+            self.tools.current.resize_to(self._pointer(pos, Qt.MouseButton.NoButton, buttons, modifiers, pressure))
+            return
         if self._pan_from is not None:
             delta = pos - self._pan_from
             self._pan_from = QPointF(pos)
@@ -610,6 +811,13 @@ class CanvasView(QAbstractScrollArea):
             self.tools.current.hover(pointer)
 
     def _release(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+        if self._resize_button is not None:
+            if button == self._resize_button:
+                self._resize_button = None
+                self.tools.current.end_resize()
+                self._hover = QPointF(pos)
+                self._refresh_tool_hover()
+            return
         if self._pan_from is not None and button == self._pan_button:
             self._pan_from = None
             self._refresh_cursor()
@@ -672,7 +880,22 @@ class CanvasView(QAbstractScrollArea):
         self.pan_by(dx, dy)
         event.accept()
 
+    def _modifiers_changed(self, event: QKeyEvent) -> None:
+        """Shift, Alt or Ctrl went down or up: tools show what a click would now do (the
+        selection mode on the cursor, the brush's straight-line preview) without a mouse move."""
+        flag = _MODIFIER_KEYS.get(Qt.Key(event.key()))
+        if flag is not None:
+            # The event's own modifiers may or may not include the key itself (platforms differ):
+            # the key going down sets its flag, going up clears it.
+            pressed = event.type() == QEvent.Type.KeyPress
+            modifiers = event.modifiers()
+            self._hover_modifiers = (modifiers | flag) if pressed else (modifiers & ~flag)
+            if not self._pressed:
+                self._refresh_tool_hover()
+                self._refresh_cursor()
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        self._modifiers_changed(event)
         if event.key() == Qt.Key.Key_Space:
             if not event.isAutoRepeat() and not self._pressed:
                 self._space_held = True
@@ -689,6 +912,7 @@ class CanvasView(QAbstractScrollArea):
         super().keyPressEvent(event)
 
     def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        self._modifiers_changed(event)
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_held = False
             self._refresh_cursor()
@@ -729,6 +953,8 @@ class CanvasView(QAbstractScrollArea):
             self.pointer_moved.emit(pixel)
 
     def _refresh_cursor(self) -> None:
+        if self._resize_button is not None:
+            return
         if self._pan_from is not None:
             self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
         elif self._space_held:
@@ -739,6 +965,22 @@ class CanvasView(QAbstractScrollArea):
     def _refresh_tool_hover(self) -> None:
         if self._hover is not None and not self._pressed:
             self.tools.current.hover(self.hover_pointer())
+
+
+_MODIFIER_KEYS = {
+    Qt.Key.Key_Shift: Qt.KeyboardModifier.ShiftModifier,
+    Qt.Key.Key_Alt: Qt.KeyboardModifier.AltModifier,
+    Qt.Key.Key_Control: Qt.KeyboardModifier.ControlModifier,
+    Qt.Key.Key_Meta: Qt.KeyboardModifier.MetaModifier,
+}
+
+
+def _is_resize_gesture(button: Qt.MouseButton, modifiers: Qt.KeyboardModifier) -> bool:
+    """Alt+right-drag resizes the brush as in Photoshop and Krita; Ctrl+Alt+drag does too (the
+    macOS way, Ctrl being Meta to Qt there, and for one-button mice)."""
+    alt = bool(modifiers & Qt.KeyboardModifier.AltModifier)
+    ctrl = bool(modifiers & (Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.MetaModifier))
+    return alt and (button == Qt.MouseButton.RightButton or (button == Qt.MouseButton.LeftButton and ctrl))
 
 
 def _paint_rects(event: QPaintEvent) -> list[QRect]:

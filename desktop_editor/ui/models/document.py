@@ -200,6 +200,26 @@ class Document(QObject):
         index = stack.index()
         return index, stack.count(), stack.command(index - 1) if index > 0 else None
 
+    def fill_mask_region(self, bounds: Bounds, footprint: np.ndarray, value: int, text: str) -> bool:
+        """Set the pixels of `footprint` (a boolean array over `bounds`) to `value`, as one undo step.
+
+        The work stays inside `bounds`, so a fill of a small area of a huge mask costs little.
+        Returns False when nothing changed.
+        """
+        x0, y0, x1, y1 = bounds
+        before = self._mask[y0:y1, x0:x1]
+        after = before.copy()
+        after[footprint] = value
+        tight = mask_ops.changed_bounds(before, after)
+        if tight is None:
+            return False
+        tx0, ty0, tx1, ty1 = tight
+        payload = RegionPayload.from_arrays(
+            (x0 + tx0, y0 + ty0, x0 + tx1, y0 + ty1), before[ty0:ty1, tx0:tx1], after[ty0:ty1, tx0:tx1]
+        )
+        self._push(MaskEditCommand(self, payload, text))
+        return True
+
     def begin_edit(self) -> MaskEdit:
         """Start an in-place edit (a brush stroke); finish it with `commit()` or `cancel()`."""
         return MaskEdit(self)

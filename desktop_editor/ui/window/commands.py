@@ -34,6 +34,7 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "view.zoom_in": lambda: window.zoom("in"), "view.zoom_out": lambda: window.zoom("out"),
         "view.fit": lambda: window.zoom("fit"), "view.actual_size": lambda: window.zoom("actual"),
         "view.show_mask": canvas.set_mask_visible, "view.mask_only": window.set_mask_only,
+        "view.marching_ants": canvas.set_marching_ants,
         "view.overlay_color": lambda: window.options_bar.choose_overlay_color(),
         "view.mask_page": lambda _checked: window.show_mask_page(),
         "view.compare_page": lambda _checked: window.show_compare_page(), "view.toggle_page": window.toggle_page,

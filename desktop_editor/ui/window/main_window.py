@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.opener = DocumentOpener(self.document_list, self.feedback, self)
         self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self.dialog_dir,
                                self._on_project_saved)
-        self.mask_commands = MaskCommands(self.document_list, self.feedback, self)
+        self.mask_commands = MaskCommands(self.document_list, self.feedback, self, self.canvas)
         self.refine_edge = RefineEdge(self.canvas)
 
         self.actions = ActionRegistry(self, command_handlers(self), {
@@ -207,6 +207,7 @@ class MainWindow(QMainWindow):
         self.compare_view.mix_bar.add_actions([a["mix.save"], a["mix.use_as_input"]])
         self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
+        self.actions["view.marching_ants"].setChecked(self.canvas.marching_ants())
         self.options_bar.sync_overlay()
         self._on_current_changed(None)
         self.update_view_actions()

@@ -1,4 +1,5 @@
-"""What the window remembers between runs: geometry, dock layout, overlay and brush settings."""
+"""What the window remembers between runs: geometry, dock layout, overlay, brush, fill and
+selection settings, and whether marching ants are shown."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def restore_window_state(settings: QSettings, window: QMainWindow, canvas: Canva
         tools = canvas.tools.settings
         tools.brush_size = float(settings.value("brush/size", tools.brush_size))
         tools.hardness = float(settings.value("brush/hardness", tools.hardness))
+        tools.opacity = float(settings.value("brush/opacity", tools.opacity))
+        tools.flow = float(settings.value("brush/flow", tools.flow))
+        tools.fill_tolerance = int(settings.value("fill/tolerance", tools.fill_tolerance))
+        tools.fill_soft_edge = str(settings.value("fill/soft_edge", tools.fill_soft_edge)).lower() in ("true", "1")
+        tools.selection_mode = str(settings.value("selection/mode", tools.selection_mode.value))
+        canvas.set_marching_ants(str(settings.value("view/marching_ants", canvas.marching_ants())).lower() in ("true", "1"))
     except (TypeError, ValueError):
         pass
     geometry = settings.value("window/geometry")
@@ -37,6 +44,12 @@ def save_window_state(settings: QSettings, window: QMainWindow, canvas: CanvasVi
     settings.setValue("overlay/opacity", canvas.overlay_opacity())
     settings.setValue("brush/size", canvas.tools.settings.brush_size)
     settings.setValue("brush/hardness", canvas.tools.settings.hardness)
+    settings.setValue("brush/opacity", canvas.tools.settings.opacity)
+    settings.setValue("brush/flow", canvas.tools.settings.flow)
+    settings.setValue("fill/tolerance", canvas.tools.settings.fill_tolerance)
+    settings.setValue("fill/soft_edge", canvas.tools.settings.fill_soft_edge)
+    settings.setValue("selection/mode", canvas.tools.settings.selection_mode.value)  # the last mode chosen
+    settings.setValue("view/marching_ants", canvas.marching_ants())
     settings.setValue("window/geometry", window.saveGeometry())
     settings.setValue("window/state", window.saveState(WINDOW_STATE_VERSION))
 

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPointingDevice, QTabletEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.ui.canvas.view import MAX_ZOOM, MIN_ZOOM
 
 from editor_helpers import make_photo, open_image
@@ -326,11 +327,16 @@ def test_rectangle_selection_replace_add_subtract(window, doc):
     expected[:, 20:30] = 0
     assert np.array_equal(doc.mask_array(), expected)
 
+    # The default mode adds, so a careless drag never wipes the work; Replace must be chosen.
+    _drag(canvas, to_view(0, 0), to_view(5, 5))
+    expected[0:5, 0:5] = 255
+    assert np.array_equal(doc.mask_array(), expected)
+    window.options_bar.mode_actions[SelectionMode.REPLACE].trigger()
     _drag(canvas, to_view(0, 0), to_view(5, 5))
     replaced = np.zeros_like(expected)
     replaced[0:5, 0:5] = 255
     assert np.array_equal(doc.mask_array(), replaced)
-    assert doc.undo_stack.count() == 4
+    assert doc.undo_stack.count() == 5
 
 
 def test_lasso_freehand_and_polygon(window, doc):

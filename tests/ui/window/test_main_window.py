@@ -13,7 +13,7 @@ from PIL import Image
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication, QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop_editor.core.masks import MaskConvention, load_mask
 from desktop_editor.core.params import fit_within_limits
@@ -286,12 +286,22 @@ def test_mask_operations_from_menu_and_keys(qtbot, window, tmp_path, monkeypatch
     assert document.mask_pixels()[0, 0] == 255 and document.mask_pixels()[40, 50] == 0
     QTest.keyClick(window.canvas, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
 
-    monkeypatch.setattr(QInputDialog, "getInt", lambda *a, **k: (5, True))
-    window.actions["mask.grow"].trigger()
+    def adjust(action_id: str, amount: int) -> None:
+        window.actions[action_id].trigger()
+        dialog = window.mask_commands.adjust_dialog
+        dialog.set_amount(amount)
+        qtbot.waitUntil(dialog.result_ready)
+        dialog.accept()
+        qtbot.waitUntil(lambda: window.mask_commands.adjust_dialog is None)
+        window.activateWindow()  # as the window manager does when the dialog closes
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+        window.canvas.setFocus()
+
+    adjust("mask.grow", 5)
     assert document.mask_pixels()[30:50, 35:65].all() and not document.mask_pixels()[30, 34]
-    window.actions["mask.shrink"].trigger()
+    adjust("mask.shrink", 5)
     assert np.array_equal(document.mask_pixels() > 0, _box((100, 80), 40, 30, 60, 50))
-    window.actions["mask.feather"].trigger()
+    adjust("mask.feather", 5)
     assert 0 < document.mask_pixels()[40, 40] < 255
     QTest.keyClick(window.canvas, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     assert document.mask_pixels().all()

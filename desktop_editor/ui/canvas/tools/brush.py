@@ -1,4 +1,10 @@
-"""The brush and the eraser: paint the mask live, one undo step per stroke."""
+"""The brush and the eraser: paint the mask live, one undo step per stroke.
+
+Like Photoshop and Krita: opacity and flow (`mask_ops.Stroke`), Shift+click draws a straight
+line from where the last stroke ended, and Alt+right-drag (Ctrl+Alt+drag, for macOS and
+one-button mice) resizes the brush on the canvas: left and right change the size, up and
+down the hardness.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +22,12 @@ from PySide6.QtGui import (
 )
 
 from desktop_editor.core import mask_ops
-from desktop_editor.ui.canvas.tools.base import Tool, _outline_pens
+from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge, _outline_pens
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
 if TYPE_CHECKING:
-    from desktop_editor.ui.models.document import MaskEdit
+    from desktop_editor.ui.models.document import Document, MaskEdit
 
 
 class BrushTool(Tool):
@@ -36,7 +42,11 @@ class BrushTool(Tool):
     def __init__(self, canvas: ToolHost, settings: ToolSettings):
         super().__init__(canvas, settings)
         self._edit: MaskEdit | None = None
+        self._stroke: mask_ops.Stroke | None = None
         self._last: tuple[float, float] | None = None
+        self._line_from: tuple[Document, tuple[float, float]] | None = None  # where the last stroke ended
+        self._line_preview = False
+        self._resize: tuple[QPointF, float, float] | None = None  # anchor (view), size, hardness
         self._last_radius = 0.0
         self._hover: QPointF | None = None
         self._outline_rect = QRectF()
@@ -46,7 +56,7 @@ class BrushTool(Tool):
         return QCursor(Qt.CursorShape.BlankCursor)
 
     def is_busy(self) -> bool:
-        return self._edit is not None
+        return self._edit is not None or self._resize is not None
 
     def radius(self, pressure: float | None = None) -> float:
         """Brush radius in image pixels, scaled by pen pressure when enabled and present."""
@@ -60,11 +70,24 @@ class BrushTool(Tool):
         if document is None or self._edit is not None:
             return
         self._edit = document.begin_edit()
+        self._stroke = mask_ops.Stroke(
+            self._edit.pixels, hardness=self.settings.hardness, opacity=self.settings.opacity,
+            flow=self.settings.flow, erase=self.erase,
+        )
         point = (pointer.image_pos.x(), pointer.image_pos.y())
         radius = self.radius(pointer.pressure)
+        start = self._line_start(pointer)
+        self._clear_line_preview()
         self._last, self._last_radius = point, radius
-        self._paint(point, point, radius, radius)
+        self._paint(start or point, point, radius, radius)
         self.hover(pointer)
+
+    def _line_start(self, pointer: Pointer) -> tuple[float, float] | None:
+        """Shift+click: the end of the previous stroke on this document, to draw a line from."""
+        if not pointer.modifiers & Qt.KeyboardModifier.ShiftModifier or self._line_from is None:
+            return None
+        document, point = self._line_from
+        return point if document is self.document() else None
 
     def move(self, pointer: Pointer) -> None:
         if self._edit is not None and self._last is not None:
@@ -80,31 +103,81 @@ class BrushTool(Tool):
             return
         self.move(pointer)
         edit, self._edit = self._edit, None
-        self._last = None
+        if self._last is not None:
+            self._line_from = (edit.document, self._last)
+        self._last = self._stroke = None
         edit.commit("Erase" if self.erase else "Brush stroke")
 
     def cancel(self) -> None:
+        self._resize = None
         if self._edit is not None:
             edit, self._edit = self._edit, None
-            self._last = None
+            self._last = self._stroke = None
             edit.cancel()
+        self._update_outline()
 
+    # -- on-canvas resizing (Alt+right-drag) -----------------------------------------------------
+
+    def begin_resize(self, pointer: Pointer) -> None:
+        """Start resizing the brush at the pointer: the outline stays there while the drag sizes it."""
+        if self._edit is not None:
+            return
+        self._resize = (QPointF(pointer.view_pos), self.settings.brush_size, self.settings.hardness)
+        self._hover = QPointF(pointer.view_pos)
+        self._update_outline()
+
+    def resize_to(self, pointer: Pointer) -> None:
+        """Right and left: the radius follows the pointer; up and down: harder and softer."""
+        if self._resize is None:
+            return
+        anchor, size, hardness = self._resize
+        delta = pointer.view_pos - anchor
+        self.settings.brush_size = size + 2.0 * delta.x() / max(self.canvas.scale(), 1e-6)
+        self.settings.hardness = hardness - delta.y() / 200.0
+        self._update_outline()
+
+    def end_resize(self) -> None:
+        self._resize = None
+        self._update_outline()
+
+    def is_resizing(self) -> bool:
+        return self._resize is not None
     def _paint(self, a: tuple[float, float], b: tuple[float, float], ra: float, rb: float) -> None:
         edit = self._edit
         assert edit is not None
         pixels = edit.pixels
+        stroke = self._stroke
+        assert stroke is not None
         bounds = mask_ops.segment_bounds(pixels.shape, a, b, max(ra, rb))
         if bounds is None:
             return
         edit.touch(bounds)
-        mask_ops.paint_segment(pixels, a, b, ra, rb, hardness=self.settings.hardness, erase=self.erase)
+        stroke.segment(a, b, ra, rb)
         edit.changed(bounds)
 
     # -- the outline that shows the real brush size -------------------------------------------
 
     def hover(self, pointer: Pointer | None) -> None:
+        if self._resize is not None:
+            return  # the outline stays where the resize began
         self._hover = pointer.view_pos if pointer is not None else None
+        preview = (pointer is not None and self._edit is None and self._line_start(pointer) is not None)
+        if preview or self._line_preview:
+            self.canvas.update_view_rect(self._line_rect())
+            self._line_preview = preview
+            self.canvas.update_view_rect(self._line_rect())
         self._update_outline()
+
+    def _line_rect(self) -> QRectF:
+        if self._line_from is None or self._hover is None:
+            return QRectF()
+        start = self.canvas.map_from_image(QPointF(*self._line_from[1]))
+        return QRectF(start, self._hover).normalized().adjusted(-3, -3, 3, 3)
+
+    def _clear_line_preview(self) -> None:
+        if self._line_preview:
+            self._line_preview = False
+            self.canvas.update_view_rect(self._line_rect())
 
     @Slot(float)
     def _on_brush_changed(self, _size: float) -> None:
@@ -123,6 +196,8 @@ class BrushTool(Tool):
             r = self.radius() * self.canvas.scale() + 3.0
             r = max(r, 8.0)
             self._outline_rect = QRectF(self._hover.x() - r, self._hover.y() - r, 2 * r, 2 * r)
+            if self._resize is not None:  # and the size badge beside it
+                self._outline_rect = self._outline_rect.united(self._badge_rect())
         if old.isValid() and self._outline_rect.isValid() and old.intersects(self._outline_rect):
             self.canvas.update_view_rect(old.united(self._outline_rect))
         else:
@@ -131,9 +206,23 @@ class BrushTool(Tool):
             if self._outline_rect.isValid():
                 self.canvas.update_view_rect(self._outline_rect)
 
+    def _badge_rect(self) -> QRectF:
+        assert self._hover is not None
+        r = self.radius() * self.canvas.scale()
+        return QRectF(self._hover.x() + min(r, 4000.0) * 0.72 + 8, self._hover.y() + 8, 210, 28)
+
     def paint_overlay(self, painter: QPainter) -> None:
         if self._hover is None:
             return
+        if self._line_preview and self._line_from is not None:
+            start = self.canvas.map_from_image(QPointF(*self._line_from[1]))
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            for pen in _dashed_pens():
+                painter.setPen(pen)
+                painter.drawLine(QLineF(start, self._hover))
+        if self._resize is not None:
+            badge = f"{int(self.settings.brush_size)} px  ·  hardness {round(self.settings.hardness * 100)}%"
+            _draw_badge(painter, self._badge_rect().topLeft(), badge)
         radius = self.radius() * self.canvas.scale()
         dpr = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
         sprite = _outline_sprite(round(radius, 1), round(self.settings.hardness, 2), dpr)

@@ -1,13 +1,19 @@
 """Rectangle and lasso selections, combined with the mask by the mode or the modifiers held.
 
-Shift adds, Alt subtracts, Shift+Alt intersects; otherwise the tool options' mode applies.
+Shift adds, Alt subtracts, Shift+Alt intersects; otherwise the tool options' mode applies
+(Add unless the designer chose another). The cursor shows the mode a click would use, as in
+Photoshop: a cross with +, - or x beside it (nothing for Replace).
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
+    QCursor,
+    QPixmap,
     QKeyEvent,
     QPainter,
     QPainterPath,
@@ -22,7 +28,69 @@ from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost, selection_mod
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
 
-class RectSelectTool(Tool):
+_MODE_SIGNS = {SelectionMode.REPLACE: "", SelectionMode.ADD: "+", SelectionMode.SUBTRACT: "−",
+               SelectionMode.INTERSECT: "×"}
+
+
+@lru_cache(maxsize=8)
+def mode_cursor(mode: SelectionMode) -> QCursor:
+    """A precise cross with the selection mode's sign at its lower right (+ add, - subtract,
+    x intersect), dark-edged so it reads on any picture."""
+    size = 32
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    c = 11.5
+    for color, width in ((QColor(0, 0, 0, 200), 3.0), (QColor(255, 255, 255), 1.0)):
+        painter.setPen(QPen(color, width))
+        painter.drawLine(QLineF(c, 1, c, c - 3))
+        painter.drawLine(QLineF(c, c + 3, c, 22))
+        painter.drawLine(QLineF(1, c, c - 3, c))
+        painter.drawLine(QLineF(c + 3, c, 22, c))
+    sign = _MODE_SIGNS[SelectionMode(mode)]
+    if sign:
+        badge = QRectF(17, 17, 14, 14)
+        painter.setPen(QPen(QColor(0, 0, 0, 200), 1.0))
+        painter.setBrush(QColor(255, 255, 255))
+        painter.drawEllipse(badge)
+        font = painter.font()
+        font.setPixelSize(13)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor(0, 0, 0))
+        painter.drawText(badge.adjusted(0, -1, 0, 0), Qt.AlignmentFlag.AlignCenter, sign)
+    painter.end()
+    return QCursor(pixmap, 11, 11)
+
+
+class _SelectionTool(Tool):
+    """What the rectangle and the lasso share: the mode a click would use, shown on the cursor."""
+
+    def __init__(self, canvas: ToolHost, settings: ToolSettings):
+        super().__init__(canvas, settings)
+        self._modifiers = Qt.KeyboardModifier.NoModifier
+        settings.selection_mode_changed.connect(lambda _m: self._refresh_cursor())
+
+    def pending_mode(self) -> SelectionMode:
+        """The mode a click now would use (the option, or the modifiers held)."""
+        return selection_mode_for(self._modifiers, self.settings.selection_mode)
+
+    def cursor(self) -> QCursor:
+        return mode_cursor(self.pending_mode())
+
+    def hover(self, pointer: Pointer | None) -> None:
+        modifiers = pointer.modifiers if pointer is not None else Qt.KeyboardModifier.NoModifier
+        if modifiers != self._modifiers:
+            self._modifiers = modifiers
+            self._refresh_cursor()
+
+    def _refresh_cursor(self) -> None:
+        if self.active:
+            self.canvas.viewport().setCursor(self.cursor())
+
+
+class RectSelectTool(_SelectionTool):
     """Drag a rectangle; on release it replaces, adds to, subtracts from or intersects the mask."""
 
     tool_id = "rect"
@@ -114,7 +182,7 @@ class RectSelectTool(Tool):
         _draw_badge(painter, self._label_rect(b).topLeft(), f"{w} × {h}  {self._mode.value}")
 
 
-class LassoTool(Tool):
+class LassoTool(_SelectionTool):
     """Freehand lasso by dragging; polygon lasso by clicking corners.
 
     Close a polygon by double-clicking, pressing Enter or clicking its first corner; Backspace
@@ -189,6 +257,7 @@ class LassoTool(Tool):
             self.press(pointer)
 
     def hover(self, pointer: Pointer | None) -> None:
+        super().hover(pointer)
         if not self._polygon:
             self._hover = None
             return
