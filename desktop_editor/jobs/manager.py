@@ -324,20 +324,22 @@ class JobManager:
         store = self._require_store()
         stored = store.get(job_id)
         holder = store.held_elsewhere(job_id) if stored is not None and not stored.state.is_final else None
-        if stored is None or stored.state.is_final or holder is None:
+        if stored is None or stored.state.is_final:
             with self._lock:
                 self._followed.pop(job_id, None)
-            if stored is None:
-                return
-            if stored.state.is_final:
+            if stored is not None:
                 self._notify(stored)
-                return
+            return
+        if holder is None:
             claimed, mine = store.claim(job_id)
             if mine and claimed is not None and not self._closing:
                 log.info("job %s: its owner is gone; taking it over", job_id)
-                self._pick_up(claimed)
-            elif claimed is not None:
-                self._follow([claimed])
+                self._pick_up(claimed)  # running here (or final) before it stops being followed
+            with self._lock:
+                if mine or claimed is None or claimed.state.is_final:
+                    self._followed.pop(job_id, None)
+                else:
+                    self._followed[job_id] = claimed  # someone else was quicker: follow them
             return
         stored.elsewhere = holder.describe()
         news = (stored.state, stored.run_status, len(stored.result_paths), stored.elsewhere)
