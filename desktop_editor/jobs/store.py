@@ -157,6 +157,7 @@ class JobStore:
         self.owner = Owner.for_this_process(owner_kind)
         self.lease_seconds = lease_seconds
         self._written: dict[str, dict] = {}  # the row as this process last wrote or read it
+        self.closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False, isolation_level=None)
@@ -188,6 +189,7 @@ class JobStore:
             raise
 
     def close(self) -> None:
+        self.closed = True
         with self._readers_lock:
             for reader in self._readers.values():
                 reader.close()
@@ -357,6 +359,8 @@ class JobStore:
         """The heartbeat: push the expiry of every lease this process holds; how many it holds."""
         now = time.time()
         with self._lock:
+            if self.closed:
+                return 0
             cursor = self._db.execute(
                 "UPDATE leases SET heartbeat = ?, expires = ? WHERE owner = ?",
                 (now, now + self.lease_seconds, self.owner.id),
