@@ -150,9 +150,12 @@ class ServiceConnection:
             log.info("closed %d emulated job(s) left by an earlier session", len(closed))
         return closed
 
-    def close(self) -> None:
-        """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store."""
-        self._close_manager()
+    def close(self, *, timeout: float | None = None) -> None:
+        """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store.
+
+        `timeout` bounds the wait for job workers (the window quits within it; see
+        `JobManager.shutdown`); None waits until they have all stopped."""
+        self._close_manager(timeout=timeout)
         self._stop_emulator()
         self.store.close()
 
@@ -173,8 +176,8 @@ class ServiceConnection:
             self._emulator.stop()
             self._emulator = None
 
-    def _close_manager(self) -> None:
+    def _close_manager(self, timeout: float | None = None) -> None:
         if self._connection is not None:
-            self._connection.manager.shutdown(stop_waiting=True)
+            self._connection.manager.shutdown(stop_waiting=True, timeout=timeout)
             self._connection.client.close()
             self._connection = None

@@ -189,6 +189,14 @@ class JobStore:
             raise
 
     def close(self) -> None:
+        """Close the connections. A closed store holds no jobs: its leases are released first,
+        so another process may go on with them at once."""
+        if self.closed:
+            return
+        try:
+            self.release()
+        except sqlite3.Error:
+            pass
         self.closed = True
         with self._readers_lock:
             for reader in self._readers.values():

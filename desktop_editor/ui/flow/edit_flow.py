@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 PAINTING_GRACE_S = 3.0
 MAX_RESULT_SETS_PER_IMAGE = 20
 MESSAGE_MS = 8000
+# How long quitting waits for job workers to notice they are stopped (they stop between two
+# steps at once; only one blocked in a network request takes longer, and is left behind).
+QUIT_WAIT_S = 0.3
 
 
 @dataclass
@@ -234,17 +237,25 @@ class EditFlow(QObject):
         if self.controller is None or self.connection is None:
             return 0
         window = self.window
+        store = self.connection.store
         if self.connection.demo:
-            waiting = [job for job in self.connection.store.unfinished() if job.source != DEMO_SOURCE]
+            waiting = [job for job in store.unfinished() if job.source != DEMO_SOURCE and not store.held_elsewhere(job.id)]
             if waiting:
                 n = len(waiting)
                 window.feedback.status(
                     f"{n} edit{'s' if n != 1 else ''} sent to Runflow {'are' if n != 1 else 'is'} waiting for your "
                     "API key; add it in Settings to pick them up.", 4 * MESSAGE_MS)
                 return 0
-        count = self.controller.resume_unfinished()
-        if count:
-            text = f"{count} edit{'s' if count != 1 else ''} from your last session {'are' if count != 1 else 'is'} being picked up."
+        count, elsewhere = self.controller.resume_unfinished()
+        if count or elsewhere:
+            lines = []
+            if count:
+                lines.append(f"{count} edit{'s' if count != 1 else ''} from your last session "
+                             f"{'are' if count != 1 else 'is'} being picked up.")
+            if elsewhere:
+                lines.append(f"{elsewhere} edit{'s' if elsewhere != 1 else ''} {'are' if elsewhere != 1 else 'is'} "
+                             "running in another window or command; shown here as they progress, never sent twice.")
+            text = " ".join(lines)
             window.feedback.status(text, 4 * MESSAGE_MS)
             window.docks.jobs.show()
             window.docks.jobs.raise_()
@@ -338,7 +349,7 @@ class EditFlow(QObject):
 
     @Slot(object)
     def _on_job_changed(self, job: EditJob) -> None:
-        if job.state.is_final:
+        if job.state.is_final or job.elsewhere:
             self._running.pop(job.id, None)
         else:
             self._running.setdefault(job.id, _epoch(job.created_at))
@@ -816,7 +827,9 @@ class EditFlow(QObject):
             self.controller.close()
         self._tasks.wait(5000)
         if self.service is not None:
-            self.service.close()
+            # Never waits on a retry or a socket: workers stop at once; one blocked in a request
+            # is left behind (its job is journaled and resumed at the next start).
+            self.service.close(timeout=QUIT_WAIT_S)
 
 
 def _thumbnail_level(document: Document) -> QImage | None:
