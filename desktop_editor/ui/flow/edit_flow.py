@@ -38,6 +38,7 @@ from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.flow.notifications import notify_finished
+from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.panels.params_panel import cost_text
@@ -132,6 +133,7 @@ class EditFlow(QObject):
         self._shut_down = False
         self.mixing_active = False  # the strip shows the mix's sources: selecting one picks the brush
         self._tasks = TaskRunner(self, max_threads=1)
+        self._repeats = RepeatGuard()
         self.resume_notice: QMessageBox | None = None
 
         strip = window.results_strip
@@ -311,19 +313,28 @@ class EditFlow(QObject):
         empty = not mask.any()
         if params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
             return None
+        options = window.preferences.job_options(**panel.options())
+        fingerprint = None
+        if window.preferences.ask_before_repeating:
+            fingerprint = edit_fingerprint(document, document.loaded, None if empty else mask, params, options,
+                                           tuple(panel.reference_paths()))
+            ago = self._repeats.seconds_since(fingerprint)
+            if ago is not None and not self._confirm_repeat(document, params, ago):
+                return None
         snapshot = Snapshot(
             image=document.loaded.image,  # copied on the worker, not here
             mask=None if empty else mask,
             name=document.name,
             references=tuple(panel.reference_paths()),
         )
-        options = window.preferences.job_options(**panel.options())
         try:
             job_id = self.controller.generate(snapshot, params, options)
         except Exception as exc:  # the journal could not be written (disk full, read-only folder)
             log.exception("could not submit a job")
             window.feedback.error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
             return None
+        if fingerprint is not None:
+            self._repeats.remember(fingerprint)
         self._job_documents[job_id] = document
         self._job_masks[job_id] = None if empty else mask
         self._sent_at[job_id] = time.monotonic()
@@ -335,6 +346,29 @@ class EditFlow(QObject):
             window.docks.jobs.raise_()
         self.job_submitted.emit(job_id)
         return job_id
+
+    def _confirm_repeat(self, document: Document, params: EditParams, seconds_ago: float) -> bool:
+        """The same edit was sent a moment ago: ask once (with "don't ask again") before paying twice."""
+        window = self.window
+        if self.demo:
+            charge = "In Demo mode nothing is charged."
+        else:
+            estimate = cost_text(params, window.preferences.prices)
+            charge = f"It is a new, separately charged edit ({estimate})." if estimate else "It is a new, separately charged edit."
+        accepted, stop_asking = window.feedback.confirm(
+            "Send the same edit again?",
+            f"You sent this exact edit of {document.name} {seconds_ago:.0f} s ago. Send it again?",
+            charge,
+            "Send again",
+            dont_ask_again="Don't ask again",
+        )
+        if stop_asking:
+            window.prefs.set(replace(window.preferences, ask_before_repeating=False))
+            try:
+                save_settings(window.preferences, window.settings_file)
+            except OSError as exc:  # not asked again in this session anyway
+                log.warning("could not save settings: %s", exc)
+        return accepted
 
     def _confirm_without_mask(self, document: Document, params: EditParams) -> bool:
         answer = self.window.feedback.ask(
