@@ -31,7 +31,7 @@ from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
 from desktop_editor.ui.common.theme import apply_theme
 from desktop_editor.ui.crash import CrashHandler
-from desktop_editor.ui.single_instance import become_the_window
+from desktop_editor.ui.window.single_instance import become_the_window
 from desktop_editor.ui.window.main_window import APP_NAME, MainWindow
 from desktop_editor.ui.window.recent_files import (
     SETTINGS_APPLICATION,

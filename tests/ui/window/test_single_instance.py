@@ -13,7 +13,7 @@ import pytest
 
 from desktop_editor.jobs.paths import data_dir
 from desktop_editor.ui.app import receive_files
-from desktop_editor.ui.single_instance import InstanceServer, become_the_window, hand_over, server_name
+from desktop_editor.ui.window.single_instance import InstanceServer, become_the_window, hand_over, server_name
 from editor_helpers import make_photo
 
 
@@ -27,7 +27,7 @@ def launch_handing_over(name: str, paths: list) -> subprocess.Popen:
     """Another process calling `hand_over` (in this one, its blocking waits would hold the GIL
     the listening window needs to answer)."""
     code = ("import sys; from PySide6.QtCore import QCoreApplication; app = QCoreApplication([]);"
-            "from desktop_editor.ui.single_instance import hand_over;"
+            "from desktop_editor.ui.window.single_instance import hand_over;"
             "print(hand_over(sys.argv[1], sys.argv[2:]))")
     return subprocess.Popen([sys.executable, "-c", code, name, *map(str, paths)], stdout=subprocess.PIPE, text=True)
 
