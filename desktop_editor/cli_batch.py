@@ -281,8 +281,12 @@ def open_store() -> JobStore:
 def wait_for(manager: JobManager, *, follow: bool) -> None:
     """Until every job this command runs is final and, with `follow`, every job it follows for
     another process is final or taken over and final (`jobs resume` after the owner died)."""
-    while not manager.wait_all(timeout=0.2):
-        pass
-    while follow and manager.followed():
-        time.sleep(0.2)
-        manager.wait_all()  # a job taken over from a gone owner runs here now
+    while True:
+        while not manager.wait_all(timeout=0.2):
+            pass
+        if not (follow and manager.followed()):
+            return
+        while follow and manager.followed():
+            time.sleep(0.2)
+        # A job taken over from a gone owner is registered here before it stops being followed:
+        # the next round waits for it.

@@ -64,9 +64,11 @@ def test_quit_while_the_service_is_unreachable_is_instant_and_the_next_start_sen
     paint_stroke(window, [(250, 250), (300, 300)])
     set_prompt(window)
     job_id = generate(qtbot, window)
-    qtbot.waitUntil(lambda: (job := job_in_panel(window, job_id)) is not None and job.state is JobState.SENDING,
-                    timeout=TIMEOUT_MS)
-    qtbot.wait(400)  # refused once; the client now sleeps before trying again (about 8 s of retries in all)
+    # Its first request (an upload, or the create) is refused; the client sleeps before trying
+    # again (about 8 s of retries in all).
+    qtbot.waitUntil(lambda: (job := job_in_panel(window, job_id)) is not None
+                    and job.state in (JobState.UPLOADING, JobState.SENDING), timeout=TIMEOUT_MS)
+    qtbot.wait(400)
     started = time.monotonic()
     assert window.close()  # "1 edit is still running; it will be picked up next time": Quit
     took = time.monotonic() - started
