@@ -334,7 +334,8 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     source = folder / "photo-4k.jpg"
     photo.save(source, quality=92)
     service = ServiceConnection(store=JobStore(folder / "history.sqlite3"))
-    preferences = AppSettings(output_dir=str(folder / "results"), max_concurrent=JOBS)
+    # The same edit sent JOBS times on purpose: no "send the same edit again?" question.
+    preferences = AppSettings(output_dir=str(folder / "results"), max_concurrent=JOBS, ask_before_repeating=False)
     service.connect(preferences, poll_interval=0.2)
     window = MainWindow(settings=QSettings(str(folder / "window.ini"), QSettings.Format.IniFormat), service=service,
                         preferences=preferences, settings_file=folder / "settings.json")

@@ -4,7 +4,9 @@
 from photos offline, `jobs` lists and resumes journaled jobs, `emulator` serves the offline
 Runflow stand-in. Errors are one clear line on stderr and an exit code a script can act on:
 0 success, 1 the service refused or the run failed, 2 bad usage or input (nothing sent),
-3 service unreachable or unavailable, 4 outcome unknown (may have been charged).
+3 service unreachable or unavailable, 4 outcome unknown (may have been charged), 5 done, but
+some results could not be written to the output folder and were kept in the rescue folder
+(a warning line names it and every such file).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Sequence
 
 from desktop_editor import __version__
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_UNKNOWN = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_UNKNOWN, EXIT_RESCUED = 0, 1, 2, 3, 4, 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -119,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (resume, resend):
         _add_service_options(p)
         p.add_argument("--concurrency", type=int, default=4, metavar="N")
+    resume.add_argument(
+        "--no-follow",
+        action="store_true",
+        help="do not wait for edits another window or command is running (default: follow them, "
+        "and finish them if that window or command goes away)",
+    )
 
     # Listed for --help only: main() hands `emulator ...` to the emulator's own parser.
     sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1 (see emulator --help)", add_help=False)
@@ -262,7 +270,9 @@ def cmd_edit(args: argparse.Namespace) -> int:
     elif job.state is JobState.DONE:
         for path in job.result_paths:
             print(path)
-    if job.advice and job.state is JobState.DONE:
+    if job.state is JobState.DONE and code == EXIT_RESCUED:
+        print(f"desktop-editor: warning: {job.advice or 'some results were kept in the rescue folder.'}", file=sys.stderr)
+    elif job.advice and job.state is JobState.DONE:
         print(f"desktop-editor: note: {job.advice}", file=sys.stderr)
     if job.state is not JobState.DONE:
         line = job.error or job.state.label
@@ -341,6 +351,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         EditJob(params=params, image_paths=[item.image], mask_path=item.mask, options=options_for(args, args.out), source="batch")
         for item in plan.to_send
     ]
+    manager.sweep_leftovers([jobs[0].options.out_dir])  # hidden partials of an earlier, killed run
     progress = BatchProgress(len(jobs), out, quiet=args.json)
     finished = run_jobs(manager, jobs, progress=progress, stream=out)
     manager.shutdown(stop_waiting=True, wait=False)
@@ -351,6 +362,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
         from desktop_editor.cli_batch import job_report
 
         print(json.dumps({"jobs": [job_report(j) for j in finished]}))
+    else:  # every result's path on stdout, rescued ones included, as `edit` and `jobs resume` do
+        for job in finished:
+            for path in job.result_paths:
+                print(path)
     return worst_exit_code(finished)
 
 
@@ -362,6 +377,7 @@ def cmd_jobs(args: argparse.Namespace) -> int:
         list_line,
         open_store,
         print_summary,
+        wait_for,
         worst_exit_code,
     )
 
@@ -369,6 +385,8 @@ def cmd_jobs(args: argparse.Namespace) -> int:
     if args.jobs_command == "list":
         jobs = store.jobs(limit=args.limit)
         for job in jobs:
+            holder = None if job.state.is_final else store.held_elsewhere(job.id)
+            job.elsewhere = holder.describe() if holder else None
             print(list_line(job))
         if not jobs:
             print("No jobs yet.", file=sys.stderr)
@@ -402,14 +420,29 @@ def cmd_jobs(args: argparse.Namespace) -> int:
             print("Nothing to resume.", file=sys.stderr)
             manager.shutdown()
             return EXIT_OK
-        waiting = sum(1 for j in resumed if not j.state.is_final)
-        print(f"Resuming {waiting} edits; {len(resumed) - waiting} could only be marked.", file=sys.stderr)
+        elsewhere = [j for j in resumed if j.elsewhere]
+        waiting = sum(1 for j in resumed if not j.state.is_final and not j.elsewhere)
+        marked = len(resumed) - waiting - len(elsewhere)
+        print(f"Resuming {waiting} edits; {marked} could only be marked.", file=sys.stderr)
+        if elsewhere:
+            follow = "not waited for (--no-follow)" if args.no_follow else "followed until they finish"
+            print(f"{len(elsewhere)} edits are running in another window or command, {follow}; "
+                  "nothing of theirs is sent again:", file=sys.stderr)
+            for job in elsewhere:
+                name = job.image_paths[0].name if job.image_paths else job.id
+                print(f"  {name}: {job.elsewhere}", file=sys.stderr)
         progress = BatchProgress(len(resumed), sys.stderr)
         manager.add_listener(progress)
-        while not manager.wait_all(timeout=0.2):
-            pass
+        wait_for(manager, follow=not args.no_follow)
         progress.close()
-        finished = [manager.store.get(j.id) for j in resumed]
+        still_elsewhere = set(manager.followed())
+        finished = []
+        for j in resumed:
+            job = manager.store.get(j.id) or j
+            if job.id in still_elsewhere:
+                holder = manager.store.held_elsewhere(job.id)
+                job.elsewhere = holder.describe() if holder else j.elsewhere
+            finished.append(job)
     manager.shutdown()
     print_summary(finished, sys.stderr)
     for job in finished:

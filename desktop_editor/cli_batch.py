@@ -19,7 +19,7 @@ from desktop_editor.jobs.manager import JobManager
 from desktop_editor.jobs.model import EditJob, JobOptions, JobState
 from desktop_editor.jobs.store import JobStore
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_UNKNOWN = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_UNKNOWN, EXIT_RESCUED = 0, 1, 2, 3, 4, 5
 
 
 class BatchProgress:
@@ -81,6 +81,15 @@ class BatchProgress:
             self._bar.close()
 
 
+def rescued_files(job: EditJob) -> list[Path]:
+    """Results of `job` that are not in its output folder: kept in the app's rescue folder
+    because the output folder was full, read-only or gone."""
+    from desktop_editor.core.filenames import inside
+
+    out_dir = Path(job.options.out_dir)
+    return [Path(p) for p in job.result_paths if not inside(out_dir, Path(p))]
+
+
 def job_report(job: EditJob) -> dict:
     return {
         "job_id": job.id,
@@ -91,22 +100,29 @@ def job_report(job: EditJob) -> dict:
         "run_status": job.run_status,
         "cost": job.cost,
         "files": [str(p) for p in job.result_paths],
+        "out_dir": str(job.options.out_dir),
+        "rescued": [str(p) for p in rescued_files(job)],
+        "running_elsewhere": job.elsewhere if not job.state.is_final else None,
         "error": job.error,
     }
 
 
 def exit_code(job: EditJob) -> int:
+    """The exit code one job asks for: 0 done, 5 done with results in the rescue folder, ..."""
     if job.state is JobState.DONE:
-        return EXIT_OK
+        return EXIT_RESCUED if rescued_files(job) else EXIT_OK
+    if job.elsewhere and not job.state.is_final:
+        return EXIT_OK  # another window or command is running it; nothing went wrong here
     if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.UNREADABLE):
         return EXIT_UNKNOWN  # may have been charged: a script must not simply send it again
     return {"input": EXIT_USAGE, "unreachable": EXIT_UNREACHABLE}.get(job.failure_kind or "", EXIT_REFUSED)
 
 
 def worst_exit_code(jobs: list[EditJob]) -> int:
-    """Unknown outcomes matter most (money), then unreachable, refused, bad input."""
+    """Unknown outcomes matter most (money), then unreachable, refused, bad input, and then
+    results that are not where they were asked for (rescued)."""
     codes = {exit_code(j) for j in jobs}
-    for code in (EXIT_UNKNOWN, EXIT_UNREACHABLE, EXIT_REFUSED, EXIT_USAGE):
+    for code in (EXIT_UNKNOWN, EXIT_UNREACHABLE, EXIT_REFUSED, EXIT_USAGE, EXIT_RESCUED):
         if code in codes:
             return code
     return EXIT_OK
@@ -166,10 +182,17 @@ def run_jobs(manager: JobManager, jobs: list[EditJob], *, progress: BatchProgres
     return [store.get(j.id) or j for j in jobs] if store else jobs
 
 
+def _state_text(job: EditJob) -> str:
+    return job.elsewhere if job.elsewhere and not job.state.is_final else job.state.label
+
+
 def print_summary(jobs: list[EditJob], stream: TextIO) -> None:
+    """Counts by state, money spent, a line per job that did not finish here, and where every
+    result that is not in its output folder went (with a warning line a script can grep)."""
     by_state: dict[str, int] = {}
     for job in jobs:
-        by_state[job.state.label] = by_state.get(job.state.label, 0) + 1
+        text = _state_text(job)
+        by_state[text] = by_state.get(text, 0) + 1
     spent = sum(j.cost or 0 for j in jobs)
     parts = ", ".join(f"{n} {label.lower()}" for label, n in sorted(by_state.items()))
     print(f"{len(jobs)} images: {parts}. Spent ${spent:.2f}.", file=stream)
@@ -177,13 +200,30 @@ def print_summary(jobs: list[EditJob], stream: TextIO) -> None:
         if job.state is not JobState.DONE:
             name = job.image_paths[0].name if job.image_paths else job.id
             ref = f" [run {job.run_id}]" if job.run_id else f" [client_ref {job.client_ref}]"
-            print(f"  {name}: {job.state.label}: {job.error or ''}{ref}", file=stream)
+            print(f"  {name}: {_state_text(job)}: {job.error or ''}{ref}", file=stream)
+    rescued = [(job, path) for job in jobs for path in rescued_files(job)]
+    if rescued:
+        folders = sorted({str(path.parent) for _job, path in rescued})
+        asked = sorted({str(job.options.out_dir) for job, _path in rescued})
+        print(
+            f"desktop-editor: warning: {len(rescued)} result{'s' if len(rescued) != 1 else ''} could not be written to "
+            f"{', '.join(asked)} and {'were' if len(rescued) != 1 else 'was'} kept in {', '.join(folders)}:",
+            file=stream,
+        )
+        for _job, path in rescued:
+            print(f"  {path}", file=stream)
 
 
 def write_report(path: Path, jobs: list[EditJob]) -> None:
     from desktop_editor.core.filenames import replace_file
 
-    report = {"jobs": [job_report(j) for j in jobs], "spent": round(sum(j.cost or 0 for j in jobs), 4)}
+    rescued = [str(p) for j in jobs for p in rescued_files(j)]
+    report = {
+        "jobs": [job_report(j) for j in jobs],
+        "spent": round(sum(j.cost or 0 for j in jobs), 4),
+        "rescued": rescued,  # results kept in the rescue folder, not in the output folder asked for
+        "exit_code": worst_exit_code(jobs),
+    }
     replace_file(path, json.dumps(report, indent=2).encode())
 
 
@@ -198,7 +238,9 @@ def describe(job: EditJob) -> str:
         f"  run id: {job.run_id or '-'}; client_ref: {job.client_ref}",
         f"  cost: {'$%.3f' % job.cost if job.cost is not None else 'unknown'}",
     ]
-    lines += [f"  file: {p}" for p in job.result_paths]
+    rescued = set(rescued_files(job))
+    lines += [f"  file: {p}{' (rescued: the output folder could not be written)' if Path(p) in rescued else ''}"
+              for p in job.result_paths]
     if job.error:
         lines.append(f"  error: {job.error}")
     if job.advice:
@@ -212,12 +254,15 @@ def describe(job: EditJob) -> str:
 def list_line(job: EditJob) -> str:
     prompt = job.params.prompt if len(job.params.prompt) <= 40 else job.params.prompt[:39] + "…"
     cost = f"${job.cost:.3f}" if job.cost is not None else "-"
-    return f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost:>7}  {prompt}"
+    line = f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost:>7}  {prompt}"
+    return f"{line}  [{job.elsewhere}]" if job.elsewhere and not job.state.is_final else line
 
 
 def options_for(args, out_dir: Path) -> JobOptions:
+    """Job options from the command line; the output folder is made absolute, so that a job
+    resumed from another working folder still saves where it was asked to."""
     return JobOptions(
-        out_dir=out_dir,
+        out_dir=Path(out_dir).expanduser().absolute(),
         keep_unmasked=args.keep_unmasked,
         feather=args.feather,
         style=args.style,
@@ -227,6 +272,21 @@ def options_for(args, out_dir: Path) -> JobOptions:
 
 
 def open_store() -> JobStore:
+    from desktop_editor.jobs.leases import COMMAND
     from desktop_editor.jobs.paths import history_path
 
-    return JobStore(history_path())
+    return JobStore(history_path(), owner_kind=COMMAND)
+
+
+def wait_for(manager: JobManager, *, follow: bool) -> None:
+    """Until every job this command runs is final and, with `follow`, every job it follows for
+    another process is final or taken over and final (`jobs resume` after the owner died)."""
+    while True:
+        while not manager.wait_all(timeout=0.2):
+            pass
+        if not (follow and manager.followed()):
+            return
+        while follow and manager.followed():
+            time.sleep(0.2)
+        # A job taken over from a gone owner is registered here before it stops being followed:
+        # the next round waits for it.

@@ -15,13 +15,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-# Qt modules the app never imports (it uses QtCore, QtGui, QtWidgets and QtSvg only).
+# Qt modules the app never imports (it uses QtCore, QtGui, QtWidgets, QtSvg, and QtNetwork for
+# the local socket a second launch hands its files over on).
 QT_EXCLUDES = [
     f"PySide6.{m}"
     for m in (
         "Qt3DAnimation Qt3DCore Qt3DExtras Qt3DInput Qt3DLogic Qt3DRender QtAxContainer QtBluetooth "
         "QtCharts QtConcurrent QtDBus QtDataVisualization QtDesigner QtGraphs QtGraphsWidgets QtHelp "
-        "QtHttpServer QtLabsStyleKit QtLocation QtMultimedia QtMultimediaWidgets QtNetwork "
+        "QtHttpServer QtLabsStyleKit QtLocation QtMultimedia QtMultimediaWidgets "
         "QtNetworkAuth QtNfc QtOpenGL QtOpenGLWidgets QtPdf QtPdfWidgets QtPositioning QtPrintSupport "
         "QtQml QtQmlFeatures QtQuick QtQuick3D QtQuickControls2 QtQuickTest QtQuickWidgets "
         "QtRemoteObjects QtScxml QtSensors QtSerialBus QtSerialPort QtSpatialAudio QtSql "
@@ -44,9 +45,10 @@ OTHER_EXCLUDES = [
     "PIL._avif", "PIL.AvifImagePlugin", "PIL._imagingft",
 ]
 
-# Qt libraries the app needs: the four modules, DBus (every Linux plugin links it), the xcb and
-# Wayland platform glue, and ICU (QtCore's Unicode and locale support).
-KEEP_QT_LIBS = {"Core", "Gui", "Widgets", "Svg", "DBus", "XcbQpa", "WaylandClient"}
+# Qt libraries the app needs: the five modules, DBus (every Linux plugin links it), the xcb and
+# Wayland platform glue, and ICU (QtCore's Unicode and locale support). QtNetwork's plugins (TLS
+# backends, network information) stay out: a local socket needs none of them.
+KEEP_QT_LIBS = {"Core", "Gui", "Widgets", "Svg", "Network", "DBus", "XcbQpa", "WaylandClient"}
 # Plugins: folder -> names kept (None: the whole folder). Everything else is dropped.
 KEEP_PLUGINS = {
     "platforms": {"qxcb", "qoffscreen", "qwayland", "qwindows", "qcocoa", "qminimal", "qdirect2d"},

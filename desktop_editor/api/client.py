@@ -76,6 +76,7 @@ class RunflowClient:
         self.config = (config or ClientConfig.from_env()).validated()
         self._local = threading.local()
         self._user_agent = user_agent
+        self._aborted = threading.Event()
 
     def __repr__(self) -> str:
         return f"RunflowClient(base_url={self.config.base_url!r})"
@@ -96,6 +97,18 @@ class RunflowClient:
         if session is not None:
             session.close()
             self._local.session = None
+
+    def abort(self) -> None:
+        """Stop every wait of this client at once: each pause between attempts, now or later,
+        raises WaitAborted (the app is quitting; nothing is left waiting for a retry)."""
+        self._aborted.set()
+
+    def _pause(self, delay: float, cancel: threading.Event | None = None, *, run_id: str | None = None,
+               message: str = "Stopped waiting.") -> None:
+        """Sleep between attempts; WaitAborted as soon as `cancel` is set or the client aborted."""
+        event = cancel if cancel is not None else self._aborted
+        if self._aborted.is_set() or event.wait(delay) or self._aborted.is_set():
+            raise WaitAborted(message, run_id=run_id)
 
     def _url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
@@ -158,10 +171,7 @@ class RunflowClient:
             if attempt:
                 delay = self._backoff(attempt - 1, last_error.retry_after if last_error else None)
                 log.info("retrying %s %s in %.1fs (%s)", method, path, delay, last_error)
-                if cancel is not None and cancel.wait(delay):
-                    raise WaitAborted("Stopped waiting.")
-                elif cancel is None:
-                    time.sleep(delay)
+                self._pause(delay, cancel)  # a create retried here was provably not taken
             try:
                 response = self._session().request(
                     method,
@@ -238,13 +248,19 @@ class RunflowClient:
         *,
         client_ref: str | None = None,
         metadata: dict | None = None,
+        cancel: threading.Event | None = None,
     ) -> Run:
-        """Start a run (run style). Paid: see the module docstring for what happens on failure."""
+        """Start a run (run style). Paid: see the module docstring for what happens on failure.
+
+        `cancel` (or `abort`) stops the retries of a create the service clearly did not take
+        (429, 503, no connection) with WaitAborted: nothing was created then."""
         client_ref = client_ref or self.new_client_ref()
         body: dict[str, Any] = {"input": model_input, "client_ref": client_ref}
         if metadata:
             body["metadata"] = metadata
-        data = self._request("POST", f"/v1/models/{quote(model)}/runs", body=body, paid=True, client_ref=client_ref)
+        data = self._request(
+            "POST", f"/v1/models/{quote(model)}/runs", body=body, paid=True, client_ref=client_ref, cancel=cancel
+        )
         if run_id_of(data) is None:
             raise self._unknown(client_ref, "the service's answer named no run (neither id nor run_id)", data)
         return Run.from_json(data)
@@ -295,11 +311,8 @@ class RunflowClient:
                     "and be charged on the service.",
                     run_id=run_id,
                 )
-            if cancel is not None:
-                if cancel.wait(min(interval, remaining)):
-                    raise WaitAborted("Stopped waiting. The service may still finish and charge this edit.", run_id=run_id)
-            else:
-                time.sleep(min(interval, remaining))
+            self._pause(min(interval, remaining), cancel, run_id=run_id,
+                        message="Stopped waiting. The service may still finish and charge this edit.")
 
     @staticmethod
     def check_terminal(run: Run) -> Run:
@@ -362,7 +375,7 @@ class RunflowClient:
         last: Exception | None = None
         for attempt in range(self.config.max_retries + 1):
             if attempt:
-                time.sleep(self._backoff(attempt - 1, None))
+                self._pause(self._backoff(attempt - 1, None))
             try:
                 response = self._session().put(
                     upload_url,
@@ -404,11 +417,7 @@ class RunflowClient:
         last: Exception | None = None
         for attempt in range(self.config.max_retries + 1):
             if attempt:
-                delay = self._backoff(attempt - 1, None)
-                if cancel is not None and cancel.wait(delay):
-                    raise WaitAborted("Stopped waiting.")
-                elif cancel is None:
-                    time.sleep(delay)
+                self._pause(self._backoff(attempt - 1, None), cancel)
             try:
                 return self._fetch(url)
             except (_Expired, _Refused):

@@ -1,15 +1,19 @@
 """Safe file names and writes that never clobber or half-write.
 
 Names can come from the service (`file_name` of a result) or from project files; none of them
-may choose a folder, overwrite an existing file, or leave a truncated file behind after a crash.
+may choose a folder, overwrite an existing file, or leave a truncated file behind after a crash
+(the temporary files and their sweeping are in `core.atomic`).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import tempfile
 from pathlib import Path
+
+from desktop_editor.core.atomic import fsync_dir, sweep_partials, write_partial
+
+__all__ = ["inside", "replace_file", "safe_filename", "sweep_partials", "write_new_file"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -39,56 +43,6 @@ def inside(folder: Path, candidate: Path) -> bool:
         return False
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-_PARTIAL = ".partial-"
-
-
-def _pid_alive(pid: int) -> bool:
-    if os.name == "nt":
-        return True  # no cheap check; leave it for the OS's temp cleanup
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_partials(folder: Path) -> int:
-    """Remove temporary files that a killed writer left behind; returns how many."""
-    removed = 0
-    for leftover in Path(folder).glob(f"{_PARTIAL}*"):
-        pid_text = leftover.name[len(_PARTIAL) :].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
-            leftover.unlink(missing_ok=True)
-            removed += 1
-    return removed
-
-
-def _write_temp(folder: Path, data: bytes) -> Path:
-    sweep_partials(folder)
-    fd, tmp = tempfile.mkstemp(prefix=f"{_PARTIAL}{os.getpid()}-", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return Path(tmp)
-
-
 def write_new_file(folder: Path, name: str, data: bytes) -> Path:
     """Write `data` atomically under a name that does not exist yet ('x.png', 'x-2.png', ...).
 
@@ -100,7 +54,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    tmp = _write_temp(folder, data)
+    tmp = write_partial(folder, data)
     try:
         for n in range(1, 100_000):
             candidate = folder / (f"{stem}{'' if n == 1 else f'-{n}'}{'.' + ext if ext else ''}")
@@ -114,7 +68,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
                 if candidate.exists():
                     continue
                 os.replace(tmp, candidate)
-            _fsync_dir(folder)
+            fsync_dir(folder)
             return candidate
         raise FileExistsError(f"no free file name for {name} in {folder}")
     finally:
@@ -125,10 +79,10 @@ def replace_file(path: Path, data: bytes) -> Path:
     """Atomically replace (or create) `path`: for files the user chose to overwrite, like a project."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _write_temp(path.parent, data)
+    tmp = write_partial(path.parent, data)
     try:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     return path

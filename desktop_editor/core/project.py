@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.atomic import replacing
 from desktop_editor.core.masks import MaskError, load_mask
 from desktop_editor.core.mix import MixState
 
@@ -116,12 +116,7 @@ def save_project(
 
     directory = path.absolute().parent
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise ProjectError(f"{path.name} cannot be saved in {directory}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with replacing(path) as handle:
             with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 archive.writestr(_MANIFEST, text)
                 if mask is not None:
@@ -133,15 +128,8 @@ def save_project(
                     archive.writestr(_MIX_MAP, buf.getvalue(), compress_type=zipfile.ZIP_STORED)
                 if image_path is None and image_bytes is not None:
                     archive.writestr(_IMAGE, image_bytes, compress_type=zipfile.ZIP_STORED)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
     except OSError as exc:
-        _remove_quietly(tmp_name)
-        raise ProjectError(f"{path.name} could not be saved: {exc.strerror or exc}.") from exc
-    except BaseException:
-        _remove_quietly(tmp_name)
-        raise
+        raise ProjectError(f"{path.name} could not be saved in {directory}: {exc.strerror or exc}.") from exc
 
 
 def load_project(path: str | Path) -> Project:
@@ -234,10 +222,3 @@ def _find_image(project_path: Path, info: dict[str, Any]) -> Path:
         + (f" or {candidates[1]}" if len(candidates) > 1 and candidates[1] != candidates[0] else "")
         + ". Move the image back there or open it and load the mask from the project."
     )
-
-
-def _remove_quietly(name: str) -> None:
-    try:
-        os.unlink(name)
-    except OSError:
-        pass

@@ -121,6 +121,9 @@ class EditJob:
     starred: bool = False
     created_at: str = field(default_factory=_now)
     updated_at: str = field(default_factory=_now)
+    # Not stored: set on a job another process is running (see jobs.leases), e.g.
+    # "running in another window (pid 4242)"; such a job is followed here read-only.
+    elsewhere: str | None = field(default=None, compare=False)
 
     def snapshot(self) -> EditJob:
         """A copy safe to hand to another thread."""

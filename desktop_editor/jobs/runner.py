@@ -137,11 +137,14 @@ class JobRunner:
     def _upload(self, job: EditJob, prepared: PreparedEdit) -> dict:
         """The model input, with every image and the mask turned into URLs the model can read."""
         self._set(job, JobState.UPLOADING)
-        urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type) for u in prepared.images]
-        mask_url = None
-        if prepared.mask_upload is not None:
-            m = prepared.mask_upload
-            mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
+        try:
+            urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type) for u in prepared.images]
+            mask_url = None
+            if prepared.mask_upload is not None:
+                m = prepared.mask_upload
+                mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
+        except WaitAborted as exc:  # uploads create nothing that is charged
+            raise _CalledOff() from exc
         return job.params.model_input(urls, mask_url)
 
     def _send(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event) -> Run:
@@ -149,7 +152,12 @@ class JobRunner:
         if cancel.is_set():
             raise _CalledOff()
         self._set(job, JobState.SENDING)  # journaled before the paid request leaves
-        run = self.client.create_run(job.params.model, model_input, client_ref=job.client_ref, metadata={"app": "desktop-editor"})
+        try:
+            run = self.client.create_run(
+                job.params.model, model_input, client_ref=job.client_ref, metadata={"app": "desktop-editor"}, cancel=cancel
+            )
+        except WaitAborted as exc:  # stopped between retries of a create the service did not take
+            raise _CalledOff() from exc
         self._set(job, _RUN_STATES.get(run.status, JobState.QUEUED), run_id=run.id, run_status=run.status or None)
         return run
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from desktop_editor.api.config import DEFAULT_BASE_URL, ClientConfig
 from desktop_editor.jobs import credentials, paths
+from desktop_editor.jobs.leases import WINDOW
 from desktop_editor.jobs.manager import JobManager
 from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.settings import AppSettings
@@ -72,7 +73,7 @@ class ServiceConnection:
         """`offline_retry`: seconds between attempts for a job that found the service unreachable
         (see `JobManager`); the window passes a number so such jobs wait as "offline" instead of
         failing, scripts keep None."""
-        self.store = store if store is not None else JobStore(paths.history_path())
+        self.store = store if store is not None else JobStore(paths.history_path(), owner_kind=WINDOW)
         self.demo_run_duration = demo_run_duration
         self.offline_retry = offline_retry
         self._emulator: Emulator | None = None
@@ -134,12 +135,11 @@ class ServiceConnection:
         Each emulator keeps its runs in memory only, so a Demo-mode job journaled as in flight
         can never be picked up again: resuming it would ask a new emulator (or the real service)
         for a run it never saw. Called only when no emulator is running; emulated jobs are never
-        charged, and the designer may send them again.
+        charged, and the designer may send them again. Emulated jobs another running window holds
+        are its own emulator's, and are left to it.
         """
         closed = []
-        for job in self.store.unfinished():
-            if job.source != DEMO_SOURCE:
-                continue
+        for job in self.store.claim_unfinished({DEMO_SOURCE}).taken:
             job.state = JobState.FAILED
             job.error = "This emulated edit stopped when the app (and its built-in emulator) closed."
             job.advice = "Nothing was charged. Send it again to try once more."
@@ -150,9 +150,12 @@ class ServiceConnection:
             log.info("closed %d emulated job(s) left by an earlier session", len(closed))
         return closed
 
-    def close(self) -> None:
-        """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store."""
-        self._close_manager()
+    def close(self, *, timeout: float | None = None) -> None:
+        """Stop waiting for running jobs (they stay resumable), stop the emulator, close the store.
+
+        `timeout` bounds the wait for job workers (the window quits within it; see
+        `JobManager.shutdown`); None waits until they have all stopped."""
+        self._close_manager(timeout=timeout)
         self._stop_emulator()
         self.store.close()
 
@@ -173,8 +176,8 @@ class ServiceConnection:
             self._emulator.stop()
             self._emulator = None
 
-    def _close_manager(self) -> None:
+    def _close_manager(self, timeout: float | None = None) -> None:
         if self._connection is not None:
-            self._connection.manager.shutdown(stop_waiting=True)
+            self._connection.manager.shutdown(stop_waiting=True, timeout=timeout)
             self._connection.client.close()
             self._connection = None

@@ -56,6 +56,7 @@ class AppSettings:
     colour_match: bool = False
     max_concurrent: int = 4
     recent_prompts: list[str] = field(default_factory=list)
+    ask_before_repeating: bool = True  # the same paid edit sent again within two minutes: ask first
 
     # ----- derived -----------------------------------------------------------------------------
 

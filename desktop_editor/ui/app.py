@@ -1,6 +1,9 @@
 """Starting the desktop app: the QApplication, the theme, the service, the main window and its
 first images, the crash handler, and an orderly exit.
 
+One window per user and data folder: a launch while a window runs hands its files to that
+window and exits (`single_instance`).
+
 The window shows first; right after its first paint the service connection is made: reading
 the settings, opening the history store (SQLite) and, in Demo mode, starting the emulator on
 127.0.0.1. All of it is local: no request goes to the network at start, and a key is checked
@@ -23,10 +26,12 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_editor import __version__
 from desktop_editor.core.resources import resource_path
+from desktop_editor.jobs.paths import data_dir
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
 from desktop_editor.ui.common.theme import apply_theme
 from desktop_editor.ui.crash import CrashHandler
+from desktop_editor.ui.window.single_instance import become_the_window
 from desktop_editor.ui.window.main_window import APP_NAME, MainWindow
 from desktop_editor.ui.window.recent_files import (
     SETTINGS_APPLICATION,
@@ -91,8 +96,18 @@ def run_app(argv: list[str]) -> int:
     """
     smoke = "--smoke" in argv
     app = create_application(argv)
+    paths = [Path(a) for a in argv[1:] if not a.startswith("-")]
+    instance = None
+    if not smoke and os.environ.get(EXIT_AFTER_SHOW_ENV) != "1":  # checks of a build always start their own
+        instance, handed_over = become_the_window(data_dir(), paths)
+        if handed_over:
+            what = f"opened {', '.join(p.name for p in paths)} there" if paths else "brought it to the front"
+            print(f"desktop-editor: already running for this user; {what}.", file=sys.stderr)
+            return 0
     crash_handler = None if smoke else CrashHandler().install()
     window = MainWindow()
+    if instance is not None:
+        instance.files_received.connect(lambda received: receive_files(window, received))
     after_first_paint: list[Callable[[], None]] = []
     if crash_handler is not None:
         crash_handler.set_window(window, window.save_recovery_copies)
@@ -100,7 +115,6 @@ def run_app(argv: list[str]) -> int:
         _arm_smoke_test(app, window)
     if os.environ.get(EXIT_AFTER_SHOW_ENV) == "1":
         after_first_paint.append(_exit_after_show(app, window))
-    paths = [Path(a) for a in argv[1:] if not a.startswith("-")]
     if paths:
         window.open_paths(paths)
     else:
@@ -131,8 +145,21 @@ def run_app(argv: list[str]) -> int:
         return app.exec()
     finally:
         window.shutdown()  # closed already, or the app was told to quit: no questions here
+        if instance is not None:
+            instance.close()
         if crash_handler is not None:
             crash_handler.uninstall()
+
+
+def receive_files(window: MainWindow, paths: list[Path]) -> None:
+    """Files a later launch handed over ("Open with" in a file manager): open them here and
+    bring the window to the front."""
+    if paths:
+        window.open_paths(paths)
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 def freeze_startup_objects() -> None:

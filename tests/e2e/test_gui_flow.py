@@ -58,6 +58,12 @@ def messages(monkeypatch) -> Messages:
     monkeypatch.setattr(QMessageBox, "critical", fake("critical", QMessageBox.StandardButton.Ok))
     monkeypatch.setattr(QMessageBox, "warning", fake("warning", QMessageBox.StandardButton.Discard))
     monkeypatch.setattr(QMessageBox, "question", fake("question", QMessageBox.StandardButton.Yes))
+
+    def fake_exec(box: QMessageBox) -> int:  # boxes built by hand (a confirmation with "don't ask again")
+        shown.append(("confirm", box.windowTitle(), f"{box.text()} {box.informativeText()}"))
+        return shown.answers.get("confirm", QMessageBox.StandardButton.Yes)
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     return shown
 
 
@@ -112,6 +118,7 @@ class Gui:
 @pytest.fixture
 def gui(qtbot, tmp_path, messages):
     helper = Gui(qtbot, tmp_path)
+    helper.messages = messages
     yield helper
     helper.close_all()  # while message boxes are still patched
 
@@ -242,7 +249,8 @@ def test_three_jobs_at_once_and_the_window_stays_responsive(qtbot, gui):
     heartbeat.setInterval(10)
     heartbeat.timeout.connect(lambda: ticks.append(time.perf_counter()))
     heartbeat.start()
-    ids = [generate(qtbot, window) for _ in range(3)]
+    ids = [generate(qtbot, window) for _ in range(3)]  # the same edit: "Send again" each time it asks
+    assert [title for kind, title, _text in gui.messages if kind == "confirm"] == ["Send the same edit again?"] * 2
     qtbot.waitUntil(lambda: window.status.jobs_indicator.count() >= 2, timeout=TIMEOUT_MS)
     assert "running" in window.status.jobs_indicator.text()
     jobs = [wait_final(qtbot, window, job_id) for job_id in ids]

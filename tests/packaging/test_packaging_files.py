@@ -60,7 +60,7 @@ def _qt_modules_used() -> set[str]:
 def test_every_unused_heavy_qt_module_is_excluded(contents):
     excluded = {name.removeprefix("PySide6.") for name in contents.QT_EXCLUDES}
     for heavy in ("QtQml", "QtQuick", "QtQuick3D", "Qt3DCore", "QtWebEngineCore", "QtWebEngineWidgets",
-                  "QtDesigner", "QtMultimedia", "QtNetwork", "QtOpenGL", "QtPdf", "QtCharts", "QtSql", "QtTest"):
+                  "QtDesigner", "QtMultimedia", "QtNetworkAuth", "QtOpenGL", "QtPdf", "QtCharts", "QtSql", "QtTest"):
         assert heavy in excluded, heavy
 
 
@@ -90,7 +90,9 @@ def test_developer_tools_are_excluded(contents):
         ("PySide6/Qt/lib/libicudata.so.73", True),
         ("PySide6/Qt/lib/libQt6Quick.so.6", False),
         ("PySide6/Qt/lib/libQt6Qml.so.6", False),
-        ("PySide6/Qt/lib/libQt6Network.so.6", False),
+        ("PySide6/Qt/lib/libQt6Network.so.6", True),  # the local socket of the single-instance hand-over
+        ("PySide6/Qt/plugins/tls/libqopensslbackend.so", False),
+        ("PySide6/Qt/plugins/networkinformation/libqnetworkmanager.so", False),
         ("PySide6/Qt/lib/libQt6Designer.so.6", False),
         ("PySide6/Qt/lib/libQt6OpenGL.so.6", False),
         ("PySide6/Qt/plugins/platforms/libqxcb.so", True),

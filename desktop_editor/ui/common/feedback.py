@@ -106,8 +106,11 @@ class Feedback(QObject):
         message = Message("question", title, f"{text}\n\n{informative}".strip())
         self.messages.append(message)
         self.message_shown.emit(message)
-        if self._answerer is not None:
-            return self._answerer(message) == Button.Yes, False
+        if self._answerer is not None:  # it may answer (button, don't ask again) too
+            answer = self._answerer(message)
+            if isinstance(answer, tuple):
+                return answer[0] == Button.Yes, bool(answer[1])
+            return answer == Button.Yes, False
         box = QMessageBox(self._widget)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(title)

@@ -243,8 +243,8 @@ class JobsController(QObject):
     @Slot(object)
     def _on_job_reported(self, job: EditJob) -> None:
         was = len(self._active)
-        if job.state.is_final:
-            self._active.discard(job.id)
+        if job.state.is_final or job.elsewhere:
+            self._active.discard(job.id)  # another window or command runs it: not ours to wait for
         else:
             self._active.add(job.id)
         self.job_changed.emit(job)
@@ -274,14 +274,16 @@ class JobsController(QObject):
         """Send a stored job again on purpose (a new, separately charged request); the new id."""
         return self.manager.resend(job_id).id
 
-    def resume_unfinished(self) -> int:
-        """Pick up the jobs a previous session left in flight; how many are being waited for.
+    def resume_unfinished(self) -> tuple[int, int]:
+        """Pick up the jobs a previous session left in flight: how many are being waited for
+        here, and how many another window or command is running (followed read-only).
 
         Jobs whose create may or may not have reached the service are only marked
         "outcome unknown" (and reported through `job_changed`), never resent.
         """
         touched = self.manager.resume_unfinished()
-        return sum(1 for job in touched if not job.state.is_final)
+        elsewhere = sum(1 for job in touched if job.elsewhere)
+        return sum(1 for job in touched if not job.state.is_final and not job.elsewhere), elsewhere
 
     def active_count(self) -> int:
         return len(self._active)

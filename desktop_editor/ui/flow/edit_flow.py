@@ -39,6 +39,7 @@ from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.flow.notifications import notify_finished
+from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.params_text import cost_text
 from desktop_editor.ui.panels.history_panel import HistoryPanel
@@ -55,6 +56,9 @@ log = logging.getLogger(__name__)
 PAINTING_GRACE_S = 3.0
 MAX_RESULT_SETS_PER_IMAGE = 20
 MESSAGE_MS = 8000
+# How long quitting waits for job workers to notice they are stopped (they stop between two
+# steps at once; only one blocked in a network request takes longer, and is left behind).
+QUIT_WAIT_S = 0.3
 
 
 @dataclass
@@ -130,6 +134,7 @@ class EditFlow(QObject):
         self._shut_down = False
         self.mixing_active = False  # the strip shows the mix's sources: selecting one picks the brush
         self._tasks = TaskRunner(self, max_threads=1)
+        self._repeats = RepeatGuard()
         self.resume_notice: QMessageBox | None = None
 
         strip = window.results_strip
@@ -235,17 +240,25 @@ class EditFlow(QObject):
         if self.controller is None or self.connection is None:
             return 0
         window = self.window
+        store = self.connection.store
         if self.connection.demo:
-            waiting = [job for job in self.connection.store.unfinished() if job.source != DEMO_SOURCE]
+            waiting = [job for job in store.unfinished() if job.source != DEMO_SOURCE and not store.held_elsewhere(job.id)]
             if waiting:
                 n = len(waiting)
                 window.feedback.status(
                     f"{n} edit{'s' if n != 1 else ''} sent to Runflow {'are' if n != 1 else 'is'} waiting for your "
                     "API key; add it in Settings to pick them up.", 4 * MESSAGE_MS)
                 return 0
-        count = self.controller.resume_unfinished()
-        if count:
-            text = f"{count} edit{'s' if count != 1 else ''} from your last session {'are' if count != 1 else 'is'} being picked up."
+        count, elsewhere = self.controller.resume_unfinished()
+        if count or elsewhere:
+            lines = []
+            if count:
+                lines.append(f"{count} edit{'s' if count != 1 else ''} from your last session "
+                             f"{'are' if count != 1 else 'is'} being picked up.")
+            if elsewhere:
+                lines.append(f"{elsewhere} edit{'s' if elsewhere != 1 else ''} {'are' if elsewhere != 1 else 'is'} "
+                             "running in another window or command; shown here as they progress, never sent twice.")
+            text = " ".join(lines)
             window.feedback.status(text, 4 * MESSAGE_MS)
             window.docks.jobs.show()
             window.docks.jobs.raise_()
@@ -301,19 +314,28 @@ class EditFlow(QObject):
         empty = not mask.any()
         if params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
             return None
+        options = window.preferences.job_options(**panel.options())
+        fingerprint = None
+        if window.preferences.ask_before_repeating:
+            fingerprint = edit_fingerprint(document, document.loaded, None if empty else mask, params, options,
+                                           tuple(panel.reference_paths()))
+            ago = self._repeats.seconds_since(fingerprint)
+            if ago is not None and not self._confirm_repeat(document, params, ago):
+                return None
         snapshot = Snapshot(
             image=document.loaded.image,  # copied on the worker, not here
             mask=None if empty else mask,
             name=document.name,
             references=tuple(panel.reference_paths()),
         )
-        options = window.preferences.job_options(**panel.options())
         try:
             job_id = self.controller.generate(snapshot, params, options)
         except Exception as exc:  # the journal could not be written (disk full, read-only folder)
             log.exception("could not submit a job")
             window.feedback.error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
             return None
+        if fingerprint is not None:
+            self._repeats.remember(fingerprint)
         self._job_documents[job_id] = document
         self._job_masks[job_id] = None if empty else mask
         self._sent_at[job_id] = time.monotonic()
@@ -325,6 +347,29 @@ class EditFlow(QObject):
             window.docks.jobs.raise_()
         self.job_submitted.emit(job_id)
         return job_id
+
+    def _confirm_repeat(self, document: Document, params: EditParams, seconds_ago: float) -> bool:
+        """The same edit was sent a moment ago: ask once (with "don't ask again") before paying twice."""
+        window = self.window
+        if self.demo:
+            charge = "In Demo mode nothing is charged."
+        else:
+            estimate = cost_text(params, window.preferences.prices)
+            charge = f"It is a new, separately charged edit ({estimate})." if estimate else "It is a new, separately charged edit."
+        accepted, stop_asking = window.feedback.confirm(
+            "Send the same edit again?",
+            f"You sent this exact edit of {document.name} {seconds_ago:.0f} s ago. Send it again?",
+            charge,
+            "Send again",
+            dont_ask_again="Don't ask again",
+        )
+        if stop_asking:
+            window.prefs.set(replace(window.preferences, ask_before_repeating=False))
+            try:
+                save_settings(window.preferences, window.settings_file)
+            except OSError as exc:  # not asked again in this session anyway
+                log.warning("could not save settings: %s", exc)
+        return accepted
 
     def _confirm_without_mask(self, document: Document, params: EditParams) -> bool:
         answer = self.window.feedback.ask(
@@ -339,7 +384,7 @@ class EditFlow(QObject):
 
     @Slot(object)
     def _on_job_changed(self, job: EditJob) -> None:
-        if job.state.is_final:
+        if job.state.is_final or job.elsewhere:
             self._running.pop(job.id, None)
         else:
             self._running.setdefault(job.id, _epoch(job.created_at))
@@ -817,7 +862,9 @@ class EditFlow(QObject):
             self.controller.close()
         self._tasks.wait(5000)
         if self.service is not None:
-            self.service.close()
+            # Never waits on a retry or a socket: workers stop at once; one blocked in a request
+            # is left behind (its job is journaled and resumed at the next start).
+            self.service.close(timeout=QUIT_WAIT_S)
 
 
 def _thumbnail_level(document: Document) -> QImage | None:

@@ -1,14 +1,13 @@
 """Keeping the designer's work: masks as PNG, projects, and recovery copies after a crash.
 
-Every write goes through a temporary file and a rename, so a failed save never leaves half a
-file; a failed save or load says why and changes nothing.
+Every write goes through a temporary file and a rename (`core.atomic`), so a failed save never
+leaves half a file and a saved file gets the user's normal mode; a failed save or load says why
+and changes nothing.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from desktop_editor.core.filenames import replace_file
 from desktop_editor.core.masks import (
     MaskConvention,
     MaskError,
@@ -62,7 +62,7 @@ class WorkSaver(QObject):
         path = Path(path)
         mask = document.mask_pixels()
         try:
-            write_atomically(path, encode_mask_png(mask, convention))
+            replace_file(path, encode_mask_png(mask, convention))
         except OSError as exc:
             self.feedback.error("Cannot save mask", f"{path.name} could not be saved: {exc.strerror or exc}.")
             return False
@@ -190,17 +190,3 @@ class WorkSaver(QObject):
             saved.append(target)
         return saved
 
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file and rename, so a failed save never leaves half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.absolute().parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

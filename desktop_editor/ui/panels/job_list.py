@@ -106,6 +106,26 @@ def copy_text(text: str) -> None:
     QApplication.clipboard().setText(text)
 
 
+def followed_elsewhere(job: EditJob) -> bool:
+    """Whether another window or command is running this job (it is only followed here)."""
+    return bool(job.elsewhere) and not job.state.is_final
+
+
+def job_short_label(job: EditJob) -> str:
+    """`short_label` of the job's state, or "In another window" ("... command") for a job
+    another process runs: its stage is in the details."""
+    if followed_elsewhere(job):
+        return "In another " + job.elsewhere.removeprefix("running in another ").split(" (")[0]
+    return short_label(job.state)
+
+
+def job_state_text(job: EditJob) -> str:
+    """The state's full label, with who runs it when another process does."""
+    if followed_elsewhere(job):
+        return f"{job.state.label}, {job.elsewhere}; followed here read-only"
+    return job.state.label
+
+
 def confirm(parent: QWidget, title: str, text: str, informative: str, accept: str, reject: str = "Cancel") -> bool:
     """A Yes/No question with buttons named for what they do; True when accepted.
 

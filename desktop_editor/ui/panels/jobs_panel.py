@@ -44,6 +44,9 @@ from desktop_editor.ui.panels.job_list import (
     current_job,
     draw_thumbnail,
     empty_state_label,
+    followed_elsewhere,
+    job_short_label,
+    job_state_text,
     select_row,
     service_status,
     setup_job_list,
@@ -109,7 +112,7 @@ class JobsModel(JobListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return job_details(job)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{job.state.label}: {job.params.prompt}"
+            return f"{job_state_text(job)}: {job.params.prompt}"
         return None
 
     def update_job(self, job: EditJob) -> QModelIndex:
@@ -179,7 +182,7 @@ class JobsModel(JobListModel):
 
 def job_details(job: EditJob) -> str:
     """Everything worth knowing about a job, in plain sentences (tooltip and details pane)."""
-    lines = [job.state.label + "."]
+    lines = [job_state_text(job) + "."]
     if job.error:
         lines.append(job.error)
     if job.advice:
@@ -219,8 +222,8 @@ class JobDelegate(JobRowDelegate):
         elapsed = format_elapsed(self._model.elapsed(job, self.now))
         elapsed_width = QFontMetrics(row.base).horizontalAdvance("0:00:00")
         row.text_at(row.line_y(0), elapsed, left=row.right - elapsed_width, color=row.muted, align=Qt.AlignmentFlag.AlignRight)
-        label = short_label(job.state)
-        if service_status(job):  # a status no source names: shown as the service says it
+        label = job_short_label(job)
+        if service_status(job) and not followed_elsewhere(job):  # a status no source names: shown as the service says it
             label = f"{label} · {service_status(job)}"
         row.text_at(row.line_y(0), label, right=row.right - elapsed_width - 8,
                     color=row.tone(state_tone(job.state)), bold=True)
@@ -407,8 +410,8 @@ class JobsPanel(QWidget):
     def request_stop(self, job_id: str) -> bool:
         """Ask, then emit `stop_requested`; True when the designer confirmed."""
         job = self.model.job(job_id)
-        if job is None or job.state.is_final:
-            return False
+        if job is None or job.state.is_final or followed_elsewhere(job):
+            return False  # another window or command waits for it; it is theirs to stop
         if not confirm(
             self,
             "Stop waiting?",
@@ -463,7 +466,7 @@ class JobsPanel(QWidget):
 
     def _update_actions(self) -> None:
         job = self.selected_job()
-        self.stop_button.setEnabled(job is not None and not job.state.is_final)
+        self.stop_button.setEnabled(job is not None and not job.state.is_final and not followed_elsewhere(job))
         self.resend_button.setEnabled(job is not None and job.state in RESENDABLE)
         self.details.setText(self._details_html(job) if job is not None else "")
         self.details.setVisible(job is not None)
@@ -477,7 +480,7 @@ class JobsPanel(QWidget):
         def color(tone: str) -> str:
             return tone_color(self, tone)
 
-        parts = [f'<b style="color:{color(state_tone(job.state))}">{escape(job.state.label)}</b>']
+        parts = [f'<b style="color:{color(state_tone(job.state))}">{escape(job_state_text(job))}</b>']
         if job.error:
             tone = "error" if job.state is JobState.FAILED else "warning"
             parts.append(f'<span style="color:{color(tone)}">{escape(job.error)}</span>')
@@ -530,7 +533,7 @@ class JobsPanel(QWidget):
             return
         menu = QMenu(self)
         stop = menu.addAction("Stop waiting…")
-        stop.setEnabled(not job.state.is_final)
+        stop.setEnabled(not job.state.is_final and not followed_elsewhere(job))
         resend = menu.addAction("Send again…")
         resend.setEnabled(job.state in RESENDABLE)
         menu.addSeparator()

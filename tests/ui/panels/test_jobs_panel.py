@@ -20,6 +20,7 @@ from desktop_editor.jobs.model import EditJob, JobOptions, JobState
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.flow import notifications
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache, start_worker
+from desktop_editor.ui.panels.job_list import job_short_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel, format_elapsed, short_label
 
 KEY = "rf_test_bridge"
@@ -129,6 +130,21 @@ def test_stop_waiting_asks_and_says_it_may_still_be_charged(qtbot, panel, answer
     with qtbot.waitSignal(panel.stop_requested, timeout=1000) as blocker:
         panel.stop_button.click()
     assert blocker.args == [job.id]
+
+
+def test_a_job_another_window_runs_is_shown_read_only(qtbot, panel, answers):
+    job = make_job(JobState.RUNNING, run_id="r1", elsewhere="running in another window (pid 4242)")
+    panel.update_job(job)
+    panel.select_job(job.id)
+    assert job_short_label(job) == "In another window"
+    assert "Running, running in another window (pid 4242); followed here read-only" in panel.details.text()
+    assert not panel.stop_button.isEnabled() and not panel.resend_button.isEnabled()
+    with qtbot.assertNotEmitted(panel.stop_requested):
+        assert not panel.request_stop(job.id)
+    assert answers == []
+    finished = make_job(JobState.DONE, run_id="r1", id=job.id, client_ref=job.client_ref)
+    panel.update_job(finished)  # the owner finished it: an ordinary finished job now
+    assert job_short_label(panel.selected_job()) == "Done" and panel.summary.text() == "1 finished"
 
 
 def test_send_again_only_for_failed_or_unknown_and_mentions_the_charge(qtbot, panel, answers):
@@ -261,7 +277,7 @@ def test_controller_resends_on_purpose_and_counts_resumed_jobs(qtbot, tmp_path):
         controller = JobsController(manager)
         try:
             with qtbot.waitSignal(controller.job_changed, timeout=5000) as blocker:
-                assert controller.resume_unfinished() == 0  # nothing had a run id: marked, never resent
+                assert controller.resume_unfinished() == (0, 0)  # nothing had a run id: marked, never resent
             assert blocker.args[0].state is JobState.OUTCOME_UNKNOWN
             assert emulator.runs_created == 0
             with qtbot.waitSignal(controller.job_finished, timeout=15000,
