@@ -14,7 +14,7 @@ Needs: the project installed in the running Python (`pip install -e .` or `pip i
 PyInstaller (`pip install -e '.[package]'`), and for `deb` dpkg-deb (Debian/Ubuntu).
 
 Builds are cached: the bundle and the .deb are rebuilt only when something they are made of
-changed (desktop_editor/, resources/, packaging/, pyproject.toml, or the Python, PyInstaller
+changed (desktop_editor/, packaging/, pyproject.toml, or the Python, PyInstaller
 and PySide6 versions); `--force` rebuilds anyway. The bundle is smoke-tested after every build
 (`desktop-editor --version` must print the version), as qutebrowser's build_release.py does.
 """
@@ -51,10 +51,10 @@ PACKAGE = "desktop-editor"
 INSTALL_DIR = "/opt/desktop-editor"
 ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)
-ICON_SVG = ROOT / "resources" / "icons" / "desktop-editor.svg"
-DESKTOP_FILE = ROOT / "resources" / "desktop-editor.desktop"
+ICON_SVG = ROOT / "desktop_editor" / "resources" / "icons" / "desktop-editor.svg"
+DESKTOP_FILE = ROOT / "desktop_editor" / "resources" / "desktop-editor.desktop"
 MIME_FILE = PACKAGING / "linux" / "desktop-editor-mime.xml"
-HASHED = ("desktop_editor", "resources", "packaging", "pyproject.toml")
+HASHED = ("desktop_editor", "packaging", "pyproject.toml")
 
 # What Qt's xcb platform needs at run time (the list of Qt's own documentation), declared even
 # when the scan below finds them too, so the package says it plainly. libwayland-* are for the

@@ -99,10 +99,10 @@ def plugin_name(path: str, windows: bool = False) -> str:
 
 
 def resource_datas(root: Path) -> list[tuple[str, str]]:
-    """(source, destination folder) for every file of resources/, at `desktop_editor/resources/`:
+    """(source, destination folder) for every file of desktop_editor/resources/, at the same path:
     the package path `importlib.resources` looks at, so `resource_path()` works frozen as is."""
     out = []
-    source = root / "resources"
+    source = root / "desktop_editor" / "resources"
     for path in sorted(source.rglob("*")):
         if path.is_dir() or "__pycache__" in path.parts or path.suffix in (".py", ".pyc"):
             continue

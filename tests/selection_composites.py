@@ -36,7 +36,7 @@ PAIRS = {
 
 
 def load_photo(name: str) -> np.ndarray:
-    path = DATA / name if (DATA / name).exists() else ROOT / "resources" / name
+    path = DATA / name if (DATA / name).exists() else ROOT / "desktop_editor" / "resources" / name
     with Image.open(path) as img:
         return np.asarray(img.convert("RGB")).copy()
 

@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGING = ROOT / "packaging"
-RESOURCES = ROOT / "resources"
+RESOURCES = ROOT / "desktop_editor" / "resources"
 IMAGE_MIME_TYPES = {"image/png", "image/jpeg", "image/webp", "image/tiff", "image/bmp", "image/gif"}
 PROJECT_MIME_TYPE = "application/x-desktop-editor-project"
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif")
