@@ -60,7 +60,7 @@ _LABELS = {
     JobState.FAILED: "Failed",
     JobState.OUTCOME_UNKNOWN: "Outcome unknown, may have been charged",
     JobState.UNREADABLE: "Finished, but the answer held no image we could read",
-    JobState.STOPPED: "Stopped waiting (the service may still finish and charge)",
+    JobState.STOPPED: "Stopped waiting",
     JobState.CANCELED: "Not sent",
 }
 

@@ -112,7 +112,10 @@ class JobRunner:
                 advice="Check your Runflow account before sending it again on purpose.",
             )
         except (WaitAborted, RunTimeoutError) as exc:
-            self._set(job, JobState.STOPPED, error=str(exc), advice="The service may still finish and charge this edit.")
+            # Said once: the state is "Stopped waiting", the advice says what that means; a
+            # timeout adds how long it waited, a stop by the designer adds nothing.
+            error = str(exc) if isinstance(exc, RunTimeoutError) else None
+            self._set(job, JobState.STOPPED, error=error, advice="The service may still finish and charge this edit.")
         except (*_UNREACHABLE, DownloadError) as exc:
             if job.run_id or isinstance(exc, ServiceUnreachableError):
                 # Nothing was created yet, or the run exists and only the road to it is down:

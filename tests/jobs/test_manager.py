@@ -125,6 +125,9 @@ def test_stop_waiting(emulator, store, tmp_path):
     manager.wait_all(5)
     stored = store.get(job.id)
     assert stored.state is JobState.STOPPED and "may still finish" in (stored.advice or "")
+    # Said once, not three times (state label, error and advice all used to say it).
+    told = " ".join(filter(None, (stored.state.label, stored.error, stored.advice)))
+    assert told.count("may still finish") == 1 and told.count("Stopped waiting") == 1
     manager.shutdown()
 
 
