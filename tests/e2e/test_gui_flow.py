@@ -307,7 +307,7 @@ def test_stop_waiting_says_the_service_may_still_charge(qtbot, gui, confirmation
     assert title == "Stop waiting?" and "charge" in informative
     job = wait_final(qtbot, window, job_id)
     assert job.state is JobState.STOPPED
-    assert "charge" in job.state.label and "charge" in (job.advice or "")
+    assert job.state.label == "Stopped waiting" and "charge" in (job.advice or "")  # said once, in the advice
     window.jobs_panel.select_job(job_id)
     assert "charge" in window.jobs_panel.details.text()
     assert window.flow.service.emulator.runs_created == 1

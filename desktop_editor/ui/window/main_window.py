@@ -27,13 +27,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
-    QHBoxLayout,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QStackedWidget,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,13 +37,12 @@ from desktop_editor.jobs import paths
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.ui.canvas.mask_commands import MaskCommands
-from desktop_editor.ui.canvas.options_bar import ToolOptionsBar
 from desktop_editor.ui.canvas.refine_edge import RefineEdge
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.icons import redraw_icons
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
-from desktop_editor.ui.compare.view import CompareView
+from desktop_editor.ui.compare.view import CompareMode, CompareView
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_editor.ui.flow.edit_flow import EditFlow
@@ -65,24 +60,19 @@ from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
 from desktop_editor.ui.panels.params.panel import ParamsPanel
 from desktop_editor.ui.panels.results_strip import ResultsStrip
-from desktop_editor.ui.compare.view import CompareMode
 from desktop_editor.ui.window.actions import (
     COMPARE,
-    MAIN_TOOLBAR_START,
     MASK,
     MIX,
     ActionRegistry,
     shortcut_rows,
 )
+from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_panels_menu
+from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
 from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder
-from desktop_editor.ui.window.menus import (
-    build_menus,
-    build_tools_toolbar,
-    fill_images_menu,
-)
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
@@ -91,7 +81,6 @@ from desktop_editor.ui.window.window_state import (
     save_window_state,
 )
 
-APP_NAME = "Desktop Editor"
 MASK_PAGE, COMPARE_PAGE = 0, 1
 
 
@@ -168,35 +157,14 @@ class MainWindow(QMainWindow):
         self.demo_banner = DemoBanner()
         self.demo_banner.hide()
         self.view_switch = ViewSwitch(self.actions["view.mask_page"], self.actions["view.compare_page"])
-        self.setCentralWidget(self._central())
+        self.setCentralWidget(central_widget(self.tabs, self.view_switch, self.demo_banner, self.stack))
 
-        self.recent_menu = self.recent.build_menu(self)
-        self.panels_menu, self.toolbars_menu = QMenu("&Panels", self), QMenu("&Toolbars", self)
-        self.menus = build_menus(self, self.actions, {"recent": self.recent_menu, "panels": self.panels_menu,
-                                                      "toolbars": self.toolbars_menu})
-        self.menus["images"].aboutToShow.connect(
-            lambda: fill_images_menu(self.menus["images"], self.image_action_group, self.document_list))
-        self.tools_toolbar = build_tools_toolbar(self, self.actions)
-        a = self.actions
-        self.options_bar = ToolOptionsBar(
-            self.canvas, start=[a[i] if i != "-" else None for i in MAIN_TOOLBAR_START],
-            overlay=[a["view.show_mask"], a["view.mask_only"]],
-            end=[a["view.fit"], a["view.actual_size"], None, a["edit.settings"], a["edit.generate"]], parent=self)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.options_bar)
-        generate_button = self.options_bar.widgetForAction(a["edit.generate"])
-        if isinstance(generate_button, QToolButton):
-            generate_button.setObjectName("generate_tool")
-            generate_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for bar in (self.tools_toolbar, self.options_bar):
-            self.toolbars_menu.addAction(bar.toggleViewAction())
+        build_bars(self)
         self.docks = Docks(self, self.params_panel, self.jobs_panel, empty_state_label(
             "Every edit you send is kept here with its cost once the app is connected to the service."),
             self.results_strip)
-        for dock in self.docks.all:
-            self.panels_menu.addAction(dock.toggleViewAction())
-        self.panels_menu.addSeparator()
-        self.panels_menu.addAction(a["view.reset_layout"])
-        self.status = EditorStatusBar(self.canvas, a["view.fit"], self)
+        fill_panels_menu(self.panels_menu, self.docks.all, self.actions["view.reset_layout"])
+        self.status = EditorStatusBar(self.canvas, self.actions["view.fit"], self)
         self.setStatusBar(self.status)
         self._hold_keys = HoldKeyForwarder(self, lambda: self.stack.currentWidget())
         QApplication.instance().installEventFilter(self._hold_keys)
@@ -204,7 +172,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.flow = EditFlow(self)
         self.mixing = MixFlow(self, self.flow)
-        self.compare_view.mix_bar.add_actions([a["mix.save"], a["mix.use_as_input"]])
+        self.compare_view.mix_bar.add_actions([self.actions["mix.save"], self.actions["mix.use_as_input"]])
         self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
         self.actions["view.marching_ants"].setChecked(self.canvas.marching_ants())
@@ -213,24 +181,6 @@ class MainWindow(QMainWindow):
         self.update_view_actions()
         if service is not None:
             self.attach_service(service)
-
-    def _central(self) -> QWidget:
-        top = QWidget()
-        top.setObjectName("document_bar")
-        top_layout = QHBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 6, 0)
-        top_layout.setSpacing(6)
-        top_layout.addWidget(self.tabs, 0, Qt.AlignmentFlag.AlignBottom)
-        top_layout.addStretch(1)
-        top_layout.addWidget(self.view_switch, 0, Qt.AlignmentFlag.AlignVCenter)
-        central = QWidget()
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addWidget(top)
-        layout.addWidget(self.demo_banner)
-        layout.addWidget(self.stack, 1)
-        return central
 
     def _connect(self) -> None:
         docs = self.document_list
@@ -515,29 +465,11 @@ class MainWindow(QMainWindow):
     # -- closing ----------------------------------------------------------------------------------
 
     def _confirm_discard(self, documents: list[Document], note: str = "") -> bool:
-        """Ask Save / Discard / Cancel for documents with unsaved mask work; True to go ahead."""
-        if len(documents) == 1:
-            text = f"The mask of {documents[0].name} has unsaved changes."
-        else:
-            text = f"{len(documents)} images have unsaved mask changes:\n" + "\n".join(f"  • {d.name}" for d in documents)
-        buttons = QMessageBox.StandardButton
-        answer = self.feedback.warn(
-            "Unsaved mask changes", text + "\n\nSave them as a project before closing?" + (f"\n\n{note}" if note else ""),
-            buttons.Save | buttons.Discard | buttons.Cancel, buttons.Save)
-        if answer == buttons.Save:
-            return all(self.saver.save_project(document) for document in documents)
-        return answer == buttons.Discard
+        return confirm_discard(self.feedback, self.saver, documents, note)
 
     def running_note(self) -> str:
         """What happens to edits in flight when the window closes (empty when none are)."""
-        count = self.flow.active_count()
-        if not count:
-            return ""
-        edits, verb, they = ("edits", "are", "they") if count != 1 else ("edit", "is", "it")
-        if self._demo:
-            return (f"{count} emulated {edits} {verb} still running; in Demo mode {they} stop when you quit "
-                    "(nothing is charged).")
-        return f"{count} {edits} {verb} still running; {they} will be picked up next time you start {APP_NAME}."
+        return running_note(self.flow.active_count(), demo=self._demo)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self._shut_down:
