@@ -306,8 +306,11 @@ class EditFlow(QObject):
             mask=None if empty else mask,
             name=document.name,
             references=tuple(panel.reference_paths()),
+            icc_profile=document.loaded.icc_profile,
+            dpi=document.loaded.dpi,
         )
-        options = window.preferences.job_options(**panel.options())
+        options = replace(window.preferences.job_options(**panel.options()),
+                          source_image=str(document.path) if document.path is not None else None)
         try:
             job_id = self.controller.generate(snapshot, params, options)
         except Exception as exc:  # the journal could not be written (disk full, read-only folder)
