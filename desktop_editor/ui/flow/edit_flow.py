@@ -95,6 +95,7 @@ class EditFlow(QObject):
         self._results: dict[Document, list[ResultSet]] = {}
         self._shown: ResultSet | None = None
         self._entries: list[tuple[ResultSet, int]] = []  # what each tile of the strip shows
+        self._last_shown: dict[Document, ResultSet] = {}  # the job whose result each image showed last
         self._running: dict[str, float] = {}
         self._decode_generation = 0
         self._switch_when_shown = False
@@ -471,6 +472,8 @@ class EditFlow(QObject):
         window = self.window
         self._shown = result_set
         document = result_set.document
+        if document is not None:
+            self._last_shown[document] = result_set
         sets = self._results.get(document, []) if document is not None else []
         if result_set not in sets:
             sets = [*sets, result_set]
@@ -512,6 +515,8 @@ class EditFlow(QObject):
         if not 0 <= index < len(result_set.paths):
             return
         self._shown = result_set
+        if result_set.document is not None:
+            self._last_shown[result_set.document] = result_set
         result_set.selected = index
         self._decode_generation += 1
         generation = self._decode_generation
@@ -636,7 +641,8 @@ class EditFlow(QObject):
         self._show_document_parameters(document)
         sets = self._results.get(document)
         if sets:
-            current = next((s for s in sets if self._shown is s), sets[-1])
+            last = self._last_shown.get(document)
+            current = last if last in sets else sets[-1]
             self.show_results(current, switch=False)
         else:
             self.clear_results()
@@ -645,6 +651,7 @@ class EditFlow(QObject):
     def forget_document(self, document: Document) -> None:
         """A document closed: its results leave the strip; its running jobs finish unattached."""
         self._results.pop(document, None)
+        self._last_shown.pop(document, None)
         for job_id in [j for j, d in self._job_documents.items() if d is document]:
             del self._job_documents[job_id]
         if self._shown is not None and self._shown.document is document:

@@ -96,7 +96,9 @@ def build_items(result_set: ResultSet) -> list[ResultItem]:
 
 def strip_entries(sets: Iterable[ResultSet]) -> list[tuple[ResultSet, int]]:
     """(set, index within it) for each tile, newest job first (sets are given oldest first)."""
-    ordered = sorted(sets, key=lambda s: s.job.created_at, reverse=True)
+    # Times have one-second steps: two edits sent in the same second keep the order they came in.
+    ranked = sorted(enumerate(sets), key=lambda pair: (pair[1].job.created_at, pair[0]), reverse=True)
+    ordered = [result_set for _position, result_set in ranked]
     return [(result_set, index) for result_set in ordered for index in range(len(build_items(result_set)))]
 
 
