@@ -56,13 +56,14 @@ def file_metadata(path: Path) -> tuple[bytes | None, tuple[float, float] | None]
 
 
 def job_caption(job: EditJob) -> str:
-    """What the strip writes above a job's results: its prompt (or model) and local time."""
+    """What the strip writes above a job's results: its prompt (or model), then the local time
+    it was sent (the prompt first: a narrow group keeps what tells the edits apart)."""
     prompt = " ".join((job.params.prompt or job.params.spec.label).split())
     try:
         when = datetime.fromisoformat(job.created_at).astimezone().strftime("%H:%M")
     except (TypeError, ValueError):
         when = ""
-    return f"{when} · {prompt}" if when else prompt
+    return f"{prompt} · {when}" if when else prompt
 
 
 def auto_saved(path: Path, job: EditJob) -> bool:

@@ -137,6 +137,21 @@ def _save_error_message(exc: BaseException, where: str) -> str:
     return f"Could not save the result to {where} ({type(exc).__name__}: {exc}). The result is still here."
 
 
+class _Caption(QLabel):
+    """A job's caption above its tiles, elided to the width of the tiles (full text in the tooltip)."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.caption = caption
+        self.setToolTip(caption)
+        self.setMinimumWidth(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # never widens the group
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - QResizeEvent
+        super().resizeEvent(event)
+        self.setText(self.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideRight, max(10, self.width() - 8)))
+
+
 # ----- one thumbnail --------------------------------------------------------------------------
 
 
@@ -428,11 +443,9 @@ class ResultsStrip(QWidget):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(0)
-        label = QLabel(box)
+        label = _Caption(caption, box)
         label.setObjectName("result_group_caption")
         label.setFixedHeight(_caption_height(self))
-        label.setToolTip(caption)
-        label.setProperty("caption", caption)
         set_tone(label, "muted")
         column.addWidget(label)
         tiles = QWidget(box)
@@ -443,17 +456,9 @@ class ResultsStrip(QWidget):
         box.show()
         return box, row
 
-    def _elide_captions(self) -> None:
-        for box in self._group_boxes:
-            label = box.findChild(QLabel, "result_group_caption")
-            if label is not None:
-                caption = str(label.property("caption") or "")
-                width = max(THUMB_SIZE.width(), box.width() - 10)
-                label.setText(label.fontMetrics().elidedText(caption, Qt.TextElideMode.ElideRight, width))
-
     def captions(self) -> list[str]:
         """The group captions, in order (full text)."""
-        return [str(box.findChild(QLabel, "result_group_caption").property("caption") or "") for box in self._group_boxes]
+        return [box.findChild(_Caption, "result_group_caption").caption for box in self._group_boxes]
 
     def _show_saved_state(self, index: int) -> None:
         """The tile's mark and tooltip say whether and where the result is saved."""
@@ -487,13 +492,6 @@ class ResultsStrip(QWidget):
         """The selected result's index, or -1."""
         return self._group.checkedId()
 
-    def showEvent(self, event) -> None:  # noqa: ANN001, N802 - QShowEvent
-        super().showEvent(event)
-        self._elide_captions()
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - QResizeEvent
-        super().resizeEvent(event)
-        self._elide_captions()
 
     def select(self, index: int) -> None:
         """Select result `index` and emit result_selected (also when it was already selected)."""

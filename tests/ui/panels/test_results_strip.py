@@ -263,6 +263,11 @@ def test_results_of_several_jobs_are_grouped_under_captions(qtbot, strip, icc):
         item.group, item.group_label = group, f"Job {group}"
     strip.set_results(items)
     assert strip.captions() == ["Job b", "Job a"]
+    from PySide6.QtWidgets import QLabel
+
+    shown = strip.findChildren(QLabel, "result_group_caption")
+    qtbot.waitUntil(lambda: [label.text() for label in shown] == ["Job b", "Job a"])
+    assert all(label.isVisible() and label.toolTip() for label in shown)
     first, second, third = strip.tiles()
     assert first.parentWidget() is second.parentWidget() is not third.parentWidget()
     assert first.x() < second.x() and second.mapTo(strip, second.rect().topLeft()).x() < third.mapTo(strip, third.rect().topLeft()).x()
