@@ -485,7 +485,7 @@ class EditFlow(QObject):
         window.docks.results.setWindowTitle(f"{title} ({jobs} edits)" if jobs > 1 else title)
         items = build_items(result_set)
         if not items:
-            window.results_strip.set_results([item for s, i in self._entries for item in [s.items[i]]], select=None)
+            window.results_strip.set_results([s.items[i] for s, i in self._entries], select=None)
             window.update_view_actions()
             return
         selected = min(max(0, result_set.selected if index is None else index), len(items) - 1)

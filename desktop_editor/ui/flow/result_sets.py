@@ -23,7 +23,7 @@ from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.panels.results_strip import ResultItem
 
 
-@dataclass
+@dataclass(eq=False)  # one job's set is itself: compared by identity (it holds arrays), hashable
 class ResultSet:
     """The results of one finished job, as the window shows them.
 
