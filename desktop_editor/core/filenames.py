@@ -43,6 +43,25 @@ def inside(folder: Path, candidate: Path) -> bool:
         return False
 
 
+def _numbered(folder: Path, stem: str, ext: str, n: int) -> Path:
+    return folder / (f"{stem}{'' if n == 1 else f'-{n}'}{'.' + ext if ext else ''}")
+
+
+def free_path(folder: Path, name: str) -> Path:
+    """The first of 'x.png', 'x-2.png', ... in `folder` that does not exist yet: what a Save As
+    dialog proposes, numbered the way `write_new_file` numbers, so the proposal is never a
+    file the designer would overwrite by pressing Enter."""
+    folder = Path(folder)
+    stem, dot, ext = safe_filename(name).rpartition(".")
+    if not dot:
+        stem, ext = safe_filename(name), ""
+    for n in range(1, 100_000):
+        candidate = _numbered(folder, stem, ext, n)
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(f"no free file name for {name} in {folder}")
+
+
 def write_new_file(folder: Path, name: str, data: bytes) -> Path:
     """Write `data` atomically under a name that does not exist yet ('x.png', 'x-2.png', ...).
 
@@ -57,7 +76,7 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
     tmp = write_partial(folder, data)
     try:
         for n in range(1, 100_000):
-            candidate = folder / (f"{stem}{'' if n == 1 else f'-{n}'}{'.' + ext if ext else ''}")
+            candidate = _numbered(folder, stem, ext, n)
             if not inside(folder, candidate):
                 raise ValueError(f"refusing to write outside {folder}")
             try:

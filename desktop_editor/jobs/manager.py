@@ -27,6 +27,7 @@ from PIL import Image
 from desktop_editor.core import masks
 from desktop_editor.core.atomic import sweep_folders
 from desktop_editor.core.cpu import image_work
+from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import encode_png
 from desktop_editor.jobs import paths
@@ -56,6 +57,10 @@ class Snapshot:
     mask: np.ndarray | None
     name: str = "image"
     references: tuple[Path, ...] = ()
+    # The opened file's colour profile and resolution: the snapshot keeps them, so every result
+    # made from it (auto-saved, composited or not) carries them too.
+    icc_profile: bytes | None = None
+    dpi: tuple[float, float] | None = None
 
 
 class JobManager:
@@ -204,7 +209,8 @@ class JobManager:
         name = safe_filename(Path(snapshot.name).stem, default="image")  # results are named after it
         # Copied here, on the worker: the window hands over its own image (no stall on Generate),
         # and Pillow keeps per-save state on an image, so concurrent jobs each encode their own copy.
-        image_path = replace_file(folder / f"{name}.png", encode_png(snapshot.image.copy()))
+        data = with_metadata(encode_png(snapshot.image.copy()), icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
+        image_path = replace_file(folder / f"{name}.png", data)
         job.image_paths = [image_path, *snapshot.references]
         if snapshot.mask is not None and not masks.is_empty(snapshot.mask):
             job.mask_path = replace_file(folder / "mask.png", masks.encode_mask_png(snapshot.mask))

@@ -77,6 +77,9 @@ class JobOptions:
     rescale_mask: bool = False
     region_padding: int | None = None  # None: send the whole image; else the mask's region plus this padding
     timeout: float | None = None
+    # The file the designer opened (the job's input is a snapshot of it): a result shows in that
+    # image's tab, and reopening the edit finds the tab again. None for images never saved.
+    source_image: str | None = None
 
 
 RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read

@@ -16,6 +16,7 @@ from desktop_editor.core import masks
 from desktop_editor.core.catalogue import MaskUse
 from desktop_editor.core.composite import composite
 from desktop_editor.core.export import EXTENSIONS, encode_image
+from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import LoadedImage, decode_result, encode_png, load_image
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.core.region import Box, region_box
@@ -100,7 +101,9 @@ def same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
 def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[bytes, str, str | None]:
     """The bytes to save for one result, their file extension, and a note for the designer.
 
-    Without compositing and without a region, the service's bytes are kept exactly (no re-encoding).
+    Without compositing and without a region, the service's pixels are kept exactly (no
+    re-encoding); only the original's colour profile and DPI are added to the file, as on every
+    other copy of a result.
     Otherwise the result is put back into the full original: through the mask when the designer
     asked to keep everything outside it, else as the whole region rectangle. A model that takes
     no mask can only be restricted this way when its result has the original's shape; otherwise
@@ -109,15 +112,17 @@ def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[by
     spec = job.params.spec
     fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
+    icc, dpi = prepared.original.icc_profile, prepared.original.dpi
     if not keep and prepared.box is None:
-        return data, EXTENSIONS.get(fmt, "png"), None
+        return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(fmt, "png"), None
     result = decode_result(data)
     if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, prepared.original.size):
         note = (
             f"The result is {result.width}x{result.height}, not the original's shape, so it could not be "
             "restricted to the painted area; it was saved whole."
         )
-        return data, EXTENSIONS.get(fmt, "png"), note
+        # Another size: the original's DPI would state another print size; its colours still hold.
+        return with_metadata(data, icc_profile=icc), EXTENSIONS.get(fmt, "png"), note
     base = prepared.original.image
     if prepared.box is not None:
         left, top, right, bottom = prepared.box
@@ -131,5 +136,5 @@ def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[by
         )
     elif result.size != base.size:
         result = result.resize(base.size, Image.Resampling.LANCZOS)
-    encoded = encode_image(result, fmt, icc_profile=prepared.original.icc_profile, dpi=prepared.original.dpi)
+    encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     return encoded, EXTENSIONS.get(fmt, "png"), None

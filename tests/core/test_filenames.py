@@ -53,3 +53,14 @@ def test_partials_of_dead_writers_are_swept(tmp_path):
     mine.write_bytes(b"being written")
     write_new_file(tmp_path, "x.png", b"data")
     assert not leftover.exists() and mine.exists()
+
+
+def test_free_path_numbers_like_write_new_file(tmp_path):
+    from desktop_editor.core.filenames import free_path, write_new_file
+
+    assert free_path(tmp_path, "a.png") == tmp_path / "a.png"
+    first = write_new_file(tmp_path, "a.png", b"1")
+    assert free_path(tmp_path, "a.png") == tmp_path / "a-2.png"
+    assert write_new_file(tmp_path, "a.png", b"2") == free_path(tmp_path, "a.png").with_name("a-2.png") != first
+    assert free_path(tmp_path, "a.png") == tmp_path / "a-3.png"
+    assert free_path(tmp_path, "../x/b c.png") == tmp_path / "b c.png"

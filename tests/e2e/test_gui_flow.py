@@ -213,11 +213,16 @@ def test_paint_generate_compare_and_save(qtbot, gui):
     assert window.actions["result.save"].shortcut().toString() == "Ctrl+S"
     assert window.actions["file.save_project"].shortcut().isEmpty()
 
+    # The result was saved as it arrived: the tile says so, and Ctrl+S only says where it is.
+    assert window.results_strip.tiles()[0].saved
+    files_before = sorted(gui.out_dir.iterdir())
     window.compare_view.setFocus()
-    with qtbot.waitSignal(window.results_strip.result_saved, timeout=TIMEOUT_MS) as saved:
+    with qtbot.waitSignal(window.results_strip.already_saved, timeout=TIMEOUT_MS) as saved:
         QTest.keyClick(window.compare_view, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     path = Path(saved.args[0])
-    assert path.is_file() and path.parent == gui.out_dir
+    assert path == job.result_paths[0] and path.parent == gui.out_dir
+    assert sorted(gui.out_dir.iterdir()) == files_before
+    assert "Already saved as" in window.statusBar().currentMessage()
 
     with Image.open(path) as result:
         assert result.size == original.size
@@ -370,15 +375,23 @@ def test_the_history_survives_a_restart_and_reopens_image_mask_and_params(qtbot,
 
 def test_reopening_an_edit_whose_files_are_gone_says_so(qtbot, gui, messages):
     window = gui.open_window()
-    document = open_astronaut(qtbot, window)
+    photo = gui.tmp_path / "photo.png"
+    photo.write_bytes((DATA / "astronaut.png").read_bytes())
+    with qtbot.waitSignal(window.document_opened, timeout=TIMEOUT_MS) as opened:
+        window.open_path(photo)
+    document = opened.args[0]
+    other = open_astronaut(qtbot, window)
+    window.set_current_document(document)
     paint_stroke(window, [(100, 100), (150, 150)])
     set_prompt(window)
     job = wait_final(qtbot, window, generate(qtbot, window))
+    assert window.close_document(document, ask=False)
     Path(job.image_paths[0]).unlink()
+    photo.unlink()
     assert not window.flow.reopen_job(window.flow.service.store.get(job.id))
     kind, title, text = messages[-1]
     assert kind == "critical" and title == "Cannot reopen this edit" and "no longer on disk" in text
-    assert window.documents() == [document]
+    assert window.documents() == [other]
 
 
 def test_sending_without_a_mask_asks_first(qtbot, gui, messages):

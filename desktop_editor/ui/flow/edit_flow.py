@@ -16,13 +16,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PIL import Image
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -43,7 +42,14 @@ from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.params_text import cost_text
 from desktop_editor.ui.panels.history_panel import HistoryPanel
-from desktop_editor.ui.panels.results_strip import ResultItem
+from desktop_editor.ui.flow.result_sets import (
+    ResultSet,
+    build_items,
+    document_of_job,
+    image_to_open,
+    same_file,
+    strip_entries,
+)
 
 if TYPE_CHECKING:
     from desktop_editor.ui.flow.host import EditHost
@@ -61,43 +67,11 @@ MESSAGE_MS = 8000
 QUIT_WAIT_S = 0.3
 
 
-@dataclass
-class ResultSet:
-    """The results of one finished job, as the window shows them.
-
-    `document` is the open image the job was sent from (None when it is not open: a job from
-    an earlier session, or its image was closed); `mask` is the mask it was sent with, kept
-    for the difference view (loaded from the job's files when not in memory); `before` is the
-    original decoded from the job's input when no document holds it.
-    """
-
-    job: EditJob
-    document: Document | None = None
-    mask: np.ndarray | None = None
-    before: QImage | None = None
-    selected: int = 0
-    items: list[ResultItem] = field(default_factory=list)
-
-    @property
-    def paths(self) -> list[Path]:
-        return [Path(p) for p in self.job.result_paths]
-
-
 def _epoch(iso: str | None) -> float:
     try:
         return datetime.fromisoformat(iso).timestamp() if iso else time.time()
     except ValueError:
         return time.time()
-
-
-def _file_metadata(path: Path) -> tuple[bytes | None, tuple[float, float] | None]:
-    """The ICC profile and DPI of an image file, read from its header (no pixels are decoded)."""
-    try:
-        with Image.open(path) as img:
-            dpi = img.info.get("dpi")
-            return img.info.get("icc_profile"), (tuple(float(v) for v in dpi) if dpi else None)  # type: ignore[return-value]
-    except (OSError, ValueError, SyntaxError):
-        return None, None
 
 
 class EditFlow(QObject):
@@ -124,6 +98,8 @@ class EditFlow(QObject):
         self._job_masks: dict[str, np.ndarray | None] = {}
         self._results: dict[Document, list[ResultSet]] = {}
         self._shown: ResultSet | None = None
+        self._entries: list[tuple[ResultSet, int]] = []  # what each tile of the strip shows
+        self._last_shown: dict[Document, ResultSet] = {}  # the job whose result each image showed last
         self._running: dict[str, float] = {}
         self._decode_generation = 0
         self._switch_when_shown = False
@@ -142,6 +118,7 @@ class EditFlow(QObject):
         strip.result_selected.connect(self._on_result_selected)
         strip.use_as_input_requested.connect(self._on_use_as_input_requested)
         strip.result_saved.connect(self._on_result_saved)
+        strip.already_saved.connect(self._on_already_saved)
         strip.save_failed.connect(self._on_save_failed)
         strip.result_copied.connect(self._on_result_copied)
         panel = window.params_panel
@@ -314,7 +291,8 @@ class EditFlow(QObject):
         empty = not mask.any()
         if params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
             return None
-        options = window.preferences.job_options(**panel.options())
+        options = replace(window.preferences.job_options(**panel.options()),
+                          source_image=str(document.path) if document.path is not None else None)
         fingerprint = None
         if window.preferences.ask_before_repeating:
             fingerprint = edit_fingerprint(document, document.loaded, None if empty else mask, params, options,
@@ -327,6 +305,8 @@ class EditFlow(QObject):
             mask=None if empty else mask,
             name=document.name,
             references=tuple(panel.reference_paths()),
+            icc_profile=document.loaded.icc_profile,
+            dpi=document.loaded.dpi,
         )
         try:
             job_id = self.controller.generate(snapshot, params, options)
@@ -409,6 +389,8 @@ class EditFlow(QObject):
         document = self._job_documents.get(job.id)
         if document is not None and document not in window.documents():
             document = None
+        if document is None:  # a resumed job, or one whose tab was closed and opened again
+            document = document_of_job(window.documents(), job)
         if job.state is not JobState.DONE:
             window.feedback.status(self._ending_message(job), 2 * MESSAGE_MS)
             return
@@ -420,10 +402,7 @@ class EditFlow(QObject):
         if document is None:
             window.feedback.status(f"Edit finished: {results} saved in {Path(job.result_paths[0]).parent}.", 2 * MESSAGE_MS)
             return
-        result_set = ResultSet(job=job, document=document, mask=mask)
-        sets = self._results.setdefault(document, [])
-        sets.append(result_set)
-        del sets[:-MAX_RESULT_SETS_PER_IMAGE]
+        result_set = self.results_of_job(document, job, mask)
         if document is window.current_document():
             switch = not self.user_is_painting(since=sent_at)
             self.show_results(result_set, switch=switch)
@@ -482,19 +461,43 @@ class EditFlow(QObject):
     def _on_job_selected(self, job: EditJob | None) -> None:
         if job is None or job.state is not JobState.DONE or not job.result_paths:
             return
+        self.show_job_results(job)
+
+    def show_job_results(self, job: EditJob, *, switch: bool = True) -> None:
+        """Show a finished job's results in the tab of the image they belong to, opening that
+        image when it is not open (never inside another image's tab)."""
         window = self.window
-        result_set = None
-        for sets in self._results.values():
-            for candidate in sets:
-                if candidate.job.id == job.id:
-                    result_set = candidate
-        if result_set is not None and result_set.document is not None and result_set.document in window.documents():
-            window.set_current_document(result_set.document)
-        elif self._shown is not None and self._shown.job.id == job.id:
-            result_set = self._shown
-        else:
+        document = next((s.document for sets in self._results.values() for s in sets
+                         if s.job.id == job.id and s.document in window.documents()), None)
+        document = document or document_of_job(window.documents(), job)
+        if document is not None:
+            result_set = self.results_of_job(document, job)
+            window.set_current_document(document)
+            self.show_results(result_set, switch=switch)
+            return
+        image = image_to_open(job)
+        if image is None:  # nothing to open: shown alone, and the status bar says whose it is
             result_set = ResultSet(job=job, document=None)
-        self.show_results(result_set, switch=True)
+            self.show_results(result_set, switch=switch)
+            window.feedback.status("The image of this edit is no longer on disk: its results are shown alone.", MESSAGE_MS)
+            return
+
+        def apply(opened: Document) -> None:
+            self.show_results(self.results_of_job(opened, job), switch=switch)
+
+        self.open_then(image, apply)
+
+    def results_of_job(self, document: Document, job: EditJob, mask: np.ndarray | None = None) -> ResultSet:
+        """The ResultSet of `job` among `document`'s results, added if it is not there yet."""
+        sets = self._results.setdefault(document, [])
+        for result_set in sets:
+            if result_set.job.id == job.id:
+                return result_set
+        result_set = ResultSet(job=job, document=document, mask=mask)
+        sets.append(result_set)
+        sets.sort(key=lambda s: s.job.created_at)
+        del sets[:-MAX_RESULT_SETS_PER_IMAGE]
+        return result_set
 
     # ----- showing results -----------------------------------------------------------------------
 
@@ -506,42 +509,59 @@ class EditFlow(QObject):
         return self._shown
 
     def show_results(self, result_set: ResultSet, index: int | None = None, *, switch: bool = False) -> None:
-        """Put a job's results in the strip and the selected one in the compare view.
+        """Put the image's results in the strip (every job's, newest first) and the selected
+        one of `result_set` (its `index`, else the one last selected) in the compare view.
 
         With `switch`, the window turns to the Compare page once the result is decoded.
         """
         window = self.window
         self._shown = result_set
-        if not result_set.items:
-            fallback_icc = result_set.document.loaded.icc_profile if result_set.document is not None else None
-            fallback_dpi = result_set.document.loaded.dpi if result_set.document is not None else None
-            stem = Path(result_set.job.image_paths[0]).stem if result_set.job.image_paths else "result"
-            for number, path in enumerate(result_set.paths, start=1):
-                icc, dpi = _file_metadata(path)
-                result_set.items.append(ResultItem(
-                    path=path, icc_profile=icc or fallback_icc, dpi=dpi or fallback_dpi,
-                    label=f"Result {number}", name=f"{stem}-result-{number}",
-                ))
+        document = result_set.document
+        if document is not None:
+            self._last_shown[document] = result_set
+        sets = self._results.get(document, []) if document is not None else []
+        if result_set not in sets:
+            sets = [*sets, result_set]
+        self._entries = strip_entries(sets)
         self._switch_when_shown = switch
-        prompt = " ".join((result_set.job.params.prompt or result_set.job.params.spec.label).split())
-        window.docks.results.setWindowTitle(f"Results — {prompt[:60] + '…' if len(prompt) > 60 else prompt}")
-        selected = result_set.selected if index is None else index
-        window.results_strip.set_results(result_set.items, select=min(max(0, selected), len(result_set.items) - 1))
+        jobs = len(sets)
+        name = document.name if document is not None else (result_set.paths[0].name if result_set.paths else "")
+        title = f"Results — {name}" if name else "Results"
+        window.docks.results.setWindowTitle(f"{title} ({jobs} edits)" if jobs > 1 else title)
+        items = build_items(result_set)
+        if not items:
+            window.results_strip.set_results([s.items[i] for s, i in self._entries], select=None)
+            window.update_view_actions()
+            return
+        selected = min(max(0, result_set.selected if index is None else index), len(items) - 1)
+        position = self._entries.index((result_set, selected))
+        window.results_strip.set_results([s.items[i] for s, i in self._entries], select=position)
         window.update_view_actions()
 
     def clear_results(self) -> None:
         self._shown = None
+        self._entries = []
         self._decode_generation += 1
         self.window.results_strip.clear()
         self.window.compare_view.clear()
         self.window.docks.results.setWindowTitle("Results")
         self.window.update_view_actions()
 
+    def entry(self, strip_index: int) -> tuple[ResultSet, int] | None:
+        """The job and the index within it of the strip's tile `strip_index`."""
+        return self._entries[strip_index] if 0 <= strip_index < len(self._entries) else None
+
     @Slot(int)
-    def _on_result_selected(self, index: int) -> None:
-        result_set = self._shown
-        if self.mixing_active or result_set is None or not 0 <= index < len(result_set.paths):
+    def _on_result_selected(self, strip_index: int) -> None:
+        entry = self.entry(strip_index)
+        if self.mixing_active or entry is None:
             return
+        result_set, index = entry
+        if not 0 <= index < len(result_set.paths):
+            return
+        self._shown = result_set
+        if result_set.document is not None:
+            self._last_shown[result_set.document] = result_set
         result_set.selected = index
         self._decode_generation += 1
         generation = self._decode_generation
@@ -602,12 +622,16 @@ class EditFlow(QObject):
     def _on_use_as_input_requested(self, index: int) -> None:
         self.use_as_input(index)
 
-    def use_as_input(self, index: int | None = None) -> bool:
-        """Open result `index` of the shown job as a new image, keeping the job's mask."""
-        result_set = self._shown
+    def use_as_input(self, strip_index: int | None = None) -> bool:
+        """Open the strip's result `strip_index` (default: the one shown) as a new image, keeping
+        its job's mask."""
+        if strip_index is None:
+            result_set = self._shown
+            index = result_set.selected if result_set is not None else -1
+        else:
+            result_set, index = self.entry(strip_index) or (None, -1)
         if result_set is None:
             return False
-        index = result_set.selected if index is None else index
         if not 0 <= index < len(result_set.paths):
             return False
         path = result_set.paths[index]
@@ -630,6 +654,13 @@ class EditFlow(QObject):
     @Slot(str)
     def _on_result_saved(self, path: str) -> None:
         self.window.feedback.status(f"Saved the result to {path}.", MESSAGE_MS)
+
+    @Slot(str)
+    def _on_already_saved(self, path: str) -> None:
+        where = Path(path)
+        self.window.feedback.status(
+            f"Already saved as {where.name} in {where.parent}; nothing new was written (Show in folder opens it).",
+            MESSAGE_MS)
 
     @Slot(str)
     def _on_save_failed(self, message: str) -> None:
@@ -655,7 +686,8 @@ class EditFlow(QObject):
         self._show_document_parameters(document)
         sets = self._results.get(document)
         if sets:
-            current = next((s for s in sets if self._shown is s), sets[-1])
+            last = self._last_shown.get(document)
+            current = last if last in sets else sets[-1]
             self.show_results(current, switch=False)
         else:
             self.clear_results()
@@ -664,6 +696,7 @@ class EditFlow(QObject):
     def forget_document(self, document: Document) -> None:
         """A document closed: its results leave the strip; its running jobs finish unattached."""
         self._results.pop(document, None)
+        self._last_shown.pop(document, None)
         for job_id in [j for j, d in self._job_documents.items() if d is document]:
             del self._job_documents[job_id]
         if self._shown is not None and self._shown.document is document:
@@ -673,7 +706,7 @@ class EditFlow(QObject):
         """Open an image (or bring it forward if open) and call `action(document)` once it is."""
         path = Path(path)
         for document in self.window.documents():
-            if document.path is not None and _same_file(document.path, path):
+            if document.path is not None and same_file(document.path, path):
                 self.window.set_current_document(document)
                 action(document)
                 return
@@ -686,7 +719,7 @@ class EditFlow(QObject):
             return
         for entry in list(self._after_open):
             path, action = entry
-            if _same_file(path, document.path):
+            if same_file(path, document.path):
                 self._after_open.remove(entry)
                 action(document)
 
@@ -742,10 +775,13 @@ class EditFlow(QObject):
 
     @Slot(object)
     def reopen_job(self, job: EditJob) -> bool:
-        """Open a past edit's input image with its mask, parameters and references."""
+        """Bring a past edit back: its image (the tab it is open in, else the file it was made
+        from, else the job's own copy of it) with its mask, parameters, references and results."""
         window = self.window
-        image = Path(job.image_paths[0]) if job.image_paths else None
-        if image is None or not image.is_file():
+        open_document = document_of_job(window.documents(), job)
+        image = open_document.path if open_document is not None else image_to_open(job)
+        if image is None:
+            image = Path(job.image_paths[0]) if job.image_paths else None
             where = f" ({image})" if image is not None else ""
             results = f" Its results are still in {Path(job.result_paths[0]).parent}." if job.result_paths else ""
             window.feedback.error(
@@ -771,6 +807,13 @@ class EditFlow(QObject):
             if missing_refs:
                 notes.append(f"{len(missing_refs)} reference image{'s are' if len(missing_refs) != 1 else ' is'} gone")
             message = f"Reopened “{job.params.prompt or job.params.spec.label}”"
+            if job.state is JobState.DONE and job.result_paths:
+                gone = sum(not Path(p).is_file() for p in job.result_paths)
+                if gone:
+                    notes.append(f"{gone} of its results {'are' if gone != 1 else 'is'} no longer on disk")
+                self.show_results(self.results_of_job(document, job), switch=False)
+                n = len(job.result_paths)
+                message += f" with its {n} result{'s' if n != 1 else ''} in the Results strip"
             window.feedback.status(message + (f" ({'; '.join(notes)})." if notes else "."), MESSAGE_MS)
             window.show_mask_page()
             if mask_path is not None and not mask_missing:
@@ -780,7 +823,11 @@ class EditFlow(QObject):
                     on_errored=lambda exc: window.feedback.error("Cannot load the mask", str(exc)),
                 )
 
-        self.open_then(image, apply)
+        if open_document is not None:  # its tab comes forward: no second tab of the same image
+            window.set_current_document(open_document)
+            apply(open_document)
+        else:
+            self.open_then(image, apply)
         return True
 
     def _apply_reopened_mask(self, document: Document, mask: np.ndarray) -> None:
@@ -874,10 +921,3 @@ def _thumbnail_level(document: Document) -> QImage | None:
         if min(level.width(), level.height()) >= 72:
             chosen = level
     return chosen
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return a == b

@@ -1,7 +1,11 @@
-"""The results of one job as a strip of thumbnails, with Save, Save As, Copy and "Use as input".
+"""The results of an image as a strip of thumbnails, with Save, Save As, Copy, Show in folder
+and "Use as input".
 
-A job can return several images; the designer flicks through them, compares the selected one
-with the original, and keeps the good ones. Saving encodes a 4K image (hundreds of
+A job can return several images, and an image gets several jobs; the strip shows them grouped
+by job (a caption per job), so variations made by separate edits sit side by side. The designer
+flicks through them, compares the selected one with the original, and keeps the good ones.
+Results the job already wrote into the output folder carry a "Saved" mark: Save on them only
+says where the file is, so no second copy with another name appears. Saving encodes a 4K image (hundreds of
 milliseconds) and writes it, so it runs on a worker; the strip reports the saved path or a
 sentence about what went wrong, and a failed save never removes or changes the result, so the
 designer can simply try another folder.
@@ -43,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_editor.core.filenames import free_path
 from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import (
     ExportError,
@@ -53,6 +58,7 @@ from desktop_editor.core.result_export import (
 from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
+from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
 
 __all__ = ["ResultItem", "ResultsStrip"]
@@ -77,6 +83,13 @@ class ResultItem:
     dpi: tuple[float, float] | None = None
     label: str = ""
     name: str | None = None  # file name stem for Save; default: the path's stem, else "result-N"
+    saved_to: Path | None = None  # the file that keeps this result for the designer (auto-save or Save)
+    group: str = ""  # results with the same group (a job) sit together under one caption
+    group_label: str = ""
+
+    def saved_file(self) -> Path | None:
+        """Where the result is saved, if that file is still there."""
+        return self.saved_to if self.saved_to is not None and Path(self.saved_to).is_file() else None
 
     def suggested_stem(self, index: int) -> str:
         if self.name:
@@ -111,6 +124,10 @@ def _thumbnail(item: ResultItem, size: QSize) -> QImage:
     return qimage_from_pil(image)
 
 
+def _caption_height(widget: QWidget) -> int:
+    return widget.fontMetrics().height() + 4
+
+
 def _save_error_message(exc: BaseException, where: str) -> str:
     if isinstance(exc, ExportError):
         return str(exc)
@@ -118,6 +135,21 @@ def _save_error_message(exc: BaseException, where: str) -> str:
         reason = exc.strerror or str(exc)
         return f"Could not save the result to {where}: {reason}. The result is still here; try Save As… to choose another folder."
     return f"Could not save the result to {where} ({type(exc).__name__}: {exc}). The result is still here."
+
+
+class _Caption(QLabel):
+    """A job's caption above its tiles, elided to the width of the tiles (full text in the tooltip)."""
+
+    def __init__(self, caption: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.caption = caption
+        self.setToolTip(caption)
+        self.setMinimumWidth(1)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # never widens the group
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - QResizeEvent
+        super().resizeEvent(event)
+        self.setText(self.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideRight, max(10, self.width() - 8)))
 
 
 # ----- one thumbnail --------------------------------------------------------------------------
@@ -242,6 +274,7 @@ class ResultsStrip(QWidget):
         result_selected(int): the designer selected this result (also after set_results).
         use_as_input_requested(int): "Use as input" on this result.
         result_saved(str): a result was written to this path.
+        already_saved(str): Save on a result already saved at this path; nothing was written.
         save_failed(str): saving failed; a sentence for the designer (the result is kept).
         result_copied(int): this result is now on the clipboard.
     """
@@ -249,6 +282,7 @@ class ResultsStrip(QWidget):
     result_selected = Signal(int)
     use_as_input_requested = Signal(int)
     result_saved = Signal(str)
+    already_saved = Signal(str)
     save_failed = Signal(str)
     result_copied = Signal(int)
 
@@ -257,6 +291,7 @@ class ResultsStrip(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._items: list[ResultItem] = []
         self._tiles: list[_ResultTile] = []
+        self._group_boxes: list[QWidget] = []
         self._generation = 0
         self._output_dir: Path | None = None
         self._save_format = "png"
@@ -274,6 +309,8 @@ class ResultsStrip(QWidget):
                                         "Copy the selected result to the clipboard", self.copy_selected)
         self.use_as_input_action = self._action("Use as input", "reuse", color, None,
                                                 "Open the selected result as the image to edit next", self._on_use_as_input)
+        self.show_in_folder_action = self._action("Show in folder", "reveal", color, None,
+                                                  "Open the folder of the selected result's saved file", self.show_selected_in_folder)
         self._key_actions = (
             (QKeySequence.StandardKey.Save, self.save_action),
             (QKeySequence.StandardKey.SaveAs, self.save_as_action),
@@ -303,15 +340,16 @@ class ResultsStrip(QWidget):
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        tile_height = THUMB_SIZE.height() + 32
+        tile_height = THUMB_SIZE.height() + 32 + _caption_height(self)
         self._scroll.setFixedHeight(tile_height + 4 + self._scroll.horizontalScrollBar().sizeHint().height())
 
         buttons = QVBoxLayout()
-        buttons.setContentsMargins(0, 4, 0, 4)
-        buttons.setSpacing(2)
+        buttons.setContentsMargins(0, 2, 0, 2)
+        buttons.setSpacing(0)
         self.buttons: dict[str, QToolButton] = {}
         for key, action in (("save", self.save_action), ("save_as", self.save_as_action),
-                            ("copy", self.copy_action), ("use_as_input", self.use_as_input_action)):
+                            ("copy", self.copy_action), ("show_in_folder", self.show_in_folder_action),
+                            ("use_as_input", self.use_as_input_action)):
             button = QToolButton(self)
             button.setDefaultAction(action)
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -338,7 +376,8 @@ class ResultsStrip(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
             color = self.palette().buttonText().color().name()
-            for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
+            for action in (self.save_action, self.save_as_action, self.copy_action, self.show_in_folder_action,
+                           self.use_as_input_action):
                 action.setIcon(icons.icon(str(action.property("icon_name")), color))
 
     def _action(self, text: str, icon_name: str, color: str, shortcut: QKeySequence.StandardKey | None,
@@ -358,7 +397,8 @@ class ResultsStrip(QWidget):
     # ----- contents --------------------------------------------------------------------------
 
     def set_results(self, results: list[ResultItem], select: int | None = 0) -> None:
-        """Show `results` (one job's images); select and announce `select` unless it is None.
+        """Show `results` in this order, consecutive items of one `group` under one caption;
+        select and announce `select` unless it is None.
 
         Thumbnails are made on a worker and appear as they are ready.
         """
@@ -366,15 +406,23 @@ class ResultsStrip(QWidget):
         generation = self._generation
         for tile in self._tiles:
             self._group.removeButton(tile)
-            tile.deleteLater()
+        for box in self._group_boxes:
+            box.deleteLater()
         self._items = list(results)
         self._tiles = []
+        self._group_boxes = []
+        row: QHBoxLayout | None = None
         for index, item in enumerate(self._items):
-            tile = _ResultTile(index, item.label or f"Result {index + 1}", self._tile_row)
+            if row is None or item.group != self._items[index - 1].group:
+                box, row = self._group_box(item.group_label)
+                self._tile_layout.insertWidget(len(self._group_boxes), box)
+                self._group_boxes.append(box)
+            tile = _ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
             self._group.addButton(tile, index)
-            self._tile_layout.insertWidget(index, tile)
+            row.addWidget(tile)
             tile.show()
             self._tiles.append(tile)
+            self._show_saved_state(index)
             self._tasks.submit(
                 lambda item=item: _thumbnail(item, THUMB_SIZE * 2),
                 lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
@@ -387,6 +435,39 @@ class ResultsStrip(QWidget):
 
     def clear(self) -> None:
         self.set_results([], select=None)
+
+    def _group_box(self, caption: str) -> tuple[QWidget, QHBoxLayout]:
+        """A column for one job's tiles under its caption (prompt and time)."""
+        box = QFrame(self._tile_row)
+        box.setObjectName("result_group")
+        column = QVBoxLayout(box)
+        column.setContentsMargins(0, 0, 6, 0)
+        column.setSpacing(0)
+        label = _Caption(caption, box)
+        label.setObjectName("result_group_caption")
+        label.setFixedHeight(_caption_height(self))
+        set_tone(label, "muted")
+        column.addWidget(label)
+        tiles = QWidget(box)
+        row = QHBoxLayout(tiles)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(4)
+        column.addWidget(tiles)
+        box.show()
+        return box, row
+
+    def captions(self) -> list[str]:
+        """The group captions, in order (full text)."""
+        return [box.findChild(_Caption, "result_group_caption").caption for box in self._group_boxes]
+
+    def _show_saved_state(self, index: int) -> None:
+        """The tile's mark and tooltip say whether and where the result is saved."""
+        tile, item = self._tiles[index], self._items[index]
+        saved = item.saved_file()
+        tile.saved = saved is not None
+        where = f"Saved to {saved}" if saved is not None else "Not saved yet: Save writes it to the output folder"
+        tile.setToolTip(f"{tile.label}\n{where}")
+        tile.update()
 
     def set_numbers(self, colours: list[str] | None) -> None:
         """Show each tile's number in a coloured badge (Mix mode: the keys 1-9 pick them), or not."""
@@ -410,6 +491,7 @@ class ResultsStrip(QWidget):
     def selected_index(self) -> int:
         """The selected result's index, or -1."""
         return self._group.checkedId()
+
 
     def select(self, index: int) -> None:
         """Select result `index` and emit result_selected (also when it was already selected)."""
@@ -450,6 +532,10 @@ class ResultsStrip(QWidget):
         if index < 0:
             return
         item = self._items[index]
+        saved = item.saved_file()
+        if saved is not None:  # already kept: a second copy under another name helps no one
+            self.already_saved.emit(str(saved))
+            return
         folder = self.output_dir(index)
         fmt = self._save_format
         stem = item.suggested_stem(index)
@@ -464,7 +550,7 @@ class ResultsStrip(QWidget):
         if index < 0:
             return
         item = self._items[index]
-        suggested = self.output_dir(index) / f"{item.suggested_stem(index)}.png"
+        suggested = free_path(self.output_dir(index), f"{item.suggested_stem(index)}.png")
         path, chosen_filter = QFileDialog.getSaveFileName(self, "Save result as", str(suggested), _SAVE_FILTERS)
         if not path:
             return
@@ -490,6 +576,15 @@ class ResultsStrip(QWidget):
                          str(target.parent))
 
     @Slot()
+    def show_selected_in_folder(self) -> bool:
+        """Open the folder of the selected result's saved file (says so when no file manager answers)."""
+        index = self.selected_index()
+        saved = self._items[index].saved_file() if index >= 0 else None
+        if saved is None:
+            return False
+        return show_folder(saved.parent, feedback_for(self))
+
+    @Slot()
     def copy_selected(self) -> None:
         """Put the selected result on the clipboard (converted on a worker if needed)."""
         index = self.selected_index()
@@ -511,7 +606,7 @@ class ResultsStrip(QWidget):
         if index != self.selected_index():
             self.select(index)
         menu = QMenu(self)
-        for action in (self.save_action, self.save_as_action, self.copy_action):
+        for action in (self.save_action, self.save_as_action, self.copy_action, self.show_in_folder_action):
             menu.addAction(action)
         menu.addSeparator()
         menu.addAction(self.use_as_input_action)
@@ -571,16 +666,22 @@ class ResultsStrip(QWidget):
         )
 
     def _update_actions(self) -> None:
-        has = self.selected_index() >= 0
+        index = self.selected_index()
+        has = index >= 0
         for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
             action.setEnabled(has)
+        saved = self._items[index].saved_file() if has else None
+        self.show_in_folder_action.setEnabled(saved is not None)
+        self.save_action.setToolTip(
+            f"Already saved as {saved.name} in {saved.parent}; Save only says where it is" if saved is not None
+            else "Save the selected result in the output folder (never overwrites) (Ctrl+S)")
 
     def _on_saved(self, generation: int, index: int, path: Path) -> None:
         if generation == self._generation:
-            tile = self._tiles[index]
-            tile.busy, tile.saved = False, True
-            tile.setToolTip(f"{tile.label}\nSaved to {path}")
-            tile.update()
+            self._items[index].saved_to = Path(path)
+            self._tiles[index].busy = False
+            self._show_saved_state(index)
+            self._update_actions()
         self.result_saved.emit(str(path))
 
     def _on_save_error(self, generation: int, index: int, exc: BaseException, where: str) -> None:

@@ -72,18 +72,19 @@ def test_save_keeps_icc_and_dpi_and_never_overwrites(qtbot, strip, icc, tmp_path
     existing.write_bytes(b"someone else's file")
     with qtbot.waitSignal(strip.result_saved, timeout=10000) as first:
         strip.save_selected()
+    strip.select(1)
     with qtbot.waitSignal(strip.result_saved, timeout=10000) as second:
         qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
     paths = [Path(first.args[0]), Path(second.args[0])]
-    assert paths == [tmp_path / "photo-edit-1-2.png", tmp_path / "photo-edit-1-3.png"]
+    assert paths == [tmp_path / "photo-edit-1-2.png", tmp_path / "photo-edit-2.png"]
     assert existing.read_bytes() == b"someone else's file"
+    strip.select(0)
     for path in paths:
         with Image.open(path) as saved:
             assert saved.format == "PNG"
             assert saved.info["icc_profile"] == icc
             assert saved.info["dpi"] == pytest.approx(DPI, abs=0.01)
-            assert saved.convert("RGB").getpixel((5, 5)) == (200, 40, 40)
-    assert strip.tiles()[0].saved
+    assert strip.tiles()[0].saved and strip.tiles()[1].saved
 
 
 def test_save_as_format_follows_extension(qtbot, strip, icc, tmp_path):
@@ -169,7 +170,7 @@ def test_use_as_input_and_context_menu(qtbot, strip, icc):
     menu = strip.context_menu(2)
     assert strip.selected_index() == 2
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
-    assert texts == ["Save", "Save As…", "Copy", "Use as input"]
+    assert texts == ["Save", "Save As…", "Copy", "Show in folder", "Use as input"]
     with qtbot.waitSignal(strip.use_as_input_requested) as blocker:
         strip.use_as_input_action.trigger()
     assert blocker.args == [2]
@@ -187,3 +188,91 @@ def test_bad_file_gives_a_placeholder_not_a_crash(qtbot, strip, tmp_path):
     with qtbot.waitSignal(strip.save_failed, timeout=10000) as failed:
         strip.save_selected()
     assert "Could not save" in failed.args[0]
+
+
+def test_an_auto_saved_result_is_marked_and_save_only_says_where(qtbot, strip, icc, tmp_path):
+    kept = tmp_path / "photo-edit-1.png"
+    Image.new("RGB", (32, 24), (9, 9, 9)).save(kept)
+    items = make_items(icc, 2)
+    items[0].path = items[0].saved_to = kept
+    strip.set_output_dir(tmp_path)
+    strip.set_results(items)
+    tiles = strip.tiles()
+    assert tiles[0].saved and not tiles[1].saved
+    assert f"Saved to {kept}" in tiles[0].toolTip() and "Not saved yet" in tiles[1].toolTip()
+    assert strip.show_in_folder_action.isEnabled() and strip.buttons["show_in_folder"].isVisible()
+    before = sorted(tmp_path.iterdir())
+    written: list[str] = []
+    strip.result_saved.connect(written.append)
+    with qtbot.waitSignal(strip.already_saved) as said:
+        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert said.args == [str(kept)]
+    strip.wait_for_background_work()
+    assert sorted(tmp_path.iterdir()) == before and written == []
+    assert "Already saved as photo-edit-1.png" in strip.save_action.toolTip()
+    strip.select(1)
+    assert not strip.show_in_folder_action.isEnabled()
+
+
+def test_a_saved_file_that_is_gone_is_not_marked(qtbot, strip, icc, tmp_path):
+    items = make_items(icc, 1)
+    items[0].saved_to = tmp_path / "deleted.png"
+    strip.set_output_dir(tmp_path)
+    strip.set_results(items)
+    assert not strip.tiles()[0].saved
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as saved:
+        strip.save_selected()
+    assert Path(saved.args[0]) == tmp_path / "photo-edit-1.png" and strip.tiles()[0].saved
+
+
+def test_show_in_folder_opens_the_saved_files_folder(qtbot, strip, icc, tmp_path, monkeypatch):
+    from desktop_editor.ui.panels import results_strip
+
+    shown = []
+    monkeypatch.setattr(results_strip, "show_folder", lambda folder, feedback: shown.append(folder) or True)
+    items = make_items(icc, 1)
+    items[0].saved_to = tmp_path / "kept.png"
+    items[0].saved_to.write_bytes(b"x")
+    strip.set_results(items)
+    assert "Show in folder" in [a.text() for a in strip.context_menu(0).actions()]
+    strip.show_in_folder_action.trigger()
+    assert shown == [tmp_path]
+
+
+def test_save_as_proposes_a_name_that_is_free(qtbot, strip, icc, tmp_path, monkeypatch):
+    from desktop_editor.ui.panels import results_strip
+
+    (tmp_path / "photo-edit-1.png").write_bytes(b"x")
+    (tmp_path / "photo-edit-1-2.png").write_bytes(b"x")
+    proposed = []
+
+    def dialog(parent, title, suggested, filters):
+        proposed.append(suggested)
+        return "", ""
+
+    monkeypatch.setattr(results_strip.QFileDialog, "getSaveFileName", staticmethod(dialog))
+    strip.set_output_dir(tmp_path)
+    strip.set_results(make_items(icc, 1))
+    strip.save_selected_as()
+    assert proposed == [str(tmp_path / "photo-edit-1-3.png")]
+
+
+def test_results_of_several_jobs_are_grouped_under_captions(qtbot, strip, icc):
+    items = make_items(icc, 3)
+    for item, group in zip(items, ("b", "b", "a")):
+        item.group, item.group_label = group, f"Job {group}"
+    strip.set_results(items)
+    assert strip.captions() == ["Job b", "Job a"]
+    from PySide6.QtWidgets import QLabel
+
+    shown = strip.findChildren(QLabel, "result_group_caption")
+    qtbot.waitUntil(lambda: [label.text() for label in shown] == ["Job b", "Job a"])
+    assert all(label.isVisible() and label.toolTip() for label in shown)
+    first, second, third = strip.tiles()
+    assert first.parentWidget() is second.parentWidget() is not third.parentWidget()
+    assert first.x() < second.x() and second.mapTo(strip, second.rect().topLeft()).x() < third.mapTo(strip, third.rect().topLeft()).x()
+    with qtbot.waitSignal(strip.result_selected) as blocker:
+        qtbot.mouseClick(third, Qt.MouseButton.LeftButton)
+    assert blocker.args == [2]
+    qtbot.keyClick(strip, Qt.Key.Key_Left)
+    assert strip.selected_index() == 1
