@@ -51,6 +51,9 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--feather", type=float, default=0.0, metavar="PX", help="soft edge for --keep-unmasked")
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
+    from desktop_editor.cli_expand import add_expand_options
+
+    add_expand_options(p)
     _add_service_options(p)
 
 
@@ -211,14 +214,26 @@ class _Progress:
 
 def _check_edit_args(args: argparse.Namespace, image_count: int):
     """EditParams from the options, or an error line (exit 2, nothing sent)."""
+    from desktop_editor.cli_expand import expanding
     from desktop_editor.core.params import ParamsError
 
+    if expanding(args) and not args.prompt.strip():
+        from desktop_editor.jobs.expansion import DEFAULT_PROMPT
+
+        args.prompt = DEFAULT_PROMPT
     try:
         params = _params_from_args(args)
         params.check(image_count)
     except (ParamsError, ValueError) as exc:
         return None, str(exc)
     spec = params.spec
+    from desktop_editor.cli_expand import check_expand_args
+
+    problem = check_expand_args(args, spec)
+    if problem:
+        return None, problem
+    if expanding(args):
+        return params, None  # the expansion makes its own mask and always keeps the original
     if args.keep_unmasked and not spec.uses_mask:
         return None, f"--keep-unmasked cannot apply to {spec.label}: it recomposes the whole frame (no mask is used)."
     if args.keep_unmasked and args.mask is None and not getattr(args, "masks", None) \
@@ -250,6 +265,20 @@ def cmd_edit(args: argparse.Namespace) -> int:
     except ConfigurationError as exc:
         return _fail(str(exc), EXIT_USAGE)
     job = EditJob(params=params, image_paths=list(args.images), mask_path=args.mask, options=options_for(args, args.out))
+    from desktop_editor.cli_expand import expand_job, expanding
+
+    if expanding(args):
+        from desktop_editor.core.expand import ExpandError
+        from desktop_editor.core.images import ImageLoadError
+        from desktop_editor.core.masks import MaskError
+
+        try:
+            job, line = expand_job(args, job)
+        except (ExpandError, ImageLoadError, MaskError) as exc:
+            manager.shutdown()
+            return _fail(str(exc), EXIT_USAGE)
+        if not args.json:
+            print(line, file=sys.stderr)
     manager.add_listener(_Progress(quiet=args.json))
     try:
         manager.submit(job)
@@ -336,6 +365,12 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f" ({params.num_images if params.spec.has_num_images else 1} image(s) each).", file=out)
     if not plan.to_send:
         return _fail("nothing to send.", EXIT_USAGE)
+    from desktop_editor.cli_expand import expanding, print_plans
+
+    if expanding(args):
+        problem = print_plans(args, [item.image for item in plan.to_send], out)
+        if problem:
+            return _fail(problem, EXIT_USAGE)
     if not args.yes:
         if not sys.stdin.isatty():
             return _fail("confirm with --yes (no terminal to ask on).", EXIT_USAGE)
@@ -352,6 +387,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
         for item in plan.to_send
     ]
     manager.sweep_leftovers([jobs[0].options.out_dir])  # hidden partials of an earlier, killed run
+    from desktop_editor.cli_expand import expand_jobs, expanding
+
+    if expanding(args):
+        jobs, problem = expand_jobs(args, jobs, out)
+        if problem:
+            manager.shutdown()
+            return _fail(problem, EXIT_USAGE)
     progress = BatchProgress(len(jobs), out, quiet=args.json)
     finished = run_jobs(manager, jobs, progress=progress, stream=out)
     manager.shutdown(stop_waiting=True, wait=False)

@@ -17,6 +17,7 @@ from PIL import Image
 
 from desktop_editor.core.cpu import image_work
 from desktop_editor.core.pixels import band, to_array
+from desktop_editor.emulator.outpaint import is_outpaint, outpaint
 
 BLEND = 0.7  # how far edited pixels move toward the prompt colour
 STRAY_STEP = 97  # every STRAY_STEP-th pixel is also changed, mask or not
@@ -91,8 +92,12 @@ def render(spec: EditSpec, count: int) -> list[RenderedImage]:
 def _render(spec: EditSpec, count: int) -> list[RenderedImage]:
     image, edit_area = _prepare(spec)
     results = []
+    outpainting = edit_area is not None and is_outpaint(to_array(edit_area) > 127)
     for index in range(count):
-        edited = _edit(image, edit_area, _colour(spec.prompt, index))
+        colour = _colour(spec.prompt, index)
+        # An edge-long mask is an outpainting: the new area continues the photo (see outpaint).
+        source = outpaint(image, edit_area, colour, f"{spec.prompt}\0{index}") if outpainting else image
+        edited = _edit(source, edit_area, colour, strength=0.0 if outpainting else BLEND)
         results.append(RenderedImage(_encode(edited, spec.output_format), spec.output_format, *edited.size))
     return results
 
@@ -132,12 +137,14 @@ def _colour(prompt: str, index: int) -> tuple[int, int, int]:
     return red, green, blue
 
 
-def _edit(image: Image.Image, edit_area: Image.Image | None, colour: tuple[int, int, int]) -> Image.Image:
+def _edit(
+    image: Image.Image, edit_area: Image.Image | None, colour: tuple[int, int, int], strength: float = BLEND
+) -> Image.Image:
     # Pillow's composite keeps a 3840x2160 edit well under a second and releases the GIL (its
     # blend does not, and in Demo mode this shares the process with the window); numpy only
     # touches the sparse stray pixels.
-    strength = Image.new("L", image.size, round(255 * BLEND))
-    edited = Image.composite(Image.new("RGB", image.size, colour), image, strength)
+    weight = Image.new("L", image.size, round(255 * strength))
+    edited = Image.composite(Image.new("RGB", image.size, colour), image, weight)
     if edit_area is not None:
         edited = Image.composite(edited, image, edit_area)
     pixels = to_array(edited)

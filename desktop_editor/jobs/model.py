@@ -80,6 +80,9 @@ class JobOptions:
     # The file the designer opened (the job's input is a snapshot of it): a result shows in that
     # image's tab, and reopening the edit finds the tab again. None for images never saved.
     source_image: str | None = None
+    # The first image (or its region) is sent at exactly this (width, height): an expansion picks
+    # a size that obeys the model's rules. None: scaled only as far as the limits require.
+    send_size: tuple[int, int] | None = None
 
 
 RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read

@@ -53,6 +53,12 @@ def _fit(img: Image.Image) -> Image.Image:
     return img if size == img.size else img.resize(size, Image.Resampling.LANCZOS)
 
 
+def _exact(img: Image.Image, size) -> Image.Image:
+    """The image at exactly `size` (an expansion's valid sent size, chosen ahead)."""
+    size = (int(size[0]), int(size[1]))
+    return img if size == img.size else img.resize(size, Image.Resampling.LANCZOS)
+
+
 def prepare_edit(job: EditJob) -> PreparedEdit:
     """Load, check, crop, scale and encode a job's inputs.
 
@@ -74,7 +80,7 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
         if box is not None:
             first = first.crop(box)
             sent_mask = mask[box[1] : box[3], box[0] : box[2]]
-    fitted = _fit(first)
+    fitted = _fit(first) if job.options.send_size is None else _exact(first, job.options.send_size)
     stem = Path(job.image_paths[0]).stem or "image"
     if fitted is original.image and original.pristine_bytes is not None:
         ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")
