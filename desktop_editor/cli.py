@@ -351,7 +351,10 @@ def cmd_batch(args: argparse.Namespace) -> int:
             derived = auto_masks(args, images, out)
         except MaskInputError as exc:
             return _fail(str(exc), EXIT_USAGE)
-    plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask, derived_masks=derived)
+    from desktop_editor.cli_expand import expanding
+
+    plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask, derived_masks=derived,
+                      masks_optional=expanding(args))
     cost = plan.estimated_cost()
     sizes = {}
     for item in plan.to_send:
@@ -365,7 +368,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f" ({params.num_images if params.spec.has_num_images else 1} image(s) each).", file=out)
     if not plan.to_send:
         return _fail("nothing to send.", EXIT_USAGE)
-    from desktop_editor.cli_expand import expanding, print_plans
+    from desktop_editor.cli_expand import print_plans
 
     if expanding(args):
         problem = print_plans(args, [item.image for item in plan.to_send], out)

@@ -17,7 +17,7 @@ from desktop_editor.core import expand
 def add_expand_options(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("expand the canvas (outpainting)")
     group.add_argument("--expand", metavar="L,T,R,B",
-                       help="pixels to add on each side (negative crops), e.g. 0,200,0,200")
+                       help="pixels to add on each side (negative crops; then write --expand=-20,0,200,0), e.g. 0,200,0,200")
     group.add_argument("--aspect", metavar="W:H",
                        help=f"expand to this aspect ratio, nothing cropped (presets {', '.join(expand.PRESETS)}, or any within 1:3 to 3:1)")
     group.add_argument("--anchor", default="center", metavar="WHERE",
@@ -79,23 +79,21 @@ def expand_job(args: argparse.Namespace, job, folder: Path | None = None):
 
 
 def _image_size(path: Path) -> tuple[int, int]:
-    from desktop_editor.core.images import load_image
+    from desktop_editor.jobs.batch import image_size
 
-    return load_image(path).size
+    return image_size(path)  # from the header: a catalogue of hundreds plans fast
 
 
 def print_plans(args: argparse.Namespace, images: list[Path], out) -> str | None:
     """One line per image saying what is sent, before the batch asks to send; an error line
     (naming the image) when one of them cannot be expanded."""
-    from desktop_editor.core.images import ImageLoadError
-
     for path in images:
         try:
             plan = plan_for(args, _image_size(path))
         except expand.ExpandError as exc:
             return f"{path.name}: {exc}"
-        except ImageLoadError as exc:
-            return f"{path.name}: {exc}"
+        except (OSError, ValueError) as exc:
+            return f"{path.name}: not a readable image ({exc})."
         print(f"  {path.name}: {plan.source_size[0]}x{plan.source_size[1]} -> "
               f"{plan.canvas_size[0]}x{plan.canvas_size[1]}, {plan.text}", file=out)
     return None

@@ -84,10 +84,12 @@ def plan_batch(
     masks_dir: Path | None = None,
     shared_mask: Path | None = None,
     derived_masks: dict[Path, Path] | None = None,
+    masks_optional: bool = False,
 ) -> BatchPlan:
     """One item per image, with its mask, the size it will be sent at, or why it is skipped.
 
     `derived_masks` (image -> mask file, from `--auto-mask`) comes before any other mask.
+    `masks_optional`: an image without one is still sent (an expansion makes its own mask).
     """
     plan = BatchPlan(params=params)
     needs_mask = params.spec.takes_mask
@@ -101,7 +103,7 @@ def plan_batch(
             item.sent_size = fit_within_limits(*item.size)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             item.problem = f"not a readable image ({type(exc).__name__})"
-        if item.problem is None and needs_mask and mask is None:
+        if item.problem is None and needs_mask and mask is None and not masks_optional:
             item.problem = "no mask found (give --mask FILE to use one mask for all)"
         plan.items.append(item)
     return plan
