@@ -21,7 +21,8 @@ from desktop_editor.core.export import encode_image
 from desktop_editor.core.filenames import replace_file
 from desktop_editor.core.images import load_image
 from desktop_editor.core.region import Box
-from desktop_editor.jobs.model import EditJob
+from desktop_editor.core.params import EditParams
+from desktop_editor.jobs.model import EditJob, JobOptions
 
 DEFAULT_PROMPT = "Extend the scene naturally beyond its edges, matching its light, perspective and style."
 COMPOSITE_FEATHER = 0.5  # the mask's own ramp does the blending; a wider feather would soften it further
@@ -94,6 +95,40 @@ def canvas_and_mask(image: Image.Image, plan: ExpansionPlan, designer_mask: np.n
     return canvas, mask
 
 
+def expansion_params(params: EditParams, plan: ExpansionPlan) -> EditParams:
+    """The parameters for an expansion: a prompt when none was given, and the output asked at
+    the planned size (a size the model accepts) where the model takes explicit sizes."""
+    if not params.prompt.strip():
+        params = params.with_changes(prompt=DEFAULT_PROMPT)
+    if params.spec.explicit_sizes and params.image_size == "auto":
+        params = params.with_changes(image_size=f"{plan.sent_size[0]}x{plan.sent_size[1]}")
+    return params
+
+
+def expansion_options(options: JobOptions, plan: ExpansionPlan) -> JobOptions:
+    """Result options for an expansion: always composited back through the expansion's mask,
+    sent at the planned size, only the band around the new area when the canvas is too large."""
+    return replace(
+        options,
+        keep_unmasked=True,
+        feather=max(options.feather, COMPOSITE_FEATHER),
+        rescale_mask=False,
+        send_size=plan.sent_size,
+        expansion=plan.expansion.sides,
+        region_padding=plan.context if plan.box is not None else None,
+    )
+
+
+def write_canvas(folder: Path, stem: str, canvas: Image.Image, mask: np.ndarray,
+                 icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None) -> tuple[Path, Path]:
+    """Write the canvas (lossless, with the original's colour profile and DPI) and its mask
+    (white = edit, the band's ramp kept) atomically; their paths."""
+    canvas_path = replace_file(folder / f"{stem}.png", encode_image(canvas, "png", icc_profile=icc_profile, dpi=dpi))
+    mask_path = replace_file(folder / f"{stem}-expand-mask.png",
+                             masks.encode_mask_png(mask, masks.MaskConvention.BLACK_WHITE))
+    return canvas_path, mask_path
+
+
 def write_inputs(job: EditJob, plan: ExpansionPlan, folder: Path) -> EditJob:
     """Write the canvas and mask of `job`'s first image into `folder` and return the job that
     edits them: composited back, sent at the planned size, its prompt defaulted when empty."""
@@ -103,23 +138,18 @@ def write_inputs(job: EditJob, plan: ExpansionPlan, folder: Path) -> EditJob:
         designer = masks.fit_mask(masks.load_mask(job.mask_path), loaded.size, rescale=job.options.rescale_mask)
     canvas, mask = canvas_and_mask(loaded.image, plan, designer)
     stem = Path(job.image_paths[0]).stem or "image"
-    canvas_path = replace_file(
-        folder / f"{stem}.png", encode_image(canvas, "png", icc_profile=loaded.icc_profile, dpi=loaded.dpi)
-    )
-    mask_path = replace_file(folder / f"{stem}-expand-mask.png",
-                             masks.encode_mask_png(mask, masks.MaskConvention.BLACK_WHITE))
-    params = job.params
-    if not params.prompt.strip():
-        params = params.with_changes(prompt=DEFAULT_PROMPT)
-    if params.spec.explicit_sizes and params.image_size == "auto":
-        params = params.with_changes(image_size=f"{plan.sent_size[0]}x{plan.sent_size[1]}")
-    options = replace(
-        job.options,
-        keep_unmasked=True,
-        feather=max(job.options.feather, COMPOSITE_FEATHER),
-        rescale_mask=False,
-        send_size=plan.sent_size,
-        region_padding=plan.context if plan.box is not None else None,
-    )
-    return replace(job, params=params, image_paths=[canvas_path, *job.image_paths[1:]], mask_path=mask_path,
-                   options=options)
+    canvas_path, mask_path = write_canvas(folder, stem, canvas, mask, loaded.icc_profile, loaded.dpi)
+    return replace(job, params=expansion_params(job.params, plan), image_paths=[canvas_path, *job.image_paths[1:]],
+                   mask_path=mask_path, options=expansion_options(job.options, plan))
+
+
+def write_snapshot(job: EditJob, snapshot, folder: Path, name: str) -> None:
+    """The window's Generate with a frame pending: expand the snapshot's image on the job's
+    worker and point the job at the canvas and its mask (its parameters and options were set
+    from the plan when it was made)."""
+    plan: ExpansionPlan = snapshot.expansion
+    canvas, mask = canvas_and_mask(snapshot.image.copy(), plan, snapshot.mask)
+    icc = getattr(snapshot, "icc_profile", None) or snapshot.image.info.get("icc_profile")
+    canvas_path, mask_path = write_canvas(folder, name, canvas, mask, icc, getattr(snapshot, "dpi", None))
+    job.image_paths = [canvas_path, *snapshot.references]
+    job.mask_path = mask_path

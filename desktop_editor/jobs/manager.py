@@ -61,6 +61,9 @@ class Snapshot:
     # made from it (auto-saved, composited or not) carries them too.
     icc_profile: bytes | None = None
     dpi: tuple[float, float] | None = None
+    # A canvas expansion (jobs.expansion.ExpansionPlan): the image is expanded and masked on the
+    # worker, the mask above (the designer's, on the original) united with the expansion's.
+    expansion: object | None = None
 
 
 class JobManager:
@@ -209,6 +212,11 @@ class JobManager:
         name = safe_filename(Path(snapshot.name).stem, default="image")  # results are named after it
         # Copied here, on the worker: the window hands over its own image (no stall on Generate),
         # and Pillow keeps per-save state on an image, so concurrent jobs each encode their own copy.
+        if snapshot.expansion is not None:
+            from desktop_editor.jobs.expansion import write_snapshot
+
+            write_snapshot(job, snapshot, folder, name)
+            return
         data = with_metadata(encode_png(snapshot.image.copy()), icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
         image_path = replace_file(folder / f"{name}.png", data)
         job.image_paths = [image_path, *snapshot.references]

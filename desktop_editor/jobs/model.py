@@ -83,6 +83,9 @@ class JobOptions:
     # The first image (or its region) is sent at exactly this (width, height): an expansion picks
     # a size that obeys the model's rules. None: scaled only as far as the limits require.
     send_size: tuple[int, int] | None = None
+    # Pixels added per side (left, top, right, bottom; negative: cropped) when this job expands the
+    # canvas: its image is the expanded canvas, its results the canvas's size.
+    expansion: tuple[int, int, int, int] | None = None
 
 
 RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read

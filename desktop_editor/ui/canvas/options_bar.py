@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.mask_ops import SelectionMode
+from desktop_editor.ui.canvas.expand_options import ExpandOptions
 from desktop_editor.ui.canvas.smart_options import SmartOptions
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.icons import color_swatch_icon
@@ -130,6 +131,7 @@ class ToolOptionsBar(QToolBar):
                 widget.setProperty("segment", True)
         self.mode_actions[settings.selection_mode].setChecked(True)
         self.smart_options = SmartOptions(self, smart_settings(settings))
+        self.expand_options = ExpandOptions(self, canvas)
 
         spacer = QWidget()
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -219,6 +221,7 @@ class ToolOptionsBar(QToolBar):
         for action in self._selection_options:
             action.setVisible(self._painting and tool_id in SELECTION_TOOLS)
         self.smart_options.show_tool(tool_id, self._painting)
+        self.expand_options.show_tool(tool_id, self._painting)
         for action in self._fill_options:
             action.setVisible(self._painting and tool_id in FILL_TOOLS)
 

@@ -156,6 +156,7 @@ class CanvasView(QAbstractScrollArea):
         if old is not None:
             old.view_state = self.view_state()
             old.mask_changed.disconnect(self._on_mask_changed)
+            old.expansion_changed.disconnect(self._on_expansion_changed)
         self._document = document
         self.set_mask_preview(None)
         self._set_outline(Outline.empty())
@@ -169,6 +170,7 @@ class CanvasView(QAbstractScrollArea):
                 document.mask_changed.connect(pyramid.on_mask_changed)
                 document.destroyed.connect(lambda *_a, key=id(document): self._pyramids.pop(key, None))
             document.mask_changed.connect(self._on_mask_changed)
+            document.expansion_changed.connect(self._on_expansion_changed)
             self._schedule_outline(at_once=True)
             if document.view_state:
                 self.restore_view_state(document.view_state)
@@ -480,7 +482,8 @@ class CanvasView(QAbstractScrollArea):
         vw, vh = self._viewport_size()
         avail_w = max(1.0, vw - 2 * _FIT_MARGIN)
         avail_h = max(1.0, vh - 2 * _FIT_MARGIN)
-        zoom = min(avail_w / self._document.width, avail_h / self._document.height) * self._dpr()
+        x0, y0, x1, y1 = self._content_box()
+        zoom = min(avail_w / (x1 - x0), avail_h / (y1 - y0)) * self._dpr()
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         changed = not math.isclose(zoom, self._zoom, rel_tol=1e-9)
         self._zoom = zoom
@@ -552,6 +555,26 @@ class CanvasView(QAbstractScrollArea):
             return QPointF(pos)
         return self._viewport_center()
 
+    def _content_box(self) -> tuple[int, int, int, int]:
+        """What the view fits and centres, in image pixels: the image, grown by the canvas
+        expansion pending on it (the new area lies at negative or beyond-size coordinates)."""
+        document = self._document
+        assert document is not None
+        exp = document.pending_expansion()
+        if exp is None:
+            return 0, 0, document.width, document.height
+        return (-max(0, exp.left), -max(0, exp.top), document.width + max(0, exp.right),
+                document.height + max(0, exp.bottom))
+
+    @Slot()
+    def _on_expansion_changed(self) -> None:
+        if self._fit_mode:
+            self.fit_to_window()
+        else:
+            self._constrain()
+            self._sync_scrollbars()
+        self.viewport().update()
+
     def _constrain(self) -> None:
         """Centre the image along an axis where it fits; elsewhere keep some of it on screen."""
         if self._document is None:
@@ -559,26 +582,29 @@ class CanvasView(QAbstractScrollArea):
             return
         vw, vh = self._viewport_size()
         s = self.scale()
-        cw, ch = self._document.width * s, self._document.height * s
-        self._pan = QPointF(_constrain_axis(self._pan.x(), cw, vw), _constrain_axis(self._pan.y(), ch, vh))
+        x0, y0, x1, y1 = self._content_box()
+        ox, oy = x0 * s, y0 * s
+        self._pan = QPointF(_constrain_axis(self._pan.x() - ox, (x1 - x0) * s, vw) + ox,
+                            _constrain_axis(self._pan.y() - oy, (y1 - y0) * s, vh) + oy)
 
     def _sync_scrollbars(self) -> None:
         self._syncing = True
         try:
             vw, vh = self._viewport_size()
             if self._document is None:
-                cw = ch = 0.0
+                cw = ch = ox = oy = 0.0
             else:
                 s = self.scale()
-                cw, ch = self._document.width * s, self._document.height * s
-            for bar, pan, content, view in (
-                (self.horizontalScrollBar(), self._pan.x(), cw, vw),
-                (self.verticalScrollBar(), self._pan.y(), ch, vh),
+                x0, y0, x1, y1 = self._content_box()
+                cw, ch, ox, oy = (x1 - x0) * s, (y1 - y0) * s, x0 * s, y0 * s
+            for bar, pan, content, view, offset in (
+                (self.horizontalScrollBar(), self._pan.x(), cw, vw, ox),
+                (self.verticalScrollBar(), self._pan.y(), ch, vh, oy),
             ):
                 if content <= view + 0.5:
                     bar.setRange(0, 0)
                     continue
-                bar.setRange(math.floor(min(0.0, pan)), math.ceil(max(content - view, pan)))
+                bar.setRange(math.floor(min(offset, pan)), math.ceil(max(offset + content - view, pan)))
                 bar.setPageStep(max(1, int(view)))
                 bar.setSingleStep(24)
                 bar.setValue(round(pan))
@@ -641,6 +667,9 @@ class CanvasView(QAbstractScrollArea):
                 self._paint_rect(painter, QRectF(rect), image_rect)
             self._paint_ants(painter, QRectF(event.rect()))
             self._paint_frame(painter, image_rect, event.rect())
+            framing = self.tools.tool("expand")
+            if framing is not self.tools.current:
+                framing.paint_overlay(painter)  # a pending expansion stays visible with every tool
             self.tools.current.paint_overlay(painter)
         painter.end()
         self.paint_count += 1

@@ -65,6 +65,11 @@ _SHAPES: dict[str, str] = {
         f'<path d="M8.5 19.5 C8.5 13.2 13.2 8.5 19.5 8.5" {_S}/>'
         f'<path d="M12.5 19.5 C12.5 15.4 15.4 12.5 19.5 12.5 L19.5 19.5 Z" {_F} opacity="0.55"/>'
     ),
+    "expand_canvas": (
+        f'<path d="M7 3 V17 H21" {_S2}/>'
+        f'<path d="M3 7 H17 V21" {_S2}/>'
+        f'<rect x="9.5" y="9.5" width="5" height="5" {_F} opacity="0.5"/>'
+    ),
     "invert": (
         f'<circle cx="12" cy="12" r="8" {_S}/>'
         f'<path d="M12 4 A8 8 0 0 1 12 20 Z" {_F}/>'

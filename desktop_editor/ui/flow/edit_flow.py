@@ -37,6 +37,7 @@ from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+from desktop_editor.ui.flow.expanding import canvas_before, expansion_request, is_expansion
 from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
 from desktop_editor.ui.models.document import Document
@@ -289,7 +290,15 @@ class EditFlow(QObject):
         params = panel.params()
         mask = document.mask_array()
         empty = not mask.any()
-        if params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
+        options = window.preferences.job_options(**panel.options())
+        plan = None
+        if document.pending_expansion() is not None:
+            request = expansion_request(document, params, options)
+            if isinstance(request, str):
+                window.feedback.status(request, MESSAGE_MS)
+                return None
+            params, options, plan = request  # the frame is the mask: no need to confirm an empty one
+        elif params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
             return None
         options = replace(window.preferences.job_options(**panel.options()),
                           source_image=str(document.path) if document.path is not None else None)
@@ -307,6 +316,7 @@ class EditFlow(QObject):
             references=tuple(panel.reference_paths()),
             icc_profile=document.loaded.icc_profile,
             dpi=document.loaded.dpi,
+            expansion=plan,
         )
         try:
             job_id = self.controller.generate(snapshot, params, options)
@@ -317,7 +327,7 @@ class EditFlow(QObject):
         if fingerprint is not None:
             self._repeats.remember(fingerprint)
         self._job_documents[job_id] = document
-        self._job_masks[job_id] = None if empty else mask
+        self._job_masks[job_id] = None if empty or plan is not None else mask  # an expansion's is read from its job
         self._sent_at[job_id] = time.monotonic()
         window.mask_commands.set_last_job_mask(None if empty else mask)
         estimate = cost_text(params, window.preferences.prices)
@@ -567,13 +577,17 @@ class EditFlow(QObject):
         generation = self._decode_generation
         path = result_set.paths[index]
         job = result_set.job
-        need_before = result_set.document is None and result_set.before is None
+        expanded = is_expansion(job)
+        need_before = (result_set.document is None or expanded) and result_set.before is None
         mask_file = Path(job.mask_path) if job.mask_path and result_set.mask is None else None
 
         def work() -> tuple[QImage, QImage | None, np.ndarray | None]:
             after = qimage_from_pil(load_image(path).image)
             before = None
-            if need_before and job.image_paths and Path(job.image_paths[0]).is_file():
+            if need_before and expanded:
+                canvas = canvas_before(job)
+                before = qimage_from_pil(canvas) if canvas is not None else None
+            elif need_before and job.image_paths and Path(job.image_paths[0]).is_file():
                 before = qimage_from_pil(load_image(job.image_paths[0]).image)
             mask = None
             if mask_file is not None and mask_file.is_file():
@@ -602,7 +616,7 @@ class EditFlow(QObject):
 
     def _show_decoded(self, result_set: ResultSet, after: QImage) -> None:
         window = self.window
-        if result_set.document is not None:
+        if result_set.document is not None and not is_expansion(result_set.job):
             before = result_set.document.image
         else:
             before = result_set.before if result_set.before is not None else after

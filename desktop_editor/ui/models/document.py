@@ -20,11 +20,13 @@ from PySide6.QtGui import QImage, QUndoStack
 from desktop_editor.core import mask_ops
 from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import Bounds
+from desktop_editor.core.expand import DEFAULT_OVERLAP, Expansion
 from desktop_editor.core.mix import MixState
 from desktop_editor.core.masks import MaskError, fit_mask
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
+from desktop_editor.ui.models.expansion_command import ExpansionCommand
 from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
     MaskEditCommand,
@@ -51,11 +53,13 @@ class Document(QObject):
             what was last saved.
         history_trimmed(int): this many of the oldest undo steps were dropped to stay
             within the history memory budget.
+        expansion_changed(): the canvas frame to expand (or crop) to, or its overlap, changed.
     """
 
     mask_changed = Signal(QRect)
     modified_changed = Signal(bool)
     history_trimmed = Signal(int)
+    expansion_changed = Signal()
 
     def __init__(
         self,
@@ -90,6 +94,10 @@ class Document(QObject):
         self.history_budget = DEFAULT_HISTORY_BUDGET
         self._history_bytes = 0
         self.history_replaying = False
+        # The canvas being framed with the Crop/Expand tool: pixels per side (None: the image as
+        # it is) and the band of the original redone at the seam. Sent by Generate.
+        self.expansion: Expansion | None = None
+        self.expand_overlap = DEFAULT_OVERLAP
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._modified = False
@@ -111,6 +119,30 @@ class Document(QObject):
 
     def exceeds_limits(self) -> bool:
         return self.send_size() != (self.width, self.height)
+
+    # -- canvas expansion -------------------------------------------------------------------
+
+    def pending_expansion(self) -> Expansion | None:
+        """The frame Generate will expand to, None when there is none (or it changes nothing)."""
+        exp = self.expansion
+        return None if exp is None or exp.is_identity else exp
+
+    def set_expansion(self, expansion: Expansion | None, overlap: int | None = None,
+                      text: str = "Expand Canvas") -> bool:
+        """Frame the canvas as one undo step; False when nothing changed."""
+        if expansion is not None and expansion.is_identity:
+            expansion = None
+        after = (expansion, self.expand_overlap if overlap is None else max(0, int(overlap)))
+        before = (self.expansion, self.expand_overlap)
+        if after == before:
+            return False
+        self._push(ExpansionCommand(self, before, after, text))
+        return True
+
+    def apply_expansion(self, expansion: Expansion | None, overlap: int) -> None:
+        """Set the frame and announce it (used by undo and redo)."""
+        self.expansion, self.expand_overlap = expansion, overlap
+        self.expansion_changed.emit()
 
     # -- mask access ------------------------------------------------------------------------
 
@@ -251,7 +283,7 @@ class Document(QObject):
             self.history_replaying = False
             self._update_modified()
 
-    def _push(self, command: MaskEditCommand) -> None:
+    def _push(self, command: MaskEditCommand | ExpansionCommand) -> None:
         stack = self.undo_stack
         # Pushing after some undos deletes the steps that could have been redone.
         discarded = sum(getattr(stack.command(i), "nbytes", 0) for i in range(stack.index(), stack.count()))

@@ -111,6 +111,13 @@ def history_bytes(stack: QUndoStack) -> int:
     return total
 
 
+def _rebuilt(document: MaskTarget, command: QUndoCommand) -> QUndoCommand:
+    """A fresh copy of a kept step (the stack deletes the old one when cleared)."""
+    if isinstance(command, MaskEditCommand):
+        return MaskEditCommand(document, command.payload, command.text(), applied=True)
+    return command.rebuilt()  # other steps (a canvas expansion) know how to copy themselves
+
+
 def trim_history(document: MaskTarget, stack: QUndoStack, budget: int) -> int:
     """Drop the oldest commands until the history fits in 3/4 of `budget`; returns how many.
 
@@ -128,12 +135,12 @@ def trim_history(document: MaskTarget, stack: QUndoStack, budget: int) -> int:
     while drop < count - 1 and total > target:
         total -= sizes[drop]
         drop += 1
-    kept = [(stack.command(i).payload, stack.command(i).text()) for i in range(drop, count)]
+    kept = [_rebuilt(document, stack.command(i)) for i in range(drop, count)]
     index, clean = stack.index(), stack.cleanIndex()
     with document.replaying_history():
         stack.clear()
-        for payload, text in kept:
-            stack.push(MaskEditCommand(document, payload, text, applied=True))
+        for command in kept:
+            stack.push(command)
         if clean >= drop:
             stack.setIndex(clean - drop)
             stack.setClean()

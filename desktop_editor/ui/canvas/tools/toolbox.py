@@ -6,6 +6,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop_editor.ui.canvas.tools.base import Tool
 from desktop_editor.ui.canvas.tools.brush import BrushTool, EraserTool
+from desktop_editor.ui.canvas.tools.expand import ExpandTool
 from desktop_editor.ui.canvas.tools.fill import BucketTool
 from desktop_editor.ui.canvas.tools.host import ToolHost
 from desktop_editor.ui.canvas.tools.object_select import ObjectSelectTool
@@ -14,7 +15,7 @@ from desktop_editor.ui.canvas.tools.wand import WandTool
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
 TOOL_CLASSES: tuple[type[Tool], ...] = (
-    BrushTool, EraserTool, RectSelectTool, LassoTool, WandTool, ObjectSelectTool, BucketTool)
+    BrushTool, EraserTool, RectSelectTool, LassoTool, WandTool, ObjectSelectTool, BucketTool, ExpandTool)
 
 
 class ToolBox(QObject):
