@@ -153,3 +153,16 @@ def write_snapshot(job: EditJob, snapshot, folder: Path, name: str) -> None:
     canvas_path, mask_path = write_canvas(folder, name, canvas, mask, icc, getattr(snapshot, "dpi", None))
     job.image_paths = [canvas_path, *snapshot.references]
     job.mask_path = mask_path
+
+
+def describe_frame(width: int, height: int, expansion: expand.Expansion | None, overlap: int) -> tuple[str, bool]:
+    """One line for the panel and the canvas: what Generate will send for this frame, and
+    whether it can be sent ("Canvas 1440x2560: sent as 1008x1792, result scaled to 1440x2560")."""
+    if expansion is None or expansion.is_identity:
+        return "", True
+    try:
+        plan = plan_expansion(width, height, expansion, overlap)
+    except expand.ExpandError as exc:
+        return str(exc), False
+    cw, ch = plan.canvas_size
+    return f"Canvas {cw}x{ch}: {plan.text}.", True

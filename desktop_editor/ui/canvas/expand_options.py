@@ -1,9 +1,9 @@
 """The Crop/Expand tool's part of the options bar: a target aspect from presets (or custom)
-with an anchor, exact pixels per side, the overlap band, and what will be sent.
+with an anchor, exact pixels per side, and the overlap band.
 
-Every change is one undo step on the current document's frame. The line at the end says the
-sent size and scale ("sent as 1008x1792, result scaled to 1440x2560"), or why the frame cannot
-be sent with the nearest aspect that can.
+Every change is one undo step on the current document's frame. What will be sent ("sent as
+1008x1792, result scaled to 1440x2560") is said in the parameters panel and on the canvas next
+to the frame; an aspect the model refuses is refused here, naming the nearest allowed one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar, QToolButton
 
 from desktop_editor.core.expand import ANCHORS, PRESETS, Expansion, ExpandError, aspect_problem, for_aspect
-from desktop_editor.jobs.expansion import plan_expansion
 from desktop_editor.ui.canvas.view import CanvasView
 
 FREE = "Free"
@@ -71,15 +70,14 @@ class ExpandOptions(QObject):
         self.reset_button = QToolButton()
         self.reset_button.setText("Reset")
         self.reset_button.setToolTip("Back to the image as it is (one undo step)")
-        self.plan_label = QLabel()
-        self.plan_label.setObjectName("option_hint")
-        self.plan_label.setStyleSheet("padding-left: 6px;")
+        self.problem_label = QLabel()  # a refused aspect, until the next change
+        self.problem_label.setStyleSheet("padding-left: 6px; color: #e06c5a;")
         self.custom_actions = [bar.addWidget(self.custom_w), bar.addWidget(_label(":")), bar.addWidget(self.custom_h)]
         self.actions: list[QAction] = [
             bar.addWidget(_label("Aspect")), bar.addWidget(self.aspect_combo), *self.custom_actions,
             bar.addWidget(self.anchor_combo),
             *(bar.addWidget(spin) for spin in self.sides.values()),
-            bar.addWidget(self.overlap_spin), bar.addWidget(self.reset_button), bar.addWidget(self.plan_label),
+            bar.addWidget(self.overlap_spin), bar.addWidget(self.reset_button), bar.addWidget(self.problem_label),
         ]
         self.aspect_combo.currentTextChanged.connect(self._on_aspect_chosen)
         self.anchor_combo.currentIndexChanged.connect(self._apply_aspect)
@@ -128,21 +126,7 @@ class ExpandOptions(QObject):
         self.overlap_spin.blockSignals(True)
         self.overlap_spin.setValue(document.expand_overlap if document is not None else 0)
         self.overlap_spin.blockSignals(False)
-        self.plan_label.setText(self.plan_text())
-
-    def plan_text(self) -> str:
-        """What Generate will send for the current frame, or why it cannot."""
-        document = self._document
-        exp = document.pending_expansion() if document is not None else None
-        if document is None or exp is None:
-            return "Drag the frame, type pixels per side or pick an aspect"
-        try:
-            plan = plan_expansion(document.width, document.height, exp, document.expand_overlap)
-        except ExpandError as exc:
-            self.plan_label.setStyleSheet("padding-left: 6px; color: #e06c5a;")
-            return str(exc)
-        self.plan_label.setStyleSheet("padding-left: 6px;")
-        return plan.text[0].upper() + plan.text[1:]
+        self.problem_label.setText("")
 
     # -- editing ----------------------------------------------------------------------------
 
@@ -168,8 +152,7 @@ class ExpandOptions(QObject):
             return
         problem = aspect_problem(ratio)
         if problem:
-            self.plan_label.setStyleSheet("padding-left: 6px; color: #e06c5a;")
-            self.plan_label.setText(problem)
+            self.problem_label.setText(problem)
             return
         anchor = self.anchor_combo.currentData()
         exp = for_aspect(document.width, document.height, ratio, anchor)
@@ -188,7 +171,7 @@ class ExpandOptions(QObject):
             exp.check(document.width, document.height)
         except ExpandError as exc:
             self.refresh()
-            self.plan_label.setText(str(exc))
+            self.problem_label.setText(str(exc))
             return
         self.aspect_combo.blockSignals(True)
         self.aspect_combo.setCurrentText(FREE)  # typed sides no longer follow a preset

@@ -37,7 +37,7 @@ from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
-from desktop_editor.ui.flow.expanding import canvas_before, expansion_request, is_expansion
+from desktop_editor.ui.flow.expanding import ExpansionNote, canvas_before, expansion_request, is_expansion
 from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
 from desktop_editor.ui.models.document import Document
@@ -133,6 +133,8 @@ class EditFlow(QObject):
         jobs.resend_requested.connect(self._on_resend_requested)
         jobs.job_selected.connect(self._on_job_selected)
         window.document_changed.connect(self._on_document_changed)
+        self.expansion_note = ExpansionNote(window.params_panel, self)
+        window.document_changed.connect(self.expansion_note.follow)
         window.document_opened.connect(self._on_document_opened)
         window.open_failed.connect(self._on_open_failed)
         self._apply_preferences_to_panels(window.preferences, defaults=True)

@@ -12,12 +12,19 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QObject, Slot
 
 from desktop_editor.core.expand import ExpandError
 from desktop_editor.core.images import load_image
 from desktop_editor.core.masks import load_mask
 from desktop_editor.core.params import EditParams
-from desktop_editor.jobs.expansion import ExpansionPlan, expansion_options, expansion_params, plan_expansion
+from desktop_editor.jobs.expansion import (
+    ExpansionPlan,
+    describe_frame,
+    expansion_options,
+    expansion_params,
+    plan_expansion,
+)
 from desktop_editor.jobs.model import EditJob, JobOptions
 from desktop_editor.ui.models.document import Document
 
@@ -59,3 +66,34 @@ def canvas_before(job: EditJob) -> Image.Image | None:
     checker = np.where(((yy // CHECKER) + (xx // CHECKER)) % 2 == 0, _LIGHT, _DARK).astype(np.uint8)
     pixels[new_area] = checker[new_area][:, None]
     return Image.fromarray(pixels, "RGB")
+
+
+class ExpansionNote(QObject):
+    """Keeps the parameters panel saying what the current image's frame will be sent as."""
+
+    def __init__(self, panel, parent: QObject | None = None):
+        super().__init__(parent)
+        self.panel = panel
+        self._document: Document | None = None
+
+    @Slot(object)
+    def follow(self, document: Document | None) -> None:
+        if self._document is not None:
+            try:
+                self._document.expansion_changed.disconnect(self.refresh)
+            except (RuntimeError, TypeError):  # the document is gone
+                pass
+        self._document = document
+        if document is not None:
+            document.expansion_changed.connect(self.refresh)
+        self.refresh()
+
+    @Slot()
+    def refresh(self) -> None:
+        document = self._document
+        if document is None:
+            self.panel.set_expansion_note("")
+            return
+        text, _ok = describe_frame(document.width, document.height, document.pending_expansion(),
+                                   document.expand_overlap)
+        self.panel.set_expansion_note(text)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPainterPath, QPen
 
 from desktop_editor.core.expand import MIN_CANVAS_EDGE, Expansion, clamp_overlap
+from desktop_editor.jobs.expansion import describe_frame
 from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
 from desktop_editor.ui.models.tool_settings import ToolSettings
@@ -203,6 +204,9 @@ class ExpandTool(Tool):
         if not exp.is_identity and self.active:
             cw, ch = exp.canvas_size(document.width, document.height)
             text = f"{cw} x {ch}   ({exp.left:+d} {exp.top:+d} {exp.right:+d} {exp.bottom:+d})"
+            if self.live is None:  # the plan needs a search over sizes: not on every move of a drag
+                line, _ok = describe_frame(document.width, document.height, exp, document.expand_overlap)
+                text = f"{text}   {line}"
             _draw_badge(painter, QPointF(rect.left(), max(4.0, rect.top() - 28.0)), text)
         painter.restore()
 

@@ -70,6 +70,7 @@ class ParamsPanel(QWidget):
         self.model = ParamsModel(self)
         self._prices: dict[str, float] = dict(DEFAULT_PRICES)
         self._image_size: tuple[int, int] | None = None
+        self._expansion_note = ""  # what an expanded canvas is sent as, said instead of the plain size
         self._demo = False
         self._problems: list[Problem] = []
         self._last_params: EditParams | None = None
@@ -364,7 +365,16 @@ class ParamsPanel(QWidget):
             self._last_options = options
             self.options_changed.emit(options)
 
+    def set_expansion_note(self, text: str) -> None:
+        """Say what the current image's expanded canvas will be sent as ("" when none is framed)."""
+        if text != self._expansion_note:
+            self._expansion_note = text
+            self.sent_label.setText(self._sent_text(self.params()))
+            self.sent_label.setVisible(bool(self.sent_label.text()))
+
     def _sent_text(self, params: EditParams) -> str:
+        if self._expansion_note:
+            return self._expansion_note
         m = self.model
         size_ok = not any(problem.field == "image_size" for problem in self._problems)
         return sent_text(params, self._image_size, region_padding=m.region_padding if m.send_region else None,

@@ -1,0 +1,149 @@
+"""The Crop/Expand tool in the real window: dragging edges and corners with the mouse, typed
+pixels per side, aspect presets with anchors, the plan line, and undo over all of it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
+
+from desktop_editor.core.expand import Expansion
+from desktop_editor.ui.canvas.tools.expand import dragged
+from editor_helpers import make_photo, open_image
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def framing(qtbot, window, tmp_path):
+    document = open_image(qtbot, window, make_photo(tmp_path / "shot.png", (401, 301)))
+    window.show_mask_page()
+    window.actions["tool.expand"].trigger()
+    assert window.canvas.tools.current.tool_id == "expand"
+    return window, document
+
+
+def _drag(window, start: QPointF, end: QPointF, steps: int = 4) -> None:
+    """A mouse drag between two image points on the canvas."""
+    canvas = window.canvas
+    viewport = canvas.viewport()
+    a = canvas.map_from_image(start)
+    b = canvas.map_from_image(end)
+    QTest.mousePress(viewport, LEFT, Qt.KeyboardModifier.NoModifier, a.toPoint())
+    for i in range(1, steps + 1):
+        p = a + (b - a) * (i / steps)
+        QTest.mouseMove(viewport, p.toPoint())
+    QTest.mouseRelease(viewport, LEFT, Qt.KeyboardModifier.NoModifier, b.toPoint())
+
+
+def test_the_key_picks_the_tool_and_its_options_show(qtbot, framing):
+    window, _document = framing
+    window.resize(1440, 800)
+    assert window.actions["tool.expand"].shortcut().toString() == "O"
+    options = window.options_bar.expand_options
+    # The bar lays its widgets out (and shows them) on its next layout pass.
+    qtbot.waitUntil(lambda: options.aspect_combo.isVisible() and options.sides["b"].isVisible()
+                    and options.reset_button.isVisible(), timeout=3000)
+    window.actions["tool.brush"].trigger()
+    qtbot.waitUntil(lambda: not options.aspect_combo.isVisible(), timeout=3000)
+
+
+def test_dragging_the_right_edge_out_expands_and_undo_takes_it_back(qtbot, framing):
+    window, document = framing
+    scale = window.canvas.scale()
+    _drag(window, QPointF(401, 150), QPointF(401 + 120 / scale * scale, 150))
+    exp = document.expansion
+    assert exp is not None and exp.left == exp.top == exp.bottom == 0
+    assert abs(exp.right - 120) <= 2 / scale + 1
+    assert document.undo_stack.count() == 1 and document.undo_stack.undoText() == "Expand Canvas"
+    options = window.options_bar.expand_options
+    assert options.sides["r"].value() == exp.right
+    note = window.params_panel.sent_label.text()
+    assert note.startswith(f"Canvas {401 + exp.right}x301: sent as "), note
+    window.actions["edit.undo"].trigger()
+    assert document.pending_expansion() is None and options.sides["r"].value() == 0
+    window.actions["edit.redo"].trigger()
+    assert document.expansion == exp
+
+
+def test_a_corner_drag_moves_two_edges_and_inward_crops(framing):
+    window, document = framing
+    _drag(window, QPointF(0, 0), QPointF(-60, -40))
+    exp = document.expansion
+    assert exp.left > 0 and exp.top > 0 and exp.right == exp.bottom == 0
+    _drag(window, QPointF(401, 301), QPointF(351, 271))
+    exp2 = document.expansion
+    assert exp2.right < 0 and exp2.bottom < 0 and (exp2.left, exp2.top) == (exp.left, exp.top)
+    assert document.undo_stack.count() == 2 and document.undo_stack.undoText() == "Crop Canvas"
+
+
+def test_drag_limits_keep_some_of_the_original():
+    exp = dragged(Expansion(), frozenset("r"), -10_000, 0, 401, 301)
+    assert exp.right == -(401 - 16)
+    exp = dragged(Expansion(), frozenset("lt"), -30.4, -20.6, 401, 301)
+    assert exp == Expansion(30, 21, 0, 0)
+
+
+def test_typed_pixels_per_side(qtbot, framing):
+    window, document = framing
+    options = window.options_bar.expand_options
+    for side, value in zip("ltrb", (10, 0, 250, 33)):
+        spin = options.sides[side]
+        spin.selectAll()
+        spin.setValue(value)
+    assert document.expansion == Expansion(10, 0, 250, 33)
+    assert document.undo_stack.count() == 3  # three sides changed, three steps
+    assert window.params_panel.sent_label.text() == "Canvas 661x334: sent as 1168x592, result scaled to 661x334."
+
+
+@pytest.mark.parametrize("preset,anchor,expected", [
+    ("9:16", "center", Expansion(0, 206, 0, 206)),
+    ("1:1", "top", Expansion(0, 0, 0, 100)),
+    ("1:1", "left", Expansion(0, 50, 0, 50)),  # the anchor's side that does not grow: centred
+    ("16:9", "right", Expansion(134, 0, 0, 0)),
+    ("4:5", "bottom", Expansion(0, 200, 0, 0)),
+])
+def test_a_preset_with_an_anchor_frames_the_canvas(framing, preset, anchor, expected):
+    window, document = framing
+    options = window.options_bar.expand_options
+    options.anchor_combo.setCurrentIndex(options.anchor_combo.findData(anchor))
+    options.aspect_combo.setCurrentText(preset)
+    exp = document.expansion
+    cw, ch = exp.canvas_size(401, 301)
+    pw, ph = (int(v) for v in preset.split(":"))
+    assert abs(cw / ch - pw / ph) < 0.01
+    assert exp == expected
+    assert document.undo_stack.undoText() == f"Expand to {preset}"
+    assert "sent as" in window.params_panel.sent_label.text()
+
+
+def test_custom_aspect_outside_the_rules_is_refused_with_the_nearest(framing):
+    window, document = framing
+    options = window.options_bar.expand_options
+    options.aspect_combo.setCurrentText("Custom")
+    assert all(action.isVisible() for action in options.custom_actions)
+    options.custom_w.setValue(4)
+    options.custom_h.setValue(1)
+    assert "nearest allowed is 3:1" in options.problem_label.text()
+    assert document.pending_expansion() is None or document.expansion.canvas_size(401, 301)[0] / 301 <= 3
+
+
+def test_overlap_reset_and_the_frame_stays_visible_with_other_tools(qtbot, framing):
+    window, document = framing
+    options = window.options_bar.expand_options
+    options.aspect_combo.setCurrentText("1:1")
+    options.overlap_spin.setValue(48)
+    assert document.expand_overlap == 48
+    window.actions["tool.brush"].trigger()
+    before = window.canvas.paint_count
+    window.canvas.viewport().repaint()
+    assert window.canvas.paint_count > before
+    grab = window.canvas.viewport().grab().toImage()
+    top = window.canvas.map_from_image(QPointF(200, -40)).toPoint()
+    # The new area above the photo is drawn as the checkerboard, not the plain background.
+    assert grab.pixelColor(top).lightness() > 90
+    window.actions["tool.expand"].trigger()
+    options.reset_button.click()
+    assert document.pending_expansion() is None
+    window.actions["edit.undo"].trigger()
+    assert document.pending_expansion() is not None
