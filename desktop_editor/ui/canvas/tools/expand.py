@@ -80,6 +80,14 @@ class ExpandTool(Tool):
     def is_busy(self) -> bool:
         return self._origin is not None
 
+    def activate(self) -> None:
+        super().activate()
+        self.canvas.viewport().update()  # the handles appear
+
+    def deactivate(self) -> None:
+        super().deactivate()
+        self.canvas.viewport().update()  # the handles go; a pending frame stays drawn
+
     def _view_frame(self) -> QRectF | None:
         document = self.document()
         if document is None:
@@ -207,7 +215,9 @@ class ExpandTool(Tool):
             if self.live is None:  # the plan needs a search over sizes: not on every move of a drag
                 line, _ok = describe_frame(document.width, document.height, exp, document.expand_overlap)
                 text = f"{text}   {line}"
-            _draw_badge(painter, QPointF(rect.left(), max(4.0, rect.top() - 28.0)), text)
+            above = rect.top() - 30.0
+            _draw_badge(painter, QPointF(rect.left() + (0.0 if above >= 4.0 else 10.0),
+                                         above if above >= 4.0 else rect.top() + 10.0), text)
         painter.restore()
 
     def _paint_band(self, painter: QPainter, exp: Expansion, image: QRectF, frame: QRectF,
