@@ -1,5 +1,7 @@
 """`edit --expand/--aspect` and `batch --aspect` end to end against the emulator over real HTTP."""
 
+import io
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -115,3 +117,25 @@ def test_batch_squares_a_catalogue(emulator, tmp_path, capsys):
     for create in creates(emulator):
         size = create.json["input"]["image_size"]
         assert size_problems(size["width"], size["height"]) == []
+
+
+def test_a_canvas_too_large_to_send_whole_sends_a_band(emulator, tmp_path, capsys):
+    photo = _photo(tmp_path / "wide.png", 3000, 2400)
+    out = tmp_path / "out"
+    code = main(["edit", str(photo), "--expand", "0,0,900,0", "--overlap", "32", "--prompt", "more of the beach",
+                 "--out", str(out), *_service(emulator)])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "only the" in err and "band around the new area is sent" in err
+    sent = creates(emulator)[0].json["input"]["image_size"]
+    assert size_problems(sent["width"], sent["height"]) == []
+    uploaded = [Image.open(io.BytesIO(r.body)) for r in emulator.requests if r.method == "PUT"]
+    assert [im.size for im in uploaded if im.mode == "RGB"] == [(sent["width"], sent["height"])], \
+        "the band is sent at the planned size"
+    assert sent["width"] < 3900 * sent["height"] / 2400, "a band, narrower than the whole canvas"
+    [saved] = sorted(out.iterdir())
+    result = np.asarray(Image.open(saved).convert("RGB"))
+    assert result.shape == (2400, 3900, 3)
+    original = np.asarray(Image.open(photo))
+    assert np.array_equal(result[:, : 3000 - 32], original[:, : 3000 - 32]), "original pixels changed"
+    assert not np.array_equal(result[:, 3100:3200], np.repeat(original[:, -1:], 100, axis=1))
