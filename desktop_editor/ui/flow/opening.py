@@ -177,7 +177,9 @@ class DocumentOpener(QObject):
         document.params = dict(project.params)
         document.project_path = project.path
         if project.view:
-            document.view_state = dict(project.view)
+            document.view_state = {k: v for k, v in project.view.items() if k != "expansion"}
+            if "expansion" in project.view:
+                document.restore_expansion_state(project.view["expansion"])
         if project.mix is not None and project.mix.labels.shape == (document.height, document.width):
             document.mix_state = project.mix
         return True

@@ -142,6 +142,9 @@ class WorkSaver(QObject):
         if path.suffix.lower() != PROJECT_SUFFIX:
             path = path.with_name(path.name + PROJECT_SUFFIX)
         view = self.canvas.view_state() if document is self.documents.current() else document.view_state
+        frame = document.expansion_state()
+        if frame is not None:  # the canvas being framed, kept with the view
+            view = {**view, "expansion": frame}
         image_bytes = qimage_to_png_bytes(document.image) if document.path is None else None
         try:
             save_project(path, image_path=document.path, mask=document.mask_pixels(), params=document.params,

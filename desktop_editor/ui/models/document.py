@@ -139,6 +139,23 @@ class Document(QObject):
         self._push(ExpansionCommand(self, before, after, text))
         return True
 
+    def expansion_state(self) -> dict[str, Any] | None:
+        """The frame as plain data for a project file (None: nothing framed)."""
+        exp = self.pending_expansion()
+        return None if exp is None else {"sides": list(exp.sides), "overlap": self.expand_overlap}
+
+    def restore_expansion_state(self, state: Any) -> None:
+        """Put back a frame saved with a project (not an undo step: it is how the project was
+        left); anything malformed is ignored."""
+        try:
+            sides = [int(v) for v in state["sides"]]
+            overlap = max(0, int(state.get("overlap", DEFAULT_OVERLAP)))
+            exp = Expansion(*sides)
+            exp.check(self.width, self.height)
+        except (TypeError, KeyError, ValueError, AttributeError):
+            return
+        self.apply_expansion(exp, overlap)
+
     def apply_expansion(self, expansion: Expansion | None, overlap: int) -> None:
         """Set the frame and announce it (used by undo and redo)."""
         self.expansion, self.expand_overlap = expansion, overlap

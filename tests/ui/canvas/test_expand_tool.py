@@ -147,3 +147,20 @@ def test_overlap_reset_and_the_frame_stays_visible_with_other_tools(qtbot, frami
     assert document.pending_expansion() is None
     window.actions["edit.undo"].trigger()
     assert document.pending_expansion() is not None
+
+
+def test_a_project_keeps_the_frame(qtbot, framing, tmp_path):
+    window, document = framing
+    options = window.options_bar.expand_options
+    options.overlap_spin.setValue(40)
+    options.aspect_combo.setCurrentText("4:5")
+    frame = document.expansion
+    project = tmp_path / "framed.deproj"
+    assert window.saver.save_project(document, project)
+    assert window.close_document(document)
+    with qtbot.waitSignal(window.document_opened, timeout=10000) as opened:
+        window.open_path(project)
+    restored = opened.args[0]
+    assert restored.expansion == frame and restored.expand_overlap == 40
+    assert restored.undo_stack.count() == 0 and not restored.is_modified()
+    assert "sent as" in window.params_panel.sent_label.text()
