@@ -355,6 +355,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
     plan = plan_batch(images, params, masks_dir=args.masks, shared_mask=args.mask, derived_masks=derived,
                       masks_optional=expanding(args))
+    from desktop_editor.cli_expand import plan_items
+
+    expansion_lines: list[str] = []
+    if expanding(args):  # each image's sent size becomes its expanded canvas's
+        problem = plan_items(args, plan.to_send, expansion_lines)
+        if problem:
+            return _fail(problem, EXIT_USAGE)
     cost = plan.estimated_cost()
     sizes = {}
     for item in plan.to_send:
@@ -368,12 +375,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
           f" ({params.num_images if params.spec.has_num_images else 1} image(s) each).", file=out)
     if not plan.to_send:
         return _fail("nothing to send.", EXIT_USAGE)
-    from desktop_editor.cli_expand import print_plans
-
-    if expanding(args):
-        problem = print_plans(args, [item.image for item in plan.to_send], out)
-        if problem:
-            return _fail(problem, EXIT_USAGE)
+    for line in expansion_lines:
+        print(line, file=out)
     if not args.yes:
         if not sys.stdin.isatty():
             return _fail("confirm with --yes (no terminal to ask on).", EXIT_USAGE)

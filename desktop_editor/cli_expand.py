@@ -84,18 +84,20 @@ def _image_size(path: Path) -> tuple[int, int]:
     return image_size(path)  # from the header: a catalogue of hundreds plans fast
 
 
-def print_plans(args: argparse.Namespace, images: list[Path], out) -> str | None:
-    """One line per image saying what is sent, before the batch asks to send; an error line
-    (naming the image) when one of them cannot be expanded."""
-    for path in images:
+def plan_items(args: argparse.Namespace, items: list, lines: list[str]) -> str | None:
+    """Plan every batch item's expansion: its sent size becomes the canvas's, and one line per
+    image says what is sent (added to `lines`). An error line naming the image when one cannot be."""
+    for item in items:
+        path = item.image
         try:
-            plan = plan_for(args, _image_size(path))
+            plan = plan_for(args, item.size or _image_size(path))
         except expand.ExpandError as exc:
             return f"{path.name}: {exc}"
         except (OSError, ValueError) as exc:
             return f"{path.name}: not a readable image ({exc})."
-        print(f"  {path.name}: {plan.source_size[0]}x{plan.source_size[1]} -> "
-              f"{plan.canvas_size[0]}x{plan.canvas_size[1]}, {plan.text}", file=out)
+        item.sent_size = plan.sent_size
+        lines.append(f"  {path.name}: {plan.source_size[0]}x{plan.source_size[1]} -> "
+                     f"{plan.canvas_size[0]}x{plan.canvas_size[1]}, {plan.text}")
     return None
 
 

@@ -205,6 +205,7 @@ def sent_size(width: int, height: int) -> tuple[int, int]:
     scale = min(MAX_EDGE / max(width, height), math.sqrt(MAX_PIXELS / area))
     scale = max(min(scale, 1.0), math.sqrt(MIN_PIXELS / area))
     ratio = width / height
+    target = area * scale * scale
     best, best_err = None, float("inf")
     base = int(width * scale) // SIZE_MULTIPLE
     for k in range(base + 2, max(0, base - 40), -1):
@@ -213,7 +214,8 @@ def sent_size(width: int, height: int) -> tuple[int, int]:
                   int(math.ceil(w / ratio / SIZE_MULTIPLE)) * SIZE_MULTIPLE}:
             if h <= 0 or not _valid(w, h):
                 continue
-            err = abs(w / h / ratio - 1.0) - w * h * 1e-12  # closest shape; then the larger size
+            # Closest shape first; among equal shapes, the pixel count closest to the scaled canvas's.
+            err = abs(w / h / ratio - 1.0) + 1e-3 * abs(w * h / target - 1.0)
             if err < best_err - 1e-9:
                 best, best_err = (w, h), err
     if best is None:  # cannot happen for an allowed aspect; kept so a caller never gets None

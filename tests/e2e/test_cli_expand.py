@@ -105,7 +105,8 @@ def test_batch_squares_a_catalogue(emulator, tmp_path, capsys):
                  "studio backdrop", "--yes", "--out", str(out), "--concurrency", "2", *_service(emulator)])
     err = capsys.readouterr().err
     assert code == 0, err
-    assert "a.png: 640x480 -> 640x640" in err
+    assert "a.png: 640x480 -> 640x640, sent as 816x816, result scaled to 640x640" in err
+    assert "(3 at 816x816)" in err, "the plan counts the sizes really sent"
     results = {p.stem.split("-")[0]: np.asarray(Image.open(p).convert("RGB")) for p in out.iterdir()}
     assert sorted(results) == ["a", "b", "c"]
     for name, (w, h) in sizes.items():
