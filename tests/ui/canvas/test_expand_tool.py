@@ -84,6 +84,15 @@ def test_drag_limits_keep_some_of_the_original():
     assert exp == Expansion(30, 21, 0, 0)
 
 
+def test_alt_drags_around_the_centre_and_shift_keeps_the_shape():
+    assert dragged(Expansion(), frozenset("r"), 50, 0, 400, 300, symmetric=True) == Expansion(50, 0, 50, 0)
+    exp = dragged(Expansion(), frozenset("rb"), 100, 7, 400, 300, keep_ratio=True)
+    assert exp == Expansion(0, 0, 100, 75), "400x300 stays 4:3 at 500x375"
+    exp = dragged(Expansion(), frozenset("lt"), -40, 0, 400, 300, keep_ratio=True, symmetric=True)
+    assert exp == Expansion(40, 30, 40, 30)
+    assert exp.canvas_size(400, 300) == (480, 360)
+
+
 def test_typed_pixels_per_side(qtbot, framing):
     window, document = framing
     options = window.options_bar.expand_options

@@ -2,8 +2,9 @@
 
 Outward adds new area to be generated (shown as a checkerboard, with the overlap band that will
 be redone and blended drawn over the original's edge); inward crops. Pressing outside the frame
-grabs the nearest edges, so a big expansion starts anywhere around the image. Each drag is one
-undo step on the document; typed values, presets and anchors are in the options bar.
+grabs the nearest edges, so a big expansion starts anywhere around the image. Alt moves the
+opposite edge too (around the centre), Shift on a corner keeps the frame's shape. Each drag is
+one undo step on the document; typed values, presets and anchors are in the options bar.
 """
 
 from __future__ import annotations
@@ -35,9 +36,14 @@ def frame_rect(expansion: Expansion, width: int, height: int) -> QRectF:
                   height + expansion.top + expansion.bottom)
 
 
-def dragged(start: Expansion, edges: frozenset[str], dx: float, dy: float, width: int, height: int) -> Expansion:
+def dragged(start: Expansion, edges: frozenset[str], dx: float, dy: float, width: int, height: int, *,
+            symmetric: bool = False, keep_ratio: bool = False) -> Expansion:
     """`start` with the grabbed edges moved by (dx, dy) image pixels, kept to a canvas of at
-    least MIN_CANVAS_EDGE a side that still holds some of the original."""
+    least MIN_CANVAS_EDGE a side that still holds some of the original.
+
+    `symmetric` (Alt) moves the opposite edges the same amount, around the centre; `keep_ratio`
+    (Shift, on a corner) keeps the frame's shape, the horizontal drag deciding its size.
+    """
     left, top, right, bottom = start.sides
     if "l" in edges:
         left = start.left - round(dx)
@@ -47,6 +53,25 @@ def dragged(start: Expansion, edges: frozenset[str], dx: float, dy: float, width
         top = start.top - round(dy)
     if "b" in edges:
         bottom = start.bottom + round(dy)
+    if keep_ratio and len(edges) == 2:
+        fw, fh = start.canvas_size(width, height)
+        grow_w = (left - start.left) + (right - start.right)
+        grow_h = round((fw + grow_w * (2 if symmetric else 1)) * fh / fw) - fh
+        if symmetric:
+            grow_h = grow_h // 2
+        if "t" in edges:
+            top = start.top + grow_h
+        else:
+            bottom = start.bottom + grow_h
+    if symmetric:
+        if "l" in edges:
+            right = start.right + (left - start.left)
+        if "r" in edges:
+            left = start.left + (right - start.right)
+        if "t" in edges:
+            bottom = start.bottom + (top - start.top)
+        if "b" in edges:
+            top = start.top + (bottom - start.bottom)
     # The frame must keep at least MIN_CANVAS_EDGE px of the original on each axis.
     left = max(left, -(width - MIN_CANVAS_EDGE - max(0, -right)))
     right = max(right, -(width - MIN_CANVAS_EDGE - max(0, -left)))
@@ -150,7 +175,10 @@ class ExpandTool(Tool):
             return
         dx = pointer.image_pos.x() - self._origin.x()
         dy = pointer.image_pos.y() - self._origin.y()
-        self.live = dragged(self._start, self._edges, dx, dy, document.width, document.height)
+        mods = pointer.modifiers
+        self.live = dragged(self._start, self._edges, dx, dy, document.width, document.height,
+                            symmetric=bool(mods & Qt.KeyboardModifier.AltModifier),
+                            keep_ratio=bool(mods & Qt.KeyboardModifier.ShiftModifier))
         self.canvas.viewport().update()
 
     def release(self, pointer: Pointer) -> None:
