@@ -13,6 +13,8 @@ from pathlib import Path
 
 from desktop_editor.core import expand
 
+CROP_ONLY = "A crop alone adds nothing to generate (and would still be charged): expand a side, or give --mask."
+
 
 def add_expand_options(p: argparse.ArgumentParser) -> None:
     group = p.add_argument_group("expand the canvas (outpainting)")
@@ -72,6 +74,8 @@ def expand_job(args: argparse.Namespace, job, folder: Path | None = None):
 
     size = load_image(job.image_paths[0]).size
     plan = plan_for(args, size)
+    if not plan.expansion.grows and job.mask_path is None:
+        raise expand.ExpandError(CROP_ONLY)
     new_job = write_inputs(job, plan, folder if folder is not None else job_dir(job.id))
     name = Path(job.image_paths[0]).name
     line = f"{name}: {size[0]}x{size[1]} expanded to {plan.canvas_size[0]}x{plan.canvas_size[1]}, {plan.text}."
@@ -95,6 +99,8 @@ def plan_items(args: argparse.Namespace, items: list, lines: list[str]) -> str |
             return f"{path.name}: {exc}"
         except (OSError, ValueError) as exc:
             return f"{path.name}: not a readable image ({exc})."
+        if not plan.expansion.grows and item.mask is None:
+            return f"{path.name}: {CROP_ONLY}"
         item.sent_size = plan.sent_size
         lines.append(f"  {path.name}: {plan.source_size[0]}x{plan.source_size[1]} -> "
                      f"{plan.canvas_size[0]}x{plan.canvas_size[1]}, {plan.text}")

@@ -85,6 +85,7 @@ def test_expand_sides_with_a_painted_mask_and_crop(emulator, tmp_path, capsys):
     (["--expand", "1,2,3"], "LEFT,TOP,RIGHT,BOTTOM"),
     (["--aspect", "1:1", "--anchor", "north"], "not an anchor"),
     (["--expand", "0,0,2000,0"], "nearest allowed is 3:1"),
+    (["--expand=-10,0,-10,0"], "A crop alone adds nothing to generate"),
 ])
 def test_bad_requests_exit_2_and_send_nothing(emulator, tmp_path, capsys, argv, message):
     photo = _photo(tmp_path / "p.png", 300, 200)

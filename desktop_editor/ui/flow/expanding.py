@@ -39,6 +39,8 @@ def expansion_request(document: Document, params: EditParams, options: JobOption
     assert exp is not None
     if not params.spec.takes_mask:
         return f"{params.spec.label} takes no mask, so it cannot fill a new area; choose GPT Image 2 to expand."
+    if not exp.grows and not document.mask_pixels().any():
+        return "The frame only crops: there is nothing to generate. Expand a side, or paint what to change."
     try:
         plan = plan_expansion(document.width, document.height, exp, document.expand_overlap)
     except ExpandError as exc:
