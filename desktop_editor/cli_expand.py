@@ -74,6 +74,8 @@ def expand_job(args: argparse.Namespace, job, folder: Path | None = None):
 
     size = load_image(job.image_paths[0]).size
     plan = plan_for(args, size)
+    if plan.expansion.is_identity:
+        raise expand.ExpandError(f"The image is {size[0]}x{size[1]}, already that shape: nothing to expand.")
     if not plan.expansion.grows and job.mask_path is None:
         raise expand.ExpandError(CROP_ONLY)
     new_job = write_inputs(job, plan, folder if folder is not None else job_dir(job.id))
@@ -91,7 +93,7 @@ def _image_size(path: Path) -> tuple[int, int]:
 def plan_items(args: argparse.Namespace, items: list, lines: list[str]) -> str | None:
     """Plan every batch item's expansion: its sent size becomes the canvas's, and one line per
     image says what is sent (added to `lines`). An error line naming the image when one cannot be."""
-    for item in items:
+    for item in list(items):
         path = item.image
         try:
             plan = plan_for(args, item.size or _image_size(path))
@@ -99,6 +101,9 @@ def plan_items(args: argparse.Namespace, items: list, lines: list[str]) -> str |
             return f"{path.name}: {exc}"
         except (OSError, ValueError) as exc:
             return f"{path.name}: not a readable image ({exc})."
+        if plan.expansion.is_identity:
+            item.problem = "already that shape: nothing to expand"  # skipped, as the plan line says
+            continue
         if not plan.expansion.grows and item.mask is None:
             return f"{path.name}: {CROP_ONLY}"
         item.sent_size = plan.sent_size
