@@ -292,7 +292,8 @@ class EditFlow(QObject):
         params = panel.params()
         mask = document.mask_array()
         empty = not mask.any()
-        options = window.preferences.job_options(**panel.options())
+        options = replace(window.preferences.job_options(**panel.options()),
+                          source_image=str(document.path) if document.path is not None else None)
         plan = None
         if document.pending_expansion() is not None:
             request = expansion_request(document, params, options)
@@ -302,8 +303,6 @@ class EditFlow(QObject):
             params, options, plan = request  # the frame is the mask: no need to confirm an empty one
         elif params.spec.takes_mask and empty and not self._confirm_without_mask(document, params):
             return None
-        options = replace(window.preferences.job_options(**panel.options()),
-                          source_image=str(document.path) if document.path is not None else None)
         fingerprint = None
         if window.preferences.ask_before_repeating:
             fingerprint = edit_fingerprint(document, document.loaded, None if empty else mask, params, options,
