@@ -8,10 +8,12 @@ and a feathered ramp that lies inside the painted area so the seam never leaks o
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
 
-from desktop_editor.core.mask_ops import grow
+from desktop_editor.core.mask_ops import grow, nonzero_bounds
 from desktop_editor.core.masks import edit_area
 from desktop_editor.core.pixels import to_array
 
@@ -70,3 +72,72 @@ def composite(
     if colour_match:
         top = Image.fromarray(match_colours(to_array(base), to_array(top), mask), mode)
     return Image.composite(top, base, weight_image(mask, feather))
+
+
+Box = tuple[int, int, int, int]
+
+
+def region_margin(feather: float, colour_match: bool = False) -> int:
+    """Pixels around the mask's bounds that the weights and the colour ring can read.
+
+    Pillow's Gaussian blur is three box passes of about `radius + 1` each, so a pixel's weight
+    depends on the painted area at most `3 * (radius + 1)` away; the colour ring is 8 px wide.
+    Within this margin of the mask's bounds the area is 0 on every side, so weights computed on
+    the crop are the ones the whole frame would give.
+    """
+    margin = 3 * (int(math.ceil(max(0.0, feather) / 2.0)) + 1) + 2
+    return max(margin, 8 + 2) if colour_match else margin
+
+
+def result_in(result: Image.Image, place: Box, rect: Box) -> Image.Image:
+    """The part of `result` that lands on `rect` when `result` is stretched over `place`.
+
+    Only `rect` is resampled (Pillow's `resize(box=...)` reads the source pixels around the box
+    as a whole-image resize would), so a small edit of a 24 MP photo resamples a small patch.
+    """
+    left, top, right, bottom = place
+    sx, sy = result.width / (right - left), result.height / (bottom - top)
+    x0, y0, x1, y1 = rect
+    if (result.width, result.height) == (right - left, bottom - top):
+        return result.crop((x0 - left, y0 - top, x1 - left, y1 - top))
+    source = ((x0 - left) * sx, (y0 - top) * sy, (x1 - left) * sx, (y1 - top) * sy)
+    return result.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=source)
+
+
+def composite_region(
+    original: Image.Image,
+    result: Image.Image,
+    mask: np.ndarray,
+    *,
+    place: Box | None = None,
+    feather: float = 0.0,
+    colour_match: bool = False,
+) -> Image.Image:
+    """`composite`, working only on the mask's bounds plus `region_margin`.
+
+    Every weight outside the painted pixels is 0 (see `weight_image`), so outside their bounds
+    the composite is the original: that part is copied, never resampled or blended. `result`
+    covers `place` of the original (the whole frame by default, or the region that was sent);
+    outside `place` the original shows. Returns a new image in the original's size and mode.
+    """
+    mode = "RGBA" if original.mode == "RGBA" else "RGB"
+    width, height = original.size
+    if mask.shape != (height, width):
+        raise ValueError(f"mask {mask.shape[::-1]} does not match image {original.size}")
+    place = place or (0, 0, width, height)
+    out = original.convert(mode) if original.mode != mode else original.copy()
+    bounds = nonzero_bounds(mask)
+    if bounds is None:
+        return out
+    by = region_margin(feather, colour_match)
+    rect = (max(0, bounds[0] - by), max(0, bounds[1] - by), min(width, bounds[2] + by), min(height, bounds[3] + by))
+    base = out.crop(rect)
+    top = base.copy()
+    inner = (max(rect[0], place[0]), max(rect[1], place[1]), min(rect[2], place[2]), min(rect[3], place[3]))
+    if inner[0] < inner[2] and inner[1] < inner[3]:
+        top.paste(result_in(result, place, inner).convert(mode), (inner[0] - rect[0], inner[1] - rect[1]))
+    crop_mask = np.ascontiguousarray(mask[rect[1] : rect[3], rect[0] : rect[2]])
+    if colour_match:
+        top = Image.fromarray(match_colours(to_array(base), to_array(top), crop_mask), mode)
+    out.paste(Image.composite(top, base, weight_image(crop_mask, feather)), rect[:2])
+    return out

@@ -9,6 +9,36 @@ from PIL import Image
 FORMAT_NAMES = {"png": "PNG", "jpeg": "JPEG", "jpg": "JPEG", "webp": "WEBP"}
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "webp": "webp"}
 
+# How a composited result is saved into the output folder: like its source (default), in the
+# format asked of the service, or always PNG / JPEG.
+SAVE_FORMATS = ("source", "service", "png", "jpeg")
+SAVE_FORMAT_LABELS = {
+    "source": "Like the original (JPEG stays JPEG)",
+    "service": "The format asked of the model",
+    "png": "Always PNG",
+    "jpeg": "Always JPEG",
+}
+
+
+def save_format(choice: str, *, source_format: str | None, has_alpha: bool, service_format: str = "png") -> str:
+    """'png', 'jpeg' or 'webp' for a result that is re-encoded (composited or placed back).
+
+    "source" follows the original: a JPEG photo stays a JPEG (quality 95, full-resolution
+    colour, so a 24 MP photo is about 10 MB rather than a 30 MB PNG); anything with
+    transparency, a PNG or another format is written as PNG, which loses nothing. JPEG cannot
+    hold transparency, so an image with alpha is PNG whatever the choice, except "service"
+    (the model's own output format, the app's behaviour before this setting).
+    """
+    if choice == "service":
+        return service_format.lower() if service_format.lower() in FORMAT_NAMES else "png"
+    if has_alpha:
+        return "png"
+    if choice == "jpeg":
+        return "jpeg"
+    if choice == "png":
+        return "png"
+    return "jpeg" if (source_format or "").upper() in ("JPEG", "MPO") else "png"
+
 
 def encode_image(
     img: Image.Image,

@@ -86,6 +86,8 @@ class JobOptions:
     # Pixels added per side (left, top, right, bottom; negative: cropped) when this job expands the
     # canvas: its image is the expanded canvas, its results the canvas's size.
     expansion: tuple[int, int, int, int] | None = None
+    # How a re-encoded (composited or placed) result is saved: core.export.SAVE_FORMATS.
+    save_format: str = "source"
 
 
 RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read

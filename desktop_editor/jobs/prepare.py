@@ -6,6 +6,7 @@ job's worker thread, never on the GUI thread.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from PIL import Image
 
 from desktop_editor.core import masks
 from desktop_editor.core.catalogue import MaskUse
-from desktop_editor.core.composite import composite
-from desktop_editor.core.export import EXTENSIONS, encode_image
+from desktop_editor.core.composite import composite_region
+from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import LoadedImage, decode_result, encode_png, load_image
 from desktop_editor.core.params import fit_within_limits
@@ -104,7 +105,23 @@ def same_aspect(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return abs((a[0] / a[1]) / (b[0] / b[1]) - 1.0) <= ASPECT_TOLERANCE
 
 
-def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[bytes, str, str | None]:
+class _Stages:
+    """Seconds spent in each step of finishing a result, for benchmarks (`timings`)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def mark(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[name] = self.timings.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def finish_result(
+    prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None = None
+) -> tuple[bytes, str, str | None]:
     """The bytes to save for one result, their file extension, and a note for the designer.
 
     Without compositing and without a region, the service's pixels are kept exactly (no
@@ -113,34 +130,46 @@ def finish_result(prepared: PreparedEdit, job: EditJob, data: bytes) -> tuple[by
     Otherwise the result is put back into the full original: through the mask when the designer
     asked to keep everything outside it, else as the whole region rectangle. A model that takes
     no mask can only be restricted this way when its result has the original's shape; otherwise
-    the result is kept whole and the note says so.
+    the result is kept whole and the note says so. Compositing works only around the mask's
+    bounds (`composite_region`): on a 24 MP photo with a small mask that is a small patch, and
+    the rest of the frame is the original's pixels, copied. A re-encoded result is saved in the
+    format `job.options.save_format` picks (`save_format`: like the original by default).
+
+    `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
     """
     spec = job.params.spec
-    fmt = job.params.output_format if spec.has_output_format else "png"
+    service_fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
     icc, dpi = prepared.original.icc_profile, prepared.original.dpi
     if not keep and prepared.box is None:
-        return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(fmt, "png"), None
+        return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(service_fmt, "png"), None
+    stages = _Stages(timings)
     result = decode_result(data)
+    stages.mark("decode")
     if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, prepared.original.size):
         note = (
             f"The result is {result.width}x{result.height}, not the original's shape, so it could not be "
             "restricted to the painted area; it was saved whole."
         )
         # Another size: the original's DPI would state another print size; its colours still hold.
-        return with_metadata(data, icc_profile=icc), EXTENSIONS.get(fmt, "png"), note
-    base = prepared.original.image
-    if prepared.box is not None:
+        return with_metadata(data, icc_profile=icc), EXTENSIONS.get(service_fmt, "png"), note
+    original = prepared.original
+    base = original.image
+    if keep:
+        result = composite_region(
+            base, result, prepared.mask, place=prepared.box,
+            feather=job.options.feather, colour_match=job.options.colour_match,
+        )
+        stages.mark("composite")
+    else:
         left, top, right, bottom = prepared.box
         patch = result.resize((right - left, bottom - top), Image.Resampling.LANCZOS)
-        placed = base.copy()
-        placed.paste(patch.convert(base.mode), (left, top))
-        result = placed
-    if keep:
-        result = composite(
-            base, result, prepared.mask, feather=job.options.feather, colour_match=job.options.colour_match
-        )
-    elif result.size != base.size:
-        result = result.resize(base.size, Image.Resampling.LANCZOS)
+        stages.mark("resize")
+        result = base.copy()
+        result.paste(patch.convert(base.mode), (left, top))
+        stages.mark("composite")
+    fmt = save_format(job.options.save_format, source_format=original.source_format,
+                      has_alpha=original.has_alpha, service_format=service_fmt)
     encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
+    stages.mark("encode")
     return encoded, EXTENSIONS.get(fmt, "png"), None
