@@ -213,7 +213,10 @@ def one_edit(app, client, loaded, mask: np.ndarray, out_dir: Path, *, keep: bool
             done.set()
 
     manager.add_listener(listener)
-    snapshot = manager_module.Snapshot(image=loaded.image, mask=mask.copy(), name="camera.jpg")
+    try:
+        snapshot = manager_module.Snapshot(image=loaded.image, mask=mask.copy(), name="camera.jpg", source=loaded)
+    except TypeError:  # a version that always re-encodes the snapshot
+        snapshot = manager_module.Snapshot(image=loaded.image, mask=mask.copy(), name="camera.jpg")
     params = EditParams(prompt="replace the mug with a glass of water")
     options = JobOptions(out_dir=out_dir, keep_unmasked=keep, feather=FEATHER)
 

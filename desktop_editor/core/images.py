@@ -8,6 +8,7 @@ sentence that says what is wrong, never a Pillow traceback.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 from dataclasses import dataclass, field
@@ -54,6 +55,9 @@ class LoadedImage:
     # palette) and it carries no metadata: sent as they are, far smaller than a re-encoded PNG.
     pristine_bytes: bytes | None = field(default=None, repr=False)
     mime_type: str | None = None
+    # SHA-256 of the bytes the image was decoded from: a job's snapshot of an unchanged file is a
+    # copy of those bytes (`unchanged_file_bytes`), not a slow re-encode of 24 MP of pixels.
+    digest: str | None = field(default=None, repr=False)
 
     @property
     def size(self) -> tuple[int, int]:
@@ -128,7 +132,24 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS)
         dpi=tuple(float(v) for v in dpi) if dpi else None,
         pristine_bytes=data if pristine else None,
         mime_type=_SENDABLE.get(fmt or ""),
+        digest=hashlib.sha256(data).hexdigest(),  # hashlib releases the GIL: ~10 ms per 4 MB
     )
+
+
+def unchanged_file_bytes(loaded: LoadedImage) -> bytes | None:
+    """The bytes of the file `loaded` was opened from, if it still holds exactly what was decoded.
+
+    The pixels of `loaded` are then what decoding these bytes gives, so they can stand for the
+    image (a job's snapshot) without encoding the pixels again; None when the image did not come
+    from a file, or the file has changed or gone since.
+    """
+    if loaded.path is None or loaded.digest is None:
+        return None
+    try:
+        data = loaded.path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == loaded.digest else None
 
 
 def normalise(img: Image.Image) -> Image.Image:

@@ -86,6 +86,10 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
     if fitted is original.image and original.pristine_bytes is not None:
         ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")
         uploads = [Upload(original.pristine_bytes, f"{stem}.{ext}", original.mime_type or "image/png")]
+    elif original.source_format in ("JPEG", "MPO") and fitted.mode == "RGB":
+        # A photo that was a JPEG goes as a JPEG at quality 95 with full-resolution colour: as
+        # good as the file itself, and encoded in a tenth of the time a PNG of it takes.
+        uploads = [Upload(encode_image(fitted, "jpeg", quality=95), f"{stem}.jpg", "image/jpeg")]
     else:
         uploads = [Upload(encode_png(fitted), f"{stem}.png")]
     first = fitted

@@ -54,3 +54,73 @@ def test_alpha_original_keeps_alpha():
     mask[5:10, 5:10] = 255
     out = composite(original, result, mask)
     assert out.mode == "RGBA" and out.getpixel((0, 0)) == (1, 2, 3, 0)
+
+
+# ----- composite_region: the same picture, working only around the mask ----------------------
+
+from desktop_editor.core.composite import composite_region, region_margin  # noqa: E402
+
+
+def camera_scene(seed=3, size=(300, 200)):
+    rng = np.random.default_rng(seed)
+    width, height = size
+    original = Image.fromarray(rng.integers(0, 255, (height, width, 3), dtype=np.uint8), "RGB")
+    result = Image.fromarray(rng.integers(0, 255, (128, 192, 3), dtype=np.uint8), "RGB")  # another size
+    mask = np.zeros((height, width), np.uint8)
+    mask[60:120, 150:240] = 255
+    mask[90:100, 235:250] = 120  # a soft brush edge
+    return original, result, mask
+
+
+@pytest.mark.parametrize("feather", [0, 3, 8, 21])
+@pytest.mark.parametrize("colour_match", [False, True])
+def test_region_composite_keeps_outside_exact_and_agrees_with_whole_frame(feather, colour_match):
+    original, result, mask = camera_scene()
+    whole = np.asarray(composite(original, result, mask, feather=feather, colour_match=colour_match)).astype(int)
+    region = np.asarray(composite_region(original, result, mask, feather=feather, colour_match=colour_match))
+    assert region.shape == whole.shape
+    assert np.array_equal(region[mask == 0], np.asarray(original)[mask == 0])
+    # Inside, only the resampling of a box of the result instead of the whole may round differently.
+    assert np.abs(region.astype(int) - whole).max() <= 1
+    assert (np.abs(region.astype(int) - whole) > 0).mean() < 0.01
+
+
+def test_region_composite_at_the_frame_edge_and_with_alpha():
+    rng = np.random.default_rng(5)
+    original = Image.fromarray(rng.integers(0, 255, (100, 120, 4), dtype=np.uint8), "RGBA")
+    result = Image.fromarray(rng.integers(0, 255, (50, 60, 3), dtype=np.uint8), "RGB")
+    mask = np.zeros((100, 120), np.uint8)
+    mask[0:30, 90:120] = 255  # touches two edges: the margin is clipped there
+    out = composite_region(original, result, mask, feather=8)
+    assert out.mode == "RGBA"
+    whole = np.asarray(composite(original, result, mask, feather=8)).astype(int)
+    assert np.array_equal(np.asarray(out)[mask == 0], np.asarray(original)[mask == 0])
+    assert np.abs(np.asarray(out).astype(int) - whole).max() <= 1
+
+
+def test_region_composite_of_a_sent_region_shows_the_original_outside_it():
+    original, _, mask = camera_scene()
+    patch = Image.new("RGB", (64, 64), (250, 0, 0))
+    place = (140, 50, 268, 178)  # the region that was sent, 128x128, answered at 64x64
+    out = np.asarray(composite_region(original, patch, mask, place=place, feather=0))
+    assert np.array_equal(out[mask == 0], np.asarray(original)[mask == 0])
+    inside_place = np.zeros(mask.shape, bool)
+    inside_place[50:178, 140:268] = True
+    assert (out[(mask == 255) & inside_place] == (250, 0, 0)).all()
+    # Where the mask reaches beyond the region that was sent, the original stays.
+    mask2 = mask.copy()
+    mask2[60:70, 280:290] = 255
+    out2 = np.asarray(composite_region(original, patch, mask2, place=place, feather=0))
+    assert np.array_equal(out2[60:70, 280:290], np.asarray(original)[60:70, 280:290])
+
+
+def test_region_composite_of_an_empty_mask_is_a_copy_of_the_original():
+    original, result, mask = camera_scene()
+    out = composite_region(original, result, np.zeros_like(mask), feather=8)
+    assert out is not original and np.array_equal(np.asarray(out), np.asarray(original))
+
+
+def test_region_margin_covers_the_blur_and_the_colour_ring():
+    assert region_margin(0) >= 2
+    assert region_margin(8) >= 3 * 4
+    assert region_margin(0, colour_match=True) > 8

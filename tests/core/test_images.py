@@ -118,3 +118,17 @@ def test_a_cut_off_file_is_called_incomplete_not_bytes_not_processed(tmp_path, f
     text = str(info.value)
     assert "cut off" in text and "incomplete" in text
     assert "not processed" not in text and "truncated" not in text
+
+
+def test_unchanged_file_bytes_only_while_the_file_is_as_decoded(tmp_path):
+    from desktop_editor.core.images import LoadedImage, unchanged_file_bytes
+
+    path = tmp_path / "a.jpg"
+    Image.new("RGB", (32, 24), (1, 2, 3)).save(path, quality=90)
+    loaded = load_image(path)
+    assert unchanged_file_bytes(loaded) == path.read_bytes()
+    Image.new("RGB", (32, 24), (9, 2, 3)).save(path, quality=90)
+    assert unchanged_file_bytes(loaded) is None
+    path.unlink()
+    assert unchanged_file_bytes(loaded) is None
+    assert unchanged_file_bytes(LoadedImage(image=loaded.image)) is None  # pasted: no file

@@ -314,3 +314,84 @@ def test_resume_can_be_limited_to_some_sources(emulator, store, tmp_path):
     manager.wait_all(10)
     assert {j.source: j.state for j in store.jobs()} == {"demo": JobState.DONE, "app": JobState.PENDING}
     manager.shutdown()
+
+
+# ----- camera files: the snapshot is the file itself, the result keeps its format -------------
+
+def camera_jpeg(tmp_path, size=(240, 160)):
+    from PIL import ImageCms
+
+    rng = np.random.default_rng(7)
+    small = Image.fromarray(rng.integers(0, 255, (6, 9, 3), dtype=np.uint8)).resize(size, Image.Resampling.BICUBIC)
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    path = tmp_path / "camera.jpg"
+    small.save(path, quality=90, icc_profile=icc, dpi=(300, 300))
+    return path, icc
+
+
+def camera_mask():
+    mask = np.zeros((160, 240), np.uint8)
+    mask[40:100, 60:160] = 255
+    return mask
+
+
+def test_unchanged_source_file_is_the_snapshot_and_the_result_stays_jpeg(emulator, store, tmp_path):
+    from desktop_editor.core.images import load_image
+
+    path, icc = camera_jpeg(tmp_path)
+    loaded = load_image(path)
+    manager = make_manager(emulator, store)
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[], source="gui",
+                  options=JobOptions(out_dir=tmp_path / "o", keep_unmasked=True, feather=4))
+    manager.submit(job, Snapshot(image=loaded.image, mask=camera_mask(), name="camera.jpg", source=loaded))
+    manager.wait_all(10)
+    manager.shutdown()
+    stored = store.get(job.id)
+    assert stored.state is JobState.DONE
+    assert stored.image_paths[0].name == "camera.jpg"
+    assert stored.image_paths[0].read_bytes() == path.read_bytes()  # copied, not re-encoded
+    with Image.open(stored.result_paths[0]) as saved:
+        assert stored.result_paths[0].suffix == ".jpg" and saved.format == "JPEG"
+        assert saved.info["icc_profile"] == icc and tuple(round(v) for v in saved.info["dpi"]) == (300, 300)
+
+
+def test_changed_source_file_or_replaced_pixels_are_encoded_again(emulator, store, tmp_path):
+    from desktop_editor.core.images import load_image
+
+    path, _ = camera_jpeg(tmp_path)
+    loaded = load_image(path)
+    Image.new("RGB", (240, 160), (0, 0, 255)).save(path, quality=90)  # edited elsewhere since it was opened
+    other = Image.new("RGB", (240, 160), (9, 9, 9))
+    manager = make_manager(emulator, store)
+    jobs = []
+    for image in (loaded.image, other):
+        job = EditJob(params=EditParams(prompt="ok"), image_paths=[], source="gui",
+                      options=JobOptions(out_dir=tmp_path / "o", keep_unmasked=True))
+        manager.submit(job, Snapshot(image=image, mask=camera_mask(), name="camera.jpg", source=loaded))
+        jobs.append(job)
+    manager.wait_all(10)
+    manager.shutdown()
+    for job, image in zip(jobs, (loaded.image, other)):
+        stored = store.get(job.id)
+        assert stored.state is JobState.DONE
+        assert stored.image_paths[0].name == "camera.png"
+        assert np.array_equal(np.asarray(Image.open(stored.image_paths[0]).convert("RGB")), np.asarray(image))
+
+
+def test_png_setting_keeps_every_pixel_outside_the_mask(emulator, store, tmp_path):
+    from desktop_editor.core.images import load_image
+
+    path, _ = camera_jpeg(tmp_path)
+    loaded = load_image(path)
+    mask = camera_mask()
+    manager = make_manager(emulator, store)
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[], source="gui",
+                  options=JobOptions(out_dir=tmp_path / "o", keep_unmasked=True, feather=8, save_format="png"))
+    manager.submit(job, Snapshot(image=loaded.image, mask=mask, name="camera.jpg", source=loaded))
+    manager.wait_all(10)
+    manager.shutdown()
+    stored = store.get(job.id)
+    assert stored.result_paths[0].suffix == ".png"
+    out = np.asarray(Image.open(stored.result_paths[0]).convert("RGB"))
+    assert np.array_equal(out[mask == 0], np.asarray(loaded.image)[mask == 0])
+    assert np.abs(out[mask == 255].astype(int) - np.asarray(loaded.image)[mask == 255]).mean() > 5

@@ -318,6 +318,7 @@ class EditFlow(QObject):
             icc_profile=document.loaded.icc_profile,
             dpi=document.loaded.dpi,
             expansion=plan,
+            source=document.loaded,  # an unchanged file is copied, not re-encoded
         )
         try:
             job_id = self.controller.generate(snapshot, params, options)
