@@ -49,6 +49,12 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder for results (default: here)")
     p.add_argument("--keep-unmasked", action="store_true", help="pixels outside the mask stay exactly the original's")
     p.add_argument("--feather", type=float, default=0.0, metavar="PX", help="soft edge for --keep-unmasked")
+    p.add_argument(
+        "--save-format", choices=("source", "service", "png", "jpeg"), default=None,
+        help="how a composited result is saved: like the original (a JPEG stays a JPEG, quality 95, "
+             "4:4:4; PNG keeps every pixel outside the mask exact), the --format asked of the model, "
+             "png or jpeg (default: source, or the --format given when it is jpeg or webp)",
+    )
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
     from desktop_editor.cli_expand import add_expand_options

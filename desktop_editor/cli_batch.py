@@ -268,7 +268,15 @@ def options_for(args, out_dir: Path) -> JobOptions:
         style=args.style,
         rescale_mask=args.rescale_mask,
         timeout=args.timeout,
+        save_format=save_format_for(args),
     )
+
+
+def save_format_for(args) -> str:
+    """--save-format, else like the source; a --format of jpeg or webp asked for is kept."""
+    if getattr(args, "save_format", None):
+        return args.save_format
+    return "service" if getattr(args, "output_format", "png") in ("jpeg", "webp") else "source"
 
 
 def open_store() -> JobStore:

@@ -18,6 +18,7 @@ from typing import Any
 import platformdirs
 
 from desktop_editor.api.config import DEFAULT_BASE_URL
+from desktop_editor.core.export import SAVE_FORMATS
 from desktop_editor.core.params import DEFAULT_PRICES, QUALITIES, EditParams
 from desktop_editor.jobs.model import JobOptions
 from desktop_editor.jobs.paths import APP_NAME, default_output_dir
@@ -54,6 +55,9 @@ class AppSettings:
     keep_unmasked: bool = True
     feather: int = 4
     colour_match: bool = False
+    # How a composited result is saved into the output folder (core.export.SAVE_FORMATS):
+    # like the original by default, so a camera JPEG is not written as a 30 MB PNG.
+    save_format: str = "source"
     max_concurrent: int = 4
     recent_prompts: list[str] = field(default_factory=list)
     ask_before_repeating: bool = True  # the same paid edit sent again within two minutes: ask first
@@ -79,6 +83,7 @@ class AppSettings:
             feather=float(self.feather if feather is None else feather),
             colour_match=self.colour_match if colour_match is None else colour_match,
             region_padding=region_padding,
+            save_format=self.save_format if self.save_format in SAVE_FORMATS else "source",
         )
 
     def with_recent_prompt(self, prompt: str) -> AppSettings:

@@ -76,7 +76,20 @@ def test_feathered_composite_keeps_outside(emulator, photo, mask_file, tmp_path)
     out = tmp_path / "out"
     args = (photo, "--prompt", "blue", "--mask", mask_file[0], "--keep-unmasked", "--feather", "8", "--out", out, "--format", "jpeg")
     assert run_cli(emulator, *args) == 0
-    assert (out / "photo-edit-1.jpg").exists()
+    assert (out / "photo-edit-1.jpg").exists()  # a --format of jpeg asked for is kept
+
+
+def test_composite_of_a_jpeg_is_saved_as_jpeg_unless_asked_otherwise(emulator, mask_file, tmp_path):
+    photo = tmp_path / "shot.jpg"
+    rng = np.random.default_rng(2)
+    Image.fromarray(rng.integers(0, 255, mask_file[1].shape + (3,), dtype=np.uint8)).save(photo, quality=90)
+    base = (photo, "--prompt", "blue", "--mask", mask_file[0], "--keep-unmasked")
+    assert run_cli(emulator, *base, "--out", tmp_path / "a") == 0
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["shot-edit-1.jpg"]
+    assert run_cli(emulator, *base, "--out", tmp_path / "b", "--save-format", "png") == 0
+    result = np.asarray(Image.open(tmp_path / "b" / "shot-edit-1.png").convert("RGB"))
+    original = np.asarray(Image.open(photo).convert("RGB"))
+    assert np.array_equal(result[mask_file[1] == 0], original[mask_file[1] == 0])
 
 
 def test_never_overwrites(emulator, photo, tmp_path):

@@ -184,3 +184,9 @@ def test_job_options_take_the_panel_choices_over_the_defaults(tmp_path):
     assert options.out_dir == tmp_path and options.keep_unmasked is False and options.feather == 0
     assert options.colour_match and options.region_padding == 64
     assert settings.job_options().keep_unmasked is True and settings.job_options().region_padding is None
+
+
+def test_results_are_saved_like_the_source_unless_the_settings_say_otherwise(tmp_path):
+    assert AppSettings(output_dir=str(tmp_path)).job_options().save_format == "source"
+    assert AppSettings(output_dir=str(tmp_path), save_format="jpeg").job_options().save_format == "jpeg"
+    assert AppSettings.from_dict({"save_format": "tiff"}).job_options().save_format == "source"  # hand-edited

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_editor.core.export import SAVE_FORMAT_LABELS, SAVE_FORMATS
 from desktop_editor.core.params import (
     DEFAULT_PRICES,
     MAX_NUM_IMAGES,
@@ -215,12 +216,21 @@ class SettingsDialog(QDialog):
         self.feather_spin.setSuffix(" px")
         self.feather_spin.setSpecialValueText("0 px (hard edge)")
         self.colour_check = QCheckBox("Match colours to the original")
+        self.save_format_combo = QComboBox()
+        for choice in SAVE_FORMATS:
+            self.save_format_combo.addItem(SAVE_FORMAT_LABELS[choice], choice)
+        self.save_format_combo.setToolTip(
+            "How a result put back into the original is saved. Like the original: a JPEG photo stays a "
+            "JPEG (quality 95, full colour resolution, its profile and DPI); PNG keeps every pixel "
+            "outside the mask exactly the original's and anything transparent."
+        )
         self.concurrent_spin = QSpinBox()
         self.concurrent_spin.setRange(1, 16)
         self.concurrent_spin.setToolTip("How many edits may be in flight at once")
         form.addRow("", self.keep_check)
         form.addRow("Feather", self.feather_spin)
         form.addRow("", self.colour_check)
+        form.addRow("Save results", self.save_format_combo)
         form.addRow("Edits at once", self.concurrent_spin)
         lay.addLayout(form)
         lay.addStretch(1)
@@ -272,6 +282,7 @@ class SettingsDialog(QDialog):
         self.keep_check.setChecked(settings.keep_unmasked)
         self.feather_spin.setValue(int(settings.feather))
         self.colour_check.setChecked(settings.colour_match)
+        _select(self.save_format_combo, settings.save_format)
         self.concurrent_spin.setValue(max(1, settings.max_concurrent))
         for quality, spin in self.price_spins.items():
             spin.setValue(settings.prices.get(quality, DEFAULT_PRICES.get(quality, 0.0)))
@@ -295,6 +306,7 @@ class SettingsDialog(QDialog):
             keep_unmasked=self.keep_check.isChecked(),
             feather=self.feather_spin.value(),
             colour_match=self.colour_check.isChecked(),
+            save_format=self.save_format_combo.currentData(),
             max_concurrent=self.concurrent_spin.value(),
         )
 

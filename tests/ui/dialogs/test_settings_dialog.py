@@ -181,3 +181,11 @@ def test_without_a_keyring_the_key_can_be_used_for_this_session_only(qtbot, dial
         assert GOOD_KEY not in settings_file.read_text()
     finally:
         credentials.use_for_session(None)
+
+
+def test_save_format_defaults_to_the_source_and_is_saved(qtbot, dialog, settings_file):
+    assert dialog.save_format_combo.currentData() == "source"
+    dialog.save_format_combo.setCurrentIndex(dialog.save_format_combo.findData("png"))
+    save(dialog)
+    saved = load_settings(settings_file)
+    assert saved.save_format == "png" and saved.job_options().save_format == "png"
