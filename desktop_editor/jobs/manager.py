@@ -33,6 +33,7 @@ from desktop_editor.core.images import LoadedImage, encode_png, unchanged_file_b
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
 from desktop_editor.jobs.leases import Heartbeat
+from desktop_editor.jobs.prepare import Preloaded
 from desktop_editor.jobs.runner import JobRunner
 from desktop_editor.jobs.store import JobConflict, JobStore, JobTaken
 from desktop_editor.jobs.workers import DaemonPool
@@ -148,10 +149,12 @@ class JobManager:
 
     def _work(self, job: EditJob, snapshot: Snapshot | None, cancel: threading.Event) -> EditJob:
         try:
+            preloaded = None
             if snapshot is not None:
                 with image_work():
                     self._write_snapshot(job, snapshot)
-            job = self._runner.run(job, cancel)
+                preloaded = self._preloaded(job, snapshot)
+            job = self._runner.run(job, cancel, preloaded)
             if job.state is JobState.OFFLINE:
                 self._offline(job)
             return job
@@ -234,6 +237,19 @@ class JobManager:
             # where the service's RGBA form took 0.7 s and read back four times slower.
             mask_png = masks.encode_mask_png(snapshot.mask, masks.MaskConvention.BLACK_WHITE)
             job.mask_path = replace_file(folder / "mask.png", mask_png)
+
+    @staticmethod
+    def _preloaded(job: EditJob, snapshot: Snapshot) -> Preloaded:
+        """The snapshot as the job's first input, so it is not decoded again from its folder."""
+        source = snapshot.source
+        if source is not None and source.image is snapshot.image and Path(job.image_paths[0]).suffix != ".png":
+            original = source  # the file was copied as it is: same pixels, format, profile, DPI
+        elif source is not None and source.image is snapshot.image:
+            original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG",
+                                   icc_profile=source.icc_profile, dpi=source.dpi)
+        else:
+            original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG")
+        return Preloaded(original, snapshot.mask if job.mask_path is not None else None)
 
     def resend(self, job_id: str) -> EditJob:
         """Send a stored job again on purpose, as a new job with a new client_ref (a new charge)."""

@@ -60,19 +60,32 @@ def _exact(img: Image.Image, size) -> Image.Image:
     return img if size == img.size else img.resize(size, Image.Resampling.LANCZOS)
 
 
-def prepare_edit(job: EditJob) -> PreparedEdit:
+@dataclass(frozen=True)
+class Preloaded:
+    """The first image and the mask already in memory (the window's snapshot), so preparing a
+    job does not decode again what was just written into its folder (0.3 to 1 s at 24-45 MP)."""
+
+    original: LoadedImage
+    mask: np.ndarray | None
+
+
+def prepare_edit(job: EditJob, preloaded: Preloaded | None = None) -> PreparedEdit:
     """Load, check, crop, scale and encode a job's inputs.
+
+    `preloaded` stands for `job.image_paths[0]` and `job.mask_path` when given; it must hold
+    the same pixels as those files (the job manager passes the snapshot it has just written).
 
     Raises:
         ImageLoadError, MaskError: an input cannot be used (nothing has been sent).
     """
-    original = load_image(job.image_paths[0])
+    original = preloaded.original if preloaded is not None else load_image(job.image_paths[0])
     spec = job.params.spec
     mask = None
     # A model without a mask field still gets the mask loaded when the result keeps the frame:
     # it is never sent, but the composite restricts the change to the painted area.
     if job.mask_path is not None and spec.uses_mask:
-        mask = masks.fit_mask(masks.load_mask(job.mask_path), original.size, rescale=job.options.rescale_mask)
+        loaded_mask = preloaded.mask if preloaded is not None and preloaded.mask is not None else masks.load_mask(job.mask_path)
+        mask = masks.fit_mask(loaded_mask, original.size, rescale=job.options.rescale_mask)
     box = None
     first = original.image
     sent_mask = mask if spec.takes_mask else None
@@ -82,6 +95,8 @@ def prepare_edit(job: EditJob) -> PreparedEdit:
             first = first.crop(box)
             sent_mask = mask[box[1] : box[3], box[0] : box[2]]
     fitted = _fit(first) if job.options.send_size is None else _exact(first, job.options.send_size)
+    if preloaded is not None and fitted is original.image and original.pristine_bytes is None:
+        fitted = fitted.copy()  # the window's own image: Pillow keeps per-save state on an image
     stem = Path(job.image_paths[0]).stem or "image"
     if fitted is original.image and original.pristine_bytes is not None:
         ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")

@@ -33,7 +33,7 @@ from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
 from desktop_editor.jobs.model import EditJob, JobState, raw_answer_text
 from desktop_editor.jobs.paths import rescued_results_dir
-from desktop_editor.jobs.prepare import PreparedEdit, finish_result, prepare_edit
+from desktop_editor.jobs.prepare import Preloaded, PreparedEdit, finish_result, prepare_edit
 
 if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
     from desktop_editor.api.client import ResultImage, RunflowClient
@@ -66,9 +66,10 @@ class JobRunner:
         if self._on_change is not None:
             self._on_change(job.snapshot())
 
-    def run(self, job: EditJob, cancel: threading.Event | None = None) -> EditJob:
+    def run(self, job: EditJob, cancel: threading.Event | None = None, preloaded: Preloaded | None = None) -> EditJob:
         """Carry `job` to a final state and return it. Never raises for service or input trouble:
-        the outcome is in `job.state`, `job.error` and `job.advice`."""
+        the outcome is in `job.state`, `job.error` and `job.advice`. `preloaded`: the job's inputs
+        already decoded (see `prepare_edit`)."""
         cancel = cancel or threading.Event()
         try:
             if cancel.is_set() and not job.run_id:
@@ -76,7 +77,7 @@ class JobRunner:
             self._set(job, JobState.PREPARING)
             job.params.check(len(job.image_paths))
             with image_work():
-                prepared = prepare_edit(job)
+                prepared = prepare_edit(job, preloaded)
             job.sent_size = prepared.sent_size
             if job.options.style == "direct":
                 results = self._send_direct(job, prepared)

@@ -395,3 +395,23 @@ def test_png_setting_keeps_every_pixel_outside_the_mask(emulator, store, tmp_pat
     out = np.asarray(Image.open(stored.result_paths[0]).convert("RGB"))
     assert np.array_equal(out[mask == 0], np.asarray(loaded.image)[mask == 0])
     assert np.abs(out[mask == 255].astype(int) - np.asarray(loaded.image)[mask == 255]).mean() > 5
+
+
+def test_a_snapshot_is_not_decoded_again_to_prepare_it(emulator, store, tmp_path, monkeypatch):
+    from desktop_editor.core.images import load_image
+    from desktop_editor.jobs import prepare
+
+    path, _ = camera_jpeg(tmp_path)
+    loaded = load_image(path)
+    decoded = []
+    monkeypatch.setattr(prepare, "load_image", lambda p: decoded.append(p) or load_image(p))
+    monkeypatch.setattr(prepare.masks, "load_mask", lambda p: decoded.append(p))
+    manager = make_manager(emulator, store)
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[], source="gui",
+                  options=JobOptions(out_dir=tmp_path / "o", keep_unmasked=True))
+    manager.submit(job, Snapshot(image=loaded.image, mask=camera_mask(), name="camera.jpg", source=loaded))
+    manager.wait_all(10)
+    manager.shutdown()
+    stored = store.get(job.id)
+    assert stored.state is JobState.DONE and stored.result_paths[0].suffix == ".jpg"
+    assert decoded == []
