@@ -244,11 +244,9 @@ class JobManager:
         source = snapshot.source
         if source is not None and source.image is snapshot.image and Path(job.image_paths[0]).suffix != ".png":
             original = source  # the file was copied as it is: same pixels, format, profile, DPI
-        elif source is not None and source.image is snapshot.image:
+        else:  # encoded as PNG by `_write_snapshot`, with these
             original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG",
-                                   icc_profile=source.icc_profile, dpi=source.dpi)
-        else:
-            original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG")
+                                   icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
         return Preloaded(original, snapshot.mask if job.mask_path is not None else None)
 
     def resend(self, job_id: str) -> EditJob:
