@@ -238,7 +238,7 @@ def one_edit(app, client, loaded, mask: np.ndarray, out_dir: Path, *, keep: bool
     try:
         started, path, saved_at, shown_at, _ = run_in_loop(app, work)
     finally:
-        manager.shutdown(wait=True)
+        manager.shutdown(stop_waiting=False, wait=True)  # stopping would abort the shared client
         probe.undo()
     times = {}
     for name, moment in events:
