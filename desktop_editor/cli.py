@@ -47,7 +47,7 @@ def _add_edit_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--input-fidelity", choices=("low", "high"), help="gpt-image-1.5 only (= --option input_fidelity=...)")
     p.add_argument("--background", choices=("auto", "transparent", "opaque"), help="gpt-image-1.5 only (= --option background=...)")
     p.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="folder for results (default: here)")
-    p.add_argument("--keep-unmasked", action="store_true", help="pixels outside the mask stay exactly the original's")
+    p.add_argument("--keep-unmasked", action="store_true", help="pixels outside the mask stay the original's (bit for bit in a PNG; a JPEG is encoded again: see --save-format)")
     p.add_argument("--feather", type=float, default=0.0, metavar="PX", help="soft edge for --keep-unmasked")
     p.add_argument(
         "--save-format", choices=("source", "service", "png", "jpeg"), default=None,
