@@ -239,8 +239,11 @@ class JobManager:
             job.mask_path = replace_file(folder / "mask.png", mask_png)
 
     @staticmethod
-    def _preloaded(job: EditJob, snapshot: Snapshot) -> Preloaded:
-        """The snapshot as the job's first input, so it is not decoded again from its folder."""
+    def _preloaded(job: EditJob, snapshot: Snapshot) -> Preloaded | None:
+        """The snapshot as the job's first input, so it is not decoded again from its folder;
+        None for an expansion, whose input is the expanded canvas written from it."""
+        if snapshot.expansion is not None or not job.image_paths:
+            return None
         source = snapshot.source
         if source is not None and source.image is snapshot.image and Path(job.image_paths[0]).suffix != ".png":
             original = source  # the file was copied as it is: same pixels, format, profile, DPI
