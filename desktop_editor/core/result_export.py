@@ -65,12 +65,15 @@ def save_to(
     *,
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
+    quality: int = 95,
 ) -> Path:
     """Write `image` to exactly `path` (the designer chose it and confirmed any overwrite), atomically.
+
+    `quality` is for JPEG and WebP (100 = lossless WebP); PNG is always lossless.
 
     Raises:
         ExportError: the extension is not png/jpg/jpeg/webp.
         OSError: the folder cannot be written.
     """
     fmt = format_for_path(path)
-    return replace_file(Path(path), encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi))
+    return replace_file(Path(path), encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality))

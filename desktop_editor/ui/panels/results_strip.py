@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QMenu,
     QScrollArea,
@@ -295,6 +296,7 @@ class ResultsStrip(QWidget):
         self._generation = 0
         self._output_dir: Path | None = None
         self._save_format = "png"
+        self._last_quality = 95  # Save As asks for JPEG/WebP quality, starting from the last answer
         self._tasks = TaskRunner(self, max_threads=2)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
@@ -558,9 +560,16 @@ class ResultsStrip(QWidget):
         if target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
             extension = next((ext for name, ext in _FILTER_EXTENSIONS.items() if chosen_filter.startswith(name)), ".png")
             target = target.with_name(target.name + extension)
-        self.save_to(index, target)
+        quality = 95
+        if target.suffix.lower() in (".jpg", ".jpeg", ".webp"):
+            kind = "WebP (100 = lossless)" if target.suffix.lower() == ".webp" else "JPEG"
+            quality, ok = QInputDialog.getInt(self, "Save result as", f"{kind} quality:", self._last_quality, 1, 100, 1)
+            if not ok:
+                return
+            self._last_quality = quality
+        self.save_to(index, target, quality=quality)
 
-    def save_to(self, index: int, path: str | Path) -> None:
+    def save_to(self, index: int, path: str | Path, *, quality: int = 95) -> None:
         """Save result `index` to exactly `path` (format from its extension), on a worker.
 
         For a path the designer chose and confirmed; an existing file there is replaced atomically.
@@ -572,7 +581,8 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(_pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi),
+        self._start_save(index, lambda: save_to(_pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
+                                                quality=quality),
                          str(target.parent))
 
     @Slot()
