@@ -1,6 +1,7 @@
 """Desktop Editor: precise, masked AI image edits with the Runflow GPT Image 2 Edit model."""
 
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("desktop-editor")

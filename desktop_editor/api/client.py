@@ -38,7 +38,13 @@ from desktop_editor.api.errors import (
     WaitAborted,
     error_from_response,
 )
-from desktop_editor.api.runs import OutputImage, Run, find_image_links, parse_output_images, run_id_of
+from desktop_editor.api.runs import (
+    OutputImage,
+    Run,
+    find_image_links,
+    parse_output_images,
+    run_id_of,
+)
 from desktop_editor.core.filenames import safe_filename
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from desktop_editor.core.mask_ops import grow, nonzero_bounds
 from desktop_editor.core.masks import edit_area
 from desktop_editor.core.pixels import to_array
 
-
 _AREA_LUT = [0] + [255] * 255  # any painted value counts as edit area
 _RAMP_LUT = [max(0, 2 * v - 255) for v in range(256)]  # blurred edge -> ramp that is 0 at the edge
 

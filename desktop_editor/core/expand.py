@@ -18,7 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter
 
-from desktop_editor.core.params import MAX_ASPECT, MAX_EDGE, MAX_PIXELS, MIN_PIXELS, SIZE_MULTIPLE
+from desktop_editor.core.params import (
+    MAX_ASPECT,
+    MAX_EDGE,
+    MAX_PIXELS,
+    MIN_PIXELS,
+    SIZE_MULTIPLE,
+)
 
 PRESETS: dict[str, tuple[int, int]] = {
     "1:1": (1, 1),

@@ -17,9 +17,10 @@ from collections.abc import Sequence
 from enum import Enum
 from functools import lru_cache
 
-import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
+
+from desktop_editor.core.opencv import cv2
 
 Bounds = tuple[int, int, int, int]
 
@@ -259,7 +260,7 @@ def fill_region(
     height, width = mask.shape
     invert = int(mask[y, x]) > 127  # climb away from the clicked value
     # The front: region pixels on its border (those with a neighbour outside it).
-    core = cv2.erode(inside.view(np.uint8), _CROSS, borderType=cv2.BORDER_CONSTANT, borderValue=0)
+    core = cv2.erode(inside.view(np.uint8), cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3)), borderType=cv2.BORDER_CONSTANT, borderValue=0)
     fy, fx = np.nonzero(inside & (core == 0))
     fy += y0
     fx += x0
@@ -309,7 +310,6 @@ def fill_region(
     return (bx0, by0, bx1, by1), reached[by0:by1, bx0:bx1].copy()
 
 
-_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,14 @@ import argparse
 import threading
 from collections.abc import Sequence
 
-from .behaviour import FAILURE_SHAPES, ID_KEYS, OUTCOMES, OUTPUT_SHAPES, STATUS_KEYS, Behaviour
+from .behaviour import (
+    FAILURE_SHAPES,
+    ID_KEYS,
+    OUTCOMES,
+    OUTPUT_SHAPES,
+    STATUS_KEYS,
+    Behaviour,
+)
 from .emulator import Emulator
 
 DEFAULT_PORT = 8787

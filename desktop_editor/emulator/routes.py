@@ -19,7 +19,14 @@ from urllib.parse import quote
 
 from . import urls
 from .catalog import find_model
-from .responses import ApiError, Response, api_error, expired_error, json_response, storage_error
+from .responses import (
+    ApiError,
+    Response,
+    api_error,
+    expired_error,
+    json_response,
+    storage_error,
+)
 from .runs import CHARGED, direct_result, new_run, present
 from .state import Asset
 from .validation import check_asset_request, check_input, check_run_body, parse_json

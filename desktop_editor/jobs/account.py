@@ -46,7 +46,9 @@ def check_key(
         read_timeout=timeout,
         max_retries=0,
     )
-    from desktop_editor.api.client import RunflowClient  # on the worker: requests loads only when needed
+    from desktop_editor.api.client import (
+        RunflowClient,  # on the worker: requests loads only when needed
+    )
 
     try:
         client = RunflowClient(config.validated())

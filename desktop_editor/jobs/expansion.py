@@ -20,8 +20,8 @@ from desktop_editor.core import expand, masks
 from desktop_editor.core.export import encode_image
 from desktop_editor.core.filenames import replace_file
 from desktop_editor.core.images import load_image
-from desktop_editor.core.region import Box
 from desktop_editor.core.params import EditParams
+from desktop_editor.core.region import Box
 from desktop_editor.jobs.model import EditJob, JobOptions
 
 DEFAULT_PROMPT = "Extend the scene naturally beyond its edges, matching its light, perspective and style."

@@ -31,8 +31,8 @@ from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import LoadedImage, encode_png, unchanged_file_bytes
 from desktop_editor.jobs import paths
-from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
 from desktop_editor.jobs.leases import Heartbeat
+from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
 from desktop_editor.jobs.prepare import Preloaded
 from desktop_editor.jobs.runner import JobRunner
 from desktop_editor.jobs.store import JobConflict, JobStore, JobTaken

@@ -18,7 +18,12 @@ from desktop_editor.core.catalogue import MaskUse
 from desktop_editor.core.composite import composite_region
 from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
-from desktop_editor.core.images import LoadedImage, decode_result, encode_png, load_image
+from desktop_editor.core.images import (
+    LoadedImage,
+    decode_result,
+    encode_png,
+    load_image,
+)
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.core.region import Box, region_box
 from desktop_editor.jobs.model import EditJob

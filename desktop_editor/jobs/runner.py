@@ -18,9 +18,9 @@ from desktop_editor.api.errors import (
     OutcomeUnknownError,
     RateLimitedError,
     RunflowError,
+    RunTimeoutError,
     ServiceUnavailableError,
     ServiceUnreachableError,
-    RunTimeoutError,
     UnreadableAnswerError,
     WaitAborted,
     advice_for,
@@ -33,7 +33,12 @@ from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
 from desktop_editor.jobs.model import EditJob, JobState, raw_answer_text
 from desktop_editor.jobs.paths import rescued_results_dir
-from desktop_editor.jobs.prepare import Preloaded, PreparedEdit, finish_result, prepare_edit
+from desktop_editor.jobs.prepare import (
+    Preloaded,
+    PreparedEdit,
+    finish_result,
+    prepare_edit,
+)
 
 if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
     from desktop_editor.api.client import ResultImage, RunflowClient

@@ -115,7 +115,9 @@ class ServiceConnection:
             emulator = self._start_emulator()
             config = ClientConfig(api_key=DEMO_API_KEY, base_url=emulator.base_url, **client_overrides)
             demo = True
-        from desktop_editor.api.client import RunflowClient  # requests loads here, after the window is up
+        from desktop_editor.api.client import (
+            RunflowClient,  # requests loads here, after the window is up
+        )
 
         client = RunflowClient(config)
         manager = JobManager(

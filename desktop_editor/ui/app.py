@@ -25,18 +25,19 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_editor import __version__
+from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs.paths import data_dir
 from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
 from desktop_editor.ui.common.theme import apply_theme
 from desktop_editor.ui.crash import CrashHandler
-from desktop_editor.ui.window.single_instance import become_the_window
 from desktop_editor.ui.window.main_window import APP_NAME, MainWindow
 from desktop_editor.ui.window.recent_files import (
     SETTINGS_APPLICATION,
     SETTINGS_ORGANIZATION,
 )
+from desktop_editor.ui.window.single_instance import become_the_window
 
 log = logging.getLogger(__name__)
 
@@ -130,14 +131,15 @@ def run_app(argv: list[str]) -> int:
             return  # closed before its first paint was even handled (a smoke test, a quick quit)
         service = connect_service()
         if service is None:
-            window.show_error("Cannot connect", "The app could not open its history or start its connection; "
-                              "edits cannot be sent. Masks can still be painted and saved.")
+            window.feedback.error("Cannot connect", "The app could not open its history or start its connection; "
+                                  "edits cannot be sent. Masks can still be painted and saved.")
             return
         window.attach_service(service)
         if not smoke:
             window.resume_unfinished()
 
     after_first_paint.append(attach_service)
+    after_first_paint.append(preload_opencv)  # fill, selection and refine then start at once
     after_first_paint.append(freeze_startup_objects)
     app.installEventFilter(_FirstPaint(window, after_first_paint))
     window.show()

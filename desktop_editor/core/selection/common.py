@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import cv2
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.core.pixels import to_array
 
 Bounds = tuple[int, int, int, int]  # half-open (x0, y0, x1, y1), as in core.mask_ops

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.core.selection.common import StopCheck, check
 
 TILE = 256

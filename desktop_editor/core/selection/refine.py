@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import math
 
-import cv2
 import numpy as np
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.core.selection.common import StopCheck, check, expand, nonzero_rect
 from desktop_editor.core.selection.guided import guided_filter
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-import cv2
 import numpy as np
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.core.selection.common import SelectionError, StopCheck, check
 from desktop_editor.core.selection.refine import refine_in_band
 

@@ -16,9 +16,9 @@ lets the tolerance slider preview live. All steps are OpenCV calls, which releas
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.core.selection.common import Bounds, StopCheck, check, nonzero_rect
 
 DEFAULT_TOLERANCE = 32

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+
+from desktop_editor.core.opencv import cv2
 
 PIECE_POINTS = 256  # points per piece: small enough to skip what is off screen, large enough to draw fast
 EDGE_LEVEL = 128  # the outline follows where the mask crosses half

@@ -12,7 +12,14 @@ from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar, QToolButton
 
-from desktop_editor.core.expand import ANCHORS, PRESETS, Expansion, ExpandError, aspect_problem, for_aspect
+from desktop_editor.core.expand import (
+    ANCHORS,
+    PRESETS,
+    ExpandError,
+    Expansion,
+    aspect_problem,
+    for_aspect,
+)
 from desktop_editor.ui.canvas.view import CanvasView
 
 FREE = "Free"

@@ -13,13 +13,13 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import cv2
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.mask_ops import Bounds, nonzero_bounds
+from desktop_editor.core.opencv import cv2
 from desktop_editor.ui.common.conversions import half, qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 

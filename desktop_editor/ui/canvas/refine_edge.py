@@ -29,7 +29,12 @@ from PySide6.QtWidgets import (
 from desktop_editor.core.mask_ops import Bounds
 from desktop_editor.core.selection.common import check
 from desktop_editor.core.selection.refine import MAX_BAND, refine_edge
-from desktop_editor.ui.canvas.tools.smart import LatestWork, PreparedChange, photos, prepare_change
+from desktop_editor.ui.canvas.tools.smart import (
+    LatestWork,
+    PreparedChange,
+    photos,
+    prepare_change,
+)
 from desktop_editor.ui.models.smart_settings import smart_settings
 
 if TYPE_CHECKING:

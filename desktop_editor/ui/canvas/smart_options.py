@@ -11,7 +11,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QSpinBox, QToolBar
 
-from desktop_editor.ui.models.smart_settings import OBJECT_BOX, OBJECT_SCRIBBLE, SmartSelectionSettings
+from desktop_editor.ui.models.smart_settings import (
+    OBJECT_BOX,
+    OBJECT_SCRIBBLE,
+    SmartSelectionSettings,
+)
 
 
 def _label(text: str) -> QLabel:

@@ -17,9 +17,18 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import cv2
 import numpy as np
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QEvent,
+    QPoint,
+    QPointF,
+    QRect,
+    QRectF,
+    Qt,
+    QTimer,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -44,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_editor.core.opencv import cv2
 from desktop_editor.ui.canvas.ants import Outline, paint_ants, trace_outline
 from desktop_editor.ui.canvas.pyramid import DisplayPyramid, MaskLevel
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox

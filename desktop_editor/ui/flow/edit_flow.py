@@ -37,12 +37,14 @@ from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
-from desktop_editor.ui.flow.expanding import ExpansionNote, canvas_before, expansion_request, is_expansion
+from desktop_editor.ui.flow.expanding import (
+    ExpansionNote,
+    canvas_before,
+    expansion_request,
+    is_expansion,
+)
 from desktop_editor.ui.flow.notifications import notify_finished
 from desktop_editor.ui.flow.repeat_guard import RepeatGuard, edit_fingerprint
-from desktop_editor.ui.models.document import Document
-from desktop_editor.ui.models.params_text import cost_text
-from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.flow.result_sets import (
     ResultSet,
     build_items,
@@ -51,6 +53,9 @@ from desktop_editor.ui.flow.result_sets import (
     same_file,
     strip_entries,
 )
+from desktop_editor.ui.models.document import Document
+from desktop_editor.ui.models.params_text import cost_text
+from desktop_editor.ui.panels.history_panel import HistoryPanel
 
 if TYPE_CHECKING:
     from desktop_editor.ui.flow.host import EditHost

@@ -19,13 +19,26 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
-from desktop_editor.core.mix import MAX_RESULTS, MixPalette, MixState, mix_to_image, remap, render_all, used_results
+from desktop_editor.core.mix import (
+    MAX_RESULTS,
+    MixPalette,
+    MixState,
+    mix_to_image,
+    remap,
+    render_all,
+    used_results,
+)
 from desktop_editor.core.result_export import format_for_path, save_new, save_to
 from desktop_editor.jobs.mixes import MixRecord, record_mix
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.compare.mix_bar import SOURCE_COLOURS
-from desktop_editor.ui.compare.mix_session import MixBuild, MixSession, MixSource, build_mix
+from desktop_editor.ui.compare.mix_session import (
+    MixBuild,
+    MixSession,
+    MixSource,
+    build_mix,
+)
 from desktop_editor.ui.compare.view import CompareMode
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.panels.results_strip import ResultItem

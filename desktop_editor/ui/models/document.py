@@ -18,11 +18,11 @@ from PySide6.QtCore import QObject, QRect, QSize, Signal, Slot
 from PySide6.QtGui import QImage, QUndoStack
 
 from desktop_editor.core import mask_ops
+from desktop_editor.core.expand import DEFAULT_OVERLAP, Expansion
 from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import Bounds
-from desktop_editor.core.expand import DEFAULT_OVERLAP, Expansion
-from desktop_editor.core.mix import MixState
 from desktop_editor.core.masks import MaskError, fit_mask
+from desktop_editor.core.mix import MixState
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray

@@ -22,7 +22,12 @@ from PySide6.QtGui import (
 )
 
 from desktop_editor.core import mask_ops
-from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge, _outline_pens
+from desktop_editor.ui.canvas.tools.base import (
+    Tool,
+    _dashed_pens,
+    _draw_badge,
+    _outline_pens,
+)
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
 from desktop_editor.ui.models.tool_settings import ToolSettings
 

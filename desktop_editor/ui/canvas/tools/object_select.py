@@ -20,10 +20,19 @@ from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPainterPath, QP
 from desktop_editor.core import mask_ops
 from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.core.selection.common import SelectionError, check
-from desktop_editor.core.selection.select_object import ObjectHints, Scribble, select_object
+from desktop_editor.core.selection.select_object import (
+    ObjectHints,
+    Scribble,
+    select_object,
+)
 from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
-from desktop_editor.ui.canvas.tools.smart import LatestWork, PreparedChange, photos, prepare_change
+from desktop_editor.ui.canvas.tools.smart import (
+    LatestWork,
+    PreparedChange,
+    photos,
+    prepare_change,
+)
 from desktop_editor.ui.models.smart_settings import OBJECT_BOX, smart_settings
 from desktop_editor.ui.models.tool_settings import ToolSettings
 

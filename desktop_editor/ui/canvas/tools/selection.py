@@ -13,11 +13,11 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QCursor,
-    QPixmap,
     QKeyEvent,
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
 )
 
@@ -26,7 +26,6 @@ from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost, selection_mode_for
 from desktop_editor.ui.models.tool_settings import ToolSettings
-
 
 _MODE_SIGNS = {SelectionMode.REPLACE: "", SelectionMode.ADD: "+", SelectionMode.SUBTRACT: "−",
                SelectionMode.INTERSECT: "×"}

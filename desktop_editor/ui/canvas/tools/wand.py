@@ -23,7 +23,12 @@ from desktop_editor.core.selection.common import check
 from desktop_editor.core.selection.wand import WandClick
 from desktop_editor.ui.canvas.tools.base import Tool, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost, selection_mode_for
-from desktop_editor.ui.canvas.tools.smart import LatestWork, PreparedChange, photos, prepare_change
+from desktop_editor.ui.canvas.tools.smart import (
+    LatestWork,
+    PreparedChange,
+    photos,
+    prepare_change,
+)
 from desktop_editor.ui.models.smart_settings import smart_settings
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
