@@ -8,7 +8,6 @@ paint, so the first use does not pay the import on the window's thread either.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from types import ModuleType
 from typing import Any
@@ -22,7 +21,9 @@ class _OpenCV:
     def __getattr__(self, name: str) -> Any:
         module = _OpenCV._module
         if module is None:
-            module = _OpenCV._module = importlib.import_module("cv2")
+            import cv2 as module  # a plain import, so the bundler's analysis still finds OpenCV
+
+            _OpenCV._module = module
         return getattr(module, name)
 
 
