@@ -163,6 +163,7 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
     from desktop_editor.emulator import Emulator
     from desktop_editor.jobs.manager import JobManager, Snapshot
     from desktop_editor.jobs.model import EditJob, JobOptions
+    from desktop_editor.core.opencv import preload as preload_opencv
     from desktop_editor.ui.app import freeze_startup_objects
     from desktop_editor.ui.common.image_tasks import TaskRunner
     from desktop_editor.ui.compare.view import CompareMode, CompareView
@@ -197,6 +198,7 @@ def bench_stalls(photo, mask, *, timeout_s: float = 300.0, emulator_in_process: 
             break
         view.wait_for_background_work(50)
     app.processEvents()
+    preload_opencv().join()  # as the app does once its window has painted (OpenCV loads then, not mid-edit)
     freeze_startup_objects()  # as the app does once its window has painted
 
     ticks: list[float] = []
@@ -325,6 +327,7 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     from desktop_editor.jobs.settings import AppSettings
     from desktop_editor.jobs.store import JobStore
     from desktop_editor.ui.compare.view import CompareMode
+    from desktop_editor.core.opencv import preload as preload_opencv
     from desktop_editor.ui.app import freeze_startup_objects
     from desktop_editor.ui.window.main_window import MainWindow
 
@@ -354,6 +357,7 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     window.params_panel.prompt_edit.setPlainText("bench edit")
     for _ in range(20):  # let the opening settle (thumbnails, first paints) before measuring
         app.processEvents()
+    preload_opencv().join()  # as run_app does once the window has painted (OpenCV loads then, not mid-edit)
     freeze_startup_objects()  # as run_app does once the window has painted
 
     ticks: list[float] = []
