@@ -125,6 +125,11 @@ def _thumbnail(item: ResultItem, size: QSize) -> QImage:
     return qimage_from_pil(image)
 
 
+def _thumbnail_key(item: ResultItem) -> object:
+    """What identifies a result's pixels: its file (results are never rewritten), else the image."""
+    return ("file", str(item.path)) if item.path is not None else ("image", id(item.image))
+
+
 def _caption_height(widget: QWidget) -> int:
     return widget.fontMetrics().height() + 4
 
@@ -294,6 +299,7 @@ class ResultsStrip(QWidget):
         self._tiles: list[_ResultTile] = []
         self._group_boxes: list[QWidget] = []
         self._generation = 0
+        self._thumbnails: dict[object, QImage] = {}  # by _thumbnail_key, for the results shown
         self._output_dir: Path | None = None
         self._save_format = "png"
         self._last_quality = 95  # Save As asks for JPEG/WebP quality, starting from the last answer
@@ -402,34 +408,45 @@ class ResultsStrip(QWidget):
         """Show `results` in this order, consecutive items of one `group` under one caption;
         select and announce `select` unless it is None.
 
-        Thumbnails are made on a worker and appear as they are ready.
+        Thumbnails are made on a worker and appear as they are ready; a result shown before
+        keeps its thumbnail (results are never rewritten), so a job finishing does not decode
+        every earlier result again. The new tiles are built off screen and shown group by
+        group, so the row is laid out once rather than once per tile.
         """
         self._generation += 1
         generation = self._generation
         for tile in self._tiles:
             self._group.removeButton(tile)
         for box in self._group_boxes:
+            box.hide()
             box.deleteLater()
         self._items = list(results)
         self._tiles = []
         self._group_boxes = []
+        self._thumbnails = {key: image for key, image in self._thumbnails.items()
+                            if key in {_thumbnail_key(item) for item in self._items}}
         row: QHBoxLayout | None = None
         for index, item in enumerate(self._items):
             if row is None or item.group != self._items[index - 1].group:
                 box, row = self._group_box(item.group_label)
-                self._tile_layout.insertWidget(len(self._group_boxes), box)
                 self._group_boxes.append(box)
             tile = _ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
             self._group.addButton(tile, index)
             row.addWidget(tile)
-            tile.show()
             self._tiles.append(tile)
             self._show_saved_state(index)
+            cached = self._thumbnails.get(_thumbnail_key(item))
+            if cached is not None:
+                tile.thumbnail = cached
+                continue
             self._tasks.submit(
                 lambda item=item: _thumbnail(item, THUMB_SIZE * 2),
                 lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
                 lambda exc, index=index: self._on_thumbnail_failed(generation, index, exc),
             )
+        for position, box in enumerate(self._group_boxes):
+            self._tile_layout.insertWidget(position, box)
+            box.show()
         self.empty_label.setVisible(not self._items)
         self._update_actions()
         if select is not None and 0 <= select < len(self._tiles):
@@ -440,7 +457,7 @@ class ResultsStrip(QWidget):
 
     def _group_box(self, caption: str) -> tuple[QWidget, QHBoxLayout]:
         """A column for one job's tiles under its caption (prompt and time)."""
-        box = QFrame(self._tile_row)
+        box = QFrame()  # built without a parent, shown once it is complete (see set_results)
         box.setObjectName("result_group")
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 6, 0)
@@ -455,7 +472,6 @@ class ResultsStrip(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(4)
         column.addWidget(tiles)
-        box.show()
         return box, row
 
     def captions(self) -> list[str]:
@@ -702,6 +718,7 @@ class ResultsStrip(QWidget):
 
     def _on_thumbnail_ready(self, generation: int, index: int, image: QImage) -> None:
         if generation == self._generation:
+            self._thumbnails[_thumbnail_key(self._items[index])] = image
             self._tiles[index].thumbnail = image
             self._tiles[index].update()
 

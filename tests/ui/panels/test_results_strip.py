@@ -300,3 +300,28 @@ def test_results_of_several_jobs_are_grouped_under_captions(qtbot, strip, icc):
     assert blocker.args == [2]
     qtbot.keyClick(strip, Qt.Key.Key_Left)
     assert strip.selected_index() == 1
+
+
+def test_a_result_shown_before_keeps_its_thumbnail_without_decoding_again(qtbot, strip, tmp_path, monkeypatch):
+    """A job finishing puts every earlier result back in the strip: their files are not read again."""
+    from desktop_editor.ui.panels import results_strip
+
+    paths = []
+    for i, colour in enumerate(["red", "green", "blue"]):
+        paths.append(tmp_path / f"result-{i}.png")
+        Image.new("RGB", (320, 240), colour).save(paths[-1])
+    items = [ResultItem(path=p, label=p.stem, group=p.stem, group_label=p.stem) for p in paths]
+    made: list[Path] = []
+    real = results_strip._thumbnail
+    monkeypatch.setattr(results_strip, "_thumbnail", lambda item, size: made.append(item.path) or real(item, size))
+
+    strip.set_results(items[:2], select=None)
+    qtbot.waitUntil(lambda: all(tile.thumbnail is not None for tile in strip.tiles()))
+    strip.set_results([items[2], *items[:2]], select=None)  # the newest job first, as the window shows them
+    qtbot.waitUntil(lambda: all(tile.thumbnail is not None for tile in strip.tiles()))
+    strip.wait_for_background_work()
+
+    assert sorted(made) == sorted(paths)  # each file decoded once
+    assert [tile.thumbnail.pixelColor(5, 5).name() for tile in strip.tiles()] == ["#0000ff", "#ff0000", "#008000"]
+    assert strip.captions() == ["result-2", "result-0", "result-1"]
+    assert all(tile.isVisible() for tile in strip.tiles())
