@@ -227,11 +227,17 @@ class SettingsDialog(QDialog):
         self.concurrent_spin = QSpinBox()
         self.concurrent_spin.setRange(1, 16)
         self.concurrent_spin.setToolTip("How many edits may be in flight at once")
+        self.repeat_check = QCheckBox("Ask before sending the same edit again")
+        self.repeat_check.setToolTip(
+            "The same image, mask, prompt and settings sent again within two minutes is usually a "
+            "double click: ask before paying for it twice"
+        )
         form.addRow("", self.keep_check)
         form.addRow("Feather", self.feather_spin)
         form.addRow("", self.colour_check)
         form.addRow("Save results", self.save_format_combo)
         form.addRow("Edits at once", self.concurrent_spin)
+        form.addRow("", self.repeat_check)
         lay.addLayout(form)
         lay.addStretch(1)
         return page
@@ -284,6 +290,7 @@ class SettingsDialog(QDialog):
         self.colour_check.setChecked(settings.colour_match)
         _select(self.save_format_combo, settings.save_format)
         self.concurrent_spin.setValue(max(1, settings.max_concurrent))
+        self.repeat_check.setChecked(settings.ask_before_repeating)
         for quality, spin in self.price_spins.items():
             spin.setValue(settings.prices.get(quality, DEFAULT_PRICES.get(quality, 0.0)))
 
@@ -308,6 +315,7 @@ class SettingsDialog(QDialog):
             colour_match=self.colour_check.isChecked(),
             save_format=self.save_format_combo.currentData(),
             max_concurrent=self.concurrent_spin.value(),
+            ask_before_repeating=self.repeat_check.isChecked(),
         )
 
     def is_checking(self) -> bool:

@@ -189,3 +189,12 @@ def test_save_format_defaults_to_the_source_and_is_saved(qtbot, dialog, settings
     save(dialog)
     saved = load_settings(settings_file)
     assert saved.save_format == "png" and saved.job_options().save_format == "png"
+
+
+def test_the_repeat_question_can_be_turned_back_on_after_dont_ask_again(qtbot, settings_file):
+    dialog = SettingsDialog(AppSettings(ask_before_repeating=False), settings_file=settings_file)
+    qtbot.addWidget(dialog)
+    assert not dialog.repeat_check.isChecked()
+    dialog.repeat_check.setChecked(True)
+    save(dialog)
+    assert load_settings(settings_file).ask_before_repeating is True
