@@ -7,9 +7,10 @@ from selection_composites import PAIRS, band_error, correction_scribble, iou, ma
 from desktop_editor.core.selection.common import Cancelled, SelectionError
 from desktop_editor.core.selection.select_object import ObjectHints, Scribble, select_object
 
-# The box alone: at least 0.9 on every composite but "coffee on cat", whose cup sits on the cat's
-# eye and nose, colours GrabCut gives to the cup; one background scribble fixes that (below).
-BOX_ONLY = {"cat on astronaut": 0.95, "astronaut on rocket": 0.9, "coffee on cat": 0.87}
+# The box alone reaches 0.9 on every composite. "Coffee on cat" is the hard one: its cup sits on
+# the cat's eye and nose, whose colours a single GrabCut pass gives to the cup (0.89); the second
+# pass, learning the object's colours from the first result's core, leaves them out (0.97).
+BOX_ONLY = {"cat on astronaut": 0.95, "astronaut on rocket": 0.9, "coffee on cat": 0.95}
 
 
 @pytest.mark.parametrize("name", list(PAIRS))
@@ -25,7 +26,9 @@ def test_box_finds_the_pasted_object(name):
 
 def test_background_scribble_corrects_the_object():
     comp = make_composite("coffee on cat")
-    hints = ObjectHints(box=comp.box)
+    x, y, w, h = comp.box
+    # A looser box than the composite's: it takes in more of the cat, and the nose stays selected.
+    hints = ObjectHints(box=(round(x - 0.04 * w), round(y - 0.04 * h), round(1.08 * w), round(1.08 * h)))
     before = select_object(comp.photo, hints)
     stroke = correction_scribble(before, comp.truth)
     assert stroke is not None  # the case this test is about: a sizeable wrong part

@@ -7,6 +7,11 @@ the photo's size); the reduced result is then enlarged and its edge refined at f
 with the guided filter (`refine`), which restores the detail the reduction lost. A 24 MP photo
 takes about as long as a small one plus the refinement of its outline.
 
+With a box, GrabCut runs twice. The first pass learns the object's colours from everything in
+the box, including background that reaches into it; the second learns them from the first
+result's core only (see `_second_pass`), which drops such intruders (on the composites of
+tests/selection_composites.py: IoU 0.89 -> 0.97 where a cup covers a cat's eye and nose).
+
 Hints are a box (everything outside it is background), scribbles over the object, and scribbles
 marking background (the corrections: Alt in the canvas). Scribbles are hard constraints: the
 result always covers the foreground ones and never the background ones.
@@ -24,10 +29,12 @@ from desktop_editor.core.selection.common import SelectionError, StopCheck, chec
 from desktop_editor.core.selection.refine import refine_in_band
 
 WORKING_PIXELS = 200_000  # GrabCut's reduced copy, at most (quality measured the same as at 300k)
-ITERATIONS = 5
+ITERATIONS = 3  # then the second pass (below): 5 here measured the same
+SECOND_ITERATIONS = 3  # the second pass starts from colour models close to the answer
 BOX_MARGIN = 0.1  # background context around a box, as a share of its larger side
 MIN_PART = 0.05  # separate parts smaller than this share of the largest are dropped as specks
 MAX_HOLE = 0.002  # enclosed holes smaller than this share of the object are filled
+CORE = 0.85  # the second pass's object core: the first result within this share of the box's inscribed ellipse
 
 Box = tuple[int, int, int, int]  # x, y, width, height in image pixels
 
@@ -87,11 +94,14 @@ def select_object(
     if np.count_nonzero((labels == cv2.GC_PR_FGD) | (labels == cv2.GC_FGD)) and np.count_nonzero(
         (labels == cv2.GC_BGD) | (labels == cv2.GC_PR_BGD)
     ):
-        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-        cv2.setRNGSeed(0)  # GrabCut seeds its colour models with k-means: same hints, same mask
         # A 5x5 median first: fine texture (fur, fabric, JPEG noise) otherwise smears both colour
         # models over each other's colours; edges survive it, and the full-resolution pass restores detail.
-        cv2.grabCut(cv2.medianBlur(low, 5), labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+        smooth = cv2.medianBlur(low, 5)
+        hinted = labels.copy()
+        _grab_cut(smooth, labels, iterations)
+        if box is not None:
+            check(stop)
+            labels = _second_pass(smooth, hinted, labels, SECOND_ITERATIONS)
     check(stop)
     object_low = np.where((labels == cv2.GC_FGD) | (labels == cv2.GC_PR_FGD), np.uint8(255), np.uint8(0))
     object_low = _tidy(object_low, labels == cv2.GC_FGD)
@@ -107,6 +117,39 @@ def select_object(
     mask[ry0:ry1, rx0:rx1] = soft
     _enforce(mask, hints.scribbles, box)
     return mask
+
+
+def _grab_cut(image: np.ndarray, labels: np.ndarray, iterations: int) -> None:
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(0)  # GrabCut seeds its colour models with k-means: same hints, same mask
+    cv2.grabCut(image, labels, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+
+
+def _second_pass(image: np.ndarray, hinted: np.ndarray, first: np.ndarray, iterations: int) -> np.ndarray:
+    """GrabCut again, its object colours learnt only from the first result's core.
+
+    The first pass learns the object's colours from the whole box, so a part of the background
+    that reaches into the box (an eye or a nose beside a cup, crossing the box's edge) lends its
+    colours to the object and is kept. Here the object starts as the first result within an
+    ellipse inscribed in the box (`CORE`); the rest of the box starts as probable background,
+    and the object grows back over it only where its own colours are.
+    """
+    labels = hinted.copy()
+    box = labels == cv2.GC_PR_FGD
+    ys, xs = np.nonzero(box)
+    if not len(ys):
+        return first
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    cx, cy = (x0 + x1 - 1) / 2.0, (y0 + y1 - 1) / 2.0
+    ax, ay = max(1.0, (x1 - x0) / 2.0 * CORE), max(1.0, (y1 - y0) / 2.0 * CORE)
+    yy, xx = np.ogrid[: labels.shape[0], : labels.shape[1]]
+    core = ((xx - cx) / ax) ** 2 + ((yy - cy) / ay) ** 2 <= 1.0
+    core &= (first == cv2.GC_FGD) | (first == cv2.GC_PR_FGD)
+    labels[box & ~core] = cv2.GC_PR_BGD
+    if not np.count_nonzero(box & core):
+        return first
+    _grab_cut(image, labels, iterations)
+    return labels
 
 
 def _clip_box(box: Box, width: int, height: int) -> Box:
