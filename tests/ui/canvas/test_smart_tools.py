@@ -13,6 +13,7 @@ from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.ui.canvas.refine_edge import RefineEdge
 from desktop_editor.ui.canvas.tools import ToolBox
+from desktop_editor.ui.canvas.tools.selection import mode_cursor
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.smart_settings import OBJECT_SCRIBBLE, smart_settings
@@ -295,6 +296,44 @@ def test_escape_cancels_the_object_in_flight(qtbot, objects):
     tool.work.wait(20000)
     qtbot.wait(50)
     assert document.undo_stack.count() == 0 and not document.mask_pixels().any()
+
+
+# -- the mode on the cursor ----------------------------------------------------------------------
+
+
+def _cursor_image(host):
+    return host.viewport().cursor().pixmap().toImage()
+
+
+@pytest.mark.parametrize("tool_id", ["wand", "object"])
+def test_wand_and_select_object_show_the_mode_on_the_cursor(qtbot, tool_id):
+    document, tools, host = _setup(qtbot, _discs())
+    tools.settings.selection_mode = SelectionMode.REPLACE
+    tools.set_current(tool_id)
+    tool = tools.current
+    assert _cursor_image(host) == mode_cursor(SelectionMode.REPLACE).pixmap().toImage()
+    tool.hover(at(30, 30, SHIFT))
+    assert _cursor_image(host) == mode_cursor(SelectionMode.ADD).pixmap().toImage()
+    tool.hover(at(30, 30, ALT))
+    assert _cursor_image(host) == mode_cursor(SelectionMode.SUBTRACT).pixmap().toImage()
+    tool.hover(at(30, 30))
+    assert _cursor_image(host) == mode_cursor(SelectionMode.REPLACE).pixmap().toImage()
+    tools.settings.selection_mode = SelectionMode.ADD  # the option, when no modifier is held
+    assert _cursor_image(host) == mode_cursor(SelectionMode.ADD).pixmap().toImage()
+
+
+def test_the_wand_shows_intersect_and_keeps_the_busy_cursor_while_working(qtbot, wand):
+    document, tools, tool = wand
+    host = tool.canvas
+    tool.hover(at(30, 30, SHIFT | ALT))
+    assert _cursor_image(host) == mode_cursor(SelectionMode.INTERSECT).pixmap().toImage()
+    _click(qtbot, tool, 45, 50)
+    if tool.work.busy():  # a modifier pressed meanwhile does not hide the busy cursor
+        tool.hover(at(30, 30, SHIFT))
+        assert host.viewport().cursor().shape() == Qt.CursorShape.BusyCursor
+    _settle(qtbot, tool)
+    tool.hover(at(30, 30, SHIFT))
+    assert _cursor_image(host) == mode_cursor(SelectionMode.ADD).pixmap().toImage()
 
 
 # -- refine edge ----------------------------------------------------------------------------------

@@ -25,8 +25,9 @@ from desktop_editor.core.selection.select_object import (
     Scribble,
     select_object,
 )
-from desktop_editor.ui.canvas.tools.base import Tool, _dashed_pens, _draw_badge
+from desktop_editor.ui.canvas.tools.base import _dashed_pens, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
+from desktop_editor.ui.canvas.tools.selection import ModeCursorTool
 from desktop_editor.ui.canvas.tools.smart import (
     LatestWork,
     PreparedChange,
@@ -57,7 +58,7 @@ class _Session:
     pending: ObjectHints | None = None  # hints of the work in flight
 
 
-class ObjectSelectTool(Tool):
+class ObjectSelectTool(ModeCursorTool):
     """Box or scribble an object; Alt+scribble marks background to correct it.
 
     Signals:
@@ -240,6 +241,18 @@ class ObjectSelectTool(Tool):
             self.message.emit(f"Select object failed: {exc}")
 
     # -- feedback -----------------------------------------------------------------------------
+
+    def pending_mode(self) -> SelectionMode:
+        """What a gesture now would do: Alt marks background (removes), Shift adds a new object,
+        otherwise the selection mode applies."""
+        if self._held_modifiers & Qt.KeyboardModifier.AltModifier:
+            return SelectionMode.SUBTRACT
+        if self._held_modifiers & Qt.KeyboardModifier.ShiftModifier:
+            return SelectionMode.ADD
+        return self.settings.selection_mode
+
+    def shows_busy(self) -> bool:
+        return self.work.busy()
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:

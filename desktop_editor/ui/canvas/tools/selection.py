@@ -2,7 +2,8 @@
 
 Shift adds, Alt subtracts, Shift+Alt intersects; otherwise the tool options' mode applies
 (Add unless the designer chose another). The cursor shows the mode a click would use, as in
-Photoshop: a cross with +, - or x beside it (nothing for Replace).
+Photoshop: a cross with +, - or x beside it (nothing for Replace). `ModeCursorTool` gives the
+magic wand and select object the same cursor.
 """
 
 from __future__ import annotations
@@ -63,33 +64,39 @@ def mode_cursor(mode: SelectionMode) -> QCursor:
     return QCursor(pixmap, 11, 11)
 
 
-class _SelectionTool(Tool):
-    """What the rectangle and the lasso share: the mode a click would use, shown on the cursor."""
+class ModeCursorTool(Tool):
+    """A tool whose click combines with the mask by a mode: the cursor shows the mode a click
+    would use, following Shift and Alt as they are pressed (rectangle, lasso, magic wand,
+    select object)."""
 
     def __init__(self, canvas: ToolHost, settings: ToolSettings):
         super().__init__(canvas, settings)
-        self._modifiers = Qt.KeyboardModifier.NoModifier
+        self._held_modifiers = Qt.KeyboardModifier.NoModifier
         settings.selection_mode_changed.connect(lambda _m: self._refresh_cursor())
 
     def pending_mode(self) -> SelectionMode:
         """The mode a click now would use (the option, or the modifiers held)."""
-        return selection_mode_for(self._modifiers, self.settings.selection_mode)
+        return selection_mode_for(self._held_modifiers, self.settings.selection_mode)
 
     def cursor(self) -> QCursor:
         return mode_cursor(self.pending_mode())
 
     def hover(self, pointer: Pointer | None) -> None:
         modifiers = pointer.modifiers if pointer is not None else Qt.KeyboardModifier.NoModifier
-        if modifiers != self._modifiers:
-            self._modifiers = modifiers
+        if modifiers != self._held_modifiers:
+            self._held_modifiers = modifiers
             self._refresh_cursor()
 
+    def shows_busy(self) -> bool:
+        """The busy cursor is up (work on a worker): a modifier must not replace it."""
+        return False
+
     def _refresh_cursor(self) -> None:
-        if self.active:
+        if self.active and not self.shows_busy():
             self.canvas.viewport().setCursor(self.cursor())
 
 
-class RectSelectTool(_SelectionTool):
+class RectSelectTool(ModeCursorTool):
     """Drag a rectangle; on release it replaces, adds to, subtracts from or intersects the mask."""
 
     tool_id = "rect"
@@ -181,7 +188,7 @@ class RectSelectTool(_SelectionTool):
         _draw_badge(painter, self._label_rect(b).topLeft(), f"{w} × {h}  {self._mode.value}")
 
 
-class LassoTool(_SelectionTool):
+class LassoTool(ModeCursorTool):
     """Freehand lasso by dragging; polygon lasso by clicking corners.
 
     Close a polygon by double-clicking, pressing Enter or clicking its first corner; Backspace

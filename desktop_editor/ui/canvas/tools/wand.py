@@ -21,8 +21,9 @@ from desktop_editor.core import mask_ops
 from desktop_editor.core.mask_ops import Bounds, SelectionMode
 from desktop_editor.core.selection.common import check
 from desktop_editor.core.selection.wand import WandClick
-from desktop_editor.ui.canvas.tools.base import Tool, _draw_badge
+from desktop_editor.ui.canvas.tools.base import _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost, selection_mode_for
+from desktop_editor.ui.canvas.tools.selection import ModeCursorTool
 from desktop_editor.ui.canvas.tools.smart import (
     LatestWork,
     PreparedChange,
@@ -55,7 +56,7 @@ class _Click:
     bounds: Bounds | None = None  # what that step covers
 
 
-class WandTool(Tool):
+class WandTool(ModeCursorTool):
     """Click: the contiguous region of similar colour (or all similar pixels) becomes the selection."""
 
     tool_id = "wand"
@@ -179,6 +180,9 @@ class WandTool(Tool):
         click.bounds = change.bounds
 
     # -- feedback -----------------------------------------------------------------------------
+
+    def shows_busy(self) -> bool:
+        return self.work.busy()
 
     @Slot(bool)
     def _on_busy(self, busy: bool) -> None:
