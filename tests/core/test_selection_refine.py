@@ -1,11 +1,12 @@
 """Refine edge and the guided filter: band error drops on real composites, nothing moves outside the band."""
 
+import cv2
 import numpy as np
 import pytest
 from selection_composites import PAIRS, band_error, make_composite, wobbled_mask
 
 from desktop_editor.core.selection.guided import guided_filter
-from desktop_editor.core.selection.refine import edge_band, refine_edge
+from desktop_editor.core.selection.refine import edge_band, refine_edge, refine_stroke
 
 
 @pytest.mark.parametrize("name", list(PAIRS))
@@ -63,3 +64,47 @@ def test_refined_large_mask_matches_at_a_reduced_fit():
     comp, rough = wobbled_mask("coffee on cat", scale=4.0)
     refined = refine_edge(comp.photo, rough, 40)
     assert band_error(refined, comp.truth, 24) < 0.6 * band_error(rough, comp.truth, 24)
+
+
+def _outline_stroke(truth: np.ndarray, start: int, count: int) -> list[tuple[float, float]]:
+    """Points along part of the true outline, as a designer's refine brush would go."""
+    contours, _ = cv2.findContours((truth >= 128).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    outline = max(contours, key=len)[:, 0, :]
+    return [(float(x) + 0.5, float(y) + 0.5) for x, y in outline[start : start + count : 4]]
+
+
+def test_a_refine_stroke_changes_only_under_the_brush_and_improves_the_edge_there():
+    comp, rough = wobbled_mask("cat on astronaut")
+    points = _outline_stroke(comp.truth, 0, 160)
+    radius = 12.0
+    result = refine_stroke(comp.photo, rough, points, radius, 10)
+    assert result is not None
+    (x0, y0, x1, y1), pixels = result
+    refined = rough.copy()
+    refined[y0:y1, x0:x1] = pixels
+    brush = np.zeros_like(rough)
+    for x, y in points:
+        yy, xx = np.ogrid[: rough.shape[0], : rough.shape[1]]
+        brush[(xx + 0.5 - x) ** 2 + (yy + 0.5 - y) ** 2 <= (radius + 1.5) ** 2] = 255
+    # Between the sampled points the stroke is a thick line: widen the discs to cover it.
+    brush = cv2.dilate(brush, np.ones((5, 5), np.uint8))
+    changed = refined != rough
+    assert changed.any()
+    assert not (changed & (brush == 0)).any()  # nothing moves outside the brush
+    under = brush > 0
+    before = np.abs(rough[under].astype(float) - comp.truth[under]).mean()
+    after = np.abs(refined[under].astype(float) - comp.truth[under]).mean()
+    assert after < 0.8 * before
+
+
+def test_a_refine_stroke_off_the_image_or_away_from_the_edge_changes_nothing():
+    comp, rough = wobbled_mask("coffee on cat")
+    assert refine_stroke(comp.photo, rough, [(-50.0, -50.0)], 10, 8) is None
+    inside = np.argwhere(_depth(rough) > 40)[0]  # deep inside the mask, far from its edge
+    (x0, y0, x1, y1), pixels = refine_stroke(comp.photo, rough, [(inside[1] + 0.5, inside[0] + 0.5)], 6, 8)
+    assert np.array_equal(pixels, rough[y0:y1, x0:x1])
+
+
+def _depth(mask: np.ndarray) -> np.ndarray:
+    """How far each selected pixel is from the mask's edge."""
+    return cv2.distanceTransform((mask >= 128).astype(np.uint8) * 255, cv2.DIST_L2, 5)

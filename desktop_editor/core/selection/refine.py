@@ -1,7 +1,7 @@
 """Refine edge: snap a mask's soft edge to the photo's edges within a band of N pixels.
 
 The band is every pixel within N pixels of the mask's outline (its 50% line), optionally limited
-to where a refine brush went. Inside it the mask is replaced by the guided filter of the mask
+to where a refine brush went (`refine_stroke` works on the stroke's part of the photo only). Inside it the mask is replaced by the guided filter of the mask
 with the photo as guide (see `guided`): the outline moves onto the nearest real edge and takes
 its softness. Outside the band nothing changes, and the band's own border fades over a couple of
 pixels so no seam appears where the refined part meets the rest.
@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from desktop_editor.core.opencv import cv2
-from desktop_editor.core.selection.common import StopCheck, check, expand, nonzero_rect
+from desktop_editor.core.selection.common import Bounds, StopCheck, check, expand, nonzero_rect
 from desktop_editor.core.selection.guided import guided_filter
 
 MAX_BAND = 200
@@ -99,3 +99,54 @@ def refine_in_band(
     out = mask.copy()
     out[y0:y1, x0:x1] = refined
     return out
+
+
+def stroke_bounds(points, radius: float, width: int, height: int) -> Bounds | None:
+    """The pixels a round brush of `radius` covers along `points` (image pixels), clipped to
+    the image; None when it misses it."""
+    if not points:
+        return None
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    x0, y0 = max(0, math.floor(min(xs) - radius)), max(0, math.floor(min(ys) - radius))
+    x1, y1 = min(width, math.ceil(max(xs) + radius) + 1), min(height, math.ceil(max(ys) + radius) + 1)
+    return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
+
+
+def refine_stroke(
+    photo: np.ndarray,
+    mask: np.ndarray,
+    points,
+    radius: float,
+    band_px: float = DEFAULT_BAND,
+    *,
+    stop: StopCheck = None,
+) -> tuple[Bounds, np.ndarray] | None:
+    """Refine edge under a brush stroke: the mask's edge snapped to the photo's edges only where
+    a round brush of `radius` went along `points` (image pixels, (x, y)).
+
+    Only the stroke's part of the photo is looked at (with the band and the filter's reach
+    around it), so a stroke costs the same on a 24 MP photo as on a small one.
+
+    Returns:
+        The rectangle (x0, y0, x1, y1) the stroke may change and its new pixels (uint8), or
+        None when the stroke misses the image. Outside the stroke the pixels are the mask's.
+    """
+    height, width = mask.shape
+    band_px = float(min(MAX_BAND, max(1.0, band_px)))
+    covered = stroke_bounds(points, radius, width, height)
+    if covered is None:
+        return None
+    # Distances to the outline reach band_px beyond the stroke, the filter twice its radius more.
+    x0, y0, x1, y1 = expand(covered, int(math.ceil(3 * band_px)) + 4, width, height)
+    region = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    shift = 4  # cv2's fixed-point coordinates: a sixteenth of a pixel
+    pts = np.array([[(x - x0) * (1 << shift), (y - y0) * (1 << shift)] for x, y in points], np.float64)
+    pts = np.round(pts - (1 << (shift - 1))).astype(np.int32).reshape(-1, 1, 2)  # pixel centres
+    r = max(1, round(radius))
+    if len(pts) == 1:
+        cv2.circle(region, tuple(int(v) for v in pts[0, 0]), r << shift, 255, -1, cv2.LINE_AA, shift)
+    else:
+        cv2.polylines(region, [pts], False, 255, 2 * r, cv2.LINE_AA, shift)
+    check(stop)
+    refined = refine_edge(photo[y0:y1, x0:x1], mask[y0:y1, x0:x1], band_px, region=region, stop=stop)
+    return (x0, y0, x1, y1), refined

@@ -31,6 +31,7 @@ from desktop_editor.ui.common.icons import color_swatch_icon
 from desktop_editor.ui.models.smart_settings import smart_settings
 
 BRUSH_TOOLS = ("brush", "eraser")
+SIZED_TOOLS = (*BRUSH_TOOLS, "refine")  # the refine edge brush has a size, not the rest
 SELECTION_TOOLS = ("rect", "lasso", "wand", "object")
 FILL_TOOLS = ("bucket",)
 _MODES = (
@@ -109,8 +110,8 @@ class ToolOptionsBar(QToolBar):
         self.hardness_spin.setRange(0, 100)
         self.hardness_spin.setSuffix(" %")
         self.hardness_spin.setToolTip(self.hardness_slider.toolTip())
+        self._size_options = [self.addWidget(w) for w in (_option_label("Size"), self.size_slider, self.size_spin)]
         self._brush_options = [self.addWidget(w) for w in (
-            _option_label("Size"), self.size_slider, self.size_spin,
             _option_label("Hardness"), self.hardness_slider, self.hardness_spin)]
         self._add_stroke_and_fill_options(settings)
 
@@ -216,6 +217,8 @@ class ToolOptionsBar(QToolBar):
     @Slot(str)
     def show_tool(self, tool_id: str) -> None:
         self.tool_name_label.setText(self.canvas.tools.tool(tool_id).label)
+        for action in self._size_options:
+            action.setVisible(self._painting and tool_id in SIZED_TOOLS)
         for action in self._brush_options:
             action.setVisible(self._painting and tool_id in BRUSH_TOOLS)
         for action in self._selection_options:

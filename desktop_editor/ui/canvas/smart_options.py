@@ -1,5 +1,6 @@
 """The smart selection tools' part of the tool options bar: the magic wand's tolerance,
-contiguity and anti-aliasing, and whether select object draws a box or a scribble.
+contiguity and anti-aliasing, whether select object draws a box or a scribble, and the refine
+edge brush's band.
 
 The widgets edit `SmartSelectionSettings` and follow it back (a tolerance changed by dragging
 sideways with the wand shows here at once).
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QSpinBox, QToolBar
 
+from desktop_editor.core.selection.refine import MAX_BAND
 from desktop_editor.ui.models.smart_settings import (
     OBJECT_BOX,
     OBJECT_SCRIBBLE,
@@ -68,12 +70,21 @@ class SmartOptions:
         hint.setObjectName("option_hint")
         hint.setStyleSheet("color: palette(placeholder-text); padding-left: 6px;")
         objects.append(bar.addWidget(hint))
-        self.actions: dict[str, list[QAction]] = {"wand": wand, "object": objects}
+
+        self.band_spin = QSpinBox()
+        self.band_spin.setRange(1, MAX_BAND)
+        self.band_spin.setSuffix(" px")
+        self.band_spin.setToolTip("How far from the mask's edge it may move to meet the photo's edges "
+                                  "(the same band as Edit > Refine Edge)")
+        refine = [bar.addWidget(w) for w in (_label("Band"), self.band_spin)]
+        self.actions: dict[str, list[QAction]] = {"wand": wand, "object": objects, "refine": refine}
 
         self.tolerance_slider.valueChanged.connect(lambda v: setattr(options, "tolerance", v))
         self.tolerance_spin.valueChanged.connect(lambda v: setattr(options, "tolerance", v))
         self.contiguous_box.toggled.connect(lambda v: setattr(options, "contiguous", v))
         self.antialias_box.toggled.connect(lambda v: setattr(options, "antialias", v))
+        self.band_spin.valueChanged.connect(lambda v: setattr(options, "refine_band", v))
+        options.refine_band_changed.connect(self._show_band)
         options.tolerance_changed.connect(self._show_tolerance)
         options.contiguous_changed.connect(self._show_checks)
         options.antialias_changed.connect(self._show_checks)
@@ -81,6 +92,7 @@ class SmartOptions:
         self._show_tolerance(options.tolerance)
         self._show_checks()
         self._show_draw(options.object_draw)
+        self._show_band(options.refine_band)
 
     def show_tool(self, tool_id: str, painting: bool) -> None:
         for key, actions in self.actions.items():
@@ -98,6 +110,11 @@ class SmartOptions:
             box.blockSignals(True)
             box.setChecked(value)
             box.blockSignals(False)
+
+    def _show_band(self, value: int) -> None:
+        self.band_spin.blockSignals(True)
+        self.band_spin.setValue(value)
+        self.band_spin.blockSignals(False)
 
     def _show_draw(self, value: str) -> None:
         self.draw_actions[value].setChecked(True)

@@ -65,6 +65,12 @@ _SHAPES: dict[str, str] = {
         f'<path d="M8.5 19.5 C8.5 13.2 13.2 8.5 19.5 8.5" {_S}/>'
         f'<path d="M12.5 19.5 C12.5 15.4 15.4 12.5 19.5 12.5 L19.5 19.5 Z" {_F} opacity="0.55"/>'
     ),
+    "refine_brush": (
+        f'<path d="M3.5 14.5 C3.5 8.4 8.4 3.5 14.5 3.5" {_S} stroke-dasharray="2.4 2.2"/>'
+        f'<path d="M7.5 14.5 C7.5 10.6 10.6 7.5 14.5 7.5" {_S}/>'
+        f'<circle cx="16.5" cy="16.5" r="4.6" {_S}/>'
+        f'<circle cx="16.5" cy="16.5" r="1.6" {_F}/>'
+    ),
     "expand_canvas": (
         f'<path d="M7 3 V17 H21" {_S2}/>'
         f'<path d="M3 7 H17 V21" {_S2}/>'

@@ -68,7 +68,8 @@ def _mix_source_specs() -> list[ActionSpec]:
 
 
 def _tool_specs() -> list[ActionSpec]:
-    keys = {"brush": "B", "eraser": "E", "rect": "M", "lasso": "L", "wand": "W", "object": "Q", "bucket": "G", "expand": "O"}
+    keys = {"brush": "B", "eraser": "E", "rect": "M", "lasso": "L", "wand": "W", "object": "Q", "refine": "R",
+            "bucket": "G", "expand": "O"}
     return [ActionSpec(f"tool.{cls.tool_id}", cls.label, (keys[cls.tool_id],), cls.icon_name, cls.tip,
                        checkable=True, group="Mask tools")
             for cls in TOOL_CLASSES]

@@ -200,7 +200,7 @@ class MainWindow(QMainWindow):
         self.demo_banner.add_key_requested.connect(self.open_settings)
         self.status.jobs_indicator.clicked.connect(self._on_jobs_indicator_clicked)
         self.mask_commands.last_mask_changed.connect(self._update_actions)
-        for source in (self.refine_edge, self.canvas.tools.tool("object")):
+        for source in (self.refine_edge, self.canvas.tools.tool("object"), self.canvas.tools.tool("refine")):
             source.message.connect(lambda text: self.feedback.status(text, 6000))
         self._on_tool_changed(self.canvas.tools.current.tool_id)
 

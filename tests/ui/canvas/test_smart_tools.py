@@ -11,6 +11,7 @@ from test_tools import Host, at, drag
 
 from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import SelectionMode
+from desktop_editor.core.selection.refine import refine_edge
 from desktop_editor.ui.canvas.refine_edge import RefineEdge
 from desktop_editor.ui.canvas.tools import ToolBox
 from desktop_editor.ui.canvas.tools.selection import mode_cursor
@@ -296,6 +297,59 @@ def test_escape_cancels_the_object_in_flight(qtbot, objects):
     tool.work.wait(20000)
     qtbot.wait(50)
     assert document.undo_stack.count() == 0 and not document.mask_pixels().any()
+
+
+# -- refine edge brush ---------------------------------------------------------------------------
+
+
+def _rough_blob(truth: np.ndarray) -> np.ndarray:
+    """The blob's mask drawn 5 px too far right: the edge the refine brush should put back."""
+    rough = np.zeros(truth.shape, np.uint8)
+    rough[:, 5:] = np.where(truth[:, :-5], 255, 0)
+    return rough
+
+
+def test_a_refine_brush_stroke_snaps_the_edge_under_it_only_as_one_undo_step(qtbot):
+    photo, truth = _object_photo()
+    document, tools, host = _setup(qtbot, photo)
+    rough = _rough_blob(truth)
+    document.set_mask_array(rough, "Rough")
+    tools.settings.brush_size = 16
+    smart_settings(tools.settings).refine_band = 8
+    tools.set_current("refine")
+    tool = tools.current
+    # Down the blob's left edge (x about 65 at mid-height), where the mask starts 5 px too late.
+    stroke = [(68, y) for y in range(70, 112, 3)]
+    drag(tool, stroke)
+    qtbot.waitUntil(lambda: not tool.stroke_in_progress(), timeout=20000)
+    assert document.undo_stack.count() == 2  # the rough mask, then the whole stroke
+    mask = document.mask_array()
+    changed = mask != rough
+    assert changed.any()
+    ys, xs = np.nonzero(changed)
+    assert xs.min() >= 68 - 9 and xs.max() <= 68 + 9  # only under the brush (radius 8)
+    assert ys.min() >= 70 - 9 and ys.max() <= 109 + 9
+    under = slice(74, 106), slice(61, 76)  # well inside the stroke
+    error_before = np.abs(rough[under].astype(int) - truth[under] * 255).mean()
+    error_after = np.abs(mask[under].astype(int) - truth[under] * 255).mean()
+    assert error_after < 0.8 * error_before
+    # Under the brush, the same answer as refining the whole mask.
+    assert np.array_equal(mask[under], refine_edge(photo, rough, 8)[under])
+    document.undo_stack.undo()
+    assert np.array_equal(document.mask_array(), rough)
+
+
+def test_the_refine_brush_needs_an_edge_and_uses_the_brush_size(qtbot):
+    photo, _truth = _object_photo()
+    document, tools, host = _setup(qtbot, photo)
+    tools.set_current("refine")
+    tool = tools.current
+    messages: list[str] = []
+    tool.message.connect(messages.append)
+    drag(tool, [(60, 60), (80, 80)])
+    assert messages and "no edge" in messages[0] and document.undo_stack.count() == 0
+    tools.settings.brush_size = 30
+    assert tool.radius() == 15
 
 
 # -- the mode on the cursor ----------------------------------------------------------------------

@@ -10,12 +10,14 @@ from desktop_editor.ui.canvas.tools.expand import ExpandTool
 from desktop_editor.ui.canvas.tools.fill import BucketTool
 from desktop_editor.ui.canvas.tools.host import ToolHost
 from desktop_editor.ui.canvas.tools.object_select import ObjectSelectTool
+from desktop_editor.ui.canvas.tools.refine_brush import RefineBrushTool
 from desktop_editor.ui.canvas.tools.selection import LassoTool, RectSelectTool
 from desktop_editor.ui.canvas.tools.wand import WandTool
 from desktop_editor.ui.models.tool_settings import ToolSettings
 
 TOOL_CLASSES: tuple[type[Tool], ...] = (
-    BrushTool, EraserTool, RectSelectTool, LassoTool, WandTool, ObjectSelectTool, BucketTool, ExpandTool)
+    BrushTool, EraserTool, RectSelectTool, LassoTool, WandTool, ObjectSelectTool, RefineBrushTool, BucketTool,
+    ExpandTool)
 
 
 class ToolBox(QObject):
