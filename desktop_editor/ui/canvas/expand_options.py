@@ -44,7 +44,8 @@ def _spin(low: int, high: int, tip: str, prefix: str = "") -> QSpinBox:
     spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
     spin.setKeyboardTracking(False)  # one step when typing ends, not one per digit
-    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}-30000") + 14)
+    widest = max((str(low), str(high)), key=len)  # as wide as its range needs (the bar is full)
+    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}{widest}") + 14)
     spin.setToolTip(tip)
     return spin
 

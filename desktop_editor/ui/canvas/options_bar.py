@@ -1,5 +1,8 @@
-"""The tool options bar: the active tool's name, brush size, hardness, opacity and flow, the
+"""The tool options bar: the active tool (its icon), brush size, hardness, opacity and flow, the
 selection mode, the fill's tolerance, and the mask overlay's colour and opacity.
+
+It has to fit a 1400 px window with the window's commands and Generate beside the busiest
+tool's options: icons stand for the tool and the selection modes (names in their tooltips).
 
 It edits the shared `ToolSettings` and the canvas's overlay, and follows them back, so a key
 ([ ], Shift+[ ]) or a restored setting shows here at once. The window puts its own commands
@@ -27,7 +30,7 @@ from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.ui.canvas.expand_options import ExpandOptions
 from desktop_editor.ui.canvas.smart_options import SmartOptions
 from desktop_editor.ui.canvas.view import CanvasView
-from desktop_editor.ui.common.icons import color_swatch_icon
+from desktop_editor.ui.common.icons import color_swatch_icon, icon
 from desktop_editor.ui.models.smart_settings import smart_settings
 
 BRUSH_TOOLS = ("brush", "eraser")
@@ -35,10 +38,10 @@ SIZED_TOOLS = (*BRUSH_TOOLS, "refine")  # the refine edge brush has a size, not 
 SELECTION_TOOLS = ("rect", "lasso", "wand", "object")
 FILL_TOOLS = ("bucket",)
 _MODES = (
-    (SelectionMode.REPLACE, "Replace", "New selection replaces the mask"),
-    (SelectionMode.ADD, "Add", "Add to the mask (or hold Shift)"),
-    (SelectionMode.SUBTRACT, "Subtract", "Subtract from the mask (or hold Alt)"),
-    (SelectionMode.INTERSECT, "Intersect", "Keep only the overlap (or hold Shift+Alt)"),
+    (SelectionMode.REPLACE, "Replace", "mode_replace", "Replace: a new selection replaces the mask"),
+    (SelectionMode.ADD, "Add", "mode_add", "Add to the mask (or hold Shift)"),
+    (SelectionMode.SUBTRACT, "Subtract", "mode_subtract", "Subtract from the mask (or hold Alt)"),
+    (SelectionMode.INTERSECT, "Intersect", "mode_intersect", "Intersect: keep only the overlap (or hold Shift+Alt)"),
 )
 
 
@@ -89,10 +92,13 @@ class ToolOptionsBar(QToolBar):
         self._add_all(start)
         settings = canvas.tools.settings
 
-        self.tool_name_label = QLabel()
-        self.tool_name_label.setMinimumWidth(72)
-        self.tool_name_label.setStyleSheet("font-weight: 600; padding: 0 6px;")
-        tool_name = self.addWidget(self.tool_name_label)
+        # The active tool as its icon (its name in the tooltip): the name took up to 150 px.
+        self.tool_badge = QToolButton()
+        self.tool_badge.setObjectName("tool_badge")
+        self.tool_badge.setAutoRaise(True)
+        self.tool_badge.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.tool_badge.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        tool_name = self.addWidget(self.tool_badge)
 
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(1, 500)
@@ -117,9 +123,10 @@ class ToolOptionsBar(QToolBar):
 
         self.mode_group = QActionGroup(self)
         self.mode_actions: dict[SelectionMode, QAction] = {}
-        self._selection_options = [self.addWidget(_option_label("Mode"))]
-        for mode, text, tip in _MODES:
-            action = QAction(text, self)
+        self._selection_options: list[QAction] = []
+        for mode, text, icon_name, tip in _MODES:
+            action = QAction(icon(icon_name), text, self)  # icons only: four words did not fit at 1400 px
+            action.setProperty("icon_name", icon_name)
             action.setCheckable(True)
             action.setToolTip(tip)
             action.triggered.connect(lambda _c=False, m=mode: setattr(settings, "selection_mode", m))
@@ -127,9 +134,6 @@ class ToolOptionsBar(QToolBar):
             self.mode_actions[mode] = action
             self.addAction(action)
             self._selection_options.append(action)
-            widget = self.widgetForAction(action)
-            if widget is not None:
-                widget.setProperty("segment", True)
         self.mode_actions[settings.selection_mode].setChecked(True)
         self.smart_options = SmartOptions(self, smart_settings(settings))
         self.expand_options = ExpandOptions(self, canvas)
@@ -138,23 +142,22 @@ class ToolOptionsBar(QToolBar):
         spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.addWidget(spacer)
 
-        overlay_label = self.addWidget(_option_label("Overlay"))
         self.color_button = QToolButton()
-        self.color_button.setToolTip("Overlay colour")
+        self.color_button.setToolTip("Mask overlay colour")
         self.color_button.setAutoRaise(True)
         self.color_button.clicked.connect(self.choose_overlay_color)
         color_button = self.addWidget(self.color_button)
         self.opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self.opacity_slider.setRange(0, 100)
-        self.opacity_slider.setFixedWidth(90)
-        self.opacity_slider.setToolTip("Overlay opacity")
+        self.opacity_slider.setFixedWidth(80)
+        self.opacity_slider.setToolTip("Mask overlay opacity")
         opacity_slider = self.addWidget(self.opacity_slider)
         self.opacity_label = QLabel()
         self.opacity_label.setMinimumWidth(38)
         opacity_label = self.addWidget(self.opacity_label)
         for action in overlay:
             self.addAction(action)
-        self._painting_only = [tool_name, overlay_label, color_button, opacity_slider, opacity_label, *overlay,
+        self._painting_only = [tool_name, color_button, opacity_slider, opacity_label, *overlay,
                                self.addSeparator()]
         self._add_all(end)
 
@@ -216,7 +219,11 @@ class ToolOptionsBar(QToolBar):
 
     @Slot(str)
     def show_tool(self, tool_id: str) -> None:
-        self.tool_name_label.setText(self.canvas.tools.tool(tool_id).label)
+        tool = self.canvas.tools.tool(tool_id)
+        self.tool_badge.setProperty("icon_name", tool.icon_name)
+        self.tool_badge.setIcon(icon(tool.icon_name))
+        self.tool_badge.setToolTip(tool.label)
+        self.tool_badge.setAccessibleName(tool.label)
         for action in self._size_options:
             action.setVisible(self._painting and tool_id in SIZED_TOOLS)
         for action in self._brush_options:

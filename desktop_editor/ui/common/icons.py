@@ -65,6 +65,24 @@ _SHAPES: dict[str, str] = {
         f'<path d="M8.5 19.5 C8.5 13.2 13.2 8.5 19.5 8.5" {_S}/>'
         f'<path d="M12.5 19.5 C12.5 15.4 15.4 12.5 19.5 12.5 L19.5 19.5 Z" {_F} opacity="0.55"/>'
     ),
+    "mode_replace": (
+        f'<rect x="5" y="5" width="14" height="14" rx="1.2" {_S}/>'
+        f'<rect x="8" y="8" width="8" height="8" rx="0.8" {_F} opacity="0.55"/>'
+    ),
+    "mode_add": (
+        f'<path d="M3.5 3.5 H14.5 V9.5 H20.5 V20.5 H9.5 V14.5 H3.5 Z" {_S}/>'
+        f'<path d="M3.5 3.5 H14.5 V9.5 H20.5 V20.5 H9.5 V14.5 H3.5 Z" {_F} opacity="0.45"/>'
+    ),
+    "mode_subtract": (
+        f'<path d="M3.5 3.5 H14.5 V9.5 H9.5 V14.5 H3.5 Z" {_F} opacity="0.45"/>'
+        f'<rect x="3.5" y="3.5" width="11" height="11" {_S}/>'
+        f'<rect x="9.5" y="9.5" width="11" height="11" {_S} stroke-dasharray="2.2 2"/>'
+    ),
+    "mode_intersect": (
+        f'<rect x="9.5" y="9.5" width="5" height="5" {_F} opacity="0.7"/>'
+        f'<rect x="3.5" y="3.5" width="11" height="11" {_S} stroke-dasharray="2.2 2"/>'
+        f'<rect x="9.5" y="9.5" width="11" height="11" {_S} stroke-dasharray="2.2 2"/>'
+    ),
     "refine_brush": (
         f'<path d="M3.5 14.5 C3.5 8.4 8.4 3.5 14.5 3.5" {_S} stroke-dasharray="2.4 2.2"/>'
         f'<path d="M7.5 14.5 C7.5 10.6 10.6 7.5 14.5 7.5" {_S}/>'

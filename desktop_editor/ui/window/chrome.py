@@ -61,7 +61,9 @@ def build_bars(window: QMainWindow) -> None:
     window.options_bar = ToolOptionsBar(
         window.canvas, start=[a[i] if i != "-" else None for i in MAIN_TOOLBAR_START],
         overlay=[a["view.show_mask"], a["view.mask_only"]],
-        end=[a["view.fit"], a["view.actual_size"], None, a["edit.settings"], a["edit.generate"]], parent=window)
+        # Fit and 100% live in the status bar's zoom menu (and the compare view's own bar): here
+        # they pushed Generate into the overflow menu at 1400 px.
+        end=[a["edit.settings"], a["edit.generate"]], parent=window)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, window.options_bar)
     generate_button = window.options_bar.widgetForAction(a["edit.generate"])
     if isinstance(generate_button, QToolButton):
