@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.mask_ops import Bounds
-from desktop_editor.core.selection.common import check
+from desktop_editor.core.selection.common import check, has_edge
 from desktop_editor.core.selection.refine import MAX_BAND, refine_edge
 from desktop_editor.ui.canvas.tools.smart import (
     LatestWork,
@@ -148,8 +148,7 @@ class RefineEdge(QObject):
             return False
         if self._preview is not None:
             self._close()
-        mask = document.mask_pixels()
-        if not mask.any() or bool((mask == 255).all()):
+        if not has_edge(document.mask_pixels()):
             self.message.emit("Refine edge: the mask has no edge yet. Select or paint something first.")
             return False
         self._preview = _Preview(document, document.mask_array(), document.history_token())

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QCursor, QPainter, QPainterPath, QPen
 
 from desktop_editor.core import mask_ops
 from desktop_editor.core.mask_ops import Bounds
-from desktop_editor.core.selection.common import check
+from desktop_editor.core.selection.common import check, has_edge
 from desktop_editor.core.selection.refine import refine_stroke
 from desktop_editor.ui.canvas.tools.brush import BrushTool
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
@@ -89,8 +89,7 @@ class RefineBrushTool(BrushTool):
         document = self.document()
         if document is None or self._refining is not None:
             return  # the last stroke's answer first: it is this stroke's starting mask
-        mask = document.mask_pixels()
-        if not mask.any() or bool((mask == 255).all()):
+        if not has_edge(document.mask_pixels()):
             self.message.emit("Refine edge brush: the mask has no edge yet. Select or paint something first.")
             return
         self._refining = _Stroke(document, document.mask_array(), document.history_token(), self.radius())
