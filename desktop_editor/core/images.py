@@ -153,8 +153,13 @@ def unchanged_file_bytes(loaded: LoadedImage) -> bytes | None:
 
 
 def normalise(img: Image.Image) -> Image.Image:
-    """Orientation applied; 8-bit RGB, or RGBA when the image has any transparency."""
-    img = ImageOps.exif_transpose(img) or img
+    """Orientation applied; 8-bit RGB, or RGBA when the image has any transparency.
+
+    An image that needs no change comes back as it is, not copied: `exif_transpose` copies
+    even when there is nothing to turn, which is 0.2 s and 180 MB more for a 45 MP photo.
+    """
+    if img.getexif().get(0x0112, 1) not in (None, 1):
+        img = ImageOps.exif_transpose(img) or img
     mode = img.mode
     if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         arr = np.asarray(img, dtype=np.uint32 if mode == "I" else np.uint16)
