@@ -167,6 +167,7 @@ class CanvasView(QAbstractScrollArea):
             old.view_state = self.view_state()
             old.mask_changed.disconnect(self._on_mask_changed)
             old.expansion_changed.disconnect(self._on_expansion_changed)
+            old.display_changed.disconnect(self._on_display_changed)
         self._document = document
         self.set_mask_preview(None)
         self._set_outline(Outline.empty())
@@ -178,9 +179,11 @@ class CanvasView(QAbstractScrollArea):
                 # undo in the background, a mask given to an image before it is shown), or it
                 # would show stale levels and skip areas painted meanwhile.
                 document.mask_changed.connect(pyramid.on_mask_changed)
+                document.display_changed.connect(pyramid.on_display_changed)
                 document.destroyed.connect(lambda *_a, key=id(document): self._pyramids.pop(key, None))
             document.mask_changed.connect(self._on_mask_changed)
             document.expansion_changed.connect(self._on_expansion_changed)
+            document.display_changed.connect(self._on_display_changed)
             self._schedule_outline(at_once=True)
             if document.view_state:
                 self.restore_view_state(document.view_state)
@@ -199,6 +202,7 @@ class CanvasView(QAbstractScrollArea):
         pyramid = self._pyramids.pop(id(document), None)
         if pyramid is not None:
             document.mask_changed.disconnect(pyramid.on_mask_changed)
+            document.display_changed.disconnect(pyramid.on_display_changed)
 
     def _pyramid(self) -> DisplayPyramid | None:
         return self._pyramids.get(id(self._document)) if self._document is not None else None
@@ -661,6 +665,11 @@ class CanvasView(QAbstractScrollArea):
                       rect.width() * s + 2 * pad, rect.height() * s + 2 * pad)  # fmt: skip
         self.viewport().update(view.toAlignedRect())
 
+    @Slot()
+    def _on_display_changed(self) -> None:
+        """The finer levels of a large image arrived: draw from them."""
+        self.viewport().update()
+
     # -- painting -----------------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -715,10 +724,12 @@ class CanvasView(QAbstractScrollArea):
             if document.has_alpha:
                 painter.setBrushOrigin(image_rect.topLeft())
                 painter.fillRect(visible, self._checker)
-            fx, fy = pyramid.image_scale(level)
-            painter.drawImage(
-                target, pyramid.image(level), QRectF(ix0 / fx, iy0 / fy, (ix1 - ix0) / fx, (iy1 - iy0) / fy)
-            )
+            drawn, image = pyramid.image_for(level)
+            if drawn != level:  # a coarser level stands in while the loader makes this one
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            fx, fy = pyramid.image_scale(drawn)
+            painter.drawImage(target, image, QRectF(ix0 / fx, iy0 / fy, (ix1 - ix0) / fx, (iy1 - iy0) / fy))
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
             if self._mask_visible and self._overlay_opacity > 0:
                 self._draw_mask(painter, pyramid, level, (ix0, iy0, ix1, iy1), gray=False)
         if zoom >= _GRID_ZOOM:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
@@ -26,7 +26,7 @@ from desktop_editor.core.project import (
 )
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.imaging import qimage_to_pil
-from desktop_editor.ui.flow.loader import ImageLoader, LoadResult
+from desktop_editor.ui.flow.loader import DisplayRest, ImageLoader, LoadResult
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.document_list import DocumentList
 
@@ -54,8 +54,10 @@ class DocumentOpener(QObject):
         self.feedback = feedback
         self.loader = ImageLoader(self)
         self._pending: dict[int, tuple[str, dict]] = {}
+        self._finishing: dict[int, Document] = {}  # opened documents whose display is pending
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
+        self.loader.display_ready.connect(self._on_display_ready)
 
     def open_path(self, path: str | Path) -> None:
         """Open an image or a project. Images load in the background: watch `document_opened`
@@ -155,13 +157,27 @@ class DocumentOpener(QObject):
         name = None
         if project is not None and loaded.path is None:
             name = project.path.stem if project.path else None
-        document = Document(loaded, result.image, levels=result.levels, name=name, parent=self.parent())
+        document = Document(loaded, result.image, levels=result.levels, name=name,
+                            display_pending=result.pending, parent=self.parent())
+        if result.pending:
+            # The worker converts the rest once this is set: after the document's setup and
+            # first paint, which the posted events before this timer bring.
+            QTimer.singleShot(0, result.taken.set)
         if project is not None and not self._apply_project(document, project):
+            result.taken.set()
             document.deleteLater()
             return
+        if result.pending:
+            self._finishing[request] = document
         self.add(document)
         self.file_opened.emit(key)
         self.feedback.status(f"Opened {document.name} ({document.width}×{document.height}).", 4000)
+
+    @Slot(int, object)
+    def _on_display_ready(self, request: int, rest: DisplayRest) -> None:
+        document = self._finishing.pop(request, None)
+        if document is not None and document in self.documents:
+            document.finish_display(rest.image, rest.levels)
 
     def _apply_project(self, document: Document, project: Project) -> bool:
         if project.mask is not None:

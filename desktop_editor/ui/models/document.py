@@ -54,31 +54,40 @@ class Document(QObject):
         history_trimmed(int): this many of the oldest undo steps were dropped to stay
             within the history memory budget.
         expansion_changed(): the canvas frame to expand (or crop) to, or its overlap, changed.
+        display_changed(): the full-size display image and the finer levels the loader was
+            still making (see `display_pending`) have arrived.
     """
 
     mask_changed = Signal(QRect)
     modified_changed = Signal(bool)
     history_trimmed = Signal(int)
     expansion_changed = Signal()
+    display_changed = Signal()
 
     def __init__(
         self,
         loaded: LoadedImage,
         image: QImage | None = None,
         *,
-        levels: list[QImage] | None = None,
+        levels: list[QImage | None] | None = None,
         name: str | None = None,
+        display_pending: bool = False,
         parent: QObject | None = None,
     ):
-        """`image` is the display QImage and `levels` its half-size copies, when they were
-        already made off the GUI thread (see `ui.loader`)."""
+        """`image` is the display QImage and `levels` its half-size copies (level n at index
+        n - 1), when they were already made off the GUI thread (see `ui.flow.loader`).
+
+        With `display_pending`, the loader is still making `image` and the levels given as None:
+        the canvas draws from the levels it has meanwhile, and `finish_display` brings the rest.
+        """
         super().__init__(parent)
         self.loaded = loaded
         self.path: Path | None = loaded.path
         self.project_path: Path | None = None
         self.name = name or (loaded.path.name if loaded.path else f"Pasted image {next(_untitled_numbers)}")
-        self.image = image if image is not None else qimage_from_pil(loaded.image)
-        self.image_levels: list[QImage] = list(levels or [])
+        self._image = image
+        self._levels: list[QImage | None] = list(levels or [])
+        self._display_pending = display_pending
         self.width, self.height = loaded.image.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
         # What this image is to be sent with, owned by the image (never another image's prompt):
@@ -102,6 +111,44 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._modified = False
         self._extra_modified = False
+
+    # -- display images ---------------------------------------------------------------------
+
+    @property
+    def image(self) -> QImage:
+        """The full-size display QImage. Made here, on the calling thread, when no worker made it
+        (a pasted image) or when asked for before the loader delivered it."""
+        if self._image is None:
+            self._image = qimage_from_pil(self.loaded.image)
+        return self._image
+
+    @property
+    def image_levels(self) -> list[QImage]:
+        """The half, quarter, ... size display copies made so far, largest first."""
+        return [level for level in self._levels if level is not None]
+
+    def display_image(self, level: int) -> QImage | None:
+        """The display image of `level` (0: full size) if it has been made, else None."""
+        if level == 0:
+            return self._image
+        return self._levels[level - 1] if 0 < level <= len(self._levels) else None
+
+    def display_pending(self) -> bool:
+        """Whether the loader is still making the full-size image or some finer levels."""
+        return self._display_pending
+
+    def finish_display(self, image: QImage | None, levels: dict[int, QImage]) -> None:
+        """The loader's remaining display images (`levels` by level number); None for `image`
+        when it could not make it (then `image` makes it when first asked)."""
+        if self._image is None and image is not None:
+            self._image = image
+        for level, made in levels.items():
+            while len(self._levels) < level:
+                self._levels.append(None)
+            if self._levels[level - 1] is None:
+                self._levels[level - 1] = made
+        self._display_pending = False
+        self.display_changed.emit()
 
     # -- image facts ------------------------------------------------------------------------
 
