@@ -183,7 +183,9 @@ def set_tone(label: QLabel, tone: str | None) -> None:
     theme switches between light and dark.
     """
     label.setProperty("tone", tone or "")
-    label.setStyleSheet("" if tone is None else f"color: {tone_color(label, tone)};")
+    sheet = "" if tone is None else f"color: {tone_color(label, tone)};"
+    if label.styleSheet() != sheet:  # setting a style sheet re-polishes the label, even the same one
+        label.setStyleSheet(sheet)
 
 
 def refresh_tones(widgets: list[QWidget]) -> None:
