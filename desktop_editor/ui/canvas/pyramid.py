@@ -5,11 +5,18 @@ pixels and shimmers. Area-averaged half, quarter, ... copies (a mip-map pyramid)
 level just above the zoom give a clean picture, and drawing a zoomed-out view reads far fewer
 pixels. Image levels are built once on demand; mask levels follow the mask: a change marks the
 area dirty on every level and a level is brought up to date, only in that area, when drawn.
+
+A change of a large area (from `REBUILD_PIXELS` on: a smart tool's result, an undo of one,
+invert) has its levels rebuilt on a worker instead, so the window's thread never spends tens of
+milliseconds averaging 24 MP of mask: zoomed-out views show the levels as they were for those
+few milliseconds, then the rebuilt ones (`levels_ready`). Level 0 is the mask itself, so a view
+at 100% and closer is always current.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -24,8 +31,10 @@ from desktop_editor.ui.common.conversions import half, qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 
 _MIN_LEVEL_EDGE = 32
+REBUILD_PIXELS = 1 << 20  # a mask change of this many pixels or more has its levels rebuilt on a worker
 
 if TYPE_CHECKING:
+    from desktop_editor.ui.common.image_tasks import TaskRunner
     from desktop_editor.ui.models.document import Document
 
 
@@ -114,9 +123,18 @@ class DisplayPyramid:
     changes), so drawing the overlay can skip the parts of the view where the mask is empty.
     """
 
-    def __init__(self, document: Document, color_table: list[int]):
+    def __init__(self, document: Document, color_table: list[int], runner: TaskRunner | None = None,
+                 levels_ready: Callable[[Bounds], None] | None = None):
+        """`runner` rebuilds the mask levels of large changes (without one they are updated when
+        drawn, like small ones); `levels_ready(bounds)` is called when rebuilt levels that
+        changed inside `bounds` (level-0 pixels) replaced the old ones."""
         self.document = document
         self._color_table = color_table
+        self._runner = runner
+        self._levels_ready = levels_ready
+        self._rebuild = 0  # the latest rebuild asked for; older answers are dropped
+        self._rebuilding: Bounds | None = None  # what the rebuilds in flight changed
+        self._changed_since: Bounds | None = None  # changed after the latest rebuild began
         self._images: list[QImage] | None = None  # made at the first draw (see `image_for`)
         self._masks: list[MaskLevel] = [MaskLevel.wrap(document.mask_buffer(), document.width, color_table)]
         self.max_level = level_count(document.width, document.height)
@@ -205,8 +223,58 @@ class DisplayPyramid:
     def invalidate(self, bounds: Bounds) -> None:
         """The mask changed inside `bounds` (level-0 pixels)."""
         self.painted = _union(self.painted, bounds)
+        if self._rebuilding is not None:  # the worker may have read these pixels before they changed
+            self._changed_since = _union(self._changed_since, bounds)
+        if self.is_large_change(bounds):
+            self._start_rebuild(bounds)
+            return
         for lvl in self._masks[1:]:
             lvl.dirty = _union(lvl.dirty, bounds)
+
+    def is_large_change(self, bounds: Bounds) -> bool:
+        """Whether a change inside `bounds` has the levels rebuilt on a worker."""
+        x0, y0, x1, y1 = bounds
+        return self._runner is not None and self.max_level > 0 and (x1 - x0) * (y1 - y0) >= REBUILD_PIXELS
+
+    def rebuilding(self) -> bool:
+        """Whether reduced mask levels are being rebuilt on a worker (zoomed-out views show the
+        old ones meanwhile)."""
+        return self._rebuilding is not None
+
+    def _start_rebuild(self, bounds: Bounds) -> None:
+        assert self._runner is not None
+        self._rebuild += 1
+        wanted = self._rebuild
+        self._rebuilding = _union(self._rebuilding, bounds)
+        self._changed_since = None
+        pixels, count = self.document.mask_pixels(), self.max_level
+
+        def work() -> list[np.ndarray] | None:
+            if wanted != self._rebuild:
+                return None  # superseded before it began
+            return rebuild_mask_levels(pixels, count)
+
+        self._runner.submit(work, lambda buffers: self._on_rebuilt(wanted, buffers),
+                            lambda _exc: self._on_rebuilt(wanted, None))
+
+    def _on_rebuilt(self, wanted: int, buffers: list[np.ndarray] | None) -> None:
+        if wanted != self._rebuild:
+            return
+        changed, since = self._rebuilding, self._changed_since
+        self._rebuilding = self._changed_since = None
+        assert changed is not None
+        if buffers is None:  # failed: the old levels are brought up to date when drawn
+            for lvl in self._masks[1:]:
+                lvl.dirty = _union(lvl.dirty, changed)
+        else:
+            levels = []
+            for n, buffer in enumerate(buffers, start=1):
+                level = MaskLevel.wrap(buffer, self.level_size(n)[0], self._color_table)
+                level.dirty = since  # changed while the worker read the mask: redone when drawn
+                levels.append(level)
+            self._masks = [self._masks[0], *levels]
+        if self._levels_ready is not None:
+            self._levels_ready(changed)
 
     def set_color_table(self, table: list[int]) -> None:
         self._color_table = table
@@ -222,6 +290,20 @@ class DisplayPyramid:
             return 1.0, 1.0
         w, h = self.level_size(level)
         return self.document.width / w, self.document.height / h
+
+
+def rebuild_mask_levels(pixels: np.ndarray, count: int) -> list[np.ndarray]:
+    """Levels 1 to `count` of a whole mask, as padded buffers (see `allocate_mask_buffer`): the
+    same 2x2 averages the levels are kept up to date with, computed by OpenCV (GIL released)."""
+    buffers = []
+    prev = pixels
+    for _ in range(count):
+        h, w = (prev.shape[0] + 1) // 2, (prev.shape[1] + 1) // 2
+        buffer, view = allocate_mask_buffer(w, h)
+        view[:] = _half(prev, (0, 0, w, h))
+        buffers.append(buffer)
+        prev = view
+    return buffers
 
 
 def _painted_bounds(buffer: np.ndarray, pixels: np.ndarray) -> Bounds | None:

@@ -143,6 +143,7 @@ class CanvasView(QAbstractScrollArea):
         self._ants_phase = 0
         self._outline = Outline.empty()
         self._outline_runner = TaskRunner(self, max_threads=1)
+        self._levels_runner = TaskRunner(self, max_threads=1)  # mask levels of large changes
         self._outline_wanted = 0  # the latest trace asked for; older answers are dropped
         self._ants_timer = QTimer(self)
         self._ants_timer.setInterval(_ANTS_INTERVAL_MS)
@@ -173,7 +174,8 @@ class CanvasView(QAbstractScrollArea):
         self._set_outline(Outline.empty())
         if document is not None:
             if id(document) not in self._pyramids:
-                pyramid = DisplayPyramid(document, self._color_table)
+                pyramid = DisplayPyramid(document, self._color_table, self._levels_runner,
+                                         lambda bounds, d=document: self._on_levels_ready(d, bounds))
                 self._pyramids[id(document)] = pyramid
                 # The pyramid follows its document's mask even while another one is shown (an
                 # undo in the background, a mask given to an image before it is shown), or it
@@ -312,6 +314,13 @@ class CanvasView(QAbstractScrollArea):
             self._outline_timer.stop()
             self._trace_outline()
         done = self._outline_runner.wait(msecs)
+        QApplication.sendPostedEvents()
+        return done
+
+    def wait_for_mask_levels(self, msecs: int = 5000) -> bool:
+        """Block until reduced mask levels being rebuilt are done and shown (for tests and
+        benchmarks)."""
+        done = self._levels_runner.wait(msecs)
         QApplication.sendPostedEvents()
         return done
 
@@ -659,11 +668,33 @@ class CanvasView(QAbstractScrollArea):
         if pyramid is None:
             return
         self._schedule_outline()
+        bounds = (rect.x(), rect.y(), rect.x() + rect.width(), rect.y() + rect.height())
+        if pyramid.is_large_change(bounds) and self._draw_level(pyramid) > 0 and self._preview is None:
+            return  # drawn from the rebuilt levels when they arrive (`_on_levels_ready`)
+        self._update_image_area(pyramid, bounds)
+
+    def _on_levels_ready(self, document: Document, bounds: tuple[int, int, int, int]) -> None:
+        """A document's reduced mask levels were rebuilt after a change inside `bounds`."""
+        pyramid = self._pyramid()
+        if document is self._document and pyramid is not None and self._draw_level(pyramid) > 0:
+            self._update_image_area(pyramid, bounds)
+
+    def _draw_level(self, pyramid: DisplayPyramid) -> int:
+        """The level the view draws from at its zoom (see `_paint_rect`)."""
+        zoom = self._zoom
+        smooth = zoom < 1.0 or (zoom < 2.0 and not math.isclose(zoom, 1.0))
+        return pyramid.level_for_zoom(zoom) if smooth else 0
+
+    def _update_image_area(self, pyramid: DisplayPyramid, bounds: tuple[int, int, int, int]) -> None:
+        """Repaint the view over image pixels `bounds`, with a margin for filtering."""
+        x0, y0, x1, y1 = bounds
         s = self.scale()
         pad = 2.0 + (1 << pyramid.level_for_zoom(self._zoom)) * s
-        view = QRectF(rect.x() * s - self._pan.x() - pad, rect.y() * s - self._pan.y() - pad,
-                      rect.width() * s + 2 * pad, rect.height() * s + 2 * pad)  # fmt: skip
-        self.viewport().update(view.toAlignedRect())
+        view = QRectF(x0 * s - self._pan.x() - pad, y0 * s - self._pan.y() - pad,
+                      (x1 - x0) * s + 2 * pad, (y1 - y0) * s + 2 * pad)  # fmt: skip
+        rect = view.intersected(QRectF(self.viewport().rect()))  # only what is on screen
+        if not rect.isEmpty():
+            self.viewport().update(rect.toAlignedRect())
 
     @Slot()
     def _on_display_changed(self) -> None:
@@ -714,7 +745,7 @@ class CanvasView(QAbstractScrollArea):
         if ix1 <= ix0 or iy1 <= iy0:
             return
         target = QRectF(ix0 * s - self._pan.x(), iy0 * s - self._pan.y(), (ix1 - ix0) * s, (iy1 - iy0) * s)
-        level = pyramid.level_for_zoom(zoom) if smooth else 0
+        level = self._draw_level(pyramid)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         painter.setClipRect(visible)
         if self._mask_only:

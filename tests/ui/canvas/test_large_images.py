@@ -8,15 +8,17 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtTest import QTest
 
+from desktop_editor.ui.canvas import pyramid as pyramid_module
 from desktop_editor.ui.canvas.pyramid import build_levels_from_pil
 from desktop_editor.ui.flow import loader
 from desktop_editor.ui.models import document as document_module
 from desktop_editor.ui.models.document import Document
 
 from editor_helpers import make_photo, open_image
-from test_mask_editing import fresh_render, no_scroll_bars, render, same
+from test_mask_editing import drag, fresh_render, no_scroll_bars, render, same, view_point
 
 
 @pytest.fixture
@@ -100,3 +102,86 @@ def test_the_full_image_asked_for_early_is_made_on_the_spot_and_kept(qtbot, wind
     qtbot.waitUntil(lambda: not doc.display_pending(), timeout=10000)
     assert doc.image is early and doc.display_image(1) is not None
     assert np.array(doc.loaded.image).shape == (400, 600, 3)
+
+
+@pytest.fixture
+def half_threads(monkeypatch) -> list[int]:
+    """The thread of every mask-level average; large changes rebuild from 10,000 pixels on."""
+    threads: list[int] = []
+    original = pyramid_module._half
+
+    def recording(prev, area):
+        threads.append(threading.get_ident())
+        return original(prev, area)
+
+    monkeypatch.setattr(pyramid_module, "_half", recording)
+    monkeypatch.setattr(pyramid_module, "REBUILD_PIXELS", 10_000)
+    return threads
+
+
+@pytest.fixture
+def rebuild_gate(monkeypatch) -> threading.Event:
+    """Rebuilds of mask levels wait until this is set (it is, unless a test clears it), having
+    read the mask already: changes made meanwhile are not in what they return."""
+    gate = threading.Event()
+    gate.set()
+    original = pyramid_module.rebuild_mask_levels
+
+    def held(pixels, count):
+        read = pixels.copy()
+        gate.wait(10)
+        return original(read, count)
+
+    monkeypatch.setattr(pyramid_module, "rebuild_mask_levels", held)
+    yield gate
+    gate.set()
+
+
+@pytest.mark.parametrize("zoom", [0.45, 0.2])
+def test_large_mask_changes_settle_to_a_fresh_render_without_averaging_on_the_gui_thread(
+        qtbot, window, tmp_path, half_threads, rebuild_gate, zoom):
+    canvas = window.canvas
+    no_scroll_bars(canvas)
+    doc = open_image(qtbot, window, make_photo(tmp_path / "photo.png", (320, 200)))
+    canvas.set_zoom(zoom)
+    canvas.center_on(QPointF(160, 100))
+    render(canvas)
+    main = threading.get_ident()
+
+    def check(what: str, *, off_gui: bool) -> None:
+        window.actions["tool.rect"].trigger()  # no brush outline on the screen
+        assert canvas.wait_for_mask_levels(5000), what
+        if off_gui:
+            assert main not in half_threads, what
+        assert same(render(canvas), fresh_render(qtbot, canvas, doc)), what
+        half_threads.clear()
+
+    window.actions["tool.brush"].trigger()
+    canvas.tools.settings.brush_size, canvas.tools.settings.hardness = 16, 0.6
+    drag(canvas, [view_point(canvas, 20, 20), view_point(canvas, 300, 180), view_point(canvas, 30, 170)])
+    check("strokes: small changes, updated where drawn", off_gui=False)
+    half_threads.clear()
+    soft = np.zeros((200, 320), np.uint8)
+    soft[40:160, 60:260] = 180
+    soft[70:130, 100:220] = 255
+    doc.set_mask_array(soft, "a smart tool's result")
+    check("a large change", off_gui=True)
+    doc.undo_stack.undo()
+    check("undo", off_gui=True)
+    doc.undo_stack.redo()
+    check("redo", off_gui=True)
+    window.actions["mask.invert"].trigger()
+    check("invert", off_gui=True)
+    # A large change and a stroke while its levels are still being rebuilt: both shown once settled.
+    rebuild_gate.clear()
+    doc.set_mask_array(soft, "again")
+    assert canvas._pyramid().rebuilding()
+    window.actions["tool.brush"].trigger()
+    drag(canvas, [view_point(canvas, 10, 190), view_point(canvas, 310, 190)])
+    assert canvas._pyramid().rebuilding()
+    rebuild_gate.set()
+    check("a stroke during a rebuild", off_gui=False)
+    window.actions["tool.bucket"].trigger()
+    QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier,
+                     view_point(canvas, 5, 5))
+    check("fill", off_gui=False)
