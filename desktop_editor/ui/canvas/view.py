@@ -723,6 +723,8 @@ class CanvasView(QAbstractScrollArea):
             self.tools.current.paint_overlay(painter)
         painter.end()
         self.paint_count += 1
+        if document is not None:
+            document.display_shown()
 
     def _paint_rect(self, painter: QPainter, rect: QRectF, image_rect: QRectF) -> None:
         painter.fillRect(rect, _BACKGROUND)

@@ -10,9 +10,9 @@ painting while a big photo opens.
 A camera-size photo (from `EARLY_DISPLAY_PIXELS` on) is handed over in two parts: right after
 decoding, the quarter-size and smaller levels (0.1 s for 45 MP), which is all a window-sized view
 draws; then the full-size QImage and the half-size one (0.3 to 0.5 s more), which
-`display_ready` brings to the open document. The worker waits for the window to
-have taken the first part (`LoadResult.taken`, at most `_TAKE_WAIT_S`) before it converts the
-rest, so the document's setup and first paint do not compete with it for the GIL.
+`display_ready` brings to the open document. The worker waits for the canvas to have shown the
+first part (`LoadResult.taken`, at most `_TAKE_WAIT_S`) before it converts the rest, so the
+document's setup and first paint do not compete with it for the GIL and a core.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ class LoadResult:
     """A decoded image with its display QImage and the half-size levels for zoomed-out views.
 
     With `pending`, `image` (None) and the levels given as None follow in a `display_ready`
-    signal; the receiver sets `taken` once it has used this part.
+    signal; the receiver sets `taken` once it has shown this part.
     """
 
     loaded: LoadedImage

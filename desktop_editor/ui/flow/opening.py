@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QMimeData, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
@@ -160,9 +160,9 @@ class DocumentOpener(QObject):
         document = Document(loaded, result.image, levels=result.levels, name=name,
                             display_pending=result.pending, parent=self.parent())
         if result.pending:
-            # The worker converts the rest once this is set: after the document's setup and
-            # first paint, which the posted events before this timer bring.
-            QTimer.singleShot(0, result.taken.set)
+            # The worker converts the rest once the document has been shown (or after a while,
+            # when it is not: see the loader), so it does not compete with the first paint.
+            document.on_display_shown(result.taken.set)
         if project is not None and not self._apply_project(document, project):
             result.taken.set()
             document.deleteLater()

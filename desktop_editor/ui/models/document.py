@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +88,7 @@ class Document(QObject):
         self._image = image
         self._levels: list[QImage | None] = list(levels or [])
         self._display_pending = display_pending
+        self._shown_callbacks: list[Callable[[], None]] = []
         self.width, self.height = loaded.image.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
         # What this image is to be sent with, owned by the image (never another image's prompt):
@@ -136,6 +137,16 @@ class Document(QObject):
     def display_pending(self) -> bool:
         """Whether the loader is still making the full-size image or some finer levels."""
         return self._display_pending
+
+    def on_display_shown(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once the canvas has first drawn this document (`display_shown`)."""
+        self._shown_callbacks.append(callback)
+
+    def display_shown(self) -> None:
+        """The canvas has drawn this document (it calls this after each paint)."""
+        callbacks, self._shown_callbacks = self._shown_callbacks, []
+        for callback in callbacks:
+            callback()
 
     def finish_display(self, image: QImage | None, levels: dict[int, QImage]) -> None:
         """The loader's remaining display images (`levels` by level number); None for `image`
