@@ -316,6 +316,9 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
         app.processEvents()
         spin(300)
         beat = Heartbeat()
+        beat.start()
+        spin(1000)  # the floor: the same heartbeat with the window idle, in the same run
+        idle_floor = beat.stop()
         for _ in range(repeat):
             floors.append(pillow_decode(path))
             gc.collect()
@@ -371,6 +374,7 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
         "document_bytes_per_pixel": round(statistics.median(accounted) / pixels, 2) if accounted else None,
         "longest_stall_ms": max(stalls),
         "stalls_ms": stalls,
+        "idle_stall_floor_ms": idle_floor,
         "longest_stall_at_s": stall_times,
         "stall_target_ms": TARGETS["stall_ms"],
     }

@@ -142,7 +142,7 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
         "emulator render (PNG)": lambda: render(spec, 1),
     }
     steps.update(_selection_steps(photo, mask))
-    steps.update(_qt_steps(photo, after, png_path))
+    steps.update(_qt_steps(photo, after, png_path, mask))
     return steps
 
 
@@ -167,11 +167,12 @@ def _selection_steps(photo, mask) -> dict[str, Callable[[], object]]:
     }
 
 
-def _qt_steps(photo, after, png_path: Path) -> dict[str, Callable[[], object]]:
+def _qt_steps(photo, after, png_path: Path, mask) -> dict[str, Callable[[], object]]:
     """The ui's worker-side conversions (QImage from Pillow, display levels, thumbnails)."""
     try:
         from PySide6.QtWidgets import QApplication
 
+        from desktop_editor.ui.canvas.pyramid import level_count, rebuild_mask_levels, reduce_levels
         from desktop_editor.ui.compare.panes import ImageLevels
         from desktop_editor.ui.common.conversions import qimage_from_pil
         from desktop_editor.ui.common.job_bridge import load_thumbnail
@@ -183,6 +184,8 @@ def _qt_steps(photo, after, png_path: Path) -> dict[str, Callable[[], object]]:
         "QImage from Pillow": lambda: qimage_from_pil(after),
         "display levels (compare view)": lambda: ImageLevels.from_pil(after),
         "thumbnail of a 4K PNG": lambda: load_thumbnail(str(png_path), 160),
+        "canvas: reduced levels of a photo": lambda: reduce_levels(after),
+        "canvas: mask levels rebuilt": lambda: rebuild_mask_levels(mask, level_count(*SIZE_4K)),
     }
 
 
