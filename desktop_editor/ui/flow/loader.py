@@ -66,12 +66,13 @@ class _JobSignals(QObject):
 
 
 class _LoadJob(QRunnable):
-    def __init__(self, request_id: int, source: Path | bytes, signals: _JobSignals):
+    def __init__(self, request_id: int, source: Path | bytes, signals: _JobSignals, in_parts: bool):
         super().__init__()
         self.setAutoDelete(False)  # the loader keeps it until its result has been delivered
         self.request_id = request_id
         self.source = source
         self.signals = signals
+        self.in_parts = in_parts
 
     def run(self) -> None:
         try:
@@ -79,7 +80,7 @@ class _LoadJob(QRunnable):
                 loaded = load_image(self.source)
                 width, height = loaded.image.size
                 count = level_count(width, height)
-                if width * height < EARLY_DISPLAY_PIXELS or count < 2:
+                if not self.in_parts or width * height < EARLY_DISPLAY_PIXELS or count < 2:
                     result = LoadResult(loaded, qimage_from_pil(loaded.image), build_levels_from_pil(loaded.image))
                 else:
                     reduced = reduce_levels(loaded.image, count)
@@ -137,10 +138,12 @@ class ImageLoader(QObject):
         self._signals.failed.connect(self._on_failed)
         self._signals.display_ready.connect(self._on_display_ready)
 
-    def load(self, source: str | Path | bytes) -> int:
-        """Start loading; returns the request id the result will carry."""
+    def load(self, source: str | Path | bytes, *, in_parts: bool = True) -> int:
+        """Start loading; returns the request id the result will carry. With `in_parts` False a
+        large image is handed over whole, never pending (for a document whose full-size image
+        is needed as soon as it opens)."""
         request_id = next(self._ids)
-        job = _LoadJob(request_id, source if isinstance(source, bytes) else Path(source), self._signals)
+        job = _LoadJob(request_id, source if isinstance(source, bytes) else Path(source), self._signals, in_parts)
         self._jobs[request_id] = job
         self._pool.start(job)
         return request_id

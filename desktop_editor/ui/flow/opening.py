@@ -143,7 +143,9 @@ class DocumentOpener(QObject):
     # -- loading ----------------------------------------------------------------------------------
 
     def _start_load(self, key: str, source: Path | bytes, extra: dict) -> None:
-        request = self.loader.load(source)
+        project: Project | None = extra.get("project")
+        # A project with a mix opens straight on the Compare page, which shows the full-size image.
+        request = self.loader.load(source, in_parts=project is None or project.mix is None)
         self._pending[request] = (key, extra)
         QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
         self.feedback.status(f"Opening {Path(key).name}…", 0)

@@ -185,3 +185,20 @@ def test_large_mask_changes_settle_to_a_fresh_render_without_averaging_on_the_gu
     QTest.mouseClick(canvas.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.AltModifier,
                      view_point(canvas, 5, 5))
     check("fill", off_gui=False)
+
+
+def test_a_load_asked_whole_is_never_pending(qtbot, tmp_path, gate):
+    """A project with a mix opens on the Compare page, which needs the full-size image at once."""
+    got = []
+    image_loader = loader.ImageLoader()
+    image_loader.loaded.connect(lambda _request, result: got.append(result))
+    path = make_photo(tmp_path / "large.png", (600, 400))
+    image_loader.load(path, in_parts=False)
+    qtbot.waitUntil(lambda: bool(got), timeout=10000)
+    image_loader.load(path)
+    qtbot.waitUntil(lambda: len(got) == 2, timeout=10000)
+    gate.set()
+    image_loader.wait(10000)
+    whole, in_parts = got
+    assert not whole.pending and whole.image is not None and all(level is not None for level in whole.levels)
+    assert in_parts.pending and in_parts.image is None
