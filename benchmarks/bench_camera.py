@@ -22,6 +22,7 @@ a poll. Prints one JSON object; never fails.
 
     python benchmarks/bench_camera.py                      # 24 MP and 45 MP
     python benchmarks/bench_camera.py --sizes 24 --repeat 3
+    python benchmarks/bench_camera.py --open-only          # only opening each size in the window
 """
 
 from __future__ import annotations
