@@ -172,6 +172,7 @@ def window() -> dict:
     from desktop_editor.core.images import LoadedImage
     from desktop_editor.ui.canvas.pyramid import build_levels_from_pil
     from desktop_editor.ui.canvas.refine_edge import RefineEdge
+    from desktop_editor.ui.common.conversions import qimage_from_pil
     from desktop_editor.ui.canvas.tools import Pointer
     from desktop_editor.ui.canvas.view import CanvasView
     from desktop_editor.ui.models.document import Document
@@ -183,7 +184,8 @@ def window() -> dict:
     comp = make_composite(name, math.sqrt(PIXELS / base.truth.size))
     height, width = comp.photo.shape[:2]
     image = Image.fromarray(comp.photo, "RGB")
-    document = Document(LoadedImage(image=image), levels=build_levels_from_pil(image))  # as the opener does
+    # As the opener does: the full-size display image and its levels made off the GUI thread.
+    document = Document(LoadedImage(image=image), qimage_from_pil(image), levels=build_levels_from_pil(image))
     canvas = CanvasView()
     canvas.resize(1400, 900)
     canvas.show()
