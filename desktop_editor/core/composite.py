@@ -9,6 +9,7 @@ and a feathered ramp that lies inside the painted area so the seam never leaks o
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image, ImageChops, ImageFilter
@@ -103,6 +104,69 @@ def result_in(result: Image.Image, place: Box, rect: Box) -> Image.Image:
     return result.resize((x1 - x0, y1 - y0), Image.Resampling.LANCZOS, box=source)
 
 
+@dataclass(frozen=True)
+class CompositePlan:
+    """What compositing a result into an original needs that does not depend on the result.
+
+    Made while the service works (`plan_composite`), so the moment a result arrives only the
+    result's part is resampled and blended. `rect` is the only part of the frame that can
+    differ from the original (the mask's bounds plus `region_margin`); `base` is the original
+    there, `mask` the mask there and `weights` its blend weights (`weight_image`).
+    """
+
+    mode: str
+    size: tuple[int, int]
+    rect: Box
+    base: Image.Image
+    mask: np.ndarray
+    weights: Image.Image
+    colour_match: bool
+
+
+def plan_composite(original: Image.Image, mask: np.ndarray, *, feather: float = 0.0,
+                   colour_match: bool = False) -> CompositePlan | None:
+    """The result-independent part of `composite_region`; None when the mask is empty (the
+    composite is then the original)."""
+    mode = "RGBA" if original.mode == "RGBA" else "RGB"
+    width, height = original.size
+    if mask.shape != (height, width):
+        raise ValueError(f"mask {mask.shape[::-1]} does not match image {original.size}")
+    bounds = nonzero_bounds(mask)
+    if bounds is None:
+        return None
+    by = region_margin(feather, colour_match)
+    rect = (max(0, bounds[0] - by), max(0, bounds[1] - by), min(width, bounds[2] + by), min(height, bounds[3] + by))
+    base = original.crop(rect)
+    if base.mode != mode:
+        base = base.convert(mode)
+    crop_mask = np.ascontiguousarray(mask[rect[1] : rect[3], rect[0] : rect[2]])
+    return CompositePlan(mode, (width, height), rect, base, crop_mask, weight_image(crop_mask, feather), colour_match)
+
+
+def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None = None) -> Image.Image:
+    """The composite over `plan.rect` (everywhere else it is the original's pixels): `result`
+    covers `place` of the original (the whole frame by default), outside it the original shows."""
+    width, height = plan.size
+    rect, mode = plan.rect, plan.mode
+    place = place or (0, 0, width, height)
+    top = plan.base.copy()
+    inner = (max(rect[0], place[0]), max(rect[1], place[1]), min(rect[2], place[2]), min(rect[3], place[3]))
+    if inner[0] < inner[2] and inner[1] < inner[3]:
+        top.paste(result_in(result, place, inner).convert(mode), (inner[0] - rect[0], inner[1] - rect[1]))
+    if plan.colour_match:
+        top = Image.fromarray(match_colours(to_array(plan.base), to_array(top), plan.mask), mode)
+    return Image.composite(top, plan.base, plan.weights)
+
+
+def paste_patch(original: Image.Image, patch: Image.Image, rect: Box) -> Image.Image:
+    """A new image: `original` (in RGB or RGBA) with `patch` at `rect`'s corner."""
+    mode = "RGBA" if original.mode == "RGBA" else "RGB"
+    out = original.convert(mode) if original.mode != mode else original.copy()
+    if patch.width and patch.height:
+        out.paste(patch, rect[:2])
+    return out
+
+
 def composite_region(
     original: Image.Image,
     result: Image.Image,
@@ -119,24 +183,8 @@ def composite_region(
     covers `place` of the original (the whole frame by default, or the region that was sent);
     outside `place` the original shows. Returns a new image in the original's size and mode.
     """
-    mode = "RGBA" if original.mode == "RGBA" else "RGB"
-    width, height = original.size
-    if mask.shape != (height, width):
-        raise ValueError(f"mask {mask.shape[::-1]} does not match image {original.size}")
-    place = place or (0, 0, width, height)
-    out = original.convert(mode) if original.mode != mode else original.copy()
-    bounds = nonzero_bounds(mask)
-    if bounds is None:
-        return out
-    by = region_margin(feather, colour_match)
-    rect = (max(0, bounds[0] - by), max(0, bounds[1] - by), min(width, bounds[2] + by), min(height, bounds[3] + by))
-    base = out.crop(rect)
-    top = base.copy()
-    inner = (max(rect[0], place[0]), max(rect[1], place[1]), min(rect[2], place[2]), min(rect[3], place[3]))
-    if inner[0] < inner[2] and inner[1] < inner[3]:
-        top.paste(result_in(result, place, inner).convert(mode), (inner[0] - rect[0], inner[1] - rect[1]))
-    crop_mask = np.ascontiguousarray(mask[rect[1] : rect[3], rect[0] : rect[2]])
-    if colour_match:
-        top = Image.fromarray(match_colours(to_array(base), to_array(top), crop_mask), mode)
-    out.paste(Image.composite(top, base, weight_image(crop_mask, feather)), rect[:2])
-    return out
+    plan = plan_composite(original, mask, feather=feather, colour_match=colour_match)
+    if plan is None:
+        mode = "RGBA" if original.mode == "RGBA" else "RGB"
+        return original.convert(mode) if original.mode != mode else original.copy()
+    return paste_patch(original, composite_patch(plan, result, place), plan.rect)

@@ -33,8 +33,8 @@ from desktop_editor.core.images import LoadedImage, encode_png, unchanged_file_b
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.leases import Heartbeat
 from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
-from desktop_editor.jobs.prepare import Preloaded
-from desktop_editor.jobs.runner import JobRunner
+from desktop_editor.jobs.prepare import Preloaded, ResultPreview
+from desktop_editor.jobs.runner import JobRunner, PreviewListener
 from desktop_editor.jobs.store import JobConflict, JobStore, JobTaken
 from desktop_editor.jobs.workers import DaemonPool
 
@@ -88,9 +88,10 @@ class JobManager:
         `follow_interval`: how often jobs of other processes are looked at in the store."""
         self.client = client
         self.store = store
-        self._runner = JobRunner(client, on_change=self._changed)
+        self._runner = JobRunner(client, on_change=self._changed, on_preview=self._previewed)
         self._pool = DaemonPool(max_workers, thread_name_prefix="job")
         self._listeners: list[Listener] = []
+        self._preview_listeners: list[PreviewListener] = []
         self._cancels: dict[str, threading.Event] = {}
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
@@ -107,6 +108,21 @@ class JobManager:
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
+
+    def add_preview_listener(self, listener: PreviewListener) -> None:
+        """Also hear of each composited result while it is still in memory, before its file is
+        written (`listener(job, index, preview)`, on the job's worker): a viewer can show it at
+        once. The file and the job's `result_paths` follow through the ordinary listeners."""
+        self._preview_listeners.append(listener)
+
+    def _previewed(self, job: EditJob, index: int, preview: ResultPreview) -> None:
+        if self._closing:
+            return
+        for listener in list(self._preview_listeners):
+            try:
+                listener(job, index, preview)
+            except Exception:  # a viewer's trouble must not cost a paid result
+                log.exception("preview listener failed")
 
     def _changed(self, job: EditJob) -> None:
         """Journal a change of a job this manager runs, then tell the listeners.

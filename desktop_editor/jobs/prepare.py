@@ -7,15 +7,16 @@ job's worker thread, never on the GUI thread.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from PIL import Image
 
 from desktop_editor.core import masks
 from desktop_editor.core.catalogue import MaskUse
-from desktop_editor.core.composite import composite_region
+from desktop_editor.core.composite import CompositePlan, composite_patch, paste_patch, plan_composite
 from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import (
@@ -46,6 +47,8 @@ class PreparedEdit:
     images: list[Upload]
     mask_upload: Upload | None
     sent_size: tuple[int, int]
+    # The result-independent part of compositing (`plan_finish`), made while the service works.
+    composite_plan: CompositePlan | None = field(default=None, repr=False)
 
 
 def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -143,8 +146,42 @@ class _Stages:
         self.last = now
 
 
+@dataclass(frozen=True)
+class ResultPreview:
+    """A result in memory, before it is encoded and written: `original` with `patch` at `rect`.
+
+    Everything outside `rect` is the original's pixels (the original is shared, never modified),
+    so a viewer that already shows the original needs only the patch. `exact`: the saved file
+    decodes to exactly these pixels (a lossless format); otherwise it differs by the encoder's
+    rounding and the file is the reference once written.
+    """
+
+    original: Image.Image
+    rect: Box
+    patch: Image.Image
+    exact: bool
+
+    def full(self) -> Image.Image:
+        """The whole result as a new image (a full-frame copy)."""
+        return paste_patch(self.original, self.patch, self.rect)
+
+
+PreviewListener = Callable[[ResultPreview], None]
+
+
+def plan_finish(prepared: PreparedEdit, job: EditJob) -> None:
+    """Do ahead the part of `finish_result` that needs no result (the composite's weights and
+    the original's patch under them), so it is not on the way from the run's end to the screen.
+    Cheap to call again; does nothing when the result will not be composited."""
+    if prepared.composite_plan is not None or not (job.options.keep_unmasked and prepared.mask is not None):
+        return
+    prepared.composite_plan = plan_composite(prepared.original.image, prepared.mask, feather=job.options.feather,
+                                             colour_match=job.options.colour_match)
+
+
 def finish_result(
-    prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None = None
+    prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None = None,
+    on_preview: PreviewListener | None = None,
 ) -> tuple[bytes, str, str | None]:
     """The bytes to save for one result, their file extension, and a note for the designer.
 
@@ -155,10 +192,13 @@ def finish_result(
     asked to keep everything outside it, else as the whole region rectangle. A model that takes
     no mask can only be restricted this way when its result has the original's shape; otherwise
     the result is kept whole and the note says so. Compositing works only around the mask's
-    bounds (`composite_region`): on a 24 MP photo with a small mask that is a small patch, and
-    the rest of the frame is the original's pixels, copied. A re-encoded result is saved in the
-    format `job.options.save_format` picks (`save_format`: like the original by default).
+    bounds (`composite_patch`, planned ahead by `plan_finish`): on a 24 MP photo with a small
+    mask that is a small patch, and the rest of the frame is the original's pixels, copied. A
+    re-encoded result is saved in the format `job.options.save_format` picks (`save_format`:
+    like the original by default).
 
+    `on_preview`, when given, receives the composited result in memory (a `ResultPreview`)
+    before it is encoded, so a viewer can show it while the file is still being written.
     `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
     """
     spec = job.params.spec
@@ -179,21 +219,27 @@ def finish_result(
         return with_metadata(data, icc_profile=icc), EXTENSIONS.get(service_fmt, "png"), note
     original = prepared.original
     base = original.image
-    if keep:
-        result = composite_region(
-            base, result, prepared.mask, place=prepared.box,
-            feather=job.options.feather, colour_match=job.options.colour_match,
-        )
-        stages.mark("composite")
-    else:
-        left, top, right, bottom = prepared.box
-        patch = result.resize((right - left, bottom - top), Image.Resampling.LANCZOS)
-        stages.mark("resize")
-        result = base.copy()
-        result.paste(patch.convert(base.mode), (left, top))
-        stages.mark("composite")
     fmt = save_format(job.options.save_format, source_format=original.source_format,
                       has_alpha=original.has_alpha, service_format=service_fmt)
+    if keep:
+        plan_finish(prepared, job)
+        plan = prepared.composite_plan
+        if plan is None:  # an empty mask: the original
+            rect = (0, 0, 0, 0)
+            patch = Image.new("RGBA" if base.mode == "RGBA" else "RGB", (0, 0))
+        else:
+            rect, patch = plan.rect, composite_patch(plan, result, prepared.box)
+        stages.mark("composite")
+    else:
+        left, top, right, bottom = rect = prepared.box
+        patch = result.resize((right - left, bottom - top), Image.Resampling.LANCZOS)
+        patch = patch.convert("RGBA" if base.mode == "RGBA" else "RGB")
+        stages.mark("resize")
+    if on_preview is not None:
+        on_preview(ResultPreview(base, rect, patch, exact=fmt == "png"))
+        stages.mark("preview")
+    result = paste_patch(base, patch, rect)
+    stages.mark("composite")
     encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     stages.mark("encode")
     return encoded, EXTENSIONS.get(fmt, "png"), None

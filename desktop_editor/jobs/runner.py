@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -36,7 +37,9 @@ from desktop_editor.jobs.paths import rescued_results_dir
 from desktop_editor.jobs.prepare import (
     Preloaded,
     PreparedEdit,
+    ResultPreview,
     finish_result,
+    plan_finish,
     prepare_edit,
 )
 
@@ -46,6 +49,8 @@ if TYPE_CHECKING:  # the client (and requests) loads when a service is connected
 log = logging.getLogger(__name__)
 
 ChangeListener = Callable[[EditJob], None]
+# A result composited in memory, before its file is written: the job, the result's index, the image.
+PreviewListener = Callable[[EditJob, int, ResultPreview], None]
 
 
 _UNREACHABLE = (ServiceUnreachableError, ServiceUnavailableError, RateLimitedError)
@@ -59,9 +64,11 @@ class _CalledOff(Exception):
 class JobRunner:
     """Carries jobs through their stages with one client. Safe to use from several threads at once."""
 
-    def __init__(self, client: RunflowClient, on_change: ChangeListener | None = None):
+    def __init__(self, client: RunflowClient, on_change: ChangeListener | None = None,
+                 on_preview: PreviewListener | None = None):
         self.client = client
         self._on_change = on_change
+        self._on_preview = on_preview
 
     def _set(self, job: EditJob, state: JobState, **fields) -> None:
         job.state = state
@@ -88,6 +95,8 @@ class JobRunner:
                 results = self._send_direct(job, prepared)
             else:
                 run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared, cancel)
+                with image_work():  # while the service works, not once the result is awaited
+                    plan_finish(prepared, job)
                 run = self._wait(job, run, cancel)
                 self._set(job, JobState.DOWNLOADING, cost=run.cost, run_status=run.status)
                 results = self.client.fetch_results(run, cancel=cancel)
@@ -199,8 +208,11 @@ class JobRunner:
         for result in results:
             if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
                 continue  # saved before an interruption; files are written whole or not at all
+            on_preview = None
+            if self._on_preview is not None:  # the listener must not raise (the manager's catches)
+                on_preview = partial(self._on_preview, job.snapshot(), result.index)
             with image_work():
-                data, ext, note = finish_result(prepared, job, result.data)
+                data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
             if note:
                 job.advice = note
             if not (job.options.keep_unmasked or prepared.box):

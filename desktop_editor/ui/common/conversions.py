@@ -93,3 +93,34 @@ def qimage_from_pil(img: Image.Image) -> QImage:
 def half(img: Image.Image) -> Image.Image:
     """Half size by 2x2 box averaging (odd sizes round up); Pillow's C loop, GIL released."""
     return img.reduce(2)
+
+
+def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int]) -> QImage | None:
+    """A new QImage: `base` with `patch` (RGB or RGBA) at `at`, as `qimage_from_pil` of the
+    pasted Pillow image would give, but only the patch is packed: the rest of the frame is one
+    numpy copy (GIL released), not a conversion. Safe on any thread. None when `base` is not in
+    a format made here (RGB32 for an opaque patch, ARGB32 premultiplied for one with alpha).
+    """
+    has_alpha = patch.mode == "RGBA"
+    fmt, rawmode = (PREMULTIPLIED, "BGRa") if has_alpha else (RGB32, "BGRX")
+    width, height = base.width(), base.height()
+    left, top = at
+    if (base.format() != fmt or not _LITTLE_ENDIAN or patch.mode not in ("RGB", "RGBA") or left < 0 or top < 0
+            or left + patch.width > width or top + patch.height > height):
+        return None
+    image = QImage(width, height, fmt)
+    if image.isNull():
+        raise MemoryError(f"no memory for a {width}x{height} image")
+    stride = image.bytesPerLine()
+    if base.bytesPerLine() != stride:
+        return None
+    target = np.frombuffer(image.bits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
+    np.copyto(target, np.frombuffer(base.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride))
+    patch.load()
+    for row0, row1 in strips(patch.height):
+        packed = patch.crop((0, row0, patch.width, row1)).tobytes("raw", rawmode)
+        rows = np.frombuffer(packed, dtype=np.uint8).reshape(-1, 4 * patch.width)
+        np.copyto(target[top + row0 : top + row1, 4 * left : 4 * (left + patch.width)], rows)
+    if not has_alpha and patch.width and patch.height:
+        target[top : top + patch.height, 4 * left + 3 : 4 * (left + patch.width) : 4] = 255
+    return image

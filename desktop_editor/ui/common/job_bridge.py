@@ -219,12 +219,16 @@ class JobsController(QObject):
         job_changed(object): an EditJob snapshot after any change of state or results.
         job_finished(object): an EditJob snapshot that reached a final state.
         active_count_changed(int): how many jobs are in flight now (for the status bar).
+        result_previewed(object, int, object): a result composited in memory before its file is
+            written: the EditJob snapshot, the result's index and a jobs.prepare.ResultPreview.
     """
 
     job_changed = Signal(object)
     job_finished = Signal(object)
     active_count_changed = Signal(int)
+    result_previewed = Signal(object, int, object)
     _job_reported = Signal(object)  # emitted on worker threads, received on the GUI thread
+    _preview_reported = Signal(object, int, object)
 
     def __init__(self, manager: JobManager, *, source: str = "app", parent: QObject | None = None):
         super().__init__(parent)
@@ -233,12 +237,19 @@ class JobsController(QObject):
         self._active: set[str] = set()
         self._closed = False
         self._job_reported.connect(self._on_job_reported, Qt.ConnectionType.QueuedConnection)
+        self._preview_reported.connect(self.result_previewed, Qt.ConnectionType.QueuedConnection)
         manager.add_listener(self._listen)
+        manager.add_preview_listener(self._listen_preview)
 
     def _listen(self, job: EditJob) -> None:
         """Called by the manager, usually on a worker thread: forward, touch nothing else."""
         if not self._closed:
             _emit(self._job_reported, job)
+
+    def _listen_preview(self, job: EditJob, index: int, preview: object) -> None:
+        """Called by the manager on a worker thread: forward only."""
+        if not self._closed:
+            _emit(self._preview_reported, job, index, preview)
 
     @Slot(object)
     def _on_job_reported(self, job: EditJob) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -31,6 +32,7 @@ from desktop_editor.core.masks import MaskError, load_mask
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import Snapshot
 from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.prepare import ResultPreview
 from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnection
 from desktop_editor.jobs.settings import AppSettings, save_settings
 from desktop_editor.ui.common.conversions import qimage_from_pil
@@ -50,6 +52,7 @@ from desktop_editor.ui.flow.result_sets import (
     build_items,
     document_of_job,
     image_to_open,
+    preview_image,
     same_file,
     strip_entries,
 )
@@ -67,6 +70,7 @@ log = logging.getLogger(__name__)
 # away, and the status bar says so).
 PAINTING_GRACE_S = 3.0
 MAX_RESULT_SETS_PER_IMAGE = 20
+MAX_PREVIEWS = 4  # results kept in memory from their composite to their display (a patch each)
 MESSAGE_MS = 8000
 # How long quitting waits for job workers to notice they are stopped (they stop between two
 # steps at once; only one blocked in a network request takes longer, and is left behind).
@@ -109,6 +113,12 @@ class EditFlow(QObject):
         self._running: dict[str, float] = {}
         self._decode_generation = 0
         self._switch_when_shown = False
+        # Results composited in memory before their files were written ((job id, index) -> the
+        # preview, and the QImage made of it): shown at once, and not decoded again from a
+        # lossless file once it is saved.
+        self._previews: OrderedDict[tuple[str, int], ResultPreview] = OrderedDict()
+        self._preview_images: OrderedDict[tuple[str, int], QImage] = OrderedDict()
+        self._previewing: str | None = None  # the job whose unsaved result the compare view shows
         self._after_open: list[tuple[Path, Callable[[Document], None]]] = []
         self._pending_settings: AppSettings | None = None
         self._pending_key_change = False
@@ -191,6 +201,7 @@ class EditFlow(QObject):
         controller.job_changed.connect(self._on_job_changed)
         controller.job_finished.connect(self._on_job_finished)
         controller.active_count_changed.connect(self._on_active_count_changed)
+        controller.result_previewed.connect(self._on_result_previewed)
         old, self.controller = self.controller, controller
         if old is not None:
             old.deleteLater()
@@ -409,6 +420,10 @@ class EditFlow(QObject):
         if document is None:  # a resumed job, or one whose tab was closed and opened again
             document = document_of_job(window.documents(), job)
         if job.state is not JobState.DONE:
+            if self._previewing == job.id:  # shown before saving, then not saved: show it no more
+                self._previewing = None
+                self._decode_generation += 1
+                window.compare_view.clear()
             window.feedback.status(self._ending_message(job), 2 * MESSAGE_MS)
             return
         n = len(job.result_paths)
@@ -427,6 +442,47 @@ class EditFlow(QObject):
                 window.feedback.status(f"Edit finished: {results}. Press C or click Compare to see it.", 2 * MESSAGE_MS)
         else:
             window.feedback.status(f"The edit of {document.name} finished ({results}); switch to it to compare.", 2 * MESSAGE_MS)
+
+    @Slot(object, int, object)
+    def _on_result_previewed(self, job: EditJob, index: int, preview: ResultPreview) -> None:
+        """A result is composited and its file is being written: when the designer is waiting
+        for it (its image is the current one, no painting since), show it in the compare view
+        now. The strip gets its tile once the file is saved; a lossy file's own pixels then
+        replace what is shown, a lossless file's are these very pixels."""
+        key = (job.id, index)
+        self._previews[key] = preview
+        while len(self._previews) > MAX_PREVIEWS:
+            self._previews.popitem(last=False)
+        window = self.window
+        document = self._job_documents.get(job.id)
+        if (index != 0 or document is None or document is not window.current_document() or self.mixing_active
+                or self.user_is_painting(since=self._sent_at.get(job.id, 0.0))):
+            return
+        self._decode_generation += 1
+        generation = self._decode_generation
+        shown = document.image if document.loaded.image is preview.original else None
+        mask = self._job_masks.get(job.id)
+
+        def work() -> QImage:
+            return preview_image(preview, shown)
+
+        def done(after: QImage) -> None:
+            self._remember_preview_image(key, after)
+            if generation != self._decode_generation or document not in window.documents():
+                return
+            before = document.image
+            fits = mask is not None and mask.shape == (before.height(), before.width())
+            self._previewing = job.id
+            window.compare_view.set_images(before, after, mask if fits else None)
+            window.show_compare_page()
+            window.update_view_actions()
+
+        self._tasks.submit(work, done)
+
+    def _remember_preview_image(self, key: tuple[str, int], image: QImage) -> None:
+        self._preview_images[key] = image
+        while len(self._preview_images) > MAX_PREVIEWS:
+            self._preview_images.popitem(last=False)
 
     def _ending_message(self, job: EditJob) -> str:
         if job.state is JobState.FAILED:
@@ -587,9 +643,21 @@ class EditFlow(QObject):
         expanded = is_expansion(job)
         need_before = (result_set.document is None or expanded) and result_set.before is None
         mask_file = Path(job.mask_path) if job.mask_path and result_set.mask is None else None
+        # Composited in memory before it was saved losslessly: the file holds these very pixels.
+        preview = self._previews.get((job.id, index))
+        preview = preview if preview is not None and preview.exact else None
+        ready = self._preview_images.get((job.id, index)) if preview is not None else None
+        document = result_set.document
+        shown = document.image if document is not None and preview is not None and \
+            document.loaded.image is preview.original else None
 
         def work() -> tuple[QImage, QImage | None, np.ndarray | None]:
-            after = qimage_from_pil(load_image(path).image)
+            if ready is not None:
+                after = ready
+            elif preview is not None:
+                after = preview_image(preview, shown)
+            else:
+                after = qimage_from_pil(load_image(path).image)
             before = None
             if need_before and expanded:
                 canvas = canvas_before(job)
@@ -632,7 +700,12 @@ class EditFlow(QObject):
         mask = result_set.mask
         if mask is not None and mask.shape != (before.height(), before.width()):
             mask = None
-        window.compare_view.set_images(before, after, mask)
+        self._previewing = None
+        view = window.compare_view
+        showing = view.before_image(), view.after_image()
+        if not (showing[0] is not None and showing[1] is not None and showing[0].cacheKey() == before.cacheKey()
+                and showing[1].cacheKey() == after.cacheKey()):  # shown already from memory
+            view.set_images(before, after, mask)
         if self._switch_when_shown:
             self._switch_when_shown = False
             window.show_compare_page()
