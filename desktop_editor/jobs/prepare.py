@@ -6,7 +6,12 @@ job's worker thread, never on the GUI thread.
 
 from __future__ import annotations
 
+import io
+import logging
+import threading
 import time
+import weakref
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -17,6 +22,7 @@ from PIL import Image
 from desktop_editor.core import masks
 from desktop_editor.core.catalogue import MaskUse
 from desktop_editor.core.composite import CompositePlan, composite_patch, paste_patch, plan_composite
+from desktop_editor.core.cpu import image_work
 from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import (
@@ -24,10 +30,13 @@ from desktop_editor.core.images import (
     decode_result,
     encode_png,
     load_image,
+    unchanged_file_bytes,
 )
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.core.region import Box, region_box
 from desktop_editor.jobs.model import EditJob
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,6 +71,125 @@ def _fit(img: Image.Image) -> Image.Image:
     return img if size == img.size else img.resize(size, Image.Resampling.LANCZOS)
 
 
+def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image | None:
+    """The file of `original` decoded at a reduced size (JPEG's DCT scaling, `Image.draft`) that
+    is still at least `size`: a fraction of a full decode, and far less left to resample.
+
+    Only for an RGB JPEG without rotation whose file still holds what was opened (the pixels are
+    then those of `original.image`, halved or quartered by the decoder); None otherwise, or when
+    no reduction keeps `size` (a 24 MP photo sent at 8 MP: half would be too small).
+    """
+    if original.source_format != "JPEG" or original.image.mode != "RGB" or original.path is None:
+        return None
+    data = original.pristine_bytes or unchanged_file_bytes(original)
+    if data is None:
+        return None
+    try:
+        img = Image.open(io.BytesIO(data))
+        if img.mode != "RGB" or img.size != original.size or img.getexif().get(0x0112, 1) not in (None, 1):
+            return None
+        img.draft("RGB", size)
+        if img.size == original.size or img.width < size[0] or img.height < size[1]:
+            return None
+        img.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    return img
+
+
+class _SentCopies:
+    """Sent-size copies of images, one per image and size, kept while the image lives.
+
+    Made by whoever asks first (`prepare_ahead` while the designer paints, or a job's prepare)
+    and shared: a second asker waits for the copy being made instead of making it again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()  # RLock: a weakref callback may run while it is held
+        self._entries: dict[int, tuple[weakref.ref, tuple[int, int], Future]] = {}
+
+    def claim(self, image: Image.Image, size: tuple[int, int]) -> tuple[Future, bool]:
+        """The copy's future, and whether the caller must make it (then it must set it)."""
+        key = id(image)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry[0]() is image and entry[1] == size:
+                return entry[2], False
+            future: Future = Future()
+            ref = weakref.ref(image, lambda dead, key=key: self._drop(key, dead))
+            self._entries[key] = (ref, size, future)
+            return future, True
+
+    def _drop(self, key: int, ref: weakref.ref | None = None) -> None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and (ref is None or entry[0] is ref):
+                del self._entries[key]
+
+    def forget(self, image: Image.Image) -> None:
+        self._drop(id(image))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_sent_copies = _SentCopies()
+
+
+@dataclass(frozen=True)
+class SentCopy:
+    """An opened image at the size it is sent, and for a photo opened from a JPEG the bytes sent
+    (JPEG at quality 95 with full-resolution colour: as good as the file, a tenth of a PNG's
+    encoding time). Shared by every job of the image: never saved again (Pillow keeps per-save
+    state on an image), only copied."""
+
+    image: Image.Image
+    jpeg: bytes | None
+
+
+def _sent_image(original: LoadedImage, size: tuple[int, int]) -> Image.Image:
+    """`original.image` scaled (LANCZOS) to `size`, from a reduced decode of its file when one
+    is possible (`reduced_decode`)."""
+    source = reduced_decode(original, size) or original.image
+    return source if source.size == size else source.resize(size, Image.Resampling.LANCZOS)
+
+
+def _make_sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
+    image = _sent_image(original, size)
+    photo = original.source_format in ("JPEG", "MPO") and image.mode == "RGB"
+    return SentCopy(image, encode_image(image, "jpeg", quality=95) if photo else None)
+
+
+def sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
+    """`original.image` at `size` to be sent, made once per image and size and then shared (the
+    image is never modified in place, so the copy stays right while it lives). The caller holds
+    an image-work slot."""
+    future, mine = _sent_copies.claim(original.image, size)
+    if mine:
+        try:
+            future.set_result(_make_sent_copy(original, size))
+        except BaseException as exc:
+            _sent_copies.forget(original.image)
+            future.set_exception(exc)
+            raise
+    return future.result()
+
+
+def prepare_ahead(original: LoadedImage) -> None:
+    """Make the sent-size copy of an open image now, in a background slot, so that Generate
+    does not wait for it (0.5 to 1 s for a camera photo). For a worker thread; the window calls
+    it once the designer starts a mask on the image."""
+    size = fit_within_limits(*original.size)
+    if size == original.size:
+        return
+    try:
+        with image_work():
+            sent_copy(original, size)
+    except (MemoryError, OSError):  # Generate makes it then, and says what is wrong
+        log.warning("could not make the sent copy of %s ahead", original.path, exc_info=True)
+
+
 def _exact(img: Image.Image, size) -> Image.Image:
     """The image at exactly `size` (an expansion's valid sent size, chosen ahead)."""
     size = (int(size[0]), int(size[1]))
@@ -77,16 +205,20 @@ class Preloaded:
     mask: np.ndarray | None
 
 
-def prepare_edit(job: EditJob, preloaded: Preloaded | None = None) -> PreparedEdit:
+def prepare_edit(job: EditJob, preloaded: Preloaded | None = None, timings: dict[str, float] | None = None) -> PreparedEdit:
     """Load, check, crop, scale and encode a job's inputs.
 
     `preloaded` stands for `job.image_paths[0]` and `job.mask_path` when given; it must hold
     the same pixels as those files (the job manager passes the snapshot it has just written).
+    The first image is scaled to the sent size and encoded once per opened image (`sent_copy`,
+    often made ahead by `prepare_ahead`). `timings`, when given, receives the seconds of each step.
 
     Raises:
         ImageLoadError, MaskError: an input cannot be used (nothing has been sent).
     """
+    stages = _Stages(timings)
     original = preloaded.original if preloaded is not None else load_image(job.image_paths[0])
+    stages.mark("prepare_load")
     spec = job.params.spec
     mask = None
     # A model without a mask field still gets the mask loaded when the result keeps the frame:
@@ -102,11 +234,21 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None) -> PreparedEd
         if box is not None:
             first = first.crop(box)
             sent_mask = mask[box[1] : box[3], box[0] : box[2]]
-    fitted = _fit(first) if job.options.send_size is None else _exact(first, job.options.send_size)
+    sent = None
+    if job.options.send_size is not None:
+        fitted = _exact(first, job.options.send_size)
+    elif first is original.image and fit_within_limits(*first.size) != first.size:
+        sent = sent_copy(original, fit_within_limits(*first.size))  # made ahead, or now
+        fitted = sent.image if sent.jpeg is not None else sent.image.copy()  # a copy to be saved
+    else:
+        fitted = _fit(first)
     if preloaded is not None and fitted is original.image and original.pristine_bytes is None:
         fitted = fitted.copy()  # the window's own image: Pillow keeps per-save state on an image
+    stages.mark("prepare_resize")
     stem = Path(job.image_paths[0]).stem or "image"
-    if fitted is original.image and original.pristine_bytes is not None:
+    if sent is not None and sent.jpeg is not None:
+        uploads = [Upload(sent.jpeg, f"{stem}.jpg", "image/jpeg")]
+    elif fitted is original.image and original.pristine_bytes is not None:
         ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")
         uploads = [Upload(original.pristine_bytes, f"{stem}.{ext}", original.mime_type or "image/png")]
     elif original.source_format in ("JPEG", "MPO") and fitted.mode == "RGB":
@@ -118,10 +260,12 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None) -> PreparedEd
     first = fitted
     for extra in job.image_paths[1:]:
         uploads.append(Upload(encode_png(_fit(load_image(extra).image)), f"{Path(extra).stem or 'reference'}.png"))
+    stages.mark("prepare_encode")
     mask_upload = None
     if sent_mask is not None and not masks.is_empty(sent_mask):
         sent_mask = _resize_mask(sent_mask, first.size)
         mask_upload = Upload(masks.encode_mask_png(sent_mask), f"{stem}-mask.png")
+    stages.mark("prepare_mask")
     return PreparedEdit(original, mask, box, uploads, mask_upload, first.size)
 
 
@@ -239,7 +383,7 @@ def finish_result(
         on_preview(ResultPreview(base, rect, patch, exact=fmt == "png"))
         stages.mark("preview")
     result = paste_patch(base, patch, rect)
-    stages.mark("composite")
+    stages.mark("full_frame")
     encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     stages.mark("encode")
     return encoded, EXTENSIONS.get(fmt, "png"), None

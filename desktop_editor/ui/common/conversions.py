@@ -124,3 +124,15 @@ def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int]) -> 
     if not has_alpha and patch.width and patch.height:
         target[top : top + patch.height, 4 * left + 3 : 4 * (left + patch.width) : 4] = 255
     return image
+
+
+def pil_region(image: QImage, box: tuple[int, int, int, int]) -> Image.Image | None:
+    """An "RGB" Pillow copy of the part `box` (left, top, right, bottom) of an opaque RGB32
+    QImage, read through its buffer (no Qt call, no whole-image copy); None for other formats."""
+    if image.format() != RGB32 or not _LITTLE_ENDIAN:
+        return None
+    left, top, right, bottom = box
+    stride = image.bytesPerLine()
+    rows = np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * image.height()).reshape(image.height(), stride)
+    part = np.ascontiguousarray(rows[top:bottom, 4 * left : 4 * right])
+    return Image.frombuffer("RGB", (right - left, bottom - top), part, "raw", "BGRX", 0, 1)

@@ -412,12 +412,14 @@ class CompareView(QWidget):
 
     # ----- public interface ------------------------------------------------------------------
 
-    def set_images(self, before: QImage, after: QImage, mask: np.ndarray | None = None) -> None:
+    def set_images(self, before: QImage, after: QImage, mask: np.ndarray | None = None, *,
+                   after_levels: ImageLevels | None = None) -> None:
         """Compare `after` (a result) with `before` (the original), optionally with the edit mask.
 
         `after` may have another size (the model's output size); it is shown scaled to the
         original's size so the two line up. The mask is copied. Zoom and position are kept
         when the original has the same size as before (switching between results of a job).
+        `after_levels`: the levels of `after`, made already (see `ImageLevels.patched`).
         """
         if before.isNull() or after.isNull():
             raise ValueError("set_images needs two non-empty images")
@@ -435,6 +437,8 @@ class CompareView(QWidget):
             # Scaled here once, smoothly, so both sides line up pixel for pixel; done on the worker.
             self._after_levels = None
             self._build_levels(after, "_after_levels", generation, size=before.size())
+        elif after_levels is not None and after_levels.image is after:
+            self._after_levels = after_levels
         else:
             self._after_levels = ImageLevels(after)
             self._build_levels(after, "_after_levels", generation)
@@ -493,6 +497,13 @@ class CompareView(QWidget):
 
     def after_image(self) -> QImage | None:
         return self._after
+
+    def levels_of(self, image: QImage) -> ImageLevels | None:
+        """The complete levels shown for `image` when it is the original on show, else None."""
+        levels = self._before_levels
+        if self._before is None or levels is None or not levels.complete or self._before.cacheKey() != image.cacheKey():
+            return None
+        return levels
 
     def difference(self) -> DifferenceResult | None:
         """The difference for the current images, once computed."""
