@@ -418,7 +418,8 @@ def camera_section(app, window, folder: Path, label: str, size: tuple[int, int],
     # copy is made in the job's prepare, as every time before it was made ahead.
     from desktop_editor.jobs import prepare as prepare_module
 
-    prepare_module._sent_copies.clear()
+    if hasattr(prepare_module, "_sent_copies"):  # (a version that makes no copy ahead)
+        prepare_module._sent_copies.clear()
     cold = one_edit(app, window, mask, keep=True, pause_s=0.0)
     window.close_document(document, ask=False)
     app.processEvents()

@@ -124,3 +124,25 @@ def test_region_margin_covers_the_blur_and_the_colour_ring():
     assert region_margin(0) >= 2
     assert region_margin(8) >= 3 * 4
     assert region_margin(0, colour_match=True) > 8
+
+
+# ----- planned ahead: the weights made while the service works, only the patch at the end -------
+
+from desktop_editor.core.composite import composite_patch, paste_patch, plan_composite  # noqa: E402
+
+
+def test_a_planned_composite_is_the_same_picture_and_only_its_patch_differs():
+    rng = np.random.default_rng(16)
+    original = Image.fromarray(rng.integers(0, 256, (90, 120, 3), dtype=np.uint8))
+    result = Image.fromarray(rng.integers(0, 256, (45, 60, 3), dtype=np.uint8))  # the model's smaller size
+    mask = np.zeros((90, 120), np.uint8)
+    mask[30:50, 40:70] = 255
+    plan = plan_composite(original, mask, feather=6)
+    patch = composite_patch(plan, result)
+    whole = np.asarray(paste_patch(original, patch, plan.rect))
+    assert np.array_equal(whole, np.asarray(composite_region(original, result, mask, feather=6)))
+    left, top, right, bottom = plan.rect
+    outside = np.ones((90, 120), bool)
+    outside[top:bottom, left:right] = False
+    assert np.array_equal(whole[outside], np.asarray(original)[outside])  # bit for bit
+    assert plan_composite(original, np.zeros_like(mask)) is None

@@ -477,3 +477,31 @@ def test_in_demo_mode_edits_sent_to_runflow_wait_for_the_key(qtbot, gui, tmp_pat
     assert window.flow.service.store.get(real.id).state is JobState.RUNNING  # untouched, still resumable
     assert window.flow.service.emulator.runs_created == 0
     assert not [r for r in window.flow.service.emulator.requests if r.route == "get_run"]
+
+
+def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot, gui, monkeypatch):
+    from desktop_editor.ui.common.conversions import pil_from_qimage
+    from desktop_editor.ui.flow import edit_flow as edit_flow_module
+
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    decoded: list[Path] = []
+    real_load = edit_flow_module.load_image
+    monkeypatch.setattr(edit_flow_module, "load_image", lambda path, *a, **k: decoded.append(Path(path)) or real_load(path, *a, **k))
+    previewed = []
+    window.flow.controller.result_previewed.connect(lambda job, index, preview: previewed.append((job, index, preview)))
+    paint_stroke(window, [(200, 120), (260, 110), (320, 140)])
+    set_prompt(window)
+    job = wait_final(qtbot, window, generate(qtbot, window))
+    assert job.state is JobState.DONE, job.error
+    qtbot.waitUntil(lambda: window.is_compare_page() and window.results_strip.count() == 1
+                    and not window.flow._tasks.busy(), timeout=TIMEOUT_MS)
+    assert len(previewed) == 1
+    early, index, preview = previewed[0]
+    assert index == 0 and not early.result_paths and early.state is not JobState.DONE  # before the file
+    path = Path(job.result_paths[0])
+    assert path.suffix == ".png" and preview.exact
+    assert path not in decoded  # a lossless file holds the pixels shown: not decoded again
+    shown = np.asarray(pil_from_qimage(window.compare_view.after_image()))
+    with Image.open(path) as saved:
+        assert np.array_equal(shown, np.asarray(saved.convert("RGB")))

@@ -30,3 +30,108 @@ def test_a_scaled_png_is_sent_as_png(tmp_path):
     prepared = prepare_edit(EditJob(params=EditParams(prompt="ok"), image_paths=[big(tmp_path, "a.png", "PNG")]))
     upload = prepared.images[0]
     assert upload.mime_type == "image/png" and Image.open(io.BytesIO(upload.data)).format == "PNG"
+
+
+# ----- the sent-size copy, made once per opened image (ahead of Generate when it can be) ---------
+
+import numpy as np  # noqa: E402
+
+from desktop_editor.core.images import load_image  # noqa: E402
+from desktop_editor.core.params import fit_within_limits  # noqa: E402
+from desktop_editor.jobs import prepare as prepare_module  # noqa: E402
+from desktop_editor.jobs.manager import JobManager, Snapshot  # noqa: E402
+from desktop_editor.jobs.prepare import prepare_ahead, reduced_decode, sent_copy  # noqa: E402
+
+
+def photo(path, size, seed=5):
+    """Smooth shapes with fine noise, as a camera JPEG (q92)."""
+    rng = np.random.default_rng(seed)
+    smooth = Image.fromarray(rng.integers(0, 255, (12, 18, 3), dtype=np.uint8)).resize(size, Image.Resampling.BICUBIC)
+    noisy = np.clip(np.asarray(smooth, np.int16) + rng.integers(-8, 9, (size[1], size[0], 3)), 0, 255).astype(np.uint8)
+    Image.fromarray(noisy).save(path, quality=92)
+    return path
+
+
+def psnr(a: Image.Image, b: Image.Image) -> float:
+    diff = np.asarray(a, np.float64) - np.asarray(b, np.float64)
+    return float(10 * np.log10(255.0**2 / max(1e-9, (diff**2).mean())))
+
+
+def test_a_photo_twice_the_sent_size_is_decoded_at_half_size_and_stays_close_to_the_full_path(tmp_path):
+    loaded = load_image(photo(tmp_path / "big.jpg", (5000, 3000)))
+    size = fit_within_limits(*loaded.size)  # 3718x2230: half size (2500x1500) would be too small
+    assert reduced_decode(loaded, size) is None
+    small = (2000, 1200)
+    reduced = reduced_decode(loaded, small)
+    assert reduced is not None and reduced.size == (2500, 1500)
+    sent = prepare_module._sent_image(loaded, small)
+    full = loaded.image.resize(small, Image.Resampling.LANCZOS)
+    assert sent.size == small
+    assert psnr(sent, full) > 40  # measured about 47 dB here
+
+
+def test_the_sent_copy_is_made_once_and_is_what_a_job_sends(tmp_path):
+    path = photo(tmp_path / "wide.jpg", (4000, 1000))
+    loaded = load_image(path)
+    prepare_ahead(loaded)
+    size = fit_within_limits(*loaded.size)
+    copy = sent_copy(loaded, size)
+    assert copy is sent_copy(loaded, size) and copy.image.size == size and copy.jpeg is not None
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[path])
+    prepared = prepare_edit(job, prepare_module.Preloaded(loaded, None))
+    assert prepared.images[0].data is copy.jpeg and prepared.sent_size == size
+    assert np.array_equal(np.asarray(copy.image), np.asarray(loaded.image.resize(size, Image.Resampling.LANCZOS)))
+
+
+# ----- a result in memory before its file is written ---------------------------------------------
+
+
+class _NoClient:
+    def close(self):
+        pass
+
+
+def _prepared_with_mask(tmp_path, source_name, *, save_format="source"):
+    from desktop_editor.jobs.model import JobOptions
+
+    rng = np.random.default_rng(7)
+    original = Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    path = tmp_path / source_name
+    original.save(path)
+    mask = np.zeros((120, 160), np.uint8)
+    mask[40:80, 50:110] = 255
+    job = EditJob(params=EditParams(prompt="ok"), image_paths=[],
+                  options=JobOptions(out_dir=tmp_path, keep_unmasked=True, feather=4, save_format=save_format))
+    JobManager._write_snapshot(job, Snapshot(image=load_image(path).image, mask=mask, name=source_name))
+    prepared = prepare_edit(job)
+    result = io.BytesIO()
+    Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)).save(result, "PNG")
+    return job, prepared, result.getvalue()
+
+
+def test_the_result_in_memory_is_the_saved_png_pixel_for_pixel(tmp_path):
+    from desktop_editor.jobs.prepare import finish_result, plan_finish
+
+    job, prepared, data = _prepared_with_mask(tmp_path, "a.png")
+    plan_finish(prepared, job)
+    assert prepared.composite_plan is not None
+    previews = []
+    saved, ext, _ = finish_result(prepared, job, data, on_preview=previews.append)
+    assert ext == "png" and len(previews) == 1
+    preview = previews[0]
+    assert preview.exact and preview.original is prepared.original.image
+    assert np.array_equal(np.asarray(preview.full()), np.asarray(load_image(saved).image))
+
+
+def test_a_result_saved_as_jpeg_is_previewed_as_not_exact(tmp_path):
+    from desktop_editor.jobs.prepare import finish_result
+
+    job, prepared, data = _prepared_with_mask(tmp_path, "a.png", save_format="jpeg")
+    previews = []
+    _saved, ext, _ = finish_result(prepared, job, data, on_preview=previews.append)
+    assert ext == "jpg" and not previews[0].exact
+    left, top, right, bottom = previews[0].rect
+    full = np.array(previews[0].full(), copy=True)
+    original = np.asarray(prepared.original.image)
+    full[top:bottom, left:right] = original[top:bottom, left:right]
+    assert np.array_equal(full, original)  # outside the patch the original's pixels exactly

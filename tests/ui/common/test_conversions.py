@@ -55,3 +55,21 @@ def test_grey_with_alpha_keeps_its_alpha():
     image = qimage_from_pil(img)
     assert image.hasAlphaChannel()
     assert np.array_equal(np.asarray(pil_from_qimage(image))[..., 3], np.asarray(img)[..., 1])
+
+
+# ----- a copy with a patch: only the patch is converted -------------------------------------------
+
+from desktop_editor.ui.common.conversions import pil_region, qimage_with_patch  # noqa: E402
+
+
+def test_a_copy_with_a_patch_is_the_pasted_image_converted_whole():
+    base = Image.fromarray(_noise(3, width=41), "RGB")
+    patch = Image.fromarray(np.random.default_rng(9).integers(0, 256, (STRIP_ROWS + 3, 17, 3), dtype=np.uint8), "RGB")
+    shown = qimage_from_pil(base)
+    patched = qimage_with_patch(shown, patch, (20, 5))
+    pasted = base.copy()
+    pasted.paste(patch, (20, 5))
+    assert np.array_equal(_pixels(patched), _pixels(qimage_from_pil(pasted)))
+    assert np.array_equal(_pixels(shown), _pixels(qimage_from_pil(base)))  # the original is untouched
+    assert qimage_with_patch(shown, patch, (30, 5)) is None  # it would not fit
+    assert np.array_equal(np.asarray(pil_region(patched, (20, 5, 37, 5 + patch.height))), np.asarray(patch))

@@ -263,3 +263,26 @@ def test_zoomed_out_picture_is_rescaled_exactly_once_the_zoom_rests(qtbot, view)
     x, y = pane.divider_x(), int(pane.height() * 0.75)
     assert rgb_at(shot, x - 25, y) == RED
     assert rgb_at(shot, x + 25, y) == BLUE
+
+
+# ----- a result shown from memory brings levels made from the original's -------------------------
+
+
+def test_levels_patched_from_the_originals_are_the_levels_built_whole():
+    from desktop_editor.ui.common.conversions import qimage_with_patch
+    from desktop_editor.ui.compare.panes import ImageLevels
+
+    rng = np.random.default_rng(4)
+    original = Image.fromarray(rng.integers(0, 256, (613, 1001, 3), dtype=np.uint8), "RGB")
+    patch = Image.fromarray(rng.integers(0, 256, (201, 333, 3), dtype=np.uint8), "RGB")
+    rect = (477, 123, 477 + 333, 123 + 201)  # odd corners: the 2x2 grid is not aligned with it
+    before = ImageLevels.build(qimage_from_pil(original))
+    after = qimage_with_patch(before.image, patch, rect[:2])
+    patched = ImageLevels.patched(before, after, rect)
+    pasted = original.copy()
+    pasted.paste(patch, rect[:2])
+    whole = ImageLevels.build(qimage_from_pil(pasted))
+    assert patched is not None and patched.image is after and len(patched.levels) == len(whole.levels) > 2
+    for mine, built in zip(patched.levels, whole.levels):
+        assert mine.size() == built.size()
+        assert mine.constBits().tobytes() == built.constBits().tobytes()
