@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -103,7 +104,7 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
     from desktop_editor.core.params import EditParams
     from desktop_editor.emulator.editing import EditSpec, render
     from desktop_editor.jobs.model import EditJob, JobOptions
-    from desktop_editor.jobs.prepare import finish_result, prepare_edit
+    from desktop_editor.jobs.prepare import _make_sent_copy, finish_result, plan_finish, prepare_edit
 
     photo, mask = _photo(), _mask()
     jpeg_path, png_path, mask_path = folder / "photo.jpg", folder / "photo.png", folder / "mask.png"
@@ -136,13 +137,16 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
         "finish result, hard edge": lambda: finish_result(prepared, plain, result_png),
         "finish result, feather 8": lambda: finish_result(prepared, feathered, result_png),
         "finish result, colour match": lambda: finish_result(prepared, matched, result_png),
+        "plan the composite (while the service works)": lambda: plan_finish(replace(prepared, composite_plan=None),
+                                                                            feathered),
+        "sent-size copy (ahead of Generate)": lambda: _make_sent_copy(prepared.original, (2880, 1620)),
         "difference map": lambda: difference_map(photo, after, mask),
         "encode PNG": lambda: encode_png(after),
         "encode JPEG": lambda: encode_image(after, "jpeg"),
         "emulator render (PNG)": lambda: render(spec, 1),
     }
     steps.update(_selection_steps(photo, mask))
-    steps.update(_qt_steps(photo, after, png_path, mask))
+    steps.update(_qt_steps(photo, after, png_path, mask, prepared, feathered, result_png))
     return steps
 
 
@@ -167,25 +171,36 @@ def _selection_steps(photo, mask) -> dict[str, Callable[[], object]]:
     }
 
 
-def _qt_steps(photo, after, png_path: Path, mask) -> dict[str, Callable[[], object]]:
-    """The ui's worker-side conversions (QImage from Pillow, display levels, thumbnails)."""
+def _qt_steps(photo, after, png_path: Path, mask, prepared, job, result_png: bytes) -> dict[str, Callable[[], object]]:
+    """The ui's worker-side conversions (QImage from Pillow, display levels, thumbnails, the
+    canvas's levels, a result shown from memory)."""
     try:
         from PySide6.QtWidgets import QApplication
 
+        from desktop_editor.jobs.prepare import finish_result
         from desktop_editor.ui.canvas.pyramid import level_count, rebuild_mask_levels, reduce_levels
-        from desktop_editor.ui.compare.panes import ImageLevels
         from desktop_editor.ui.common.conversions import qimage_from_pil
         from desktop_editor.ui.common.job_bridge import load_thumbnail
+        from desktop_editor.ui.compare.panes import ImageLevels
+        from desktop_editor.ui.flow.result_sets import preview_image
     except ImportError as exc:  # no Qt here: measure the rest
         print(f"Qt steps skipped: {exc}", file=sys.stderr)
         return {}
     QApplication.instance() or QApplication([])
+    previews: list = []
+    finish_result(prepared, job, result_png, on_preview=previews.append)
+    preview = previews[0]
+    shown = qimage_from_pil(preview.original)
+    shown_levels = ImageLevels.build(shown)
+    after_image = preview_image(preview, shown)
     return {
         "QImage from Pillow": lambda: qimage_from_pil(after),
         "display levels (compare view)": lambda: ImageLevels.from_pil(after),
         "thumbnail of a 4K PNG": lambda: load_thumbnail(str(png_path), 160),
         "canvas: reduced levels of a photo": lambda: reduce_levels(after),
         "canvas: mask levels rebuilt": lambda: rebuild_mask_levels(mask, level_count(*SIZE_4K)),
+        "result from memory (original's QImage + patch)": lambda: preview_image(preview, shown),
+        "its display levels (patched)": lambda: ImageLevels.patched(shown_levels, after_image, preview.rect),
     }
 
 
