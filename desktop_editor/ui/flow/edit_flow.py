@@ -457,8 +457,8 @@ class EditFlow(QObject):
         window = self.window
         document = self._job_documents.get(job.id)
         if (index != 0 or document is None or document is not window.current_document() or self.mixing_active
-                or self.user_is_painting(since=self._sent_at.get(job.id, 0.0))):
-            return
+                or is_expansion(job) or self.user_is_painting(since=self._sent_at.get(job.id, 0.0))):
+            return  # an expansion is compared with its canvas, which the strip's path brings
         self._decode_generation += 1
         generation = self._decode_generation
         shown = document.image if document.loaded.image is preview.original else None
