@@ -72,10 +72,21 @@ log = logging.getLogger(__name__)
 PAINTING_GRACE_S = 3.0
 MAX_RESULT_SETS_PER_IMAGE = 20
 MAX_PREVIEWS = 4  # results kept in memory from their composite to their display (a patch each)
+MAX_PREVIEW_IMAGES = 2  # and the full-frame QImages made of lossless ones (180 MB each at 45 MP)
 MESSAGE_MS = 8000
 # How long quitting waits for job workers to notice they are stopped (they stop between two
 # steps at once; only one blocked in a network request takes longer, and is left behind).
 QUIT_WAIT_S = 0.3
+
+
+def _frozen(mask: np.ndarray | None) -> np.ndarray | None:
+    """A read-only view of a job's mask (this flow never changes them): the compare view keeps
+    it instead of copying it on the GUI thread."""
+    if mask is None:
+        return None
+    view = mask.view()
+    view.flags.writeable = False
+    return view
 
 
 def _epoch(iso: str | None) -> float:
@@ -473,13 +484,14 @@ class EditFlow(QObject):
 
         def done(value: tuple[QImage, ImageLevels | None]) -> None:
             after, after_levels = value
-            self._remember_preview_image(key, after)
+            if preview.exact:  # a lossy file's own pixels are shown once saved: nothing to keep
+                self._remember_preview_image(key, after)
             if generation != self._decode_generation or document not in window.documents():
                 return
             before = document.image
             fits = mask is not None and mask.shape == (before.height(), before.width())
             self._previewing = job.id
-            window.compare_view.set_images(before, after, mask if fits else None, after_levels=after_levels)
+            window.compare_view.set_images(before, after, _frozen(mask) if fits else None, after_levels=after_levels)
             window.show_compare_page()
             window.update_view_actions()
 
@@ -487,7 +499,7 @@ class EditFlow(QObject):
 
     def _remember_preview_image(self, key: tuple[str, int], image: QImage) -> None:
         self._preview_images[key] = image
-        while len(self._preview_images) > MAX_PREVIEWS:
+        while len(self._preview_images) > MAX_PREVIEW_IMAGES:
             self._preview_images.popitem(last=False)
 
     def _ending_message(self, job: EditJob) -> str:
@@ -711,7 +723,7 @@ class EditFlow(QObject):
         showing = view.before_image(), view.after_image()
         if not (showing[0] is not None and showing[1] is not None and showing[0].cacheKey() == before.cacheKey()
                 and showing[1].cacheKey() == after.cacheKey()):  # shown already from memory
-            view.set_images(before, after, mask)
+            view.set_images(before, after, _frozen(mask))
         if self._switch_when_shown:
             self._switch_when_shown = False
             window.show_compare_page()

@@ -286,3 +286,16 @@ def test_levels_patched_from_the_originals_are_the_levels_built_whole():
     for mine, built in zip(patched.levels, whole.levels):
         assert mine.size() == built.size()
         assert mine.constBits().tobytes() == built.constBits().tobytes()
+
+
+def test_a_read_only_mask_is_kept_and_a_writable_one_copied(view):
+    image = qimage_from_pil(Image.new("RGB", (64, 48), (10, 20, 30)))
+    mask = np.zeros((48, 64), np.uint8)
+    mask[10:20, 10:30] = 255
+    view.set_images(image, image, mask)
+    mask[:] = 0  # the caller paints on: the view still compares with the mask it was given
+    assert view._mask is not mask and view._mask.any()
+    frozen = mask.view()
+    frozen.flags.writeable = False
+    view.set_images(image, image, frozen)
+    assert view._mask is frozen
