@@ -121,6 +121,7 @@ class CompositePlan:
     mask: np.ndarray
     weights: Image.Image
     colour_match: bool
+    feather: float
 
 
 def plan_composite(original: Image.Image, mask: np.ndarray, *, feather: float = 0.0,
@@ -140,7 +141,8 @@ def plan_composite(original: Image.Image, mask: np.ndarray, *, feather: float = 
     if base.mode != mode:
         base = base.convert(mode)
     crop_mask = np.ascontiguousarray(mask[rect[1] : rect[3], rect[0] : rect[2]])
-    return CompositePlan(mode, (width, height), rect, base, crop_mask, weight_image(crop_mask, feather), colour_match)
+    return CompositePlan(mode, (width, height), rect, base, crop_mask, weight_image(crop_mask, feather), colour_match,
+                         feather)
 
 
 def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None = None) -> Image.Image:

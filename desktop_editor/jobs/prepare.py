@@ -316,8 +316,12 @@ PreviewListener = Callable[[ResultPreview], None]
 def plan_finish(prepared: PreparedEdit, job: EditJob) -> None:
     """Do ahead the part of `finish_result` that needs no result (the composite's weights and
     the original's patch under them), so it is not on the way from the run's end to the screen.
-    Cheap to call again; does nothing when the result will not be composited."""
-    if prepared.composite_plan is not None or not (job.options.keep_unmasked and prepared.mask is not None):
+    Cheap to call again (made again only for other feather or colour options); does nothing
+    when the result will not be composited."""
+    if not (job.options.keep_unmasked and prepared.mask is not None):
+        return
+    plan = prepared.composite_plan
+    if plan is not None and plan.feather == job.options.feather and plan.colour_match == job.options.colour_match:
         return
     prepared.composite_plan = plan_composite(prepared.original.image, prepared.mask, feather=job.options.feather,
                                              colour_match=job.options.colour_match)

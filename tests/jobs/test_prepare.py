@@ -135,3 +135,17 @@ def test_a_result_saved_as_jpeg_is_previewed_as_not_exact(tmp_path):
     original = np.asarray(prepared.original.image)
     full[top:bottom, left:right] = original[top:bottom, left:right]
     assert np.array_equal(full, original)  # outside the patch the original's pixels exactly
+
+
+def test_a_plan_made_for_other_options_is_made_again(tmp_path):
+    from dataclasses import replace
+
+    from desktop_editor.jobs.prepare import plan_finish
+
+    job, prepared, _data = _prepared_with_mask(tmp_path, "a.png")
+    plan_finish(prepared, job)
+    first = prepared.composite_plan
+    plan_finish(prepared, job)
+    assert prepared.composite_plan is first
+    plan_finish(prepared, replace(job, options=replace(job.options, feather=0)))
+    assert prepared.composite_plan is not first and prepared.composite_plan.feather == 0
