@@ -74,18 +74,26 @@ def level_source(img: Image.Image) -> Image.Image:
     return img
 
 
-def reduce_levels(img: Image.Image, count: int | None = None) -> list[Image.Image]:
-    """Area-averaged half, quarter, ... size copies of a Pillow image (levels 1 to `count`,
-    default: every level worth keeping), each Pillow's exact 2x2 box average of the one above,
-    in the mode they are drawn from (see `level_source`). Pillow's C loops release the GIL."""
+def reduce_levels(img: Image.Image, count: int | None = None, *, first: int = 1) -> list[Image.Image]:
+    """Area-averaged copies of a Pillow image, levels `first` (1 or 2) to `count` (default:
+    every level worth keeping), in the mode they are drawn from (see `level_source`).
+
+    Level 1 is the image's 2x2 box average, level 2 its 4x4 box average (one pass over the full
+    image, not two: a camera photo's first paint waits for it, and `first=2` leaves level 1 for
+    later), each further level the 2x2 average of the one above. Pillow's C loops release the GIL.
+    """
     if count is None:
         count = level_count(*img.size)
-    levels: list[Image.Image] = []
-    if count:
-        img = level_source(img)
-    for _ in range(count):
-        img = half(img)
-        levels.append(img)
+    if not count:
+        return []
+    source = level_source(img)
+    levels = [half(source)] if first <= 1 else []
+    if count >= 2:
+        level = source.reduce(4)
+        levels.append(level)
+        for _ in range(count - 2):
+            level = half(level)
+            levels.append(level)
     return levels
 
 
