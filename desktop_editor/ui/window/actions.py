@@ -221,6 +221,7 @@ class ActionRegistry(QObject):
         super().__init__(window)
         self._actions: dict[str, QAction] = {}
         self._page = MASK
+        self._page_cache: dict[str, list[tuple[QAction, list[QKeySequence], str | None]]] = {}
         adopted = dict(adopted)
         for spec in ACTIONS:
             action = adopted.get(spec.id) or QAction(spec.text, window)
@@ -255,19 +256,32 @@ class ActionRegistry(QObject):
         return self._page
 
     def set_page(self, page: str, *, force: bool = False) -> None:
-        """Give each action the keys it has on this page (and none where it has none)."""
+        """Give each action the keys it has on this page (and none where it has none).
+
+        Only the actions whose keys differ between pages are touched: a changed key or tooltip
+        makes every menu entry and button showing the action update itself, and switching to
+        Compare as a result arrives should not cost the window that for all of them.
+        """
         if page == self._page and not force:
             return
         self._page = page
-        for spec in ACTIONS:
-            keys = spec.keys if spec.page in (ANY, page) else ()
-            action = self._actions[spec.id]
-            sequences = [QKeySequence(k) for k in keys]
+        for action, sequences, tip in self._page_keys(page):
             if action.shortcuts() != sequences:
                 action.setShortcuts(sequences)
-            text = native(keys)
-            if spec.tip:
-                action.setToolTip(f"{spec.tip} ({text})" if text else spec.tip)
+            if tip is not None and action.toolTip() != tip:
+                action.setToolTip(tip)
+
+    def _page_keys(self, page: str) -> list[tuple[QAction, list[QKeySequence], str | None]]:
+        """(action, its keys, its tooltip) on `page`, worked out once per page."""
+        if page not in self._page_cache:
+            rows = []
+            for spec in ACTIONS:
+                keys = spec.keys if spec.page in (ANY, page) else ()
+                text = native(keys)
+                tip = (f"{spec.tip} ({text})" if text else spec.tip) if spec.tip else None
+                rows.append((self._actions[spec.id], [QKeySequence(k) for k in keys], tip))
+            self._page_cache[page] = rows
+        return self._page_cache[page]
 
     def refresh(self, conditions: Mapping[str, bool]) -> None:
         """Enable each action whose condition holds ("always" always does)."""
