@@ -5,6 +5,11 @@ state the view keeps while the key is down (panning the canvas, showing the orig
 comparison). A view only hears keys while it has focus, so after a click in a panel Space did
 nothing: this filter hands held keys to the current page's view unless a text field or spin
 box has the focus (there Space is typing).
+
+The filter sits on the focused widget only, moved as the focus moves, never on the whole
+application: an application-wide Python filter makes every event of every object (timers,
+paints, layouts) take the GIL, and with a worker busy each of those waits for it: that alone
+added tens of milliseconds to the window's longest pauses while results arrived.
 """
 
 from __future__ import annotations
@@ -28,13 +33,51 @@ _TYPING = (QLineEdit, QTextEdit, QPlainTextEdit, QAbstractSpinBox, QComboBox)
 
 
 class HoldKeyForwarder(QObject):
-    """Installed on the application; forwards held keys to `target()` when focus is elsewhere in `window`."""
+    """Forwards held keys to `target()` when the focus is elsewhere in `window`; `attach` starts
+    following the focus, `detach` stops."""
 
     def __init__(self, window: QWidget, target: Callable[[], QWidget]):
         super().__init__(window)
         self._window = window
         self._target = target
         self._forwarding = False
+        self._watched: QWidget | None = None
+
+    def attach(self) -> None:
+        QApplication.instance().focusChanged.connect(self._on_focus_changed)
+        self._on_focus_changed(None, QApplication.focusWidget())
+
+    def detach(self) -> None:
+        try:
+            QApplication.instance().focusChanged.disconnect(self._on_focus_changed)
+        except (RuntimeError, TypeError):  # never attached
+            pass
+        self._watch(None)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Watch the newly focused widget (or the window itself when nothing in it has focus)."""
+        if new is None and self._window.isActiveWindow():
+            new = self._window
+        if new is not None and new.window() is not self._window:
+            new = None
+        self._watch(new)
+
+    def _watch(self, widget: QWidget | None) -> None:
+        if widget is self._watched:
+            return
+        if self._watched is not None:
+            try:
+                self._watched.removeEventFilter(self)
+            except RuntimeError:  # already deleted
+                pass
+            self._watched.destroyed.disconnect(self._on_watched_destroyed)
+        self._watched = widget
+        if widget is not None:
+            widget.installEventFilter(self)
+            widget.destroyed.connect(self._on_watched_destroyed)
+
+    def _on_watched_destroyed(self) -> None:
+        self._watched = None
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         kind = event.type()
@@ -43,9 +86,9 @@ class HoldKeyForwarder(QObject):
         assert isinstance(event, QKeyEvent)
         if event.key() not in HOLD_KEYS or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
-        focus = QApplication.focusWidget()
+        focus = QApplication.focusWidget() or self._window
         target = self._target()
-        if (focus is None or focus is target or target.isAncestorOf(focus) or isinstance(focus, _TYPING)
+        if (focus is target or target.isAncestorOf(focus) or isinstance(focus, _TYPING)
                 or focus.window() is not self._window or watched is not focus):
             return False
         copy = QKeyEvent(event.type(), event.key(), event.modifiers(), event.text(), event.isAutoRepeat(), event.count())

@@ -167,7 +167,7 @@ class MainWindow(QMainWindow):
         self.status = EditorStatusBar(self.canvas, self.actions["view.fit"], self)
         self.setStatusBar(self.status)
         self._hold_keys = HoldKeyForwarder(self, lambda: self.stack.currentWidget())
-        QApplication.instance().installEventFilter(self._hold_keys)
+        self._hold_keys.attach()
 
         self._connect()
         self.flow = EditFlow(self)
@@ -493,7 +493,7 @@ class MainWindow(QMainWindow):
         if self._shut_down:
             return
         self._shut_down = True
-        QApplication.instance().removeEventFilter(self._hold_keys)
+        self._hold_keys.detach()
         self.canvas.tools.current.cancel()
         self.canvas.tools.wait_for_background_work(5000)
         self.refine_edge.work.cancel()  # a preview shown stays applied, as an undo step
