@@ -31,7 +31,17 @@ cv2: Any = _OpenCV()
 
 
 def preload() -> threading.Thread:
-    """Import OpenCV on a background thread now (returns the thread)."""
-    thread = threading.Thread(target=lambda: cv2.__version__, name="preload-opencv", daemon=True)
+    """Import OpenCV, and numpy's masked arrays, on a background thread now (returns the thread).
+
+    numpy imports `numpy.ma` the first time `np.unique` runs (select object's tidying does):
+    40 ms holding the GIL, which would freeze the window once in the middle of a selection.
+    """
+
+    def load() -> None:
+        import numpy.ma  # noqa: F401 - imported for its side effect
+
+        _ = cv2.__version__
+
+    thread = threading.Thread(target=load, name="preload-opencv", daemon=True)
     thread.start()
     return thread
