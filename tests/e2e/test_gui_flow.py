@@ -505,3 +505,43 @@ def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot
     shown = np.asarray(pil_from_qimage(window.compare_view.after_image()))
     with Image.open(path) as saved:
         assert np.array_equal(shown, np.asarray(saved.convert("RGB")))
+
+
+def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_first(qtbot, gui, monkeypatch):
+    """The job writes its file while the window turns the preview into an image; the strip then
+    selects the saved result, which used to drop the preview and wait for the file's decode."""
+    import time as time_module
+
+    from desktop_editor.ui.flow import edit_flow as edit_flow_module
+
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    made: list = []
+    real_preview = edit_flow_module.preview_image
+
+    def slow_preview(preview, shown):
+        image = real_preview(preview, shown)
+        if not made:
+            time_module.sleep(1.0)  # the first one finishes after the file is saved and selected
+        made.append(image)
+        return image
+
+    monkeypatch.setattr(edit_flow_module, "preview_image", slow_preview)
+    selected_while_previewing: list[bool] = []
+    window.results_strip.result_selected.connect(lambda _i: selected_while_previewing.append(not made))
+    shown_keys: list[int] = []
+    real_set_images = window.compare_view.set_images
+
+    def recording_set_images(before, after, *args, **kwargs):
+        shown_keys.append(after.cacheKey())
+        return real_set_images(before, after, *args, **kwargs)
+
+    monkeypatch.setattr(window.compare_view, "set_images", recording_set_images)
+    paint_stroke(window, [(200, 120), (260, 110), (320, 140)])
+    set_prompt(window)
+    job = wait_final(qtbot, window, generate(qtbot, window))
+    assert job.state is JobState.DONE, job.error
+    qtbot.waitUntil(lambda: window.is_compare_page() and len(made) >= 1 and not window.flow._tasks.busy(),
+                    timeout=TIMEOUT_MS)
+    assert selected_while_previewing and selected_while_previewing[0]  # the race this is about happened
+    assert shown_keys and shown_keys[0] == made[0].cacheKey()  # the preview was shown, first

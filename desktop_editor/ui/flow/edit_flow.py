@@ -137,6 +137,8 @@ class EditFlow(QObject):
         self._showing_params_of: Document | None = None
         self._shut_down = False
         self.mixing_active = False  # the strip shows the mix's sources: selecting one picks the brush
+        # One worker: a result decoded from its file is delivered after the preview submitted
+        # before it (see _on_result_previewed), never before.
         self._tasks = TaskRunner(self, max_threads=1)
         self._repeats = RepeatGuard()
         self.resume_notice: QMessageBox | None = None
@@ -486,7 +488,13 @@ class EditFlow(QObject):
             after, after_levels = value
             if preview.exact:  # a lossy file's own pixels are shown once saved: nothing to keep
                 self._remember_preview_image(key, after)
-            if generation != self._decode_generation or document not in window.documents():
+            # The job may have saved its file meanwhile and the strip selected it, which starts
+            # decoding that file: still show this now if that result is the one selected (the
+            # decode runs after this on the same single worker and replaces it for a lossy file).
+            shown_set = self._shown
+            still_wanted = generation == self._decode_generation or (
+                shown_set is not None and shown_set.job.id == job.id and shown_set.selected == index)
+            if not still_wanted or self.mixing_active or document not in window.documents():
                 return
             before = document.image
             fits = mask is not None and mask.shape == (before.height(), before.width())
