@@ -545,6 +545,9 @@ def main() -> int:
         try:
             wait_until_listening(port)
             window = open_window(app, folder, port)
+            from desktop_editor.core.opencv import preload
+
+            preload().join()  # as the app does once its window has painted: no import mid-edit
             try:
                 for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
                     if args.open_only:
