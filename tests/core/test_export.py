@@ -39,3 +39,22 @@ def test_jpeg_keeps_profile_and_dpi_with_full_resolution_colour():
     assert img.format == "JPEG" and img.info["icc_profile"] == icc
     assert tuple(round(v) for v in img.info["dpi"]) == (300, 300)
     assert JpegImagePlugin.get_sampling(img) == 0  # 4:4:4
+
+
+def test_encoding_without_room_for_a_temporary_file_still_gives_the_image(monkeypatch):
+    import io as io_module
+
+    from PIL import Image as PILImage
+
+    from desktop_editor.core import export
+
+    def no_room(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    image = PILImage.new("RGB", (64, 48), (10, 200, 30))
+    normal = export.encode_image(image, "png")
+    monkeypatch.setattr(export.tempfile, "TemporaryFile", no_room)
+    fallback = export.encode_image(image, "png")
+    assert fallback == normal
+    with PILImage.open(io_module.BytesIO(fallback)) as decoded:
+        assert decoded.size == (64, 48) and decoded.getpixel((5, 5)) == (10, 200, 30)
