@@ -326,6 +326,7 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
     collection, closing the document) is not counted as a stall of the app's.
     """
     from PySide6.QtCore import QEventLoop, QSettings, QTimer
+    from desktop_editor.ui.app import freeze_startup_objects, wrap_inner_widgets
     from desktop_editor.ui.window.main_window import MainWindow
 
     runs, full, floors, held, accounted, stalls, stall_times = [], [], [], [], [], [], []
@@ -342,6 +343,8 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
         window.show()
         app.processEvents()
         spin(300)
+        wrap_inner_widgets(window)  # as the app does once its window has painted
+        freeze_startup_objects()
         beat = Heartbeat()
         beat.start()
         spin(1000)  # the floor: the same heartbeat with the window idle, in the same run
@@ -546,8 +549,13 @@ def main() -> int:
             wait_until_listening(port)
             window = open_window(app, folder, port)
             from desktop_editor.core.opencv import preload
+            from desktop_editor.ui.app import freeze_startup_objects, wrap_inner_widgets
 
-            preload().join()  # as the app does once its window has painted: no import mid-edit
+            # As the app does once its window has painted: no import mid-edit, and what start
+            # made is kept out of later garbage collections.
+            preload().join()
+            wrap_inner_widgets(window)
+            freeze_startup_objects()
             try:
                 for label in [s.strip() for s in args.sizes.split(",") if s.strip()]:
                     if args.open_only:

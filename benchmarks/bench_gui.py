@@ -328,7 +328,7 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     from desktop_editor.jobs.store import JobStore
     from desktop_editor.ui.compare.view import CompareMode
     from desktop_editor.core.opencv import preload as preload_opencv
-    from desktop_editor.ui.app import freeze_startup_objects
+    from desktop_editor.ui.app import freeze_startup_objects, wrap_inner_widgets
     from desktop_editor.ui.window.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
@@ -358,7 +358,8 @@ def bench_window_stalls(photo, mask, *, timeout_s: float = 300.0) -> dict:
     for _ in range(20):  # let the opening settle (thumbnails, first paints) before measuring
         app.processEvents()
     preload_opencv().join()  # as run_app does once the window has painted (OpenCV loads then, not mid-edit)
-    freeze_startup_objects()  # as run_app does once the window has painted
+    wrap_inner_widgets(window)  # as run_app does once the window has painted
+    freeze_startup_objects()
 
     ticks: list[float] = []
     heartbeat = QTimer()

@@ -9,6 +9,7 @@ paint, so the first use does not pay the import on the window's thread either.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -30,8 +31,9 @@ class _OpenCV:
 cv2: Any = _OpenCV()
 
 
-def preload() -> threading.Thread:
-    """Import OpenCV, and numpy's masked arrays, on a background thread now (returns the thread).
+def preload(then: Callable[[], None] | None = None) -> threading.Thread:
+    """Import OpenCV, and numpy's masked arrays, on a background thread now (returns the thread),
+    then call `then` on that thread.
 
     numpy imports `numpy.ma` the first time `np.unique` runs (select object's tidying does):
     40 ms holding the GIL, which would freeze the window once in the middle of a selection.
@@ -41,6 +43,8 @@ def preload() -> threading.Thread:
         import numpy.ma  # noqa: F401 - imported for its side effect
 
         _ = cv2.__version__
+        if then is not None:
+            then()
 
     thread = threading.Thread(target=load, name="preload-opencv", daemon=True)
     thread.start()

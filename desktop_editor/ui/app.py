@@ -22,7 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMessageBox, QWidget
 
 from desktop_editor import __version__
 from desktop_editor.core.opencv import preload as preload_opencv
@@ -139,8 +139,10 @@ def run_app(argv: list[str]) -> int:
             window.resume_unfinished()
 
     after_first_paint.append(attach_service)
-    after_first_paint.append(preload_opencv)  # fill, selection and refine then start at once
+    after_first_paint.append(lambda: wrap_inner_widgets(window))
     after_first_paint.append(freeze_startup_objects)
+    # Fill, selection and refine then start at once; the modules' objects are frozen in turn.
+    after_first_paint.append(lambda: preload_opencv(then=gc.freeze))
     app.installEventFilter(_FirstPaint(window, after_first_paint))
     window.show()
     try:
@@ -164,6 +166,18 @@ def receive_files(window: MainWindow, paths: list[Path]) -> None:
     window.activateWindow()
 
 
+def wrap_inner_widgets(window: QWidget) -> None:
+    """Give the widgets Qt made inside the window's scroll areas (their viewports) their Python
+    wrappers now, while the designer is only looking at the new window.
+
+    The first wrapper PySide makes for a widget created in C++ loads every widget class it had
+    left to load lazily: 24 ms, and 37 ms when it happened in the middle of the first edit (the
+    jobs list repainting its viewport for a thumbnail). Each later one takes microseconds.
+    """
+    for area in window.findChildren(QAbstractScrollArea):
+        area.viewport()
+
+
 def freeze_startup_objects() -> None:
     """Keep everything made at start (modules, classes, the window's widgets and their Python
     wrappers: most of the heap) out of later garbage collections.
@@ -172,6 +186,7 @@ def freeze_startup_objects() -> None:
     triggered: measured at 20-22 ms in the middle of four 4K edits, which the window's thread
     waits out. After freezing, a collection only walks what was made since. Objects frozen
     here live for the whole session anyway; garbage is collected first so none is kept.
+    Measured in the window with OpenCV loaded: a full collection 58 ms unfrozen, 0.01 ms frozen.
     """
     gc.collect()
     gc.freeze()

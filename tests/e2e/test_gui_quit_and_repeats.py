@@ -113,6 +113,9 @@ def test_the_same_edit_sent_again_at_once_is_asked_about(qtbot, gui):
     set_prompt(window, "Another change entirely")
     generate(qtbot, window)  # a different edit: no question
     assert len(asked()) == 1
+    paint_stroke(window, [(120, 120), (140, 160)])
+    generate(qtbot, window)  # the same words with a changed mask: a different edit too
+    assert len(asked()) == 1
 
     answers.append((Button.Yes, True))  # the same again on purpose, and "Don't ask again"
     generate(qtbot, window)
@@ -120,4 +123,4 @@ def test_the_same_edit_sent_again_at_once_is_asked_about(qtbot, gui):
     assert load_settings(gui.tmp_path / "settings.json").ask_before_repeating is False
     generate(qtbot, window)  # not asked any more
     assert len(asked()) == 2
-    qtbot.waitUntil(lambda: emulator.runs_created == 4, timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: emulator.runs_created == 5, timeout=TIMEOUT_MS)

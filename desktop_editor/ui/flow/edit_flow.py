@@ -321,6 +321,7 @@ class EditFlow(QObject):
             return None
         params = panel.params()
         mask = document.mask_array()
+        mask.flags.writeable = False  # shared by the job, its result and Reuse Last Mask: never copied again
         empty = not mask.any()
         options = replace(window.preferences.job_options(**panel.options()),
                           source_image=str(document.path) if document.path is not None else None)
@@ -335,7 +336,8 @@ class EditFlow(QObject):
             return None
         fingerprint = None
         if window.preferences.ask_before_repeating:
-            fingerprint = edit_fingerprint(document, document.loaded, None if empty else mask, params, options,
+            revision = None if empty else document.mask_revision
+            fingerprint = edit_fingerprint(document, document.loaded, revision, params, options,
                                            tuple(panel.reference_paths()))
             ago = self._repeats.seconds_since(fingerprint)
             if ago is not None and not self._confirm_repeat(document, params, ago):

@@ -91,6 +91,7 @@ class Document(QObject):
         self._shown_callbacks: list[Callable[[], None]] = []
         self.width, self.height = loaded.image.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
+        self._mask_revision = 0
         # What this image is to be sent with, owned by the image (never another image's prompt):
         # EditParams as a dict (saved in its project), result options, reference image paths.
         # Empty until the designer sets them; the panel then shows the designer's defaults.
@@ -335,10 +336,18 @@ class Document(QObject):
         """Write pixels into the mask and announce it (used by undo/redo)."""
         x0, y0, x1, y1 = bounds
         self._mask[y0:y1, x0:x1] = pixels
+        self._mask_revision += 1
         self.mask_changed.emit(QRect(x0, y0, x1 - x0, y1 - y0))
 
     def notify_mask_changed(self, bounds: Bounds) -> None:
+        self._mask_revision += 1
         self.mask_changed.emit(bounds_to_rect(bounds))
+
+    @property
+    def mask_revision(self) -> int:
+        """Counts the mask's announced changes: equal revisions of one document mean the same
+        mask, told without reading 24 MP of it (an undo back to earlier pixels counts anew)."""
+        return self._mask_revision
 
     # -- history ----------------------------------------------------------------------------
 

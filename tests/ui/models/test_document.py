@@ -37,6 +37,23 @@ def test_set_mask_array_is_one_step_storing_only_the_changed_box(doc, qtbot):
     assert doc.mask_pixels()[40:60, 30:70].all()
 
 
+def test_every_announced_mask_change_moves_the_revision(doc):
+    seen = [doc.mask_revision]
+    doc.set_mask_array(block(doc, 30, 40, 70, 60), "Box")
+    seen.append(doc.mask_revision)
+    doc.undo_stack.undo()  # back to the first pixels: still a new revision
+    seen.append(doc.mask_revision)
+    edit = doc.begin_edit()
+    edit.touch((0, 0, 10, 10))
+    edit.pixels[0:10, 0:10] = 255
+    edit.changed((0, 0, 10, 10))
+    edit.commit("stroke")
+    seen.append(doc.mask_revision)
+    assert seen == sorted(set(seen))  # strictly increasing
+    assert not doc.set_mask_array(doc.mask_array(), "nothing")  # no change: same revision
+    assert doc.mask_revision == seen[-1]
+
+
 def test_wrong_size_mask_is_refused_or_rescaled(doc):
     with pytest.raises(MaskError):
         doc.set_mask_array(np.zeros((10, 10), np.uint8))
