@@ -518,6 +518,9 @@ def camera_section(app, window, folder: Path, label: str, size: tuple[int, int],
 
 
 def main() -> int:
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # as the app and the command line do at start
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="24,45", help="megapixel sizes to run: 24, 45 or both")
     parser.add_argument("--repeat", type=int, default=2)

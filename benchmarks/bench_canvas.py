@@ -306,6 +306,9 @@ def open_section(app: QApplication, settings: QSettings, folder: Path) -> dict:
 
 
 def main() -> int:
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # as the app and the command line do at start
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

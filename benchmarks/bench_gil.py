@@ -205,6 +205,9 @@ def _qt_steps(photo, after, png_path: Path, mask, prepared, job, result_png: byt
 
 
 def main() -> int:
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # as the app and the command line do at start
     import PIL
     import numpy
 

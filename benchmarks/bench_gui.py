@@ -617,6 +617,9 @@ def bench_cold_start(runs: int = 3) -> dict:
 
 
 def main() -> int:
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # as the app and the command line do at start
     import PySide6
 
     report: dict = {

@@ -276,6 +276,9 @@ def window() -> dict:
 
 
 def main() -> int:
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # as the app and the command line do at start
     report = {
         "benchmark": "selection",
         "machine": {"python": platform.python_version(), "opencv": cv2.__version__, "numpy": np.__version__,

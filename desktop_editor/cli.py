@@ -522,6 +522,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return emulator_main(argv[1:])
     args = build_parser().parse_args(argv)
     from desktop_editor.cli_mask import cmd_mask
+    from desktop_editor.core.image_memory import keep_freed_image_memory
+
+    keep_freed_image_memory()  # a catalogue's photos reuse each other's memory
 
     commands = {"edit": cmd_edit, "batch": cmd_batch, "mask": cmd_mask, "jobs": cmd_jobs}
     try:

@@ -27,6 +27,7 @@ from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import (
     LoadedImage,
+    decode_pixels,
     decode_result,
     encode_png,
     load_image,
@@ -91,7 +92,7 @@ def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image 
         img.draft("RGB", size)
         if img.size == original.size or img.width < size[0] or img.height < size[1]:
             return None
-        img.load()
+        decode_pixels(img)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         return None
     return img

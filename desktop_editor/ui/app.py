@@ -25,6 +25,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMessageBox, QWidget
 
 from desktop_editor import __version__
+from desktop_editor.core.image_memory import keep_freed_image_memory
 from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs.paths import data_dir
@@ -96,6 +97,7 @@ def run_app(argv: list[str]) -> int:
     painted for the first time and quits (cold-start timing; see `start_time`).
     """
     smoke = "--smoke" in argv
+    keep_freed_image_memory()  # fewer and shorter GIL holds on the workers: see the module
     app = create_application(argv)
     paths = [Path(a) for a in argv[1:] if not a.startswith("-")]
     instance = None

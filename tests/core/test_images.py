@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
-from desktop_editor.core.images import ImageLoadError, load_image
+from desktop_editor.core.images import ImageLoadError, decode_pixels, load_image
 
 
 @pytest.mark.parametrize("kind", ["corrupt_png", "truncated_jpeg", "empty", "text_as_png", "bomb"])
@@ -132,3 +132,23 @@ def test_unchanged_file_bytes_only_while_the_file_is_as_decoded(tmp_path):
     path.unlink()
     assert unchanged_file_bytes(loaded) is None
     assert unchanged_file_bytes(LoadedImage(image=loaded.image)) is None  # pasted: no file
+
+
+@pytest.mark.parametrize(
+    "mode, fmt",
+    [("RGB", "JPEG"), ("L", "JPEG"), ("CMYK", "JPEG"), ("RGB", "PNG"), ("RGBA", "PNG"), ("LA", "PNG"),
+     ("P", "PNG"), ("I;16", "PNG"), ("1", "PNG"), ("RGB", "WEBP")],
+)
+def test_decoding_into_new_memory_gives_the_pixels_a_plain_load_gives(mode, fmt):
+    rng = np.random.default_rng(7)
+    source = Image.fromarray(rng.integers(0, 255, (37, 53, 4), np.uint8), "RGBA")
+    source = source.convert("RGB").quantize(50) if mode == "P" else source.convert(mode)
+    buf = io.BytesIO()
+    source.save(buf, fmt, **({"transparency": 3} if mode == "P" else {}))
+    plain = Image.open(io.BytesIO(buf.getvalue()))
+    plain.load()
+    ours = Image.open(io.BytesIO(buf.getvalue()))
+    decode_pixels(ours)
+    assert (ours.mode, ours.size) == (plain.mode, plain.size)
+    assert ours.tobytes() == plain.tobytes()
+    assert ours.getpalette() == plain.getpalette() and ours.info == plain.info
