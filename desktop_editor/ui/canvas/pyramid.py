@@ -146,7 +146,8 @@ class DisplayPyramid:
         self._images: list[QImage] | None = None  # made at the first draw (see `image_for`)
         self._masks: list[MaskLevel] = [MaskLevel.wrap(document.mask_buffer(), document.width, color_table)]
         self.max_level = level_count(document.width, document.height)
-        self.painted: Bounds | None = _painted_bounds(document.mask_buffer(), document.mask_pixels())
+        blank = document.mask_revision == 0  # a new document's: no need to read it
+        self.painted: Bounds | None = None if blank else _painted_bounds(document.mask_buffer(), document.mask_pixels())
 
     def level_for_zoom(self, zoom: float) -> int:
         """The level whose size is the smallest still at or above the displayed size."""

@@ -803,8 +803,6 @@ class EditFlow(QObject):
             self.clear_results()
             window.show_mask_page()
             return
-        panel.set_open_image(document.name, document.path, _thumbnail_level(document))
-        panel.set_image_size(document.width, document.height)
         self._show_document_parameters(document)
         sets = self._results.get(document)
         if sets:
@@ -862,8 +860,9 @@ class EditFlow(QObject):
         self._after_open = [(p, a) for p, a in self._after_open if str(p) != key]
 
     def _show_document_parameters(self, document: Document) -> None:
-        """Show what this image is to be sent with: its own parameters, options and references,
-        or the designer's defaults for an image that has none yet (never the previous image's)."""
+        """Show the image and what it is to be sent with: its own parameters, options and
+        references, or the designer's defaults for an image that has none yet (never the
+        previous image's)."""
         panel, prefs = self.window.params_panel, self.window.preferences
         params = prefs.default_params
         if document.params:
@@ -876,9 +875,12 @@ class EditFlow(QObject):
         options.update(document.edit_options)
         self._showing_params_of = document  # what the panel is about to show is the document's already
         try:
-            panel.set_params(params)
-            panel.set_options(**options)
-            panel.set_reference_paths(list(document.references))
+            with panel.batched():  # validated and announced once, not five times (12 ms on each switch)
+                panel.set_open_image(document.name, document.path, _thumbnail_level(document))
+                panel.set_image_size(document.width, document.height)
+                panel.set_params(params)
+                panel.set_options(**options)
+                panel.set_reference_paths(list(document.references))
         finally:
             self._showing_params_of = None
 

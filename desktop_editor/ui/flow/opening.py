@@ -191,7 +191,7 @@ class DocumentOpener(QObject):
                     f"is now {document.width}×{document.height}; the image has changed since the project was saved.",
                 )
                 return False
-            document.mask_pixels()[:] = project.mask
+            document.load_mask(project.mask)
         document.params = dict(project.params)
         document.project_path = project.path
         if project.view:

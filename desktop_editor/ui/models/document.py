@@ -346,8 +346,14 @@ class Document(QObject):
     @property
     def mask_revision(self) -> int:
         """Counts the mask's announced changes: equal revisions of one document mean the same
-        mask, told without reading 24 MP of it (an undo back to earlier pixels counts anew)."""
+        mask, told without reading 24 MP of it (an undo back to earlier pixels counts anew).
+        Revision 0 is the new document's blank mask."""
         return self._mask_revision
+
+    def load_mask(self, mask: np.ndarray) -> None:
+        """Start from a saved mask (a reopened project's): not an undo step, not a modification."""
+        self._mask[...] = mask
+        self.notify_mask_changed((0, 0, self.width, self.height))
 
     # -- history ----------------------------------------------------------------------------
 

@@ -102,7 +102,7 @@ class EditorStatusBar(QStatusBar):
         if document is None:
             self.coverage_label.setText("")
             return
-        share = coverage(document.mask_pixels()) * 100
+        share = 0 if document.mask_revision == 0 else coverage(document.mask_pixels()) * 100  # 0: never painted
         text = "Mask empty" if share == 0 else f"Mask {share:.1f}%" if share >= 0.1 else "Mask <0.1%"
         self.coverage_label.setText(text)
 

@@ -172,7 +172,7 @@ class ParamsPanel(QWidget):
 
         One `params_changed` follows, with the final parameters (not one per field).
         """
-        with self._batch():
+        with self.batched():
             self.model.set_params(params)
 
     def options(self) -> dict[str, Any]:
@@ -208,7 +208,7 @@ class ParamsPanel(QWidget):
             values["send_region"] = False
         elif region_padding is not False:
             values.update(send_region=True, region_padding=int(region_padding))
-        with self._batch():
+        with self.batched():
             self.model.update(**values)
 
     def problems(self) -> list[Problem]:
@@ -287,8 +287,9 @@ class ParamsPanel(QWidget):
     # ----- reacting to the model ---------------------------------------------------------------
 
     @contextmanager
-    def _batch(self) -> Iterator[None]:
-        """Apply several property changes, then validate and announce once."""
+    def batched(self) -> Iterator[None]:
+        """Apply several changes (a switch to another image sets its name, size, parameters,
+        options and references), then validate, summarise and announce once."""
         self._batching += 1
         try:
             yield
@@ -324,6 +325,8 @@ class ParamsPanel(QWidget):
         return (1 if has_image else 0) + len(self.reference_paths())
 
     def _refresh(self) -> None:
+        if self._batching:
+            return  # done once when the batch ends
         params = self.model.params()
         spec = self.model.spec
         size = self.output_section.size
