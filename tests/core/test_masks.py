@@ -76,3 +76,15 @@ def test_coverage_and_empty():
     m = square_mask()
     assert masks.coverage(m) == pytest.approx(150 / 1200)
     assert not masks.is_empty(m) and masks.is_empty(masks.empty_mask((3, 3)))
+
+
+def test_is_empty_sees_a_single_pixel_anywhere_in_any_layout():
+    for shape in [(1, 1), (3, 5), (7, 13), (64, 64), (37, 1001)]:
+        blank = np.zeros(shape, np.uint8)
+        assert masks.is_empty(blank)
+        for y, x in [(0, 0), (shape[0] - 1, shape[1] - 1), (shape[0] // 2, shape[1] // 3)]:
+            m = blank.copy()
+            m[y, x] = 1
+            assert not masks.is_empty(m)
+            assert not masks.is_empty(m[:, ::-1])  # not contiguous: read plainly
+        assert masks.is_empty(blank.astype(bool))

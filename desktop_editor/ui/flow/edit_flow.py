@@ -28,7 +28,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_editor.core.images import load_image
-from desktop_editor.core.masks import MaskError, load_mask
+from desktop_editor.core.masks import MaskError, is_empty, load_mask
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import Snapshot
 from desktop_editor.jobs.model import EditJob, JobState
@@ -322,7 +322,7 @@ class EditFlow(QObject):
         params = panel.params()
         mask = document.mask_array()
         mask.flags.writeable = False  # shared by the job, its result and Reuse Last Mask: never copied again
-        empty = not mask.any()
+        empty = is_empty(mask)
         options = replace(window.preferences.job_options(**panel.options()),
                           source_image=str(document.path) if document.path is not None else None)
         plan = None
