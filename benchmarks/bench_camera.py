@@ -311,9 +311,11 @@ def rss_bytes() -> int:
 
 def document_bytes(document) -> int:
     """What an open document holds for display: the image, its reduced levels, the mask and
-    its reduced levels (the undo history is empty right after opening)."""
+    its reduced levels (the undo history is empty right after opening), and the spare mask kept
+    ready for the current image's Generate (one in all, see ui.models.mask_copies)."""
     total = document.image.sizeInBytes() + sum(level.sizeInBytes() for level in document.image_levels)
     total += document.mask_buffer().nbytes
+    total += document.width * document.height
     return int(total)
 
 

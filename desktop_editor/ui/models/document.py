@@ -27,6 +27,7 @@ from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 from desktop_editor.ui.models.expansion_command import ExpansionCommand
+from desktop_editor.ui.models.mask_copies import spare_masks
 from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
     MaskEditCommand,
@@ -231,8 +232,8 @@ class Document(QObject):
         return self._mask
 
     def mask_array(self) -> np.ndarray:
-        """An independent copy of the mask (H, W) uint8, 255 = edit."""
-        return self._mask.copy()
+        """An independent copy of the mask (H, W) uint8, 255 = edit (see `mask_copies`)."""
+        return spare_masks.copy(self._mask)
 
     def mask_image(self) -> QImage:
         """The mask as a Grayscale8 QImage copy (white = edit)."""

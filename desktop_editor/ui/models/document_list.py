@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, QRect, Signal
 
 from desktop_editor.ui.models.document import Document
+from desktop_editor.ui.models.mask_copies import spare_masks
 
 
 class DocumentList(QObject):
@@ -102,6 +103,8 @@ class DocumentList(QObject):
         if document is not None and document not in self._documents:
             raise ValueError(f"{document!r} is not open")
         self._current = document
+        if document is not None:
+            spare_masks.prepare((document.height, document.width))  # its Generate copies the mask
         self.current_changed.emit(document)
 
     def cycle(self, step: int) -> None:
