@@ -88,3 +88,12 @@ def test_is_empty_sees_a_single_pixel_anywhere_in_any_layout():
             assert not masks.is_empty(m)
             assert not masks.is_empty(m[:, ::-1])  # not contiguous: read plainly
         assert masks.is_empty(blank.astype(bool))
+
+
+def test_encoded_masks_decode_to_the_conventions_pixels():
+    rng = np.random.default_rng(3)
+    mask = ((rng.random((301, 517)) > 0.7) * rng.integers(1, 256, (301, 517))).astype(np.uint8)
+    for convention, mode in ((masks.MaskConvention.OPENAI, "RGBA"), (masks.MaskConvention.BLACK_WHITE, "L")):
+        with Image.open(io.BytesIO(masks.encode_mask_png(mask[:, 3:], convention))) as decoded:
+            assert decoded.format == "PNG" and decoded.mode == mode
+            assert np.array_equal(np.asarray(decoded), np.asarray(masks.to_image(mask[:, 3:], convention)))
