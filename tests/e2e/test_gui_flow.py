@@ -567,3 +567,23 @@ def test_a_sent_jobs_input_thumbnail_comes_from_the_open_image_not_its_file(qtbo
     assert source not in decoded
     with Image.open(source) as img:  # the same picture: its proportions
         assert abs(thumbnail.width() / thumbnail.height() - img.width / img.height) < 0.03
+
+
+def test_an_edit_the_journal_cannot_record_is_reported_and_never_sent(qtbot, gui, messages):
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    paint_stroke(window, [(200, 120), (260, 110)])
+    set_prompt(window)
+
+    def full_disk(job):
+        raise OSError(28, "No space left on device")
+
+    window.flow.controller.manager.store.save = full_disk
+    with qtbot.waitSignal(window.flow.controller.submit_failed, timeout=5000):
+        generate(qtbot, window)
+    qtbot.waitUntil(lambda: any(kind == "critical" for kind, *_ in messages), timeout=5000)
+    kind, title, text = [m for m in messages if m[0] == "critical"][-1]
+    assert title == "Cannot send the edit" and "could not be recorded, so it was not sent" in text
+    assert "No space left" in text
+    assert window.flow.service.emulator.runs_created == 0
+    assert window.flow._job_documents == {}

@@ -415,3 +415,60 @@ def test_a_snapshot_is_not_decoded_again_to_prepare_it(emulator, store, tmp_path
     stored = store.get(job.id)
     assert stored.state is JobState.DONE and stored.result_paths[0].suffix == ".jpg"
     assert decoded == []
+
+
+def test_submit_soon_journals_off_the_callers_thread_before_anything_is_sent(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+    callers = threading.get_ident()
+    saved_on, created_on = [], []
+    real_save, real_create = store.save, manager.client.create_run
+
+    def spying_save(job):
+        saved_on.append((threading.get_ident(), job.id, job.state))
+        return real_save(job)
+
+    def spying_create(*args, **kw):
+        created_on.append(store.get(job.id).state)  # journaled before the paid request
+        return real_create(*args, **kw)
+
+    store.save = spying_save
+    manager.client.create_run = spying_create
+    job = new_job(tmp_path)
+    future = manager.submit_soon(job)
+    assert future.result(5).id == job.id
+    first_thread, first_id, first_state = saved_on[0]
+    assert first_thread != callers and first_id == job.id and first_state is JobState.PENDING
+    assert manager.wait_all(10) and store.get(job.id).state is JobState.DONE
+    assert created_on == [JobState.SENDING]
+    manager.shutdown()
+
+
+def test_a_job_the_journal_refuses_is_reported_and_never_sent(emulator, store, tmp_path):
+    manager = make_manager(emulator, store)
+
+    def full_disk(job):
+        raise OSError(28, "No space left on device")
+
+    store.save = full_disk
+    future = manager.submit_soon(new_job(tmp_path))
+    assert isinstance(future.exception(5), OSError)
+    manager.wait_all(2)
+    assert emulator.runs_created == 0
+    manager.shutdown()
+
+
+def test_a_quit_just_after_submitting_still_journals_the_edit(emulator, tmp_path):
+    store = JobStore(tmp_path / "history.sqlite3")
+    manager = make_manager(emulator, store)
+    real_save = store.save
+    store.save = lambda job: (time.sleep(0.2), real_save(job))[1]  # a slow disk
+    job = new_job(tmp_path)
+    manager.submit_soon(job)
+    manager.shutdown(wait=False)  # the window closes at once
+    store.close()
+    reopened = JobStore(tmp_path / "history.sqlite3")
+    try:
+        kept = reopened.get(job.id)
+        assert kept is not None and kept.state is JobState.PENDING and emulator.runs_created == 0
+    finally:
+        reopened.close()

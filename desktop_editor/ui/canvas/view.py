@@ -340,7 +340,7 @@ class CanvasView(QAbstractScrollArea):
             return
         self._outline_wanted += 1
         wanted = self._outline_wanted
-        mask = np.array(document.mask_pixels())  # the worker traces a copy; painting goes on
+        mask = document.mask_array()  # the worker traces a copy; painting goes on
 
         def done(outline: Outline) -> None:
             if wanted == self._outline_wanted and self._document is document and self._ants:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -233,14 +234,18 @@ class JobsController(QObject):
         active_count_changed(int): how many jobs are in flight now (for the status bar).
         result_previewed(object, int, object): a result composited in memory before its file is
             written: the EditJob snapshot, the result's index and a jobs.prepare.ResultPreview.
+        submit_failed(str, str): a job from `generate` could not be journaled, so it was never
+            sent: its id and why.
     """
 
     job_changed = Signal(object)
     job_finished = Signal(object)
     active_count_changed = Signal(int)
     result_previewed = Signal(object, int, object)
+    submit_failed = Signal(str, str)
     _job_reported = Signal(object)  # emitted on worker threads, received on the GUI thread
     _preview_reported = Signal(object, int, object)
+    _refusal_reported = Signal(str, str)
 
     def __init__(self, manager: JobManager, *, source: str = "app", parent: QObject | None = None):
         super().__init__(parent)
@@ -250,6 +255,7 @@ class JobsController(QObject):
         self._closed = False
         self._job_reported.connect(self._on_job_reported, Qt.ConnectionType.QueuedConnection)
         self._preview_reported.connect(self.result_previewed, Qt.ConnectionType.QueuedConnection)
+        self._refusal_reported.connect(self.submit_failed, Qt.ConnectionType.QueuedConnection)
         manager.add_listener(self._listen)
         manager.add_preview_listener(self._listen_preview)
 
@@ -281,13 +287,26 @@ class JobsController(QObject):
     def generate(self, snapshot: Snapshot, params: EditParams, options: JobOptions) -> str:
         """Send one edit of the snapshot's image; returns the new job's id at once.
 
-        The snapshot's files are written and the request is sent on a worker; progress arrives
-        through `job_changed`. The journal entry is written before this returns.
+        The job is journaled on the manager's journal thread (the window never waits for the
+        disk), then its files are written and the request sent on a worker; progress arrives
+        through `job_changed`, and a journal that cannot be written through `submit_failed`.
         """
         # No image paths yet: the manager writes the snapshot into the job's folder on its worker and
         # fills them in; a job journaled without them is known never to have been sent.
         job = EditJob(params=params, image_paths=[], options=options, source=self.source)
-        return self.manager.submit(job, snapshot).id
+        journaled = self.manager.submit_soon(job, snapshot)
+        journaled.add_done_callback(lambda future, job_id=job.id: self._journaled(job_id, future))
+        return job.id
+
+    def _journaled(self, job_id: str, future: Future) -> None:
+        """On the journal thread: report a job that could not be journaled (never sent)."""
+        if future.cancelled():
+            error: BaseException | None = RuntimeError("the app was closing")
+        else:
+            error = future.exception()
+        if error is not None and not self._closed:
+            log.error("could not journal job %s: %s", job_id, error)
+            _emit(self._refusal_reported, job_id, str(error) or type(error).__name__)
 
     def stop_waiting(self, job_id: str) -> bool:
         """Stop waiting for a job on our side; the service may still finish and charge it."""

@@ -217,6 +217,7 @@ class EditFlow(QObject):
         controller.job_finished.connect(self._on_job_finished)
         controller.active_count_changed.connect(self._on_active_count_changed)
         controller.result_previewed.connect(self._on_result_previewed)
+        controller.submit_failed.connect(self._on_submit_failed)
         old, self.controller = self.controller, controller
         if old is not None:
             old.deleteLater()
@@ -355,7 +356,7 @@ class EditFlow(QObject):
         )
         try:
             job_id = self.controller.generate(snapshot, params, options)
-        except Exception as exc:  # the journal could not be written (disk full, read-only folder)
+        except Exception as exc:  # the journal is closed (the app is closing) or refused the job
             log.exception("could not submit a job")
             window.feedback.error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {exc}")
             return None
@@ -429,6 +430,13 @@ class EditFlow(QObject):
     def _update_indicator(self) -> None:
         oldest = min(self._running.values()) if self._running else None
         self.window.status.jobs_indicator.set_running(len(self._running), oldest)
+
+    @Slot(str, str)
+    def _on_submit_failed(self, job_id: str, reason: str) -> None:
+        """The edit just sent could not be journaled, so it was never sent: say so, forget it."""
+        for kept in (self._job_documents, self._job_masks, self._sent_at, self._input_thumbnails):
+            kept.pop(job_id, None)
+        self.window.feedback.error("Cannot send the edit", f"The edit could not be recorded, so it was not sent: {reason}")
 
     @Slot(object)
     def _on_job_finished(self, job: EditJob) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor
 
@@ -65,7 +64,7 @@ class BucketTool(Tool):
         if document.width * document.height <= SYNC_FILL_PIXELS:
             apply(mask_ops.fill_region(document.mask_pixels(), x, y, tolerance, soft_edge=soft))
             return
-        mask = np.array(document.mask_pixels())  # the worker reads a copy; strokes may go on meanwhile
+        mask = document.mask_array()  # the worker reads a copy; strokes may go on meanwhile
         self._pending = True
         self.canvas.viewport().setCursor(self.cursor())
         self._runner.submit(lambda: mask_ops.fill_region(mask, x, y, tolerance, soft_edge=soft), apply,
