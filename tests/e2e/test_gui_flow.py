@@ -587,3 +587,19 @@ def test_an_edit_the_journal_cannot_record_is_reported_and_never_sent(qtbot, gui
     assert "No space left" in text
     assert window.flow.service.emulator.runs_created == 0
     assert window.flow._job_documents == {}
+
+
+def test_the_compare_view_draws_the_original_from_the_open_images_own_levels(qtbot, gui):
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    document = window.current_document()
+    qtbot.waitUntil(lambda: not document.display_pending(), timeout=TIMEOUT_MS)
+    paint_stroke(window, [(200, 120), (260, 110)])
+    set_prompt(window)
+    job = wait_final(qtbot, window, generate(qtbot, window))
+    assert job.state is JobState.DONE, job.error
+    qtbot.waitUntil(lambda: window.is_compare_page() and not window.flow._tasks.busy(), timeout=TIMEOUT_MS)
+    levels = window.compare_view.levels_of(document.image)
+    assert levels is not None and levels.complete
+    shown = [level.cacheKey() for level in levels.levels[1:]]
+    assert shown and shown == [level.cacheKey() for level in document.image_levels]  # not made again

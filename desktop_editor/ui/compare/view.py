@@ -413,13 +413,14 @@ class CompareView(QWidget):
     # ----- public interface ------------------------------------------------------------------
 
     def set_images(self, before: QImage, after: QImage, mask: np.ndarray | None = None, *,
-                   after_levels: ImageLevels | None = None) -> None:
+                   after_levels: ImageLevels | None = None, before_levels: ImageLevels | None = None) -> None:
         """Compare `after` (a result) with `before` (the original), optionally with the edit mask.
 
         `after` may have another size (the model's output size); it is shown scaled to the
         original's size so the two line up. The mask is copied. Zoom and position are kept
         when the original has the same size as before (switching between results of a job).
-        `after_levels`: the levels of `after`, made already (see `ImageLevels.patched`). A
+        `after_levels`, `before_levels`: levels made already (see `ImageLevels.patched`; the
+        open image's display levels), used when they are of that very image. A
         read-only uint8 mask is the caller's promise that it never changes: it is kept, not
         copied (a 45 MP mask's copy is tens of milliseconds on the GUI thread).
         """
@@ -435,7 +436,10 @@ class CompareView(QWidget):
             self._mask = np.array(mask, dtype=np.uint8, copy=True)
         self._difference, self._difference_error, self._difference_pending = None, "", False
         self._heat_levels = None
-        if not same_before or self._before_levels is None:
+        if before_levels is not None and before_levels.image is before and (not same_before or self._before_levels is None
+                                                                          or not self._before_levels.complete):
+            self._before_levels = before_levels
+        elif not same_before or self._before_levels is None:
             self._before_levels = ImageLevels(before)
             self._build_levels(before, "_before_levels", generation)
         if after.size() != before.size():

@@ -494,7 +494,7 @@ class EditFlow(QObject):
         generation = self._decode_generation
         shown = document.image if document.loaded.image is preview.original else None
         mask = self._job_masks.get(job.id)
-        levels = window.compare_view.levels_of(document.image) if shown is not None else None
+        levels = (window.compare_view.levels_of(document.image) or display_levels(document)) if shown is not None else None
 
         def work() -> tuple[QImage, ImageLevels | None]:
             after = preview_image(preview, shown)
@@ -517,7 +517,8 @@ class EditFlow(QObject):
             before = document.image
             fits = mask is not None and mask.shape == (before.height(), before.width())
             self._previewing = job.id
-            window.compare_view.set_images(before, after, _frozen(mask) if fits else None, after_levels=after_levels)
+            window.compare_view.set_images(before, after, _frozen(mask) if fits else None, after_levels=after_levels,
+                                           before_levels=display_levels(document))
             window.show_compare_page()
             window.update_view_actions()
 
@@ -749,7 +750,9 @@ class EditFlow(QObject):
         showing = view.before_image(), view.after_image()
         if not (showing[0] is not None and showing[1] is not None and showing[0].cacheKey() == before.cacheKey()
                 and showing[1].cacheKey() == after.cacheKey()):  # shown already from memory
-            view.set_images(before, after, _frozen(mask))
+            original = result_set.document
+            view.set_images(before, after, _frozen(mask),
+                            before_levels=display_levels(original) if original is not None and before is original.image else None)
         if self._switch_when_shown:
             self._switch_when_shown = False
             window.show_compare_page()
@@ -1064,6 +1067,20 @@ class EditFlow(QObject):
             # Never waits on a retry or a socket: workers stop at once; one blocked in a request
             # is left behind (its job is journaled and resumed at the next start).
             self.service.close(timeout=QUIT_WAIT_S)
+
+
+def display_levels(document: Document) -> ImageLevels | None:
+    """The open image's levels as the loader made them for the canvas, for the compare view's
+    original: drawn and patched as they are, where building them again converted the whole
+    frame on a worker (350 ms at 45 MP, during the first edit's result). None while the
+    loader is still making them, or for an image with alpha (its levels are made anew)."""
+    if document.display_pending():
+        return None
+    rgb32 = QImage.Format.Format_RGB32
+    image, levels = document.image, document.image_levels
+    if image.format() != rgb32 or any(level.format() != rgb32 for level in levels):
+        return None
+    return ImageLevels(image, levels)
 
 
 def _thumbnail_level(document: Document) -> QImage | None:
