@@ -25,6 +25,7 @@ from desktop_editor.core.project import (
     load_project,
 )
 from desktop_editor.ui.common.feedback import Feedback
+from desktop_editor.ui.common.job_bridge import start_worker
 from desktop_editor.ui.common.imaging import qimage_to_pil
 from desktop_editor.ui.flow.loader import DisplayRest, ImageLoader, LoadResult
 from desktop_editor.ui.models.document import Document
@@ -55,6 +56,7 @@ class DocumentOpener(QObject):
         self.loader = ImageLoader(self)
         self._pending: dict[int, tuple[str, dict]] = {}
         self._finishing: dict[int, Document] = {}  # opened documents whose display is pending
+        self._reading_projects: set[str] = set()
         self.loader.loaded.connect(self._on_image_loaded)
         self.loader.failed.connect(self._on_image_failed)
         self.loader.display_ready.connect(self._on_display_ready)
@@ -79,19 +81,31 @@ class DocumentOpener(QObject):
             self.open_path(path)
 
     def open_project(self, path: str | Path) -> None:
-        """Open a project: its image (in the background), then its mask, parameters and view."""
+        """Open a project: its file is read and its mask decoded in the background (a 45 MP
+        mask, or an embedded photo, would hold the window for a fraction of a second), then its
+        image is loaded, then its mask, parameters and view applied."""
         path = Path(path)
         for document in self.documents:
             if document.project_path is not None and same_file(document.project_path, path):
                 self.documents.set_current(document)
                 return
-        try:
-            project = load_project(path)
-        except ProjectError as exc:
-            self._report_failure(str(path), "Cannot open project", str(exc))
-            return
+        key = str(path)
+        if key in self._reading_projects:
+            return  # already on its way
+        self._reading_projects.add(key)
+        start_worker(load_project, path, owner=self,
+                     on_returned=lambda project: self._on_project_read(key, project),
+                     on_errored=lambda exc: self._on_project_unreadable(key, exc))
+
+    def _on_project_read(self, key: str, project: Project) -> None:
+        self._reading_projects.discard(key)
         source: Path | bytes = project.image_bytes if project.image_bytes is not None else project.image_path  # type: ignore[assignment]
-        self._start_load(str(path), source, {"project": project})
+        self._start_load(key, source, {"project": project})
+
+    def _on_project_unreadable(self, key: str, exc: BaseException) -> None:
+        self._reading_projects.discard(key)
+        message = str(exc) if isinstance(exc, ProjectError) else f"{Path(key).name} could not be read ({exc})."
+        self._report_failure(key, "Cannot open project", message)
 
     def ask_open(self, parent: QWidget, start: str) -> None:
         """File > Open: images or projects, several at once."""

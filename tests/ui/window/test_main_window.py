@@ -221,6 +221,31 @@ def test_project_with_missing_image_reports_the_path(qtbot, window, messages, tm
     assert str(path) in messages[-1][2]
 
 
+def test_a_project_is_read_and_its_mask_decoded_off_the_windows_thread(qtbot, window, tmp_path, monkeypatch):
+    import threading
+
+    from desktop_editor.ui.flow import opening
+
+    document = open_image(qtbot, window, make_photo(tmp_path / "photo.png", (60, 40)))
+    mask = document.mask_array()
+    mask[5:20, 10:30] = 255
+    document.set_mask_array(mask, "box")
+    project = tmp_path / "photo.deproj"
+    assert window.saver.save_project(document, project)
+    window.close_document(document)
+    read_on = []
+    real = opening.load_project
+    monkeypatch.setattr(opening, "load_project", lambda path: read_on.append(threading.current_thread()) or real(path))
+    with qtbot.waitSignal(window.document_opened) as opened:
+        window.open_project(project)
+        window.open_project(project)  # asked twice while reading: opened once
+    assert read_on and all(thread is not threading.main_thread() for thread in read_on) and len(read_on) == 1
+    reopened = opened.args[0]
+    assert np.array_equal(reopened.mask_pixels(), mask) and not reopened.is_modified()
+    assert reopened.mask_revision > 0  # a loaded mask is not "never painted"
+    assert len(window.documents()) == 1
+
+
 def test_unsaved_work_marks_the_title_and_closing_asks(qtbot, window, messages, tmp_path, monkeypatch):
     document = open_image(qtbot, window, make_photo(tmp_path / "photo.png"))
     paint_box(document, 0, 0, 10, 10)
