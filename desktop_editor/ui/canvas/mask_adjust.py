@@ -115,16 +115,21 @@ class MaskAdjustDialog(QDialog):
         if self._asked == amount and self._runner.busy():
             return
         self._asked = amount
-        mask, compute = self._mask, self._compute
-        self._runner.submit(lambda: (amount, compute(mask, amount)), self._on_result)
+        mask, compute, make_levels = self._mask, self._compute, self.canvas.preview_level_maker()
 
-    def _on_result(self, answer: tuple[int, np.ndarray]) -> None:
-        amount, pixels = answer
+        def work() -> tuple[int, np.ndarray, dict]:
+            pixels = compute(mask, amount)
+            return amount, pixels, make_levels(pixels)  # the level drawn now, not on the window's thread
+
+        self._runner.submit(work, self._on_result)
+
+    def _on_result(self, answer: tuple[int, np.ndarray, dict]) -> None:
+        amount, pixels, levels = answer
         if amount != self._asked or self.canvas.document() is not self.document:
             return  # an older amount, or the image changed under the dialog
-        self._result = answer
+        self._result = (amount, pixels)
         if self.isVisible() or self._apply_when_ready:
-            self.canvas.set_mask_preview(pixels)
+            self.canvas.set_mask_preview(pixels, levels)
             self.status.setText("Preview on the image. OK applies it.")
             self.preview_shown.emit(amount)
         if self._apply_when_ready and amount == self.amount():

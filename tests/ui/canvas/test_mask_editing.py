@@ -4,6 +4,8 @@ always shows the mask as it is."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -211,7 +213,13 @@ def test_backslash_toggles_mask_only(window, doc):
 # -- grow, shrink, feather with a live preview --------------------------------------------------
 
 
-def test_grow_previews_on_the_canvas_and_cancel_leaves_the_mask_untouched(qtbot, window, doc):
+def test_grow_previews_on_the_canvas_and_cancel_leaves_the_mask_untouched(qtbot, window, doc, monkeypatch):
+    from desktop_editor.ui.canvas import view as view_module
+
+    made_on = []
+    real = view_module._preview_mask_level
+    monkeypatch.setattr(view_module, "_preview_mask_level",
+                        lambda *args: made_on.append(threading.current_thread()) or real(*args))
     canvas = window.canvas
     box = np.zeros((200, 320), np.uint8)
     box[80:120, 140:180] = 255
@@ -225,6 +233,7 @@ def test_grow_previews_on_the_canvas_and_cancel_leaves_the_mask_untouched(qtbot,
     assert preview is not None and preview[70, 160] == 255 and preview[60, 160] == 0
     assert np.array_equal(doc.mask_array(), box)  # only shown, not applied
     assert not same(render(canvas), before_view)  # the canvas shows the grown mask
+    assert made_on and not any(thread is threading.main_thread() for thread in made_on)  # on the worker
     dialog.reject()
     assert canvas.mask_preview() is None and np.array_equal(doc.mask_array(), box)
     assert doc.undo_stack.count() == 1
