@@ -16,7 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QLineEdit, QTextEdit
 
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox
@@ -51,6 +51,8 @@ class CanvasInput(_ScrollArea):
         self._space_held = False
         self._last_pixel: QPoint | None = None
 
+    # -- what the tools see of the pointer ---------------------------------------------------------
+
     def hover_pointer(self) -> Pointer | None:
         """The pointer as the tools see it, if it is over the canvas."""
         if self._hover is None or self._document is None:
@@ -61,6 +63,8 @@ class CanvasInput(_ScrollArea):
         """Repaint a part of the viewport (tools call this for their on-canvas feedback)."""
         if rect.isValid():
             self.viewport().update(rect.toAlignedRect().adjusted(-1, -1, 1, 1))
+
+    # -- events -------------------------------------------------------------------------------------
 
     def event(self, event: QEvent) -> bool:
         kind = event.type()
@@ -79,10 +83,12 @@ class CanvasInput(_ScrollArea):
                 return True
         return super().event(event)
 
-    def _pointer(self, pos: QPointF, button, buttons, modifiers, pressure: float | None = None) -> Pointer:
+    def _pointer(self, pos: QPointF, button: Qt.MouseButton, buttons: Qt.MouseButton, modifiers: Qt.KeyboardModifier,
+                 pressure: float | None = None) -> Pointer:
         return Pointer(QPointF(pos), self.map_to_image(pos), button, buttons, modifiers, pressure)
 
-    def _press(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+    def _press(self, pos: QPointF, button: Qt.MouseButton, buttons: Qt.MouseButton, modifiers: Qt.KeyboardModifier,
+               pressure: float | None) -> None:
         tool = self.tools.current
         if self._document is not None and _is_resize_gesture(button, modifiers) and hasattr(tool, "begin_resize"):
             self._resize_button = button
@@ -98,7 +104,7 @@ class CanvasInput(_ScrollArea):
         self._pressed = True
         self.tools.current.press(self._pointer(pos, button, buttons, modifiers, pressure))
 
-    def _move(self, pos: QPointF, buttons, modifiers, pressure: float | None) -> None:
+    def _move(self, pos: QPointF, buttons: Qt.MouseButton, modifiers: Qt.KeyboardModifier, pressure: float | None) -> None:
         if self._resize_button is not None:
             self.tools.current.resize_to(self._pointer(pos, Qt.MouseButton.NoButton, buttons, modifiers, pressure))
             return
@@ -118,7 +124,8 @@ class CanvasInput(_ScrollArea):
         else:
             self.tools.current.hover(pointer)
 
-    def _release(self, pos: QPointF, button, buttons, modifiers, pressure: float | None) -> None:
+    def _release(self, pos: QPointF, button: Qt.MouseButton, buttons: Qt.MouseButton, modifiers: Qt.KeyboardModifier,
+                 pressure: float | None) -> None:
         if self._resize_button is not None:
             if button == self._resize_button:
                 self._resize_button = None
@@ -228,7 +235,7 @@ class CanvasInput(_ScrollArea):
             return
         super().keyReleaseEvent(event)
 
-    def focusOutEvent(self, event) -> None:
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         self._space_held = False
         self._refresh_cursor()
         super().focusOutEvent(event)

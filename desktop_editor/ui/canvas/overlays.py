@@ -173,5 +173,5 @@ class CanvasOverlays(_ScrollArea):
         frame, which stays visible with every tool while an expansion is pending."""
         framing = self.tools.tool("expand")
         if framing is not self.tools.current:
-            framing.paint_overlay(painter)  # a pending expansion stays visible with every tool
+            framing.paint_overlay(painter)
         self.tools.current.paint_overlay(painter)

@@ -11,8 +11,8 @@ levels, and which repaints a mask change needs.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt, Signal, Slot
-from PySide6.QtGui import QTabletEvent
+from PySide6.QtCore import QEvent, QRect, Qt, Signal, Slot
+from PySide6.QtGui import QEnterEvent, QTabletEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QFrame, QWidget
 
 from desktop_editor.ui.canvas.ants import Outline
@@ -39,7 +39,7 @@ class CanvasView(CanvasInput, CanvasOverlays, CanvasDrawing, CanvasNavigation, Q
     pointer_moved = Signal(object)
     view_changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._document: Document | None = None
         self._pyramids: dict[int, DisplayPyramid] = {}
@@ -161,17 +161,17 @@ class _Viewport(QWidget):
     without a Python filter on every event the canvas gets.
     """
 
-    def __init__(self, view: CanvasView):
+    def __init__(self, view: CanvasView) -> None:
         super().__init__()
         self._view = view
 
     def tabletEvent(self, event: QTabletEvent) -> None:
         self._view._tablet_event(event)
 
-    def enterEvent(self, event) -> None:
+    def enterEvent(self, event: QEnterEvent) -> None:
         self._view._on_enter()
         super().enterEvent(event)
 
-    def leaveEvent(self, event) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         self._view._on_leave()
         super().leaveEvent(event)
