@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         self.actions = ActionRegistry(self, command_handlers(self), {
             "edit.undo": self.undo_group.createUndoAction(self, "&Undo"),
             "edit.redo": self.undo_group.createRedoAction(self, "&Redo"),
+            **self.refine_edge.key_actions,
         })
         self.tool_group = QActionGroup(self)
         for tool_id in self.canvas.tools.tools:
