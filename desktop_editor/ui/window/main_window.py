@@ -7,8 +7,9 @@ remembered (`window.docks`). The middle switches between the "Mask" page (the ca
 
 This module builds and connects; the work lives in the rooms below it: the open documents in
 `models.document_list`, opening in `flow.opening`, saving in `flow.saving`, mask commands in
-`canvas.mask_commands`, edits and results in `flow.edit_flow`, every command and key in
-`window.actions`, messages in `common.feedback`. A window made without a service works as a
+`canvas.mask_commands`, edits and results in `flow.edit_flow` (which makes the parts of the
+flow), every command and key in `window.actions` (what each does in `window.commands`, which are
+enabled in `window.view_actions`), messages in `common.feedback`. A window made without a service works as a
 mask editor; `attach_service` makes it send edits.
 """
 
