@@ -13,24 +13,16 @@ designer can simply try another folder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-from PySide6.QtCore import QEvent, QRectF, QSize, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, Signal, Slot
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QContextMenuEvent,
-    QFont,
     QGuiApplication,
     QImage,
     QKeyEvent,
     QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -49,7 +41,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.filenames import free_path
-from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import (
     ExportError,
     format_for_path,
@@ -58,227 +49,22 @@ from desktop_editor.core.result_export import (
 )
 from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
-from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
-from desktop_editor.ui.common.job_bridge import load_thumbnail
+from desktop_editor.ui.panels.result_items import (
+    ResultItem,
+    clipboard_image,
+    make_thumbnail,
+    pil_of,
+    save_error_message,
+    thumbnail_key,
+)
+from desktop_editor.ui.panels.result_tile import THUMB_SIZE, GroupCaption, ResultTile, caption_height
 
 __all__ = ["ResultItem", "ResultsStrip"]
 
-THUMB_SIZE = QSize(120, 90)
 _SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
 _FILTER_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp"}
-
-
-@dataclass
-class ResultItem:
-    """One result image of a job, as the strip shows and saves it.
-
-    `path` is the file the job already wrote (the paid result; the strip never deletes or
-    rewrites it). `image` holds the pixels when they are in memory; without it they are read
-    from `path` when needed. `icc_profile` and `dpi` are the original's, carried into saves.
-    """
-
-    path: Path | None = None
-    image: Image.Image | QImage | None = None
-    icc_profile: bytes | None = None
-    dpi: tuple[float, float] | None = None
-    label: str = ""
-    name: str | None = None  # file name stem for Save; default: the path's stem, else "result-N"
-    saved_to: Path | None = None  # the file that keeps this result for the designer (auto-save or Save)
-    group: str = ""  # results with the same group (a job) sit together under one caption
-    group_label: str = ""
-
-    def saved_file(self) -> Path | None:
-        """Where the result is saved, if that file is still there."""
-        return self.saved_to if self.saved_to is not None and Path(self.saved_to).is_file() else None
-
-    def suggested_stem(self, index: int) -> str:
-        if self.name:
-            return self.name
-        if self.path is not None:
-            return Path(self.path).stem
-        return f"result-{index + 1}"
-
-
-def _pil_of(item: ResultItem) -> Image.Image:
-    """The item's pixels as a Pillow image (worker thread)."""
-    if isinstance(item.image, Image.Image):
-        return item.image
-    if isinstance(item.image, QImage) and not item.image.isNull():
-        return pil_from_qimage(item.image)
-    if item.path is None:
-        raise ValueError("this result has neither pixels nor a file")
-    return load_image(item.path).image
-
-
-def _clipboard_image(item: ResultItem) -> QImage:
-    """A full-size QImage that owns its pixels, for the clipboard (worker thread)."""
-    return qimage_from_pil(_pil_of(item))
-
-
-def _thumbnail(item: ResultItem, size: QSize) -> QImage:
-    """A small display copy (worker thread), made by Pillow so the GUI thread keeps running.
-
-    A result on disk only is read at a reduced size (a JPEG decodes at 1/8 of a 24 MP frame);
-    one in memory is resized into a new small image, never copied whole first. Either way the
-    tile's thumbnail costs a fraction of what the result shown beside it does.
-    """
-    if item.image is None and item.path is not None:
-        image = load_thumbnail(item.path, max(size.width(), size.height()))
-        if image.isNull():
-            load_image(item.path)  # raises the reader's own words for what is wrong with the file
-            raise ValueError(f"{Path(item.path).name} has no preview")
-        return image
-    image = _pil_of(item)
-    width, height = image.size
-    scale = min(size.width() / width, size.height() / height, 1.0)
-    small = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
-                         Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return qimage_from_pil(small)
-
-
-def _thumbnail_key(item: ResultItem) -> object:
-    """What identifies a result's pixels: its file (results are never rewritten), else the image."""
-    return ("file", str(item.path)) if item.path is not None else ("image", id(item.image))
-
-
-def _caption_height(widget: QWidget) -> int:
-    return widget.fontMetrics().height() + 4
-
-
-def _save_error_message(exc: BaseException, where: str) -> str:
-    if isinstance(exc, ExportError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        reason = exc.strerror or str(exc)
-        return f"Could not save the result to {where}: {reason}. The result is still here; try Save As… to choose another folder."
-    return f"Could not save the result to {where} ({type(exc).__name__}: {exc}). The result is still here."
-
-
-class _Caption(QLabel):
-    """A job's caption above its tiles, elided to the width of the tiles (full text in the tooltip)."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.caption = caption
-        self.setToolTip(caption)
-        self.setMinimumWidth(1)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # never widens the group
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - QResizeEvent
-        super().resizeEvent(event)
-        self.setText(self.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideRight, max(10, self.width() - 8)))
-
-
-# ----- one thumbnail --------------------------------------------------------------------------
-
-
-class _ResultTile(QAbstractButton):
-    """A checkable thumbnail with its label; drawn by hand for a compact, even look."""
-
-    def __init__(self, index: int, label: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.index = index
-        self.label = label
-        self.thumbnail: QImage | None = None
-        self.saved = False
-        self.busy = False
-        self.error = ""
-        self.number_colour = ""  # set while mixing: the tile shows its number (its key) in this colour
-        self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip takes keys (arrows, Ctrl+S)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFixedSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 32)
-        self.setToolTip(label)
-
-    def sizeHint(self) -> QSize:
-        return self.size()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        box = QRectF(6, 6, THUMB_SIZE.width(), THUMB_SIZE.height())
-        frame = QPainterPath()
-        frame.addRoundedRect(box, 5, 5)
-        painter.fillPath(frame, QColor(18, 19, 22))
-        if self.thumbnail is not None and not self.thumbnail.isNull():
-            dpr = self.devicePixelRatioF()
-            t = self.thumbnail
-            scale = min(box.width() / t.width(), box.height() / t.height())
-            w, h = t.width() * scale, t.height() * scale
-            target = QRectF(box.center().x() - w / 2, box.center().y() - h / 2, w, h)
-            painter.save()
-            painter.setClipPath(frame)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * dpr < 1.0)
-            painter.drawImage(target, t)
-            painter.restore()
-        else:
-            painter.setPen(QColor(140, 142, 148))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.error or "Loading…")
-        if self.isChecked():
-            painter.setPen(QPen(palette.highlight().color(), 2.5))
-        elif self.underMouse():
-            painter.setPen(QPen(QColor(255, 255, 255, 90), 1.5))
-        else:
-            painter.setPen(QPen(QColor(255, 255, 255, 28), 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(box.adjusted(-1.5, -1.5, 1.5, 1.5), 6, 6)
-        if self.saved or self.busy:
-            self._draw_badge(painter, box, "Saving…" if self.busy else "✓ Saved")
-        if self.number_colour:
-            self._draw_number(painter, box)
-        text_rect = QRectF(0, box.bottom() + 4, self.width(), self.height() - box.bottom() - 4)
-        font = QFont(self.font())
-        if self.isChecked():
-            font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        text_color = palette.windowText().color()
-        if not self.isChecked():
-            text_color.setAlpha(180)
-        painter.setPen(text_color)
-        elided = painter.fontMetrics().elidedText(self.label, Qt.TextElideMode.ElideMiddle, int(text_rect.width()) - 4)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
-        painter.end()
-
-    def _draw_badge(self, painter: QPainter, box: QRectF, text: str) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        fm = painter.fontMetrics()
-        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
-        pill = QRectF(box.right() - w - 4, box.top() + 4, w, h)
-        path = QPainterPath()
-        path.addRoundedRect(pill, h / 2, h / 2)
-        painter.fillPath(path, QColor(30, 120, 70, 225) if not self.busy else QColor(16, 17, 20, 210))
-        painter.setPen(QColor(245, 245, 245))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _draw_number(self, painter: QPainter, box: QRectF) -> None:
-        """The result's number (the key that picks it while mixing) in a round badge."""
-        font = QFont(self.font())
-        font.setWeight(QFont.Weight.Bold)
-        painter.setFont(font)
-        size = painter.fontMetrics().height() + 4
-        disc = QRectF(box.left() + 4, box.top() + 4, size, size)
-        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5))
-        painter.setBrush(QColor(self.number_colour))
-        painter.drawEllipse(disc)
-        painter.setPen(QColor(255, 255, 255))
-        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
-
-    def enterEvent(self, event) -> None:  # noqa: ANN001 - QEnterEvent
-        super().enterEvent(event)
-        self.update()
-
-    def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
-        super().leaveEvent(event)
-        self.update()
-
-
-# ----- the strip ------------------------------------------------------------------------------
 
 
 class ResultsStrip(QWidget):
@@ -309,10 +95,10 @@ class ResultsStrip(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._items: list[ResultItem] = []
-        self._tiles: list[_ResultTile] = []
+        self._tiles: list[ResultTile] = []
         self._group_boxes: list[QWidget] = []
         self._generation = 0
-        self._thumbnails: dict[object, QImage] = {}  # by _thumbnail_key, for the results shown
+        self._thumbnails: dict[object, QImage] = {}  # by thumbnail_key, for the results shown
         self._output_dir: Path | None = None
         self._save_format = "png"
         self._last_quality = 95  # Save As asks for JPEG/WebP quality, starting from the last answer
@@ -361,7 +147,7 @@ class ResultsStrip(QWidget):
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        tile_height = THUMB_SIZE.height() + 32 + _caption_height(self)
+        tile_height = THUMB_SIZE.height() + 32 + caption_height(self)
         self._scroll.setFixedHeight(tile_height + 4 + self._scroll.horizontalScrollBar().sizeHint().height())
 
         buttons = QVBoxLayout()
@@ -437,23 +223,23 @@ class ResultsStrip(QWidget):
         self._tiles = []
         self._group_boxes = []
         self._thumbnails = {key: image for key, image in self._thumbnails.items()
-                            if key in {_thumbnail_key(item) for item in self._items}}
+                            if key in {thumbnail_key(item) for item in self._items}}
         row: QHBoxLayout | None = None
         for index, item in enumerate(self._items):
             if row is None or item.group != self._items[index - 1].group:
                 box, row = self._group_box(item.group_label)
                 self._group_boxes.append(box)
-            tile = _ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
+            tile = ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
             self._group.addButton(tile, index)
             row.addWidget(tile)
             self._tiles.append(tile)
             self._show_saved_state(index)
-            cached = self._thumbnails.get(_thumbnail_key(item))
+            cached = self._thumbnails.get(thumbnail_key(item))
             if cached is not None:
                 tile.thumbnail = cached
                 continue
             self._tasks.submit(
-                lambda item=item: _thumbnail(item, THUMB_SIZE * 2),
+                lambda item=item: make_thumbnail(item, THUMB_SIZE * 2),
                 lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
                 lambda exc, index=index: self._on_thumbnail_failed(generation, index, exc),
             )
@@ -475,9 +261,9 @@ class ResultsStrip(QWidget):
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 6, 0)
         column.setSpacing(0)
-        label = _Caption(caption, box)
+        label = GroupCaption(caption, box)
         label.setObjectName("result_group_caption")
-        label.setFixedHeight(_caption_height(self))
+        label.setFixedHeight(caption_height(self))
         set_tone(label, "muted")
         column.addWidget(label)
         tiles = QWidget(box)
@@ -489,7 +275,7 @@ class ResultsStrip(QWidget):
 
     def captions(self) -> list[str]:
         """The group captions, in order (full text)."""
-        return [box.findChild(_Caption, "result_group_caption").caption for box in self._group_boxes]
+        return [box.findChild(GroupCaption, "result_group_caption").caption for box in self._group_boxes]
 
     def _show_saved_state(self, index: int) -> None:
         """The tile's mark and tooltip say whether and where the result is saved."""
@@ -571,7 +357,7 @@ class ResultsStrip(QWidget):
         fmt = self._save_format
         stem = item.suggested_stem(index)
         self._start_save(
-            index, lambda: save_new(_pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
+            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
         )
 
     @Slot()
@@ -610,7 +396,7 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(_pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
+        self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
                                                 quality=quality),
                          str(target.parent))
 
@@ -635,7 +421,7 @@ class ResultsStrip(QWidget):
             return
         generation = self._generation
         self._tasks.submit(
-            lambda: _clipboard_image(item),
+            lambda: clipboard_image(item),
             lambda image: self._on_copy_ready(index, image) if generation == self._generation else None,
             lambda exc: self.save_failed.emit(f"Could not copy the result: {exc}"),
         )
@@ -655,7 +441,7 @@ class ResultsStrip(QWidget):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         child = self.childAt(event.pos())
-        while child is not None and not isinstance(child, _ResultTile):
+        while child is not None and not isinstance(child, ResultTile):
             child = child.parentWidget()
         if child is None:
             super().contextMenuEvent(event)
@@ -727,11 +513,11 @@ class ResultsStrip(QWidget):
         if generation == self._generation:
             self._tiles[index].busy = False
             self._tiles[index].update()
-        self.save_failed.emit(_save_error_message(exc, where))
+        self.save_failed.emit(save_error_message(exc, where))
 
     def _on_thumbnail_ready(self, generation: int, index: int, image: QImage) -> None:
         if generation == self._generation:
-            self._thumbnails[_thumbnail_key(self._items[index])] = image
+            self._thumbnails[thumbnail_key(self._items[index])] = image
             self._tiles[index].thumbnail = image
             self._tiles[index].update()
 

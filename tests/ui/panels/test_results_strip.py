@@ -312,8 +312,8 @@ def test_a_result_shown_before_keeps_its_thumbnail_without_decoding_again(qtbot,
         Image.new("RGB", (320, 240), colour).save(paths[-1])
     items = [ResultItem(path=p, label=p.stem, group=p.stem, group_label=p.stem) for p in paths]
     made: list[Path] = []
-    real = results_strip._thumbnail
-    monkeypatch.setattr(results_strip, "_thumbnail", lambda item, size: made.append(item.path) or real(item, size))
+    real = results_strip.make_thumbnail
+    monkeypatch.setattr(results_strip, "make_thumbnail", lambda item, size: made.append(item.path) or real(item, size))
 
     strip.set_results(items[:2], select=None)
     qtbot.waitUntil(lambda: all(tile.thumbnail is not None for tile in strip.tiles()))
