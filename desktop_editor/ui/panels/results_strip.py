@@ -22,7 +22,6 @@ from PySide6.QtGui import (
     QGuiApplication,
     QImage,
     QKeyEvent,
-    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -70,8 +69,11 @@ _FILTER_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp"}
 class ResultsStrip(QWidget):
     """Thumbnails of one job's results, the selected one's actions, and saving on a worker.
 
-    Keys (while the strip has focus): Left/Right select, Ctrl+S save, Ctrl+Shift+S save as,
-    Ctrl+C copy. They take precedence over window shortcuts only while the strip has focus.
+    Keys: Left/Right select while the strip has focus (moving in a list, like a list view's
+    arrows). Save, Save As and Copy have their keys in the window's action registry
+    (`result.save`, `result.save_as`, `result.copy` in ui.window.actions), which calls the
+    slots here on the page where those keys mean the result, so one key never means two
+    things on a page.
     `save_action`, `save_as_action`, `copy_action` and `use_as_input_action` act on the
     selected result and may be put in the window's menus.
 
@@ -108,21 +110,16 @@ class ResultsStrip(QWidget):
         self._group.idClicked.connect(self._on_tile_clicked)
 
         color = self.palette().buttonText().color().name()
-        self.save_action = self._action("Save", "save", color, QKeySequence.StandardKey.Save,
+        self.save_action = self._action("Save", "save", color,
                                         "Save the selected result in the output folder (never overwrites)", self.save_selected)
-        self.save_as_action = self._action("Save As…", "open", color, QKeySequence.StandardKey.SaveAs,
+        self.save_as_action = self._action("Save As…", "open", color,
                                            "Save the selected result under a name and format you choose", self.save_selected_as)
-        self.copy_action = self._action("Copy", "paste", color, QKeySequence.StandardKey.Copy,
+        self.copy_action = self._action("Copy", "paste", color,
                                         "Copy the selected result to the clipboard", self.copy_selected)
-        self.use_as_input_action = self._action("Use as input", "reuse", color, None,
+        self.use_as_input_action = self._action("Use as input", "reuse", color,
                                                 "Open the selected result as the image to edit next", self._on_use_as_input)
-        self.show_in_folder_action = self._action("Show in folder", "reveal", color, None,
+        self.show_in_folder_action = self._action("Show in folder", "reveal", color,
                                                   "Open the folder of the selected result's saved file", self.show_selected_in_folder)
-        self._key_actions = (
-            (QKeySequence.StandardKey.Save, self.save_action),
-            (QKeySequence.StandardKey.SaveAs, self.save_as_action),
-            (QKeySequence.StandardKey.Copy, self.copy_action),
-        )
 
         self._tile_row = QWidget()
         self._tile_layout = QHBoxLayout(self._tile_row)
@@ -187,16 +184,11 @@ class ResultsStrip(QWidget):
                            self.use_as_input_action):
                 action.setIcon(icons.icon(str(action.property("icon_name")), color))
 
-    def _action(self, text: str, icon_name: str, color: str, shortcut: QKeySequence.StandardKey | None,
-                tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
+    def _action(self, text: str, icon_name: str, color: str, tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
+        """An action on the selected result for the strip's buttons and menu; it carries no key:
+        the window's registry binds the keys (see the class docstring)."""
         action = QAction(icons.icon(icon_name, color), text, self)
         action.setProperty("icon_name", icon_name)
-        if shortcut is not None:
-            # Shown in menus; the keys themselves are handled by the strip (see event()), so a
-            # window shortcut on the same keys is never ambiguous.
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
         action.setToolTip(tip)
         action.triggered.connect(slot)
         return action
@@ -450,25 +442,7 @@ class ResultsStrip(QWidget):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._shortcut_for(event):
-            event.accept()
-            return True
-        return super().event(event)
-
-    def _shortcut_for(self, event: QKeyEvent) -> QAction | None:
-        for key, action in self._key_actions:
-            if event.matches(key):
-                return action
-        return None
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        action = self._shortcut_for(event)
-        if action is not None:
-            if action.isEnabled():
-                action.trigger()
-            event.accept()
-            return
         index = self.selected_index()
         if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._tiles:
             step = -1 if event.key() == Qt.Key.Key_Left else 1
@@ -499,7 +473,7 @@ class ResultsStrip(QWidget):
         self.show_in_folder_action.setEnabled(saved is not None)
         self.save_action.setToolTip(
             f"Already saved as {saved.name} in {saved.parent}; Save only says where it is" if saved is not None
-            else "Save the selected result in the output folder (never overwrites) (Ctrl+S)")
+            else "Save the selected result in the output folder (never overwrites)")
 
     def _on_saved(self, generation: int, index: int, path: Path) -> None:
         if generation == self._generation:

@@ -74,7 +74,7 @@ def test_save_keeps_icc_and_dpi_and_never_overwrites(qtbot, strip, icc, tmp_path
         strip.save_selected()
     strip.select(1)
     with qtbot.waitSignal(strip.result_saved, timeout=10000) as second:
-        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+        strip.save_action.trigger()  # what the window's Ctrl+S (result.save) calls
     paths = [Path(first.args[0]), Path(second.args[0])]
     assert paths == [tmp_path / "photo-edit-1-2.png", tmp_path / "photo-edit-2.png"]
     assert existing.read_bytes() == b"someone else's file"
@@ -185,7 +185,7 @@ def test_copy_puts_the_image_on_the_clipboard(qtbot, strip, icc):
     # a QImage result goes straight to the clipboard
     strip.set_results([ResultItem(image=qimage_from_pil(Image.new("RGB", (30, 20), (1, 2, 3))))])
     with qtbot.waitSignal(strip.result_copied):
-        qtbot.keyClick(strip, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        strip.copy_action.trigger()
     assert QGuiApplication.clipboard().image().size().width() == 30
 
 
@@ -229,7 +229,7 @@ def test_an_auto_saved_result_is_marked_and_save_only_says_where(qtbot, strip, i
     written: list[str] = []
     strip.result_saved.connect(written.append)
     with qtbot.waitSignal(strip.already_saved) as said:
-        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        strip.save_action.trigger()
     assert said.args == [str(kept)]
     strip.wait_for_background_work()
     assert sorted(tmp_path.iterdir()) == before and written == []
