@@ -9,7 +9,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop_editor.ui.compare.view import CompareMode, CompareView
+from desktop_editor.ui.compare.modes import CompareMode
+from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.common.conversions import qimage_from_pil
 
 RED = (220, 30, 30)

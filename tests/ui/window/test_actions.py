@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from desktop_editor.ui.common.conversions import qimage_from_pil
-from desktop_editor.ui.compare.view import CompareMode
+from desktop_editor.ui.compare.modes import CompareMode
 from desktop_editor.ui.window.actions import ACTIONS, ANY, HOLD_KEYS, MENUS, PAGES, SPECS, TOOLS_TOOLBAR, markdown_table
 
 README = Path(__file__).resolve().parents[3] / "README.md"
