@@ -21,7 +21,6 @@ from PySide6.QtCore import (
     QRectF,
     QSize,
     Qt,
-    QTimer,
     Signal,
     Slot,
 )
@@ -31,10 +30,12 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 from desktop_editor.core.difference import DifferenceResult, difference_map
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.compare.exact_scaling import ExactScaler
 from desktop_editor.ui.compare.image_levels import ImageLevels
 from desktop_editor.ui.compare.mix_session import MixSession
 from desktop_editor.ui.compare.modes import CompareMode
-from desktop_editor.ui.compare.panes import ComparePane, PaneContent
+from desktop_editor.ui.compare.pane_contents import pane_contents
+from desktop_editor.ui.compare.panes import ComparePane
 from desktop_editor.ui.compare.status_bar import CompareStatusBar
 from desktop_editor.ui.compare.toolbar import CompareToolbar
 from desktop_editor.ui.compare.viewport import Viewport
@@ -45,8 +46,6 @@ __all__ = ["CompareMode", "CompareView"]
 
 _PEEK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Backslash)
 _ZOOM_STEP = 1.25
-# A picture shown below 100% is rescaled exactly for its zoom once the zoom rests this long.
-EXACT_SCALE_DELAY_MS = 120
 
 
 class CompareView(QWidget):
@@ -135,13 +134,9 @@ class CompareView(QWidget):
         self._left.divider_moved.connect(self.divider_moved)
         self._left.clicked.connect(self._on_pane_clicked)
         self._left.resized.connect(self._on_viewport_changed)
-        self._exact_requests: dict[int, tuple[ImageLevels, float, float]] = {}
-        self._exact_timer = QTimer(self)
-        self._exact_timer.setSingleShot(True)
-        self._exact_timer.setInterval(EXACT_SCALE_DELAY_MS)
-        self._exact_timer.timeout.connect(self._on_exact_timer)
+        self._exact = ExactScaler(self._tasks, self._repaint_panes, self)
         for pane in (self._left, self._right):
-            pane.exact_wanted.connect(self._on_exact_wanted)
+            pane.exact_wanted.connect(self._exact.request)
         self._right.clicked.connect(self._on_pane_clicked)
         self.toolbar.set_mode(self._mode)
         self._refresh()
@@ -351,49 +346,18 @@ class CompareView(QWidget):
 
     def _refresh(self) -> None:
         """Give each pane what the mode shows, and update the status line."""
-        mode = self._mode
-        before, after = self._before_levels, self._after_levels
-        side = mode is CompareMode.SIDE_BY_SIDE
-        peek = bool(self._held_keys) and not side
-        left = PaneContent()
-        right = PaneContent()
-        if before is None:
-            pass
-        elif side:
-            left = PaneContent(left=before, left_label="Before", crosshair=True)
-            right = PaneContent(left=after, left_label="After", crosshair=True,
-                                busy_text="" if after is not None else "Preparing…")
-        elif peek or (mode is CompareMode.TOGGLE and self._pinned_before):
-            left = PaneContent(left=before, left_label="Before", accent_label=True)
-        elif mode is CompareMode.MIX:
-            left = self._mix_content(before)
-        elif after is None:
-            left = PaneContent(left=before, left_label="Before", busy_text="Preparing the result…")
-        elif mode is CompareMode.WIPE:
-            left = PaneContent(left=before, right=after, left_label="Before", right_label="After")
-        elif mode is CompareMode.TOGGLE:
-            left = PaneContent(left=after, left_label="After")
-        elif self._heat_levels is not None:
-            left = PaneContent(left=self._heat_levels, left_label="Difference")
-        else:
-            text = self._difference_error or "Computing difference…"
-            left = PaneContent(left=before, left_label="Difference", busy_text=text)
+        side = self._mode is CompareMode.SIDE_BY_SIDE
+        left, right = pane_contents(
+            self._mode, self._before_levels, self._after_levels, self._heat_levels, peek=bool(self._held_keys),
+            pinned_before=self._pinned_before, mix=self._mix, mix_note=self._mix_note,
+            difference_error=self._difference_error,
+        )
         self._left.set_content(left)
         self._right.set_content(right)
         self._right.setVisible(side)
         if not side:
             self.viewport.set_hover(None, None)
         self._update_status()
-
-    def _mix_content(self, before: ImageLevels) -> PaneContent:
-        mix = self._mix
-        if mix is None:
-            return PaneContent(left=before, left_label="Mix", busy_text=self._mix_note or "Preparing the mix…")
-        slot = mix.source()
-        painting = "the base" if slot == 0 else mix.sources[slot - 1].label
-        base = mix.sources[mix.base()].label
-        return PaneContent(left=mix.levels, left_label=f"Mix · base {base} · painting {painting}", painter=mix,
-                           busy_text="Preparing the mix…" if mix.is_busy() else "")
 
     def _update_status(self) -> None:
         self._status.show_status(self._mode, self._difference, self._difference_error)
@@ -447,27 +411,9 @@ class CompareView(QWidget):
 
     # ----- slots -----------------------------------------------------------------------------
 
-    @Slot(object, float, float)
-    def _on_exact_wanted(self, levels: ImageLevels, zoom: float, dpr: float) -> None:
-        """Collect requests and make them once the zoom has rested a moment (not per wheel step)."""
-        self._exact_requests[id(levels)] = (levels, zoom, dpr)
-        self._exact_timer.start()
-
-    @Slot()
-    def _on_exact_timer(self) -> None:
-        requests, self._exact_requests = list(self._exact_requests.values()), {}
-        for levels, zoom, dpr in requests:
-            if levels.requested_zoom != zoom:
-                continue  # the zoom moved on since
-
-            def done(image: QImage, levels: ImageLevels = levels, zoom: float = zoom, version: int = levels.version) -> None:
-                if levels.version != version:
-                    return  # painted on since: the copy would show an older mix
-                levels.set_exact(zoom, image)
-                self._left.update()
-                self._right.update()
-
-            self._tasks.submit(lambda levels=levels, zoom=zoom, dpr=dpr: levels.make_exact(zoom, dpr), done)
+    def _repaint_panes(self) -> None:
+        self._left.update()
+        self._right.update()
 
     @Slot()
     def _on_viewport_changed(self) -> None:
