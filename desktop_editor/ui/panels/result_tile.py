@@ -1,4 +1,4 @@
-"""One result's thumbnail button in the strip, and the caption over a job's group of them.
+"""One result's thumbnail button in the strip, and the captioned box that groups a job's tiles.
 
 Drawn by hand for a compact, even look; the painting lives here so the strip itself is about
 which results it shows and what its commands do.
@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QAbstractButton, QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QAbstractButton, QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-__all__ = ["THUMB_SIZE", "GroupCaption", "ResultTile", "caption_height"]
+from desktop_editor.ui.common.binding import set_tone
+
+__all__ = ["THUMB_SIZE", "GroupCaption", "ResultTile", "caption_height", "group_box"]
 
 THUMB_SIZE = QSize(120, 90)
 
@@ -140,3 +142,24 @@ class ResultTile(QAbstractButton):
     def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
         super().leaveEvent(event)
         self.update()
+
+
+def group_box(caption: str, caption_height: int) -> tuple[QWidget, QHBoxLayout]:
+    """A column for one job's tiles under its caption (prompt and time): the box, and the row
+    the tiles go in. Built without a parent; the strip shows it once it is complete."""
+    box = QFrame()
+    box.setObjectName("result_group")
+    column = QVBoxLayout(box)
+    column.setContentsMargins(0, 0, 6, 0)
+    column.setSpacing(0)
+    label = GroupCaption(caption, box)
+    label.setObjectName("result_group_caption")
+    label.setFixedHeight(caption_height)
+    set_tone(label, "muted")
+    column.addWidget(label)
+    tiles = QWidget(box)
+    row = QHBoxLayout(tiles)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(4)
+    column.addWidget(tiles)
+    return box, row

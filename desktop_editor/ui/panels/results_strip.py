@@ -26,10 +26,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMenu,
     QScrollArea,
@@ -58,12 +56,10 @@ from desktop_editor.ui.panels.result_items import (
     save_error_message,
     thumbnail_key,
 )
-from desktop_editor.ui.panels.result_tile import THUMB_SIZE, GroupCaption, ResultTile, caption_height
+from desktop_editor.ui.panels.result_save_dialog import ask_save_target
+from desktop_editor.ui.panels.result_tile import THUMB_SIZE, GroupCaption, ResultTile, caption_height, group_box
 
 __all__ = ["ResultItem", "ResultsStrip"]
-
-_SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
-_FILTER_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp"}
 
 
 class ResultsStrip(QWidget):
@@ -219,7 +215,7 @@ class ResultsStrip(QWidget):
         row: QHBoxLayout | None = None
         for index, item in enumerate(self._items):
             if row is None or item.group != self._items[index - 1].group:
-                box, row = self._group_box(item.group_label)
+                box, row = group_box(item.group_label, caption_height(self))
                 self._group_boxes.append(box)
             tile = ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
             self._group.addButton(tile, index)
@@ -245,25 +241,6 @@ class ResultsStrip(QWidget):
 
     def clear(self) -> None:
         self.set_results([], select=None)
-
-    def _group_box(self, caption: str) -> tuple[QWidget, QHBoxLayout]:
-        """A column for one job's tiles under its caption (prompt and time)."""
-        box = QFrame()  # built without a parent, shown once it is complete (see set_results)
-        box.setObjectName("result_group")
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 6, 0)
-        column.setSpacing(0)
-        label = GroupCaption(caption, box)
-        label.setObjectName("result_group_caption")
-        label.setFixedHeight(caption_height(self))
-        set_tone(label, "muted")
-        column.addWidget(label)
-        tiles = QWidget(box)
-        row = QHBoxLayout(tiles)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        column.addWidget(tiles)
-        return box, row
 
     def captions(self) -> list[str]:
         """The group captions, in order (full text)."""
@@ -360,19 +337,11 @@ class ResultsStrip(QWidget):
             return
         item = self._items[index]
         suggested = free_path(self.output_dir(index), f"{item.suggested_stem(index)}.png")
-        path, chosen_filter = QFileDialog.getSaveFileName(self, "Save result as", str(suggested), _SAVE_FILTERS)
-        if not path:
+        answer = ask_save_target(self, suggested, self._last_quality)
+        if answer is None:
             return
-        target = Path(path)
-        if target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-            extension = next((ext for name, ext in _FILTER_EXTENSIONS.items() if chosen_filter.startswith(name)), ".png")
-            target = target.with_name(target.name + extension)
-        quality = 95
+        target, quality = answer
         if target.suffix.lower() in (".jpg", ".jpeg", ".webp"):
-            kind = "WebP (100 = lossless)" if target.suffix.lower() == ".webp" else "JPEG"
-            quality, ok = QInputDialog.getInt(self, "Save result as", f"{kind} quality:", self._last_quality, 1, 100, 1)
-            if not ok:
-                return
             self._last_quality = quality
         self.save_to(index, target, quality=quality)
 
