@@ -9,6 +9,11 @@ switching modes never loses the spot being inspected.
 
 Heavy work (display levels of 4K images, the difference map) runs on worker threads; the view
 shows the full image at once and refines when the work arrives, so the window never stalls.
+
+The view composes the room's parts and owns the state they show: `modes` names the modes,
+`toolbar` and `status_bar` frame the picture, `pane_contents` decides what each pane shows,
+`panes` paint through the shared `viewport` (overlays from `pane_drawing`), and
+`exact_scaling` makes the copies a resting zoom draws from.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ a long history costs the window's thread nothing per finished edit; thumbnails l
 worker, for visible rows only, so browsing hundreds of entries never waits on image decoding.
 Every attempt shows what it cost, failed ones included, and the running total is what the
 designer actually spent (emulated Demo-mode edits are shown but never counted).
+
+The panel keeps layout, loading and commands; the rows are `history_model`'s data and
+`history_delegate`'s painting.
 """
 
 from __future__ import annotations

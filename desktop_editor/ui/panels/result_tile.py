@@ -53,7 +53,7 @@ class ResultTile(QAbstractButton):
         self.error = ""
         self.number_colour = ""  # set while mixing: the tile shows its number (its key) in this colour
         self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip takes keys (arrows, Ctrl+S)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip keeps the focus (its arrow keys)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setFixedSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 32)
         self.setToolTip(label)

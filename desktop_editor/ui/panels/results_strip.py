@@ -9,6 +9,10 @@ says where the file is, so no second copy with another name appears. Saving enco
 milliseconds) and writes it, so it runs on a worker; the strip reports the saved path or a
 sentence about what went wrong, and a failed save never removes or changes the result, so the
 designer can simply try another folder.
+
+The strip keeps what it shows and its commands; the result item and the pixel work behind it
+are `result_items`', a tile and a job's group box `result_tile`'s, the Save As questions
+`result_save_dialog`'s, and the keys are the window's action registry's.
 """
 
 from __future__ import annotations
