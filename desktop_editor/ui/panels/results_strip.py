@@ -10,23 +10,18 @@ milliseconds) and writes it, so it runs on a worker; the strip reports the saved
 sentence about what went wrong, and a failed save never removes or changes the result, so the
 designer can simply try another folder.
 
-The strip keeps what it shows and its commands; the result item and the pixel work behind it
-are `result_items`', a tile and a job's group box `result_tile`'s, the Save As questions
-`result_save_dialog`'s, and the keys are the window's action registry's.
+The strip keeps what it shows and what its commands do; the result item and the pixel work
+behind it are `result_items`', a tile and a job's group box `result_tile`'s, the commands'
+names, buttons and enabling `result_actions`', the Save As questions `result_save_dialog`'s,
+and the keys are the window's action registry's.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSize, QStandardPaths, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QContextMenuEvent,
-    QGuiApplication,
-    QImage,
-    QKeyEvent,
-)
+from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -36,8 +31,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -48,10 +41,10 @@ from desktop_editor.core.result_export import (
     save_new,
     save_to,
 )
-from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
+from desktop_editor.ui.panels.result_actions import ResultActions
 from desktop_editor.ui.panels.result_items import (
     ResultItem,
     clipboard_image,
@@ -109,17 +102,12 @@ class ResultsStrip(QWidget):
         self._group.setExclusive(True)
         self._group.idClicked.connect(self._on_tile_clicked)
 
-        color = self.palette().buttonText().color().name()
-        self.save_action = self._action("Save", "save", color,
-                                        "Save the selected result in the output folder (never overwrites)", self.save_selected)
-        self.save_as_action = self._action("Save As…", "open", color,
-                                           "Save the selected result under a name and format you choose", self.save_selected_as)
-        self.copy_action = self._action("Copy", "paste", color,
-                                        "Copy the selected result to the clipboard", self.copy_selected)
-        self.use_as_input_action = self._action("Use as input", "reuse", color,
-                                                "Open the selected result as the image to edit next", self._on_use_as_input)
-        self.show_in_folder_action = self._action("Show in folder", "reveal", color,
-                                                  "Open the folder of the selected result's saved file", self.show_selected_in_folder)
+        self._commands = ResultActions(self, save=self.save_selected, save_as=self.save_selected_as,
+                                       copy=self.copy_selected, use_as_input=self._on_use_as_input,
+                                       show_in_folder=self.show_selected_in_folder)
+        self.save_action, self.save_as_action = self._commands.save, self._commands.save_as
+        self.copy_action, self.use_as_input_action = self._commands.copy, self._commands.use_as_input
+        self.show_in_folder_action = self._commands.show_in_folder
 
         self._tile_row = QWidget()
         self._tile_layout = QHBoxLayout(self._tile_row)
@@ -147,23 +135,7 @@ class ResultsStrip(QWidget):
         tile_height = THUMB_SIZE.height() + 32 + caption_height(self)
         self._scroll.setFixedHeight(tile_height + 4 + self._scroll.horizontalScrollBar().sizeHint().height())
 
-        buttons = QVBoxLayout()
-        buttons.setContentsMargins(0, 2, 0, 2)
-        buttons.setSpacing(0)
-        self.buttons: dict[str, QToolButton] = {}
-        for key, action in (("save", self.save_action), ("save_as", self.save_as_action),
-                            ("copy", self.copy_action), ("show_in_folder", self.show_in_folder_action),
-                            ("use_as_input", self.use_as_input_action)):
-            button = QToolButton(self)
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setAutoRaise(True)
-            button.setIconSize(QSize(16, 16))
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button)
-            self.buttons[key] = button
-        buttons.addStretch(1)
+        buttons, self.buttons = self._commands.button_column(self)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 8, 4)
@@ -179,19 +151,7 @@ class ResultsStrip(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
-            color = self.palette().buttonText().color().name()
-            for action in (self.save_action, self.save_as_action, self.copy_action, self.show_in_folder_action,
-                           self.use_as_input_action):
-                action.setIcon(icons.icon(str(action.property("icon_name")), color))
-
-    def _action(self, text: str, icon_name: str, color: str, tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
-        """An action on the selected result for the strip's buttons and menu; it carries no key:
-        the window's registry binds the keys (see the class docstring)."""
-        action = QAction(icons.icon(icon_name, color), text, self)
-        action.setProperty("icon_name", icon_name)
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+            self._commands.redraw_icons(self.palette().buttonText().color().name())
 
     # ----- contents --------------------------------------------------------------------------
 
@@ -439,14 +399,7 @@ class ResultsStrip(QWidget):
 
     def _update_actions(self) -> None:
         index = self.selected_index()
-        has = index >= 0
-        for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
-            action.setEnabled(has)
-        saved = self._items[index].saved_file() if has else None
-        self.show_in_folder_action.setEnabled(saved is not None)
-        self.save_action.setToolTip(
-            f"Already saved as {saved.name} in {saved.parent}; Save only says where it is" if saved is not None
-            else "Save the selected result in the output folder (never overwrites)")
+        self._commands.update(index >= 0, self._items[index].saved_file() if index >= 0 else None)
 
     def _on_saved(self, generation: int, index: int, path: Path) -> None:
         if generation == self._generation:
