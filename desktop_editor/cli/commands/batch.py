@@ -13,6 +13,7 @@ from desktop_editor.cli.status_codes import EXIT_OK, EXIT_USAGE, worst_exit_code
 
 
 def run(args: argparse.Namespace) -> int:
+    """Plan and price the batch, ask (or --yes), then send it N at a time; the worst job's exit code."""
     from desktop_editor.api.errors import ConfigurationError
     from desktop_editor.jobs.batch import find_images, plan_batch
     from desktop_editor.jobs.model import EditJob

@@ -13,6 +13,7 @@ from desktop_editor.cli.status_codes import EXIT_INTERRUPTED, EXIT_RESCUED, EXIT
 
 
 def run(args: argparse.Namespace) -> int:
+    """Send one edit, wait for it (Ctrl+C leaves it resumable) and save its results; the job's exit code."""
     from desktop_editor.api.errors import ConfigurationError
     from desktop_editor.jobs.model import EditJob, JobState
 

@@ -11,6 +11,7 @@ from desktop_editor.cli.status_codes import EXIT_OK, EXIT_USAGE, worst_exit_code
 
 
 def run(args: argparse.Namespace) -> int:
+    """list, show, resume (finish what a crash left) or resend (a new charge) journaled jobs."""
     from desktop_editor.api.errors import ConfigurationError
 
     store = open_store()
