@@ -82,13 +82,10 @@ def test_no_module_outside_the_ui_over_600_lines():
     assert _oversized(p for p in _modules().values() if not _is_ui(p)) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="the big ui modules (canvas/view, flow/edit_flow, compare/view, "
-                   "compare/panes, panels/results_strip) are being split on another branch")
 def test_no_ui_module_over_600_lines():
     assert _oversized(p for p in _modules().values() if _is_ui(p)) == {}
 
 
-@pytest.mark.xfail(strict=True, reason="the main window is being slimmed on another branch")
 def test_main_window_is_at_most_450_lines():
     assert _lines(PACKAGE / "ui" / "window" / "main_window.py") <= MAX_MAIN_WINDOW_LINES
 
@@ -182,8 +179,6 @@ def test_the_shortcut_finder_sees_the_action_registry():
     assert _declares_shortcuts(ROOT / ACTIONS)
 
 
-@pytest.mark.xfail(strict=True, reason="the canvas's refine-edge keys and the results strip's Save/Copy keys "
-                   "are moving into the action registry on another branch")
 def test_shortcuts_are_declared_only_in_the_action_registry():
     declaring = sorted(_rel(p) for p in _modules().values() if _declares_shortcuts(p))
     assert declaring == [ACTIONS]
