@@ -278,6 +278,7 @@ class Director:
 
     def scene_settings(self) -> None:
         dialog = self.window.open_settings()
+        dialog.tabs.setCurrentIndex(1)  # Defaults: what most designers come to change
         self.settle(0.5)
         self.save("settings", dialog)
         dialog.reject()

@@ -68,10 +68,9 @@ class GuideBrowser(QTextBrowser):
         block = self.document().begin()
         while block.isValid():
             if block.blockFormat().headingLevel() > 0 and heading_slug(block.text()) == slug:
-                bar = self.verticalScrollBar()
-                bar.setValue(bar.maximum())  # then back up, so the heading lands at the top
                 self.setTextCursor(QTextCursor(block))
-                self.ensureCursorVisible()
+                top = self.document().documentLayout().blockBoundingRect(block).top()
+                self.verticalScrollBar().setValue(round(top))
                 return True
             block = block.next()
         return False
@@ -80,6 +79,7 @@ class GuideBrowser(QTextBrowser):
         """Scale every picture wider than the page down to its width (never up)."""
         room = max(self.viewport().width() - IMAGE_MARGIN, 200)
         document = self.document()
+        changed = False
         block = document.begin()
         while block.isValid():
             it = block.begin()
@@ -96,8 +96,14 @@ class GuideBrowser(QTextBrowser):
                         cursor.setPosition(fragment.position())
                         cursor.setPosition(fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor)
                         cursor.setCharFormat(image)
+                        changed = True
                 it += 1
             block = block.next()
+        if changed:
+            # Qt lays the blocks after a changed format out again only as they are painted, and
+            # until then reports them with no height: headings could not be scrolled to. Setting
+            # the width lays the whole document out at once.
+            document.setTextWidth(document.textWidth())
 
     def _natural_width(self, name: str) -> int:
         if name not in self._natural_widths:

@@ -27,9 +27,9 @@ def show_guide(window: QMainWindow) -> GuideViewer | None:
     copy of the app was installed without it."""
     viewer = window.findChild(GuideViewer)
     if viewer is not None:
+        viewer.setWindowState(viewer.windowState() & ~Qt.WindowState.WindowMinimized)
         viewer.show()
-        viewer.raise_()
-        viewer.activateWindow()
+        viewer.activateWindow()  # brings it forward
         return viewer
     try:
         guide = resource_path(GUIDE)
