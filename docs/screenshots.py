@@ -65,7 +65,8 @@ class Director:
         self.root, self.out = root, out
         quiet_offscreen_warnings()
         self.app = create_application(["desktop-editor"])
-        preferences = AppSettings(output_dir=str(root / "results"))
+        # Written as a designer would see it (HOME is the temporary folder's): no temporary path shows.
+        preferences = AppSettings(output_dir="~/Pictures/Desktop Editor")
         self.service = ServiceConnection(store=JobStore(root / "history.sqlite3"), demo_run_duration=1.0)
         self.service.connect(preferences, poll_interval=0.1)
         self.window = MainWindow(settings=QSettings(str(root / "window.ini"), QSettings.Format.IniFormat),
@@ -207,12 +208,10 @@ class Director:
         self.open_sample()
         self.paint_the_crema()
         self.generate()
-        self.window.compare_view.set_mode(CompareMode.WIPE)
-        self.save("compare")
         self.window.compare_view.set_mode(CompareMode.SIDE_BY_SIDE)
         self.save("side-by-side")
         self.window.compare_view.set_mode(CompareMode.WIPE)
-        self.save("window", None)
+        self.save("window")  # the README's picture
 
     def scene_mix(self) -> None:
         """Two variations, mixed by painting the second one over half of the cup."""
@@ -267,8 +266,9 @@ class Director:
                   and job.state is JobState.RUNNING, "the edit to run")
         self.window.docks.jobs.show()
         self.window.docks.jobs.raise_()
+        self.window.jobs_panel.select_job(submitted[0])  # Stop waiting is for the selected edit
         self.settle(1.5)
-        self.save("jobs", self.window.docks.jobs)
+        self.save("jobs")
         self.wait(lambda: self.window.jobs_panel.job(submitted[0]).state.is_final, "the edit to finish")
         emulator.behaviour.run_duration = 1.0
         self.window.docks.history.show()
