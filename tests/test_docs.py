@@ -143,3 +143,12 @@ def _load_ship_guide():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def test_every_picture_is_shown_somewhere_and_made_by_the_screenshot_script():
+    shown = {(page.parent / target).resolve() for page in PAGES for is_image, target in links(page) if is_image}
+    on_disk = {path.resolve() for path in (DOCS / "images").glob("*.png")}
+    assert sorted(p.name for p in on_disk - shown) == [], "pictures no page shows"
+    script = (DOCS / "screenshots.py").read_text(encoding="utf-8")
+    made = {f"{name}.png" for name in re.findall(r'self\.save\("([\w-]+)"', script)}
+    assert sorted(p.name for p in on_disk if p.name not in made) == [], "pictures the script does not make"
