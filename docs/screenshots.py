@@ -95,16 +95,21 @@ class Director:
 
     def save(self, name: str, widget=None) -> Path:
         """Grab `widget` (the window by default) and write it as a small palette PNG."""
-        from PIL import Image
-
         from desktop_editor.ui.common.conversions import pil_from_qimage
 
         self.settle()
-        image = pil_from_qimage((widget or self.window).grab().toImage()).convert("RGB")
+        return self.write(name, pil_from_qimage((widget or self.window).grab().toImage()))
+
+    def write(self, name: str, image) -> Path:  # noqa: ANN001 (a PIL image; PIL is imported late)
+        """Write `image` as docs/images/NAME.png: scaled to MAX_WIDTH at most, then quantised to a
+        palette of its own colours (dithered) small enough to stay under MAX_BYTES."""
+        from PIL import Image
+
+        image = image.convert("RGB")
         if image.width > MAX_WIDTH:
             image = image.resize((MAX_WIDTH, round(image.height * MAX_WIDTH / image.width)), Image.Resampling.LANCZOS)
         path = self.out / f"{name}.png"
-        for colours in (256, 128, 64):  # a palette of the picture's own colours, dithered
+        for colours in (256, 128, 64):
             palette = image.quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
             image.quantize(palette=palette, dither=Image.Dither.FLOYDSTEINBERG).save(path, optimize=True)
             if path.stat().st_size <= MAX_BYTES:
@@ -290,11 +295,14 @@ class Director:
         dialog.close()
 
     def scene_masks_preview(self) -> None:
-        """The contact sheet `batch --auto-mask ... --masks-preview` writes before asking to send."""
-        photos = self.root / "catalogue"
-        photos.mkdir(exist_ok=True)
+        """The contact sheet `batch --auto-mask ... --masks-preview` writes before asking to send
+        (run for real; with no terminal to answer its question, the batch sends nothing)."""
+        from PIL import Image
+
         from desktop_editor.core.resources import resource_path
 
+        photos = self.root / "catalogue"
+        photos.mkdir(exist_ok=True)
         shutil.copy(resource_path("sample.jpg"), photos / "espresso.jpg")
         for name in ("astronaut.png", "chelsea.png"):
             shutil.copy(ROOT / "tests" / "data" / name, photos / name)
@@ -303,27 +311,20 @@ class Director:
                    "--auto-mask", "object:10%,5%,80%,90%", "--masks-preview", str(sheet),
                    "--prompt", "a marble table top", "--out", str(self.root / "batch")]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, env=env, timeout=300, check=False)
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
+                              timeout=300, check=False)
         if not sheet.is_file():
-            raise RuntimeError("batch --masks-preview wrote no contact sheet")
-        from PySide6.QtGui import QImage
-        from PySide6.QtWidgets import QLabel
-        from PySide6.QtGui import QPixmap
-
-        label = QLabel()
-        label.setPixmap(QPixmap.fromImage(QImage(str(sheet))))
-        label.adjustSize()
-        self.save("masks-preview", label)
+            raise RuntimeError(f"batch --masks-preview wrote no contact sheet: {done.stderr.strip()}")
+        with Image.open(sheet) as image:
+            self.write("masks-preview", image)
 
     def close(self) -> None:
-        document = self.window.current_document()
-        for doc in self.window.documents():
-            doc.mark_saved()
-        del document
+        """Leave without questions: nothing here is the designer's to save."""
+        for document in self.window.documents():
+            document.mark_saved()
         self.window.hide()
         self.window.shutdown()
         self.app.processEvents()
-
 
 SCENES = ("first_edit", "selecting", "compare", "mix", "expand", "jobs", "settings", "keys", "masks_preview")
 
@@ -349,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.scenes or SCENES:
             print(f"{name}:")
             getattr(director, f"scene_{name}")()
+        print(f"{len(director.written)} pictures written to {args.out}")
     finally:
         if director is not None:
             director.close()
