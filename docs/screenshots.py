@@ -356,8 +356,9 @@ def main(argv: list[str] | None = None) -> int:
             director.close()
         shutil.rmtree(root, ignore_errors=True)
     if args.out == IMAGES:
-        from ship_guide import ship_guide  # next to this script
+        from ship_guide import refresh_key_table, ship_guide  # next to this script
 
+        refresh_key_table()
         print(f"guide copied into {ship_guide().relative_to(ROOT)}")
     return 0
 
