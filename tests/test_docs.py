@@ -150,5 +150,5 @@ def test_every_picture_is_shown_somewhere_and_made_by_the_screenshot_script():
     on_disk = {path.resolve() for path in (DOCS / "images").glob("*.png")}
     assert sorted(p.name for p in on_disk - shown) == [], "pictures no page shows"
     script = (DOCS / "screenshots.py").read_text(encoding="utf-8")
-    made = {f"{name}.png" for name in re.findall(r'self\.save\("([\w-]+)"', script)}
+    made = {f"{name}.png" for name in re.findall(r'self\.(?:save|write)\("([\w-]+)"', script)}
     assert sorted(p.name for p in on_disk if p.name not in made) == [], "pictures the script does not make"
