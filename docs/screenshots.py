@@ -217,6 +217,7 @@ class Director:
         self.save("side-by-side")
         self.window.compare_view.set_mode(CompareMode.WIPE)
         self.save("window")  # the README's picture
+        self.save("results", self.window.docks.results)
 
     def scene_mix(self) -> None:
         """Two variations, mixed by painting the second one over half of the cup."""
