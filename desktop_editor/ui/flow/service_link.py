@@ -46,11 +46,13 @@ class ServiceLink(QObject):
             and Jobs panels are connected to it, so what listens to its jobs hears them first.
         connection_changed(object): a new Connection is in use (None when disconnected).
         reopen_requested(object): the History panel asks to reopen this EditJob.
+        job_selected(object): the designer selected this EditJob in the History panel.
     """
 
     controller_changed = Signal(object)
     connection_changed = Signal(object)
     reopen_requested = Signal(object)
+    job_selected = Signal(object)
 
     def __init__(self, window: EditHost, parent: QObject | None = None):
         super().__init__(parent)
@@ -133,6 +135,7 @@ class ServiceLink(QObject):
         if window.history_panel is None or window.history_panel.store is not connection.store:
             window.set_history_panel(HistoryPanel(connection.store, thumbnails=window.thumbnails))
             window.history_panel.reopen_requested.connect(self.reopen_requested)
+            window.history_panel.job_selected.connect(self.job_selected)
         controller.job_changed.connect(window.history_panel.update_job)
         controller.job_changed.connect(window.jobs_panel.update_job)
         window.set_demo(connection.demo)
