@@ -431,7 +431,7 @@ class JobManager:
                     self._followed[job_id] = stored
             self._notify(stored)
 
-    def _finish(self, job: EditJob, state: JobState, error: str) -> None:
+    def _finish(self, job: EditJob, state: JobState, error: str | None) -> None:
         job.state, job.error = state, error
         job.touch()
         self._changed(job.snapshot())

@@ -63,9 +63,10 @@ FINAL_STATES = frozenset(
 # and called off for good (see JobStore.cancel_unsent). An OFFLINE job with a run id was sent.
 NEVER_SENT_STATES = frozenset({JobState.PENDING, JobState.OFFLINE, JobState.PREPARING, JobState.UPLOADING})
 
-# What a job called off before sending says (the state's label says "not charged" already).
-CANCELED_ERROR = "Cancelled before it was sent."
-CANCELED_ADVICE = "Nothing was sent to the service, so nothing was charged."
+# What a job called off before sending says: no error (the designer chose it; the state's label
+# says so), and one sentence of advice. Any error of an earlier attempt is cleared with it.
+CANCELED_ERROR: str | None = None
+CANCELED_ADVICE = "Nothing was sent to the service, so nothing was charged, and it will not be sent later."
 
 _LABELS = {
     JobState.PENDING: "Pending",

@@ -294,7 +294,7 @@ class JobStore:
         else:
             self._written[job.id] = row
 
-    def cancel_unsent(self, job_id: str, *, error: str, advice: str) -> tuple[EditJob | None, bool]:
+    def cancel_unsent(self, job_id: str, *, error: str | None, advice: str) -> tuple[EditJob | None, bool]:
         """Call a job off for good if none of its creates can have left: the job as stored now,
         and whether this call cancelled it.
 

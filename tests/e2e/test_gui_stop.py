@@ -60,7 +60,7 @@ def test_an_offline_edit_is_cancelled_for_good_by_click(qtbot, tmp_path, message
     said = window.feedback.texts("status")
     assert said[-1].startswith("Sending astronaut.png: ≈ $") and "charged once the service takes it" in said[-1]
     wait_offline(qtbot, window, job_id)
-    assert "astronaut.png is not sent yet" in window.statusBar().currentMessage()
+    assert "astronaut.png not sent yet: the service cannot be reached" in window.statusBar().currentMessage()
     assert not any(text.startswith("Sent ") for text in window.feedback.texts("status"))
 
     panel = window.jobs_panel

@@ -223,9 +223,8 @@ class EditSubmitter(QObject):
             self.window.feedback.status(f"Sent {name}: {charge}.", MESSAGE_MS)
         elif job.state is JobState.OFFLINE and never_sent(job) and job.id not in self._offline_told:
             self._offline_told.add(job.id)
-            self.window.feedback.status(
-                f"{name} is not sent yet: the service cannot be reached. It will be sent when it is; "
-                "nothing is charged until then, and Cancel edit in Jobs calls it off.", 2 * MESSAGE_MS)
+            self.window.feedback.status(f"{name} not sent yet: the service cannot be reached. Nothing is charged.",
+                                        2 * MESSAGE_MS)
 
     def _name_of(self, job: EditJob) -> str:
         document = self.sent.documents.get(job.id)

@@ -203,7 +203,8 @@ def job_details(job: EditJob) -> str:
     elif job.cost is not None:
         lines.append(f"Cost reported by the service: ${job.cost:.3f}")
     if job.sent_size:
-        lines.append(f"Sent at {job.sent_size[0]}x{job.sent_size[1]}")
+        unsent = never_sent(job) or job.state is JobState.CANCELED
+        lines.append(f"{'To be sent' if unsent else 'Sent'} at {job.sent_size[0]}x{job.sent_size[1]}")
     if service_status(job):
         lines.append(f"The service says “{service_status(job)}”; still waiting.")
     if job.raw_answer:
@@ -281,7 +282,7 @@ def _outcome_text(job: EditJob) -> tuple[str, str | None]:
     if job.state is JobState.OUTCOME_UNKNOWN and "charged" not in message:
         message = f"May have been charged. {message}"
     if job.advice:
-        message = f"{message} {job.advice}"
+        message = f"{message.rstrip()}{'' if message.rstrip().endswith(('.', '!', '?')) else '.'} {job.advice}"
     return " ".join(message.split()), state_tone(job.state)
 
 

@@ -16,7 +16,7 @@ from desktop_editor.api import ClientConfig, RunflowClient
 from desktop_editor.core.params import EditParams
 from desktop_editor.emulator import Behaviour, Emulator
 from desktop_editor.jobs.manager import JobManager, Snapshot
-from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+from desktop_editor.jobs.model import CANCELED_ADVICE, EditJob, JobOptions, JobState
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.flow import notifications
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache, start_worker
@@ -153,12 +153,13 @@ def test_stop_on_an_edit_never_sent_cancels_it_and_warns_of_no_charge(qtbot, pan
 
 
 def test_a_cancelled_edit_says_it_was_not_charged(panel):
-    job = make_job(JobState.CANCELED, error="Cancelled before it was sent.",
-                   advice="Nothing was sent to the service, so nothing was charged.")
+    job = make_job(JobState.CANCELED, advice=CANCELED_ADVICE, sent_size=(600, 400))
     panel.update_job(job)
     panel.select_job(job.id)
     assert short_label(JobState.CANCELED) == "Cancelled before sending"
-    assert "Cancelled before sending, not charged" in panel.details.text()
+    details = panel.details.text()
+    assert "Cancelled before sending, not charged" in details and "nothing was charged" in details
+    assert "To be sent at 600x400" in details and "Sent at" not in details  # it never was
     assert panel.summary.text() == "1 finished" and not panel.stop_button.isEnabled()
 
 
