@@ -144,3 +144,17 @@ def test_a_stop_that_finds_the_edit_sent_says_it_may_be_charged(qtbot, gui):
     go_on.set()
     qtbot.waitUntil(lambda: job_in_panel(window, job_id).state is JobState.STOPPED, timeout=TIMEOUT_MS)
     assert window.flow.service.emulator.runs_created == 1
+
+
+def test_a_stop_the_journal_cannot_record_is_reported(qtbot, gui, monkeypatch):
+    import sqlite3
+
+    window = gui.open_window()
+    manager = window.flow.controller.manager
+
+    def locked(*_args, **_kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(manager.store, "cancel_unsent", locked)
+    window.flow.submitter.on_stop_requested("0123456789ab")
+    qtbot.waitUntil(lambda: any("database is locked" in text for text in window.feedback.texts()), timeout=5000)

@@ -246,7 +246,13 @@ class EditSubmitter(QObject):
         if controller is None:
             self.window.feedback.status("That edit is no longer running here.", MESSAGE_MS)
             return
-        start_worker(_stop, controller, job_id, on_returned=self._on_stopped, owner=self)
+        start_worker(_stop, controller, job_id, on_returned=self._on_stopped, on_errored=self._on_stop_failed, owner=self)
+
+    @Slot(object)
+    def _on_stop_failed(self, exc: Exception) -> None:
+        """The journal could not be written (a locked or full disk): nothing changed, say so."""
+        log.error("could not stop a job: %s", exc)
+        self.window.feedback.error("Cannot stop the edit", f"The history could not be written, so nothing changed: {exc}")
 
     @Slot(object)
     def _on_stopped(self, answer: tuple[str, StopOutcome]) -> None:
