@@ -27,6 +27,7 @@ from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 from desktop_editor.ui.models.expansion_command import ExpansionCommand
+from desktop_editor.ui.models.invert_command import InvertMaskCommand
 from desktop_editor.ui.models.mask_copies import spare_masks
 from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
@@ -258,6 +259,15 @@ class Document(QObject):
         self._push(MaskEditCommand(self, payload, text))
         return True
 
+    def invert_mask(self, text: str = "Invert mask") -> None:
+        """Invert the whole mask as one undo step that keeps no pixels (see `InvertMaskCommand`)."""
+        self._push(InvertMaskCommand(self, text))
+
+    def invert_mask_in_place(self) -> None:
+        """Invert every mask pixel where it is (255 - value, as `mask_ops.invert`) and announce it."""
+        np.bitwise_not(self._mask, out=self._mask)  # 255 - value for 8-bit values
+        self.notify_mask_changed((0, 0, self.width, self.height))
+
     def apply_mask_change(self, payload: RegionPayload, after: np.ndarray, text: str) -> MaskEditCommand:
         """Apply a change prepared off the GUI thread (`payload` compressed there, `after` the new
         pixels of `payload.bounds`) as one undo step; returns its command.
@@ -374,7 +384,7 @@ class Document(QObject):
             self.history_replaying = False
             self._update_modified()
 
-    def _push(self, command: MaskEditCommand | ExpansionCommand) -> None:
+    def _push(self, command: MaskEditCommand | ExpansionCommand | InvertMaskCommand) -> None:
         stack = self.undo_stack
         # Pushing after some undos deletes the steps that could have been redone.
         discarded = sum(getattr(stack.command(i), "nbytes", 0) for i in range(stack.index(), stack.count()))

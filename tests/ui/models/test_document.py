@@ -149,3 +149,40 @@ def test_history_bytes_follow_pushes_undos_and_discarded_redos(doc):
     assert doc.history_bytes() == history_bytes(doc.undo_stack)
     doc.undo_stack.clear()
     assert doc.history_bytes() == 0
+
+
+def test_invert_is_one_step_keeping_no_pixels_and_undoes_exactly(doc, qtbot):
+    from desktop_editor.core import mask_ops
+
+    rng = np.random.default_rng(4)
+    painted = rng.integers(0, 256, (120, 200), dtype=np.uint8)
+    doc.set_mask_array(painted, "noise")
+    bytes_before = doc.history_bytes()
+    with qtbot.waitSignal(doc.mask_changed) as changed:
+        doc.invert_mask()
+    assert changed.args[0].getRect() == (0, 0, 200, 120)
+    assert np.array_equal(doc.mask_pixels(), mask_ops.invert(painted))  # the same as the core's invert
+    assert doc.undo_stack.count() == 2 and doc.undo_stack.text(1) == "Invert mask"
+    assert doc.history_bytes() == bytes_before  # the step holds no pixels
+    revision = doc.mask_revision
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.mask_pixels(), painted)
+    assert doc.mask_revision > revision
+    doc.undo_stack.redo()
+    assert np.array_equal(doc.mask_pixels(), mask_ops.invert(painted))
+
+
+def test_invert_survives_a_history_trim(doc):
+    doc.history_budget = 10**9
+    for i in range(3):
+        doc.set_mask_array(block(doc, i * 10, 0, i * 10 + 10, 10), f"s{i}")
+    doc.invert_mask()
+    expected = doc.mask_array()
+    doc.history_budget = doc.history_bytes()  # the next step trims the oldest of the three
+    assert doc.set_mask_array(block(doc, 150, 100, 160, 110, value=0), "trigger")  # trimmed to the newest steps
+    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "trigger"
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.mask_pixels(), expected)
+    assert doc.undo_stack.count() < 5 and doc.undo_stack.text(doc.undo_stack.index() - 1) == "Invert mask"
+    doc.undo_stack.undo()  # the invert was kept through the rebuild and still undoes exactly
+    assert np.array_equal(doc.mask_pixels(), 255 - expected)
