@@ -33,12 +33,18 @@ from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
     MaskEditCommand,
     RegionPayload,
+    TILE,
     RegionSnapshot,
     history_bytes,
     trim_history,
 )
+from desktop_editor.ui.models.tile_payload import TilePayload
 
 _untitled_numbers = itertools.count(1)
+
+
+# An in-place edit whose touched tiles span this many pixels or more is kept as its tiles.
+TILED_STEP_PIXELS = 1 << 20
 
 
 def bounds_to_rect(bounds: Bounds) -> QRect:
@@ -350,6 +356,13 @@ class Document(QObject):
         self._mask_revision += 1
         self.mask_changed.emit(QRect(x0, y0, x1 - x0, y1 - y0))
 
+    def write_mask_tiles(self, bounds: Bounds, tiles: list[tuple[int, int, np.ndarray]]) -> None:
+        """Write (top, left, pixels) tiles into the mask and announce `bounds`, which holds them
+        all (undo/redo of a stroke kept as tiles)."""
+        for top, left, pixels in tiles:
+            self._mask[top : top + pixels.shape[0], left : left + pixels.shape[1]] = pixels
+        self.notify_mask_changed(bounds)
+
     def notify_mask_changed(self, bounds: Bounds) -> None:
         self._mask_revision += 1
         self.mask_changed.emit(bounds_to_rect(bounds))
@@ -448,12 +461,21 @@ class MaskEdit:
         self.document.notify_mask_changed(bounds)
 
     def commit(self, text: str) -> bool:
-        """Record the edit as one undo step holding only what changed; False if nothing did."""
+        """Record the edit as one undo step holding only what changed; False if nothing did.
+
+        An edit whose tiles span `TILED_STEP_PIXELS` or more (a stroke across a fitted photo)
+        keeps just the tiles it touched (`TilePayload`), not their bounding box."""
         if not self._open:
             return False
         self._open = False
-        before = self._snapshot.before()
         bounds = self._snapshot.bounds
+        if bounds is not None and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) >= TILED_STEP_PIXELS:
+            tiled = TilePayload.from_tiles(self.pixels, self._snapshot.tiles(), TILE)
+            if tiled is None:
+                return False
+            self.document._push(MaskEditCommand(self.document, tiled, text, applied=True))
+            return True
+        before = self._snapshot.before()
         if before is None or bounds is None:
             return False
         x0, y0, x1, y1 = bounds

@@ -186,3 +186,32 @@ def test_invert_survives_a_history_trim(doc):
     assert doc.undo_stack.count() < 5 and doc.undo_stack.text(doc.undo_stack.index() - 1) == "Invert mask"
     doc.undo_stack.undo()  # the invert was kept through the rebuild and still undoes exactly
     assert np.array_equal(doc.mask_pixels(), 255 - expected)
+
+
+def test_an_edit_across_a_large_mask_keeps_only_the_tiles_it_touched(qtbot):
+    from desktop_editor.ui.models.tile_payload import TilePayload
+
+    big = Document(LoadedImage(image=Image.new("RGB", (2000, 1200))))
+    edit = big.begin_edit()
+    for i in range(40):  # a diagonal stroke: its bounding box is most of the mask, its tiles few
+        x, y = i * 48, i * 28
+        edit.touch((x, y, x + 40, y + 40))
+        edit.pixels[y : y + 40, x : x + 40] = 200
+        edit.changed((x, y, x + 40, y + 40))
+    after = big.mask_array()
+    assert edit.commit("long stroke")
+    command = big.undo_stack.command(0)
+    assert isinstance(command.payload, TilePayload)
+    x0, y0, x1, y1 = command.payload.bounds
+    assert (x0, y0) == (0, 0) and x1 >= 1912 and y1 >= 1132  # every changed pixel inside
+    assert command.nbytes <= 2 * 80 * 64 * 64  # the touched tiles, raw until compressed: not the box's 2.4 MP
+    qtbot.waitUntil(lambda: command.nbytes < 2 * 40 * 64 * 64 // 10)  # compressed in the background
+    big.undo_stack.undo()
+    assert not big.mask_pixels().any()
+    big.undo_stack.redo()
+    assert np.array_equal(big.mask_pixels(), after)
+
+    erase = big.begin_edit()  # touching tiles without changing them is no step
+    erase.touch((0, 0, 2000, 1200))
+    assert not erase.commit("nothing")
+    assert big.undo_stack.count() == 1
