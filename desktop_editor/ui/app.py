@@ -24,7 +24,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMessageBox, QWidget
 
-from desktop_editor import __version__
+import desktop_editor
 from desktop_editor.core.image_memory import keep_freed_image_memory
 from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
@@ -63,7 +63,6 @@ def create_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(SETTINGS_ORGANIZATION)
     app.setApplicationName(SETTINGS_APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName("desktop-editor")
     try:
         app.setWindowIcon(QIcon(str(resource_path("icons/desktop-editor.svg"))))
@@ -143,6 +142,8 @@ def run_app(argv: list[str]) -> int:
             window.resume_unfinished()
 
     after_first_paint.append(attach_service)
+    # The version is read from the package's metadata (70-90 ms): nothing before the first paint shows it.
+    after_first_paint.append(lambda: app.setApplicationVersion(desktop_editor.__version__))
     after_first_paint.append(lambda: wrap_inner_widgets(window))
     after_first_paint.append(freeze_startup_objects)
     # Fill, selection and refine then start at once; the modules' objects are frozen in turn.
