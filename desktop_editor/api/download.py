@@ -165,7 +165,9 @@ def stream_to_file(
                                   "resume the job to fetch it.", run_id=run_id)
             if watchdog.reason == "slow":
                 seconds = time.monotonic() - started
-                raise TooSlowError(f"The result came too slowly: {watchdog.received} bytes in {seconds:.0f} s.")
+                allowed = limits.allowed_seconds(max(announced or 0, watchdog.received))
+                raise TooSlowError(f"The result came too slowly: still unfinished after {seconds:.0f} s "
+                                   f"({allowed:.0f} s allowed for its size).")
         if announced is not None and announced != watchdog.received:
             raise DownloadError(f"The download broke off after {watchdog.received} of {announced} bytes.")
         if not watchdog.received:
