@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import urllib3
 
-from desktop_editor.api.config import ClientConfig
+from desktop_editor.api.config import ClientConfig, is_cleartext_remote
 from desktop_editor.api.errors import (
     DownloadError,
     OutcomeUnknownError,
@@ -62,6 +62,8 @@ class RunflowClient:
         self._local = threading.local()
         self._user_agent = user_agent
         self._aborted = threading.Event()
+        if is_cleartext_remote(self.config.base_url):  # allowed on purpose, or validated() refused it
+            log.warning("the API key goes unencrypted to %s (plain http allowed on purpose)", self.config.base_url)
 
     def __repr__(self) -> str:
         return f"RunflowClient(base_url={self.config.base_url!r})"
