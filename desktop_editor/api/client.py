@@ -14,6 +14,7 @@ import random
 import threading
 import time
 import uuid
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
@@ -38,6 +39,7 @@ from desktop_editor.api.errors import (
 )
 from desktop_editor.api.download import ExpiredLinkError, RefusedLinkError
 from desktop_editor.api.image_bytes import to_data_uri
+from desktop_editor.api.interrupt import SocketRegistry, interrupt_on, tracked_session
 from desktop_editor.api.results import RejectedResult, ResultFetcher, ResultImage, split_results
 from desktop_editor.api.runs import (
     Run,
@@ -73,7 +75,8 @@ class RunflowClient:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            self._local.sockets = SocketRegistry()
+            session = tracked_session(self._local.sockets)
             session.trust_env = False  # no proxy or netrc credentials sneaking in
             session.headers["User-Agent"] = self._user_agent
             self._local.session = session
@@ -96,6 +99,13 @@ class RunflowClient:
         event = cancel if cancel is not None else self._aborted
         if self._aborted.is_set() or event.wait(delay) or self._aborted.is_set():
             raise WaitAborted(message, run_id=run_id)
+
+    def _interruptible(self, cancel: threading.Event | None):
+        """A context in which this thread's requests end at once when `cancel` is set or the
+        client aborted (never used around a create: see api.interrupt)."""
+        self._session()
+        stops = (self._aborted,) if cancel is None else (cancel, self._aborted)
+        return interrupt_on(stops, self._local.sockets)
 
     def _url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
@@ -160,14 +170,17 @@ class RunflowClient:
                 log.info("retrying %s %s in %.1fs (%s)", method, path, delay, last_error)
                 self._pause(delay, cancel)  # a create retried here was provably not taken
             try:
-                response = self._session().request(
-                    method,
-                    url,
-                    json=body,
-                    headers=self._api_headers(),
-                    timeout=(self.config.connect_timeout, read_timeout or self.config.read_timeout),
-                    allow_redirects=False,
-                )
+                with nullcontext() if paid else self._interruptible(cancel):
+                    response = self._session().request(
+                        method,
+                        url,
+                        json=body,
+                        headers=self._api_headers(),
+                        timeout=(self.config.connect_timeout, read_timeout or self.config.read_timeout),
+                        allow_redirects=False,
+                    )
+                    if not paid:
+                        response.content  # read here, where a stop still cuts it off
             except requests.RequestException as exc:
                 if paid and not self._never_connected(exc):
                     raise self._unknown(client_ref, "the connection broke before the service answered") from exc
@@ -252,8 +265,9 @@ class RunflowClient:
             raise self._unknown(client_ref, "the service's answer named no run (neither id nor run_id)", data)
         return Run.from_json(data)
 
-    def get_run(self, run_id: str) -> Run:
-        data = self._request("GET", f"/v1/runs/{quote(run_id)}")
+    def get_run(self, run_id: str, *, cancel: threading.Event | None = None) -> Run:
+        """The run as the service describes it now (a poll: safe to repeat, stopped by `cancel`)."""
+        data = self._request("GET", f"/v1/runs/{quote(run_id)}", cancel=cancel)
         if not isinstance(data, dict):
             raise ResponseFormatError("The service described the run in an unexpected form.")
         return Run.from_json(data, run_id=run_id)
@@ -283,7 +297,10 @@ class RunflowClient:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                run = self.get_run(run_id)
+                run = self.get_run(run_id, cancel=cancel)
+            except WaitAborted:  # stopped mid-poll (or between its retries)
+                raise WaitAborted("Stopped waiting. The service may still finish and charge this edit.",
+                                  run_id=run_id) from None
             except (ServiceUnavailableError, ServiceUnreachableError, ResponseFormatError, RateLimitedError) as exc:
                 log.warning("poll of run %s failed, will keep waiting: %s", run_id, exc)
             else:
@@ -337,40 +354,44 @@ class RunflowClient:
 
     # ----- uploads --------------------------------------------------------------------------
 
-    def upload_asset(self, data: bytes, *, filename: str, mime_type: str) -> str:
-        """The three-step asset upload; returns the URL to pass to the model."""
+    def upload_asset(self, data: bytes, *, filename: str, mime_type: str, cancel: threading.Event | None = None) -> str:
+        """The three-step asset upload; returns the URL to pass to the model. `cancel` (or
+        `abort`) ends it within a fraction of a second with WaitAborted: nothing is charged."""
         if len(data) > MAX_UPLOAD_BYTES:
             raise RunflowError(f"{filename} is {len(data) / 2**20:.1f} MiB; the service takes at most 50 MiB.")
         slot = self._request(
             "POST",
             "/v1/asset-uploads",
             body={"filename": filename, "mime_type": mime_type, "size_bytes": len(data)},
+            cancel=cancel,
         )
         try:
             asset_id, upload_url = slot["asset_id"], slot["upload_url"]
         except (KeyError, TypeError) as exc:
             raise ResponseFormatError("The service's upload answer had no asset_id/upload_url.") from exc
-        self._put_upload(upload_url, data, mime_type)
-        confirmed = self._request("POST", f"/v1/asset-uploads/{quote(str(asset_id))}/confirmations", body={})
+        self._put_upload(upload_url, data, mime_type, cancel)
+        confirmed = self._request("POST", f"/v1/asset-uploads/{quote(str(asset_id))}/confirmations", body={},
+                                  cancel=cancel)
         url = confirmed.get("url") if isinstance(confirmed, dict) else None
         if not isinstance(url, str) or not url:
             raise ResponseFormatError("The service confirmed the upload without a URL.")
         return url
 
-    def _put_upload(self, upload_url: str, data: bytes, mime_type: str) -> None:
+    def _put_upload(self, upload_url: str, data: bytes, mime_type: str, cancel: threading.Event | None = None) -> None:
         """PUT to the presigned URL: no Authorization header, Content-Type exactly as declared."""
         last: Exception | None = None
         for attempt in range(self.config.max_retries + 1):
             if attempt:
-                self._pause(self._backoff(attempt - 1, None))
+                self._pause(self._backoff(attempt - 1, None), cancel, message="Stopped uploading.")
             try:
-                response = self._session().put(
-                    upload_url,
-                    data=data,
-                    headers={"Content-Type": mime_type},
-                    timeout=(self.config.connect_timeout, max(self.config.read_timeout, 120.0)),
-                    allow_redirects=False,
-                )
+                with self._interruptible(cancel):
+                    response = self._session().put(
+                        upload_url,
+                        data=data,
+                        headers={"Content-Type": mime_type},
+                        timeout=(self.config.connect_timeout, max(self.config.read_timeout, 120.0)),
+                        allow_redirects=False,
+                    )
             except requests.RequestException as exc:
                 last = exc
                 continue
@@ -382,7 +403,7 @@ class RunflowClient:
             raise RunflowError(f"The upload was refused (HTTP {response.status_code}): {response.text[:200]}")
         raise ServiceUnreachableError(f"The upload did not go through after several attempts ({last}).")
 
-    def media_url(self, data: bytes, *, filename: str, mime_type: str) -> str:
+    def media_url(self, data: bytes, *, filename: str, mime_type: str, cancel: threading.Event | None = None) -> str:
         """A URL the model can read: an inline data URI when small, an uploaded asset otherwise.
 
         The limit is low on purpose (ClientConfig.inline_limit): the create is the one request
@@ -391,7 +412,7 @@ class RunflowClient:
         """
         if len(data) * 4 / 3 <= self.config.inline_limit:
             return to_data_uri(data, mime_type)
-        return self.upload_asset(data, filename=filename, mime_type=mime_type)
+        return self.upload_asset(data, filename=filename, mime_type=mime_type, cancel=cancel)
 
     # ----- results --------------------------------------------------------------------------
 
@@ -443,7 +464,7 @@ class RunflowClient:
                 except ExpiredLinkError as exc:
                     if renewal == RENEWALS:
                         raise DownloadError(f"The result URL kept expiring after renewing it ({exc}).") from None
-                    fresh = self.get_run(run.id).images
+                    fresh = self.get_run(run.id, cancel=cancel).images
                     if index >= len(fresh):
                         raise DownloadError("A result URL expired and the service no longer lists that image.") from None
                     image = fresh[index]

@@ -95,7 +95,7 @@ class JobRunner:
             if job.options.style == "direct":
                 results = self._send_direct(job, prepared)
             else:
-                run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared, cancel)
+                run = self.client.get_run(job.run_id, cancel=cancel) if job.run_id else self._send(job, prepared, cancel)
                 with image_work():  # while the service works, not once the result is awaited
                     plan_finish(prepared, job)
                 run = self._wait(job, run, cancel)
@@ -183,21 +183,22 @@ class JobRunner:
             raise ValueError("only a job with a run id can be resumed")
         return self.run(job, cancel)
 
-    def _upload(self, job: EditJob, prepared: PreparedEdit) -> dict:
+    def _upload(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event | None = None) -> dict:
         """The model input, with every image and the mask turned into URLs the model can read."""
         self._set(job, JobState.UPLOADING)
         try:
-            urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type) for u in prepared.images]
+            urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type, cancel=cancel)
+                    for u in prepared.images]
             mask_url = None
             if prepared.mask_upload is not None:
                 m = prepared.mask_upload
-                mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
+                mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type, cancel=cancel)
         except WaitAborted as exc:  # uploads create nothing that is charged
             raise _CalledOff() from exc
         return job.params.model_input(urls, mask_url)
 
     def _send(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event) -> Run:
-        model_input = self._upload(job, prepared)
+        model_input = self._upload(job, prepared, cancel)
         if cancel.is_set():
             raise _CalledOff()
         self._set(job, JobState.SENDING)  # journaled before the paid request leaves
