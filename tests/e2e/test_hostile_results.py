@@ -211,3 +211,11 @@ def test_ctrl_c_during_a_dripping_download_exits_within_a_second(emulator, photo
     emulator.behaviour.result_body = "image"
     assert main(["jobs", "resume", *service_args(emulator)]) == 0
     assert emulator.runs_created == 1 and [p.name for p in out.iterdir()] == ["photo-edit-1.png"]
+
+
+def test_plain_http_to_another_machine_is_refused_before_the_key_leaves(photo, tmp_path, capsys):
+    code = main(["edit", str(photo), "--prompt", "make it blue", "--out", str(tmp_path / "out"),
+                 "--base-url", "http://runflow.example.invalid", "--api-key", KEY])
+    err = capsys.readouterr().err
+    assert code == 2 and "unencrypted" in err and "--allow-http" in err
+    assert KEY not in err
