@@ -138,24 +138,26 @@ class JobRunner:
                 # goes on later without any risk of paying twice.
                 self._set(job, JobState.OFFLINE, error=f"{exc} {_created(job)}", failure_kind="unreachable",
                           advice="It will go on when the service is reachable (`desktop-editor jobs resume`).")
+            elif self._sent(job):  # a direct-style answer whose images could not be fetched
+                self._set(job, JobState.FAILED, error=f"{exc} {_created(job)}", failure_kind="unreachable")
             elif isinstance(exc, ServiceUnreachableError):
                 self._set(job, JobState.OFFLINE, error=str(exc), failure_kind="unreachable",
                           advice="It will go on when the service is reachable.")
             else:
                 self._set(job, JobState.FAILED, error=str(exc), failure_kind="unreachable", advice=advice_for(exc) or None)
         except RunflowError as exc:
-            error = f"{exc} {_created(job)}" if job.run_id else str(exc)
+            error = f"{exc} {_created(job)}" if self._sent(job) else str(exc)
             self._set(job, JobState.FAILED, error=error, failure_kind="refused", advice=advice_for(exc) or None)
         except OSError as exc:  # disk full, folder not writable, ...
             error = f"The result could not be saved: {exc}"
-            self._set(job, JobState.FAILED, error=f"{error} {_created(job)}" if job.run_id else error, failure_kind="disk")
+            self._set(job, JobState.FAILED, error=f"{error} {_created(job)}" if self._sent(job) else error, failure_kind="disk")
         return job
 
     @staticmethod
     def _sent(job: EditJob) -> bool:
-        """Whether a create may have left: from SENDING on, or once a run id is known."""
-        return bool(job.run_id) or job.state in (JobState.SENDING, JobState.QUEUED, JobState.RUNNING,
-                                                 JobState.DOWNLOADING)
+        """Whether the service took the create: a run id is known, or a direct answer came
+        (downloading). A create refused (4xx) or of unknown fate is not this: see those branches."""
+        return bool(job.run_id) or job.state is JobState.DOWNLOADING
 
     def _unreadable(self, job: EditJob, exc: UnreadableAnswerError, *, kept: list[Path]) -> None:
         """Final and honest: the run is over on the service (maybe charged), no readable image
@@ -280,7 +282,8 @@ def _identical_file(folder: Path, name: str, data: bytes) -> Path | None:
 
 def _created(job: EditJob) -> str:
     """The sentence every failure after an accepted create carries."""
-    return f"The run was created and may be charged (run {job.run_id})."
+    reference = f"run {job.run_id}" if job.run_id else f"reference {job.client_ref}"
+    return f"The run was created and may be charged ({reference})."
 
 
 def _cost(answer: dict) -> float | None:
