@@ -16,7 +16,7 @@ import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import requests
 
@@ -28,14 +28,12 @@ from desktop_editor.api.download import (
     TooSlowError,
     stream_to_file,
 )
+from desktop_editor.api.config import ClientConfig
 from desktop_editor.api.errors import BadResultError, DownloadError
 from desktop_editor.api.image_bytes import from_data_uri
 from desktop_editor.api.result_check import ResultCheckError, check_result_file
 from desktop_editor.core.cpu import image_work
 from desktop_editor.core.filenames import safe_filename
-
-if TYPE_CHECKING:
-    from desktop_editor.api.client import RunflowClient
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +67,27 @@ def default_download_folder() -> Path:
     return path
 
 
+class DownloadingClient(Protocol):
+    """What the fetcher needs of the client (RunflowClient): its settings, this thread's
+    session, its pause between attempts and its abort signal."""
+
+    config: ClientConfig
+
+    @property
+    def aborted(self) -> threading.Event: ...
+
+    def session(self) -> requests.Session: ...
+
+    def pause(self, delay: float, cancel: threading.Event | None = None, *, run_id: str | None = None,
+              message: str = "") -> None: ...
+
+    def backoff(self, attempt: int, retry_after: float | None) -> float: ...
+
+
 class ResultFetcher:
     """Fetches the results of one run (or direct answer) into `folder` for one client."""
 
-    def __init__(self, client: RunflowClient, *, run_id: str | None, folder: Path | None,
+    def __init__(self, client: DownloadingClient, *, run_id: str | None, folder: Path | None,
                  cancel: threading.Event | None, limits: DownloadLimits):
         self.client = client
         self.run_id = run_id
