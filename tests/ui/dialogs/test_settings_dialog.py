@@ -198,3 +198,13 @@ def test_the_repeat_question_can_be_turned_back_on_after_dont_ask_again(qtbot, s
     dialog.repeat_check.setChecked(True)
     save(dialog)
     assert load_settings(settings_file).ask_before_repeating is True
+
+
+def test_plain_http_to_another_machine_is_off_until_allowed_and_saved(qtbot, dialog, settings_file):
+    assert not dialog.cleartext_check.isChecked()
+    assert "unencrypted" in dialog.cleartext_check.toolTip()
+    dialog.base_url_edit.setText("http://runflow.internal:8080")
+    dialog.cleartext_check.setChecked(True)
+    save(dialog)
+    saved = load_settings(settings_file)
+    assert saved.allow_cleartext is True and saved.base_url == "http://runflow.internal:8080"
