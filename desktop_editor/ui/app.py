@@ -25,6 +25,7 @@ from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMessageBox, QWidget
 
 import desktop_editor
+from desktop_editor.api.errors import ConfigurationError
 from desktop_editor.core.image_memory import keep_freed_image_memory
 from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
@@ -78,6 +79,10 @@ def connect_service(service: ServiceConnection | None = None) -> ServiceConnecti
     service = service or ServiceConnection(offline_retry=OFFLINE_RETRY_S)
     try:
         service.connect(load_settings())
+    except ConfigurationError as exc:  # e.g. a plain-http address: the key is not sent, say why
+        log.warning("not connecting: %s", exc)
+        service.close()
+        raise
     except Exception:  # a broken store or keyring must not stop the app from starting
         log.exception("could not connect to the service")
         try:
@@ -132,7 +137,11 @@ def run_app(argv: list[str]) -> int:
         # worker) while the history store opens and, in Demo mode, the emulator starts.
         if not window.isVisible():
             return  # closed before its first paint was even handled (a smoke test, a quick quit)
-        service = connect_service()
+        try:
+            service = connect_service()
+        except ConfigurationError as exc:
+            window.feedback.error("Not connected", f"{exc} Masks can still be painted and saved.")
+            return
         if service is None:
             window.feedback.error("Cannot connect", "The app could not open its history or start its connection; "
                                   "edits cannot be sent. Masks can still be painted and saved.")
