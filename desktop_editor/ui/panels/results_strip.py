@@ -18,10 +18,11 @@ and the keys are the window's action registry's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal, Slot
-from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QImage, QKeyEvent
+from PySide6.QtGui import QAction, QContextMenuEvent, QGuiApplication, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -251,6 +252,16 @@ class ResultsStrip(QWidget):
         self._scroll.ensureWidgetVisible(self._tiles[index], 8, 0)
         self._update_actions()
         self.result_selected.emit(index)
+
+    def use_window_actions(self, actions: Mapping[str, QAction],
+                           set_tip: Callable[[QAction, str | None], None]) -> None:
+        """Show the window's Save, Save As, Copy and Use as input (by those names: "save",
+        "save_as", "copy", "use_as_input") on the buttons and in the menu instead of the strip's
+        own, so they name the keys the window gives them (see `ResultActions.adopt`)."""
+        self._commands.adopt(actions, set_tip)
+        self.save_action, self.save_as_action = self._commands.save, self._commands.save_as
+        self.copy_action, self.use_as_input_action = self._commands.copy, self._commands.use_as_input
+        self._update_actions()
 
     # ----- where and how to save -------------------------------------------------------------
 

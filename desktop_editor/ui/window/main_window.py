@@ -56,6 +56,7 @@ from desktop_editor.ui.window.keys import HoldKeyForwarder
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
+from desktop_editor.ui.window import view_actions
 from desktop_editor.ui.window.view_actions import group_actions, refresh_enabled_actions, refresh_page_actions
 from desktop_editor.ui.window.window_state import restore_window_state, save_window_state
 
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.flow = EditFlow(self)
         self.mixing = MixFlow(self, self.flow)
-        self.compare_view.mix_bar.add_actions([self.actions["mix.save"], self.actions["mix.use_as_input"]])
+        view_actions.hand_out_actions(self)
         self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
         self.actions["view.marching_ants"].setChecked(self.canvas.marching_ants())
