@@ -224,7 +224,9 @@ class ResultPresenter(QObject):
 
     @Slot(int)
     def on_result_copied(self, index: int) -> None:
-        self.window.feedback.status(f"Result {index + 1} copied to the clipboard.", MESSAGE_MS)
+        items = self.window.results_strip.results()
+        label = items[index].label if 0 <= index < len(items) and items[index].label else f"Result {index + 1}"
+        self.window.feedback.status(f"{label} copied to the clipboard.", MESSAGE_MS)
 
     # ----- the compare view ----------------------------------------------------------------------
 
