@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
 from desktop_editor.jobs.model import EditJob
@@ -41,6 +42,7 @@ class ResultSet:
     before: QImage | None = None
     selected: int = 0
     items: list[ResultItem] = field(default_factory=list)
+    edit: QRect | None = None  # the edited area (the mask's painted bounds), once worked out
     first_number: int = 1  # its first result's number among its image's results (see number_results)
 
     @property
