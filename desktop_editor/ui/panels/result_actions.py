@@ -91,6 +91,7 @@ class ResultActions:
             setattr(self, name, action)
             button = self._buttons.get(name)
             if button is not None:
+                button.removeAction(own)  # a button with two actions shows a menu arrow
                 button.setDefaultAction(action)
         self._set_tip = set_tip
 

@@ -155,6 +155,7 @@ def test_the_strip_names_the_result_keys_on_its_buttons_tips_and_menu(qtbot, win
     strip.set_results([ResultItem(image=Image.new("RGB", (32, 24), (5, 6, 7)), label="Result 1", name="kept")])
     save, save_as, copy = native(["Ctrl+S"]), native(["Ctrl+Shift+S"]), native(["Ctrl+C"])
     assert strip.buttons["save"].text() == "Save" and strip.buttons["copy"].text() == "Copy"
+    assert all(button.actions() == [button.defaultAction()] for button in strip.buttons.values())  # no menu arrows
     assert strip.buttons["save"].toolTip().endswith(f"({save})")
     assert strip.buttons["save_as"].toolTip().endswith(f"({save_as})")
     assert strip.buttons["copy"].toolTip().endswith(f"({copy})")
