@@ -50,9 +50,9 @@ def _percent_spin(prefix: str, tip: str) -> QSpinBox:
     spin.setRange(1, 100)
     spin.setPrefix(prefix)
     spin.setSuffix("%")
-    spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # typed, or changed with the wheel and arrow keys
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}100%") + 18)
+    # With its arrows, like Size and Hardness: a field without them did not look like one to change.
+    spin.setFixedWidth(spin.sizeHint().width())
     spin.setToolTip(tip)
     return spin
 

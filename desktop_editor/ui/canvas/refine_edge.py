@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from desktop_editor.ui.models.document import Document
     from desktop_editor.ui.models.mask_history import MaskEditCommand
 
+STATES = ("Refining…", "Preview", "No change at this band", "Applying…")  # what the bar says
 SLIDER_MAX = 64  # the slider's reach; the box beside it goes to MAX_BAND
 
 
@@ -80,7 +81,8 @@ class RefineEdgeBar(QFrame):
             widget.setToolTip(tip)
         self.band_spin.setFixedWidth(76)
         self.state_label = QLabel()
-        self.state_label.setMinimumWidth(90)
+        # As wide as its longest state, so the bar keeps one width as the state changes.
+        self.state_label.setFixedWidth(max(self.state_label.fontMetrics().horizontalAdvance(text) for text in STATES) + 4)
         self.apply_button = QPushButton("Apply")
         self.apply_button.setToolTip("Keep the refined edge (Enter)")
         self.apply_button.setDefault(True)

@@ -6,6 +6,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 
+PARAMS_SHARE, JOBS_SHARE = 330, 500
+
+
 class Docks:
     """Makes the docks and puts them back in their first places on request."""
 
@@ -46,4 +49,6 @@ class Docks:
             dock.show()
         self.jobs.raise_()
         w.resizeDocks([self.params], [370], Qt.Orientation.Horizontal)
-        w.resizeDocks([self.params, self.jobs], [560, 330], Qt.Orientation.Vertical)
+        # Before the window is shown these are proportions: Jobs and History get a good four rows
+        # (with the selected edit's details) in a 1400x900 window, Parameters the rest, which scrolls.
+        w.resizeDocks([self.params, self.jobs], [PARAMS_SHARE, JOBS_SHARE], Qt.Orientation.Vertical)

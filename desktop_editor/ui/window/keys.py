@@ -111,3 +111,13 @@ class HoldKeyForwarder(QObject):
         finally:
             self._forwarding = False
         return True
+
+
+def give_keys_to_page(window: QWidget, view: QWidget) -> None:
+    """The page just shown (`view`) takes the keyboard, unless the designer is typing in a field
+    of the window: a result arriving while they write the next prompt must not send the rest of
+    their words to the tool keys."""
+    focus = QApplication.focusWidget()
+    if isinstance(focus, _TYPING) and focus.window() is window and not view.isAncestorOf(focus):
+        return
+    view.setFocus(Qt.FocusReason.OtherFocusReason)

@@ -52,7 +52,7 @@ from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_
 from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
-from desktop_editor.ui.window.keys import HoldKeyForwarder
+from desktop_editor.ui.window.keys import HoldKeyForwarder, give_keys_to_page
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         if page == COMPARE_PAGE:
             self.canvas.tools.current.cancel()
         self.stack.setCurrentIndex(page)
-        (self.compare_view if page == COMPARE_PAGE else self.canvas).setFocus(Qt.FocusReason.OtherFocusReason)
+        give_keys_to_page(self, self.compare_view if page == COMPARE_PAGE else self.canvas)
         self.update_view_actions()
         self.page_changed.emit("compare" if page == COMPARE_PAGE else "mask")
 

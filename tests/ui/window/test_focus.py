@@ -48,3 +48,29 @@ def test_escape_leaves_a_text_field(qtbot, window, tmp_path):
     qtbot.waitUntil(field.hasFocus)
     QTest.keyClick(field, Qt.Key.Key_Escape)
     qtbot.waitUntil(window.canvas.hasFocus)
+
+
+def test_a_result_arriving_leaves_the_keys_with_the_prompt(qtbot, window, tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from desktop_editor.ui.common.conversions import qimage_from_pil
+
+    prompt = _typing_a_prompt(qtbot, window, tmp_path)
+    image = qimage_from_pil(Image.fromarray(np.full((90, 160, 3), 120, np.uint8)))
+    window.compare_view.set_images(image, image, None)
+    assert window.show_compare_page()
+    QTest.keyClicks(prompt, " and a bow")
+    assert prompt.hasFocus() and prompt.toPlainText() == "give the cat a hat and a bow"
+    window.show_mask_page()
+    assert prompt.hasFocus()
+
+
+def test_the_pointer_coming_over_the_canvas_leaves_the_keys_with_the_prompt(qtbot, window, tmp_path):
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QEnterEvent
+
+    prompt = _typing_a_prompt(qtbot, window, tmp_path)
+    viewport = window.canvas.viewport()
+    QApplication.sendEvent(viewport, QEnterEvent(QPointF(5, 5), QPointF(5, 5), QPointF(viewport.mapToGlobal(QPoint(5, 5)))))
+    assert prompt.hasFocus()
