@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
 
 
-PARAMS_SHARE, JOBS_SHARE = 330, 500
+# How the right column is shared between Parameters and Jobs|History at first (proportions: the
+# window is not laid out yet). A window 850 px tall or more (1400x900 at 100%) gives Jobs and
+# History a good four rows with the selected edit's details; a shorter one (a small screen, or
+# 150% scale) keeps Parameters' model and prompt in view first.
+ROOMY_HEIGHT = 850
+ROOMY_SHARES = (330, 500)
+SHORT_SHARES = (600, 400)
 
 
 class Docks:
@@ -49,6 +56,7 @@ class Docks:
             dock.show()
         self.jobs.raise_()
         w.resizeDocks([self.params], [370], Qt.Orientation.Horizontal)
-        # Before the window is shown these are proportions: Jobs and History get a good four rows
-        # (with the selected edit's details) in a 1400x900 window, Parameters the rest, which scrolls.
-        w.resizeDocks([self.params, self.jobs], [PARAMS_SHARE, JOBS_SHARE], Qt.Orientation.Vertical)
+        screen = w.screen() or QGuiApplication.primaryScreen()
+        height = min(w.height(), screen.availableGeometry().height()) if screen is not None else w.height()
+        shares = ROOMY_SHARES if height >= ROOMY_HEIGHT else SHORT_SHARES
+        w.resizeDocks([self.params, self.jobs], list(shares), Qt.Orientation.Vertical)

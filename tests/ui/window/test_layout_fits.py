@@ -8,6 +8,7 @@ fresh process (QT_SCALE_FACTOR is read only at start), as `test_docks_fit` does.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -169,13 +170,57 @@ def make_window(qtbot, tmp_path, messages):
     store.close()
 
 
-def test_jobs_and_history_show_four_rows_at_first_in_a_1400x900_window(qtbot, make_window):
+def on_a_screen(tmp_path: Path, test: str, width: int, height: int) -> None:
+    """Run `test` of this module in a fresh process whose (offscreen) screen is `width` x `height`
+    logical pixels at the scale of this run: how much room the window gets at first depends on it."""
+    scale = float(os.environ.get("QT_SCALE_FACTOR", "1"))
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "screen", "x": 0, "y": 0, "width": round(width * scale),
+                                               "height": round(height * scale), "logicalDpi": 96, "logicalBaseDpi": 96,
+                                               "dpr": 1}]}))
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}", SCREEN_SET: "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", f"{__file__}::{test}", "-q", "-p", "no:cacheprovider",
+         "--basetemp", str(tmp_path / "run")],
+        cwd=Path(__file__).resolve().parents[3], env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "1 passed" in result.stdout
+
+
+SCREEN_SET = "DESKTOP_EDITOR_TEST_SCREEN_SET"
+
+
+def test_jobs_and_history_show_four_rows_at_first_in_a_1400x900_window(qtbot, make_window, tmp_path):
+    if not os.environ.get(SCREEN_SET):
+        on_a_screen(tmp_path, "test_jobs_and_history_show_four_rows_at_first_in_a_1400x900_window", 1400, 900)
+        return
     make, _settings = make_window
     window = make(1400, 900)
     assert _rows_shown(window.jobs_panel.view) >= 4
     window.docks.history.raise_()
     QApplication.processEvents()
     assert _rows_shown(window.history_panel.view) >= 4
+
+
+def test_on_a_short_screen_the_parameters_keep_the_prompt_in_view(qtbot, make_window, tmp_path):
+    if not os.environ.get(SCREEN_SET):
+        on_a_screen(tmp_path, "test_on_a_short_screen_the_parameters_keep_the_prompt_in_view", 933, 600)
+        return
+    make, _settings = make_window
+    window = MainWindow(settings=_settings)  # as the app opens it: at its first size, fitted to the screen
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    screen = window.screen().availableGeometry()
+    assert window.height() <= screen.height() and window.width() <= screen.width()  # not 1400x900 logical
+    prompt = window.params_panel.prompt_edit
+    scroll = prompt.parentWidget()
+    while scroll is not None and not hasattr(scroll, "viewport"):
+        scroll = scroll.parentWidget()
+    top_left = prompt.mapTo(scroll.viewport(), prompt.rect().topLeft())
+    assert 0 <= top_left.y() and top_left.y() + prompt.height() <= scroll.viewport().height()
+    window.close()
 
 
 def test_the_jobs_panels_height_set_is_kept_for_the_next_start(qtbot, make_window):
