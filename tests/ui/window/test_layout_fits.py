@@ -244,3 +244,15 @@ def test_all_of_it_at_150_percent(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout and "1 skipped" in result.stdout
+
+
+def test_the_demo_banner_says_all_of_it_in_a_narrow_window(qtbot, window):
+    window.set_demo(True)
+    window.resize(760, 600)
+    QApplication.processEvents()
+    label = window.demo_banner.label
+    assert label.isVisible()
+    if label.wordWrap():
+        assert label.heightForWidth(label.width()) <= label.height()
+    else:
+        assert label.fontMetrics().horizontalAdvance(label.toolTip()) <= label.width()
