@@ -64,7 +64,14 @@ class RefineEdgeBar(QFrame):
         self.setAutoFillBackground(True)
         self.setStyleSheet(
             "#refine_edge_bar { background: rgba(28, 30, 34, 235); border: 1px solid rgba(255,255,255,40);"
-            " border-radius: 6px; } #refine_edge_bar QLabel { color: #e8eaed; }")
+            " border-radius: 6px; } #refine_edge_bar QLabel { color: #e8eaed; }"
+            # The whole groove shows on the dark bar (the theme's groove vanished on it, leaving only
+            # the filled part: a slider that looked 25 px long).
+            " #refine_edge_bar QSlider::groove:horizontal { height: 4px; border-radius: 2px;"
+            " background: rgba(255, 255, 255, 70); }"
+            " #refine_edge_bar QSlider::sub-page:horizontal { height: 4px; border-radius: 2px; background: #4c8dff; }"
+            " #refine_edge_bar QSlider::handle:horizontal { width: 14px; margin: -5px 0; border-radius: 7px;"
+            " background: #e8eaed; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         layout.setSpacing(8)

@@ -21,6 +21,7 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QMessageBox, QSpinBox
 from test_docks_fit import cut_off
+from test_options_bar_fits import themed  # noqa: F401 (fixture)
 
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.model import EditJob, JobState
@@ -256,3 +257,20 @@ def test_the_demo_banner_says_all_of_it_in_a_narrow_window(qtbot, window):
         assert label.heightForWidth(label.width()) <= label.height()
     else:
         assert label.fontMetrics().horizontalAdvance(label.toolTip()) <= label.width()
+
+
+def test_the_refine_edge_sliders_whole_groove_shows_on_its_dark_bar(qtbot, themed, window, tmp_path):
+    document = open_image(qtbot, window, make_photo(tmp_path / "cat.png", (320, 200)))
+    document.write_mask_region((60, 40, 260, 160), np.full((120, 200), 255, np.uint8))
+    assert window.refine_edge.start()
+    bar = window.refine_edge.bar
+    qtbot.waitUntil(bar.isVisible)
+    bar.show_band(2)  # the handle at the left: the rest is the empty groove
+    picture = bar.grab().toImage()
+    slider = bar.band_slider.geometry()
+    dpr = picture.devicePixelRatio()
+    y = round(slider.center().y() * dpr)
+    groove = picture.pixelColor(round((slider.left() + slider.width() * 0.8) * dpr), y)
+    background = picture.pixelColor(round((slider.left() + slider.width() * 0.8) * dpr), round((slider.top() + 1) * dpr))
+    assert abs(groove.lightness() - background.lightness()) >= 25, (groove.name(), background.name())
+    window.refine_edge.cancel()
