@@ -141,7 +141,7 @@ def is_srgb(data: bytes | None) -> bool:
     levels = np.array([0, 16, 64, 128, 192, 240, 255], dtype=np.uint8)
     grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(1, -1, 3)
     try:
-        converted = ImageCms.applyTransform(Image.fromarray(grid, "RGB"), _transform(data, "RGB", None, "RGB"))
+        converted = _apply(_transform(data, "RGB", None, "RGB"), Image.fromarray(grid, "RGB"))
         same = bool(np.abs(np.asarray(converted).astype(int) - grid).max() <= 1)
     except (OSError, ValueError, ImageCms.PyCMSError):
         same = False
@@ -194,6 +194,19 @@ def _transform(source: bytes | None, in_mode: str, target: bytes | None, out_mod
     return made
 
 
+def _apply(transform: ImageCms.ImageCmsTransform, image: Image.Image) -> Image.Image:
+    """`image` through `transform`, into a new image of the transform's output mode.
+
+    Not `ImageCms.applyTransform`: that serialises the output profile into the new image's info
+    on every call, which some valid profiles (ghostscript's PS CMYK) cannot be, and which costs
+    a copy of the profile each time.
+    """
+    image.load()
+    out = Image.new(transform.output_mode, image.size)
+    transform.transform.apply(image.getim(), out.getim())  # LittleCMS, the GIL released
+    return out
+
+
 def to_eight_bits(pixels: np.ndarray) -> np.ndarray:
     """uint16 values rounded to uint8 (v / 257, GIL released); uint8 comes back as it is."""
     if pixels.dtype == np.uint8:
@@ -235,7 +248,7 @@ def to_srgb8(pixels: np.ndarray, space: ColourSpace, target: bytes | None = None
     elif mode == "RGB" and target is None and is_srgb(profile):
         rgb = colour_image
     else:
-        rgb = ImageCms.applyTransform(colour_image, _transform(profile, mode, target, "RGB"))
+        rgb = _apply(_transform(profile, mode, target, "RGB"), colour_image)
     if alpha is None:
         return rgb
     rgb.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
@@ -255,7 +268,7 @@ def from_srgb8(image: Image.Image, space: ColourSpace) -> np.ndarray:
     elif profile is None or (mode == "RGB" and is_srgb(profile)):
         converted = rgb if mode == "RGB" else rgb.convert(mode)
     else:
-        converted = ImageCms.applyTransform(rgb, _transform(None, "RGB", profile, mode))
+        converted = _apply(_transform(None, "RGB", profile, mode), rgb)
     values = np.asarray(converted)
     return to_sixteen_bits(values) if space.bits == 16 else np.array(values)
 
