@@ -73,7 +73,7 @@ def _png(values, space, source, dpi) -> bytes:
         if not ok:
             raise OSError("the 16-bit PNG could not be encoded")
         return with_metadata(encoded.tobytes(), icc_profile=space.profile, dpi=dpi)
-    image = Image.fromarray(values, "I;16") if space.bits == 16 else _pillow_image(values, space)
+    image = Image.fromarray(values) if space.bits == 16 else _pillow_image(values, space)
     options = _options(source, space, dpi)
     if source.xmp:
         info = PngImagePlugin.PngInfo()

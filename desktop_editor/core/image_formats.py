@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import struct
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,20 +112,43 @@ def looks_cut_off(kind: str | None, data: bytes) -> bool:
                 pos += size
             return pos != len(data)
         if kind == "PSD":
-            pos = 26
-            for _section in range(3):
-                length = struct.unpack(">I", data[pos:pos + 4])[0] if _section < 2 or data[4:6] == b"\x00\x01" \
-                    else struct.unpack(">Q", data[pos:pos + 8])[0]
-                pos += (4 if _section < 2 or data[4:6] == b"\x00\x01" else 8) + length
-            return pos >= len(data)
+            return _psd_cut_off(data)
         if data[:4] in (b"II*\x00", b"MM\x00*"):
-            with Image.open(io.BytesIO(data)) as img:
-                tags = img.tag_v2
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a cut-off file makes Pillow warn about its tags
+                tags = Image.open(io.BytesIO(data)).tag_v2
                 offsets, counts = tags.get(273) or tags.get(324), tags.get(279) or tags.get(325)
                 if offsets and counts:
                     return max(o + c for o, c in zip(offsets, counts)) > len(data)
     except (struct.error, OSError, ValueError, TypeError):
         return True
+    return False
+
+
+def _psd_cut_off(data: bytes) -> bool:
+    """Whether a PSD/PSB ends before its composite image data does (raw or RLE; a ZIP-compressed
+    composite cannot be measured without decoding, and is left to the reader)."""
+    big = data[4:6] == b"\x00\x02"  # PSB: larger length fields
+    channels, height, width, depth = struct.unpack(">HIIH", data[12:24])
+    pos = 26
+    for section in range(3):
+        wide = big and section == 2
+        length = struct.unpack(">Q" if wide else ">I", data[pos:pos + (8 if wide else 4)])[0]
+        pos += (8 if wide else 4) + length
+    if pos + 2 > len(data):
+        return True
+    compression = struct.unpack(">H", data[pos:pos + 2])[0]
+    pos += 2
+    if compression == 0:
+        return pos + channels * height * width * max(1, depth // 8) > len(data)
+    if compression == 1:
+        rows = channels * height
+        size = 4 if big else 2
+        table = data[pos:pos + rows * size]
+        if len(table) < rows * size:
+            return True
+        counts = np.frombuffer(table, dtype=">u4" if big else ">u2")
+        return pos + rows * size + int(counts.sum()) > len(data)
     return False
 
 
@@ -232,6 +256,8 @@ def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | 
     refuse_unsupported(name, suffix, data)
     kind = sniff(data)
     if kind == "PSD":
+        if looks_cut_off(kind, data):  # psd-tools reads on into zeros without a word
+            raise EOFError("cut off")
         return _psd(name, data, memory)
     if kind == "HEIF":
         import pillow_heif
@@ -253,7 +279,9 @@ def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | 
     exif, xmp = upright_exif(img), file_xmp(img)
     if deep:
         hint = "CMYK" if img.mode == "CMYK" else "RGB"
-        values = apply_orientation(_decode_deep(data, hint), orientation)
+        values = _decode_deep(data, hint)
+        if not (fmt == "TIFF" and hint == "RGB"):  # OpenCV's TIFF reader turns the image itself
+            values = apply_orientation(values, orientation)
         if values.ndim == 2:
             mode = "L"
         elif values.shape[2] == 2:

@@ -128,6 +128,7 @@ def load_image(source: str | Path | bytes, *, memory: int | None = None) -> Load
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit decides
+            warnings.simplefilter("ignore", UserWarning)  # a decoder's chatter about odd tags: the outcome speaks
             decoded = decode(name, suffix, data, decode_pixels=decode_pixels, memory=memory)
     except ImageTooLargeError as exc:
         raise ImageLoadError(str(exc)) from exc
