@@ -299,3 +299,32 @@ def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | 
     return _from_pillow_image(upright(img), fmt, icc, dpi=dpi, compression=compression, exif=exif, xmp=xmp,
                               mode_before=mode_before, orientation=orientation)
 
+
+
+def displayed_size(path, head_bytes: int = 1 << 16) -> tuple[int, int]:
+    """(width, height) as displayed, from the file's header only: fast for hundreds of files.
+
+    Raises:
+        UnsupportedFileError: camera RAW (the sentence says what to export it as).
+        OSError, ValueError, SyntaxError: not a readable image.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    with path.open("rb") as file:
+        head = file.read(head_bytes)
+    refuse_unsupported(path.name, path.suffix, head)
+    kind = sniff(head)
+    if kind == "PSD":
+        height, width = struct.unpack(">II", head[14:22])
+        return width, height
+    if kind == "HEIF":
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with Image.open(path) as img:
+            orientation = img.getexif().get(0x0112, 1)
+            width, height = img.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
