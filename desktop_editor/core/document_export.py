@@ -151,5 +151,12 @@ def encode_document(values: np.ndarray, source: SourceImage, fmt: str, *,
         return _save(image, "AVIF", quality=90, **options)
     import pillow_heif
 
+    if space.bits == 16 and space.mode in ("RGB", "RGBA"):  # HEIC holds 10 bits: more than 8 kept
+        heif = pillow_heif.from_bytes(mode=f"{space.mode};16", size=(values.shape[1], values.shape[0]),
+                                      data=np.ascontiguousarray(values).tobytes())
+        heif.info.update({k: v for k, v in options.items() if k in ("icc_profile", "exif")}, xmp=source.xmp)
+        buf = io.BytesIO()
+        heif.save(buf, quality=90)
+        return buf.getvalue()
     pillow_heif.register_heif_opener()
     return _save(image, "HEIF", quality=90, **options)

@@ -242,6 +242,17 @@ def _from_pillow_image(img: Image.Image, kind: str, icc: bytes | None, *, dpi=No
     return Decoded(space, kind, pixels=np.asarray(converted).copy(), **extra)
 
 
+def _deep_heif(data: bytes, mode: str, space: ColourSpace, dpi, exif, xmp) -> Decoded:
+    """A 10- or 12-bit HEIC (HDR iPhone photos, some cameras) at 16 bits, not rounded to 8."""
+    import pillow_heif
+
+    heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=False)
+    values = np.asarray(heif)
+    if values.dtype != np.uint16:
+        values = values.astype(np.uint16) * np.uint16(257)
+    return Decoded(space, "HEIF", pixels=np.ascontiguousarray(values), dpi=dpi, exif=exif, xmp=xmp, mode_before=mode)
+
+
 def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | None = None) -> Decoded:
     """Decode `data` (named `name`, with extension `suffix`) into its own values.
 
@@ -292,6 +303,8 @@ def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | 
             mode = "RGB"
         return Decoded(_space(mode, 16, icc), fmt, pixels=values.astype(np.uint16, copy=False), compression=compression,
                        dpi=dpi, exif=exif, xmp=xmp, mode_before=img.mode, orientation=orientation)
+    if fmt == "HEIF" and (img.info.get("bit_depth") or 8) > 8 and img.mode in ("RGB", "RGBA"):
+        return _deep_heif(data, img.mode, _space(img.mode, 16, icc), dpi, exif, xmp)
     if getattr(img, "n_frames", 1) > 1:
         img.seek(0)
     mode_before = img.mode

@@ -105,3 +105,14 @@ def test_an_unknown_format_is_refused():
     values = gradient()
     with pytest.raises(ValueError, match="Unknown image format"):
         encode_document(values, SourceImage(ColourSpace("RGB"), "PNG", values), "bmp")
+
+
+def test_a_10_bit_heic_opens_at_16_bits_and_a_16_bit_document_saves_a_10_bit_heic():
+    values = np.full((32, 48, 3), 40000, np.uint16)
+    values[:, :24] = 12000
+    source = SourceImage(ColourSpace("RGB", 16, prophoto()), "HEIF", values)
+    data = encode_document(values, source, "heif")
+    back = load_image(data)
+    assert back.source.kind == "HEIF" and back.source.space.bits == 16
+    assert back.source.space.profile == prophoto()
+    assert np.abs(back.source.pixels.astype(int) - values).max() < 200  # 10 bits, lossy codec
