@@ -58,15 +58,14 @@ class ColourSpace:
     """What a document's pixel values mean.
 
     `mode` is the document's own ("RGB", "RGBA", "L", "LA" or "CMYK"), `bits` 8 or 16, `profile`
-    the ICC bytes the values are in (None: sRGB for RGB and grey, the standard CMYK for CMYK),
-    `embedded` the profile as the file carried it, kept for saving even when it was unusable,
-    and `note` a sentence for the designer when something was assumed.
+    the ICC bytes the values are in (None: sRGB for RGB and grey, the standard CMYK for CMYK;
+    also when the file's profile was unusable), and `note` a sentence for the designer when
+    something was assumed.
     """
 
     mode: str
     bits: int = 8
     profile: bytes | None = None
-    embedded: bytes | None = None
     note: str | None = None
 
     @property
