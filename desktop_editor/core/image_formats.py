@@ -23,6 +23,7 @@ from PIL import Image
 from desktop_editor.core.colour import ColourSpace, checked_profile, is_srgb
 from desktop_editor.core.image_limits import bytes_per_pixel, check_size
 from desktop_editor.core.opencv import cv2
+from desktop_editor.core.pixels import to_array
 from desktop_editor.core.source_image import apply_orientation, file_xmp, upright, upright_exif
 
 # Camera RAW: maker, extension. Developing RAW is a RAW converter's job.
@@ -230,16 +231,16 @@ def _from_pillow_image(img: Image.Image, kind: str, icc: bytes | None, *, dpi=No
         scaled = np.clip(arr * (255.0 if arr.max(initial=0) <= 1 else 1), 0, 255).astype(np.uint8)
         return Decoded(_space("L", 8, icc), kind, pixels=scaled, **extra)
     if mode in ("L", "LA", "CMYK"):
-        return Decoded(_space(mode, 8, icc), kind, pixels=np.asarray(img).copy(), **extra)
+        return Decoded(_space(mode, 8, icc), kind, pixels=to_array(img), **extra)
     if mode == "La":
         img, mode = img.convert("LA"), "LA"
-        return Decoded(_space(mode, 8, icc), kind, pixels=np.asarray(img).copy(), **extra)
+        return Decoded(_space(mode, 8, icc), kind, pixels=to_array(img), **extra)
     rgb_mode = "RGBA" if mode in ("RGBA", "RGBa", "PA", "LA") or (mode == "P" and "transparency" in img.info) else "RGB"
     space = _space(rgb_mode, 8, icc)
     if space.profile is None or is_srgb(space.profile):
         return Decoded(space, kind, plain=img, **extra)
     converted = img if img.mode == rgb_mode else img.convert(rgb_mode)
-    return Decoded(space, kind, pixels=np.asarray(converted).copy(), **extra)
+    return Decoded(space, kind, pixels=to_array(converted), **extra)
 
 
 def _deep_heif(data: bytes, mode: str, space: ColourSpace, dpi, exif, xmp) -> Decoded:
