@@ -372,6 +372,14 @@ def finish_result(
     before it is encoded, so a viewer can show it while the file is still being written.
     `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
     """
+    data, ext, note = _finish(prepared, job, data, timings, on_preview)
+    # How the original's colours were read (an unusable profile set aside, CMYK through the
+    # standard profile) goes with every result, so the designer hears of it where results land.
+    return data, ext, " ".join(filter(None, (note, prepared.original.note))) or None
+
+
+def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None,
+            on_preview: PreviewListener | None) -> tuple[bytes, str, str | None]:
     spec = job.params.spec
     service_fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
