@@ -308,3 +308,12 @@ def space_note(space: ColourSpace) -> str | None:
         return (f"It is CMYK without a colour profile; its colours are shown through the standard CMYK "
                 f"profile ({profile_name(standard_cmyk_profile())}).")
     return None
+
+
+def space_summary(space: ColourSpace) -> str | None:
+    """"16-bit RGB, ProPhoto" for a document whose values are not plain 8-bit sRGB, else None:
+    what the window says on opening, so the designer knows the file's own form is kept."""
+    if space.is_display_ready:
+        return None
+    mode = {"RGBA": "RGB", "LA": "grey", "L": "grey"}.get(space.mode, space.mode)
+    return f"{space.bits}-bit {mode}, {profile_name(source_profile(space))}"

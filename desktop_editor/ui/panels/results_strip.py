@@ -35,12 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.filenames import free_path
-from desktop_editor.core.result_export import (
-    ExportError,
-    format_for_path,
-    save_new,
-    save_to,
-)
+from desktop_editor.core.result_export import ExportError, format_for_path
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -49,8 +44,9 @@ from desktop_editor.ui.panels.result_items import (
     ResultItem,
     clipboard_image,
     make_thumbnail,
-    pil_of,
     save_error_message,
+    save_item_new,
+    save_item_to,
     thumbnail_key,
 )
 from desktop_editor.ui.panels.result_save_dialog import ask_save_target
@@ -289,9 +285,7 @@ class ResultsStrip(QWidget):
         folder = self.output_dir(index)
         fmt = self._save_format
         stem = item.suggested_stem(index)
-        self._start_save(
-            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
-        )
+        self._start_save(index, lambda: save_item_new(item, folder, stem, fmt), str(folder))
 
     @Slot()
     def save_selected_as(self) -> None:
@@ -321,9 +315,7 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
-                                                quality=quality),
-                         str(target.parent))
+        self._start_save(index, lambda: save_item_to(item, target, quality), str(target.parent))
 
     @Slot()
     def show_selected_in_folder(self) -> bool:
