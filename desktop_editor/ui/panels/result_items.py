@@ -71,14 +71,14 @@ def save_item_new(item: ResultItem, folder: Path, stem: str, fmt: str) -> Path:
     from its file, in its own profile, mode and depth (a 16-bit ProPhoto TIFF stays one as PNG);
     pixels in memory are the display's, saved with their own profile."""
     if item.image is None and item.path is not None:
-        return save_file_new(item.path, folder, stem, fmt)
+        return save_file_new(item.path, folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi)
     return save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi)
 
 
 def save_item_to(item: ResultItem, target: Path, quality: int) -> Path:
     """Save `item` to exactly `target` (worker thread), like `save_item_new`."""
     if item.image is None and item.path is not None:
-        return save_file_to(item.path, target, quality=quality)
+        return save_file_to(item.path, target, quality=quality, icc_profile=item.icc_profile, dpi=item.dpi)
     return save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi, quality=quality)
 
 
