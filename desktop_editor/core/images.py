@@ -140,13 +140,18 @@ def load_image(source: str | Path | bytes, *, memory: int | None = None) -> Load
     except UnidentifiedImageError as exc:
         if looks_cut_off(sniff(data), data):
             raise ImageLoadError(damaged_message(name, EOFError())) from exc
-        raise ImageLoadError(
-            f"{name} is not an image Desktop Editor can read. It opens {READABLE}; export it as one of those."
-        ) from exc
+        raise ImageLoadError(_unreadable_message(name, suffix)) from exc
     except (OSError, SyntaxError, ValueError, EOFError, KeyError, IndexError, RuntimeError) as exc:
         cut = looks_cut_off(sniff(data) or _kind_of(data), data)
         raise ImageLoadError(damaged_message(name, EOFError() if cut else exc)) from exc
     return _loaded(decoded, path, data, name)
+
+
+def _unreadable_message(name: str, suffix: str) -> str:
+    """What to do with a file no reader recognises, naming its kind by its extension when it has one."""
+    kind = f"{suffix.lstrip('.').upper()} files" if suffix.strip(".") else "this kind of file"
+    return (f"{name} cannot be opened: Desktop Editor does not read {kind}. Export it from the app that made it "
+            f"as a TIFF (16-bit keeps the most), PNG or JPEG and open that. Desktop Editor opens {READABLE}.")
 
 
 def _kind_of(data: bytes) -> str | None:

@@ -178,7 +178,8 @@ def test_an_unknown_kind_names_what_opens(tmp_path):
     path.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
     with pytest.raises(ImageLoadError) as info:
         load_image(path)
-    assert "drawing.svg" in str(info.value) and "HEIC" in str(info.value) and "PSD" in str(info.value)
+    text = str(info.value)
+    assert "drawing.svg" in text and "SVG files" in text and "TIFF" in text and "HEIC" in text and "PSD" in text
 
 
 def _cut(path):
