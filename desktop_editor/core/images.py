@@ -132,6 +132,9 @@ def load_image(source: str | Path | bytes, *, memory: int | None = None) -> Load
             decoded = decode(name, suffix, data, decode_pixels=decode_pixels, memory=memory)
     except ImageTooLargeError as exc:
         raise ImageLoadError(str(exc)) from exc
+    except MemoryError as exc:  # within our limit, but the machine's memory is taken by others
+        raise ImageLoadError(f"{name} is too large to open with the memory available now; close other "
+                             "programs or images and try again.") from exc
     except UnsupportedFileError as exc:
         text = str(exc)
         raise ImageLoadError(text if text.startswith(name) else f"{name} {text}.") from exc
@@ -142,9 +145,13 @@ def load_image(source: str | Path | bytes, *, memory: int | None = None) -> Load
             raise ImageLoadError(damaged_message(name, EOFError())) from exc
         raise ImageLoadError(_unreadable_message(name, suffix)) from exc
     except (OSError, SyntaxError, ValueError, EOFError, KeyError, IndexError, RuntimeError) as exc:
-        cut = looks_cut_off(sniff(data) or _kind_of(data), data)
+        cut = looks_cut_off(sniff(data), data)
         raise ImageLoadError(damaged_message(name, EOFError() if cut else exc)) from exc
-    return _loaded(decoded, path, data, name)
+    try:
+        return _loaded(decoded, path, data, name)
+    except MemoryError as exc:
+        raise ImageLoadError(f"{name} is too large to open with the memory available now; close other "
+                             "programs or images and try again.") from exc
 
 
 def _unreadable_message(name: str, suffix: str) -> str:
@@ -152,10 +159,6 @@ def _unreadable_message(name: str, suffix: str) -> str:
     kind = f"{suffix.lstrip('.').upper()} files" if suffix.strip(".") else "this kind of file"
     return (f"{name} cannot be opened: Desktop Editor does not read {kind}. Export it from the app that made it "
             f"as a TIFF (16-bit keeps the most), PNG or JPEG and open that. Desktop Editor opens {READABLE}.")
-
-
-def _kind_of(data: bytes) -> str | None:
-    return "TIFF" if data[:4] in (b"II*\x00", b"MM\x00*") else None
 
 
 def _loaded(decoded: Decoded, path: Path | None, data: bytes, name: str) -> LoadedImage:

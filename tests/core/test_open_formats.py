@@ -247,3 +247,17 @@ def test_cmyk_jpeg_with_profile_keeps_its_values_and_profile(tmp_path):
     assert np.array_equal(loaded.source.pixels, np.asarray(Image.open(path)))
     assert np.abs(np.asarray(loaded.image).astype(int)
                   - srgb_of(np.asarray(Image.open(path)), cmyk_profile(), "CMYK")).max() <= 1
+
+
+def test_running_out_of_memory_while_opening_is_a_sentence(tmp_path, monkeypatch):
+    from desktop_editor.core import images
+
+    path = tmp_path / "adobe.jpg"
+    Image.fromarray(gradient()).save(path, icc_profile=adobe_rgb())
+
+    def no_memory(*_args, **_kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(images, "to_srgb8", no_memory)
+    with pytest.raises(ImageLoadError, match="adobe.jpg is too large to open with the memory available"):
+        load_image(path)
