@@ -19,6 +19,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_editor.core.image_formats import displayed_size
 from desktop_editor.core.mix import (
     MAX_RESULTS,
     MixPalette,
@@ -56,8 +57,7 @@ _SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.web
 def _fits(path: Path, size: tuple[int, int]) -> bool:
     """Whether a result can be mixed into an original of `size`: same size, or same shape."""
     try:
-        with Image.open(path) as img:
-            w, h = img.size
+        w, h = displayed_size(path)  # from the header, any kind the loader reads (HEIC, PSD, ...)
     except (OSError, ValueError, SyntaxError):
         return False
     return (w, h) == size or abs(w / h - size[0] / size[1]) < 0.01

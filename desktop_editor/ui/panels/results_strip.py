@@ -36,13 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.filenames import free_path
-from desktop_editor.core.result_export import (
-    ExportError,
-    file_name,
-    format_for_path,
-    save_new,
-    save_to,
-)
+from desktop_editor.core.result_export import ExportError, file_name, format_for_path
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -51,8 +45,9 @@ from desktop_editor.ui.panels.result_items import (
     ResultItem,
     clipboard_image,
     make_thumbnail,
-    pil_of,
     save_error_message,
+    save_item_new,
+    save_item_to,
     thumbnail_key,
 )
 from desktop_editor.ui.panels.result_save_dialog import ask_save_target
@@ -301,9 +296,7 @@ class ResultsStrip(QWidget):
         folder = self.output_dir(index)
         fmt = self._save_format
         stem = item.suggested_stem(index)
-        self._start_save(
-            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
-        )
+        self._start_save(index, lambda: save_item_new(item, folder, stem, fmt), str(folder))
 
     @Slot()
     def save_selected_as(self) -> None:
@@ -342,9 +335,7 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
-                                                quality=quality),
-                         str(target.parent))
+        self._start_save(index, lambda: save_item_to(item, target, quality), str(target.parent))
 
     @Slot()
     def show_selected_in_folder(self) -> bool:
