@@ -17,7 +17,6 @@ from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import ExportError, save_file_new, save_file_to, save_new, save_to
-from desktop_editor.core.thumbnails import thumbnail
 from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
 from desktop_editor.ui.common.job_bridge import load_thumbnail
 
