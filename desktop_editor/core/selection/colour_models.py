@@ -26,20 +26,23 @@ TEXTURE_STEP = 8.0  # grey levels of spread per texture level
 BINS = LEVELS**3 * TEXTURES
 SHADOW = (0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)  # shades of the background, learnt as background too
 SHADOW_WEIGHT = 1.5 / len(SHADOW)  # all the shades together weigh 1.5 times the background itself
-SMOOTH_RADIUS = 4  # the guided filter's window on the reduced photo, in its pixels
+SMOOTH_RADIUS = 3  # the guided filter's window on the reduced photo, in its pixels
 SMOOTH_EPS = 2e-3
 FLOOR = 1e-5  # a colour never seen gets this share in each model
 
 
-def features(photo: np.ndarray) -> np.ndarray:
-    """Each pixel's histogram bin (int32 (H, W)): quantised RGB and a texture level."""
+def colour_bins(photo: np.ndarray) -> np.ndarray:
+    """Each pixel's quantised colour (int32 (H, W), 0 .. LEVELS**3 - 1)."""
     q = (photo.astype(np.uint16) * LEVELS) >> 8
-    colour = (q[..., 0] * LEVELS + q[..., 1]) * LEVELS + q[..., 2]
+    return ((q[..., 0] * LEVELS + q[..., 1]) * LEVELS + q[..., 2]).astype(np.int32)
+
+
+def texture_levels(photo: np.ndarray) -> np.ndarray:
+    """Each pixel's texture level (int32 (H, W), 0 .. TEXTURES - 1): the spread of grey around it."""
     grey = cv2.cvtColor(photo, cv2.COLOR_RGB2GRAY).astype(np.float32)
     mean = cv2.blur(grey, (5, 5))
     spread = np.sqrt(np.maximum(cv2.blur(grey * grey, (5, 5)) - mean * mean, 0))
-    texture = np.clip((spread / TEXTURE_STEP).astype(np.int32), 0, TEXTURES - 1)
-    return colour.astype(np.int32) * TEXTURES + texture
+    return np.clip((spread / TEXTURE_STEP).astype(np.int32), 0, TEXTURES - 1)
 
 
 class ColourModels:
@@ -47,8 +50,12 @@ class ColourModels:
 
     def __init__(self, photo: np.ndarray):
         self.photo = photo
-        self.bins = features(photo)
-        self.shaded = [features((photo.astype(np.float32) * k).astype(np.uint8)) for k in SHADOW]
+        texture = texture_levels(photo)
+        self.bins = colour_bins(photo) * TEXTURES + texture
+        # A shadow darkens the colours, not the texture: the shaded copies keep the photo's own
+        # texture levels (darkened gravel is dark, still rough, and no smooth dark coin tray).
+        self.shaded = [colour_bins((photo.astype(np.float32) * k).astype(np.uint8)) * TEXTURES + texture
+                       for k in SHADOW]
 
     def _histogram(self, bins: np.ndarray, weights: np.ndarray) -> np.ndarray:
         h = np.bincount(bins.ravel(), weights=weights.ravel().astype(np.float64), minlength=BINS)
@@ -98,11 +105,14 @@ class ColourModels:
         return p
 
 
+SURE = 0.9  # a probability above this (or below 1 - it) is a sure label for GrabCut
+
+
 def labels_from(probability: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     """GrabCut labels from a probability: sure where it is very high or low, probable between;
     outside `allowed` sure background."""
     labels = np.where(probability > 0.5, cv2.GC_PR_FGD, cv2.GC_PR_BGD).astype(np.uint8)
-    labels[probability > 0.9] = cv2.GC_FGD
-    labels[probability < 0.1] = cv2.GC_BGD
+    labels[probability > SURE] = cv2.GC_FGD
+    labels[probability < 1 - SURE] = cv2.GC_BGD
     labels[~allowed] = cv2.GC_BGD
     return labels

@@ -113,7 +113,7 @@ def select_object(
     _draw_scribbles(anchors, [sc for sc in hints.scribbles if sc.foreground], (rx0, ry0), (sx, sy), 1, 0)
     object_low = _tidy(object_low, anchors > 0)
     soft = cv2.resize(object_low, (rx1 - rx0, ry1 - ry0), interpolation=cv2.INTER_LINEAR)
-    if refine and scale < 1:
+    if refine:
         check(stop)
         # The enlarged edge is off by up to a reduced pixel: let it move that far and a bit more,
         # in the band the reduced outline itself marks (one reduced pixel either side).

@@ -27,11 +27,11 @@ from desktop_editor.core.selection.common import SelectionError, StopCheck, chec
 from desktop_editor.core.selection.select_object import ObjectHints, Scribble, select_object
 
 WORKING_PIXELS = 120_000  # the reduced copy the subject is looked for on
-BORDER = 0.04  # the background band, as a share of the smaller side
+BORDER = 0.08  # the background band, as a share of the smaller side
 CENTRE_SIGMA = 0.3  # the subject prior's spread, as a share of each side
-CLICK_SIGMA = 0.2  # the click prior's spread, as a share of the smaller side
+CLICK_SIGMA = 0.1  # the click prior's spread, as a share of the smaller side
 ROUNDS = 3
-OBJECT_SHARE = 0.25  # the prior's samples hold much background: the object's prior probability
+OBJECT_SHARE = 0.15  # the prior's samples hold much background: the object's prior probability
 TOUCHING = 0.1  # weight of a part that touches the border
 MIN_AREA = 0.002  # a subject smaller than this share of the photo is not one
 MAX_AREA = 0.9  # nor one larger
