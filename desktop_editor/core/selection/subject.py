@@ -4,10 +4,13 @@ Both find a box first and then hand it to select object (`select_object`), so th
 the same way in all three:
 
 - Select subject: the photo's border is taken as background (a subject is rarely cut by the
-  frame, a backdrop nearly always is) and a prior centred in the frame as the object;
+  frame, a backdrop nearly always is), with whatever runs on smoothly from it (a gradient
+  backdrop, a wall: a flood fill over small steps), and a prior centred in the frame as the
+  object;
   `colour_models` learns both as histograms and iterates. Of the parts it selects, the one with
   the most weight (area times closeness to the centre, parts that touch the border counted
-  at a tenth) is the subject; its bounds with a margin are the box.
+  at a tenth) is the subject, with any part weighing nearly a third as much; their bounds
+  with a margin are the box.
 - Click: the same, with the prior centred on the click, and the part under the click (or the
   nearest) is the object; the click itself is kept as a scribble over the object.
 
@@ -36,6 +39,8 @@ TOUCHING = 0.1  # weight of a part that touches the border
 MIN_AREA = 0.002  # a subject smaller than this share of the photo is not one
 MAX_AREA = 0.9  # nor one larger
 BOX_MARGIN = 0.04  # around the part found, as a share of its size
+FLOOD_STEP = 2  # grey levels a backdrop may change by between neighbouring reduced pixels
+UNION = 0.3  # parts weighing this share of the heaviest are part of the subject
 
 
 class NoSubject(SelectionError):
@@ -87,10 +92,11 @@ def find_subject_box(
         cx, cy = click[0] * sx, click[1] * sy
         sigma = CLICK_SIGMA * min(low_w, low_h)
         prior = np.exp(-0.5 * (((xx - cx) ** 2 + (yy - cy) ** 2) / sigma**2))
-    prior[border] = 0
+    backdrop = border | _smooth_from_border(low, band)
+    prior[backdrop] = 0
     models = ColourModels(low)
     check(stop)
-    probability = models.iterate(prior, border, ~border, ROUNDS, stop, OBJECT_SHARE)
+    probability = models.iterate(prior, backdrop, ~border, ROUNDS, stop, OBJECT_SHARE)
     chosen = (probability > 0.5).astype(np.uint8)
     part = _main_part(chosen, prior, (cx, cy), click is not None, band)
     if part is None:
@@ -104,11 +110,36 @@ def find_subject_box(
     return bx0, by0, bx1 - bx0, by1 - by0
 
 
+
+
+def _smooth_from_border(low: np.ndarray, band: int) -> np.ndarray:
+    """Where the photo runs smoothly on from its border (a backdrop's gradient, a wall): a flood
+    fill from the border that crosses only small steps of a lightly blurred copy."""
+    blurred = cv2.GaussianBlur(low, (0, 0), 1.5)
+    h, w = low.shape[:2]
+    filled = np.zeros((h + 2, w + 2), np.uint8)
+    step = (FLOOD_STEP,) * 3  # per channel, between neighbours
+    flags = 8 | cv2.FLOODFILL_MASK_ONLY | (255 << 8)
+    for x in range(0, w, max(1, band)):
+        for y in (0, h - 1):
+            if not filled[y + 1, x + 1]:
+                cv2.floodFill(blurred, filled, (x, y), 0, step, step, flags)
+    for y in range(0, h, max(1, band)):
+        for x in (0, w - 1):
+            if not filled[y + 1, x + 1]:
+                cv2.floodFill(blurred, filled, (x, y), 0, step, step, flags)
+    return filled[1:-1, 1:-1] > 0
+
+
 def _main_part(chosen: np.ndarray, prior: np.ndarray, centre, under_click: bool, band: int):
-    """Bounds (x0, y0, x1, y1, reduced pixels) of the part that is the subject, or None."""
+    """Bounds (x0, y0, x1, y1, reduced pixels) of the subject, or None: the part under the
+    click (or the nearest), or the bounds of the parts weighing at least `UNION` of the
+    heaviest and clear of the border (a dark suit and a pale face are two parts of one person;
+    a band of a gradient backdrop reaching the frame is no part of anyone)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(chosen, connectivity=8)
     total = chosen.size
     best, best_score = None, 0.0
+    found = []
     cx, cy = centre
     ix, iy = min(chosen.shape[1] - 1, max(0, int(cx))), min(chosen.shape[0] - 1, max(0, int(cy)))
     for i in range(1, count):
@@ -126,6 +157,11 @@ def _main_part(chosen: np.ndarray, prior: np.ndarray, centre, under_click: bool,
         touches = x <= band or y <= band or x + w >= chosen.shape[1] - band or y + h >= chosen.shape[0] - band
         if touches:
             score *= TOUCHING
+        else:
+            found.append((score, (x, y, x + w, y + h)))
         if score > best_score:
             best, best_score = (x, y, x + w, y + h), score
-    return best
+    if best is None or under_click:
+        return best
+    strong = [best] + [b for sc, b in found if sc >= UNION * best_score]
+    return (min(b[0] for b in strong), min(b[1] for b in strong), max(b[2] for b in strong), max(b[3] for b in strong))
