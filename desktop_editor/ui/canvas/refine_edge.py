@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QFrame,
@@ -102,6 +102,9 @@ class RefineEdge(QObject):
     """The whole-mask refine edge command and its preview on one canvas.
 
     `canvas` is the CanvasView (document(), viewport(), tools.settings, view_changed).
+    `key_actions`: Apply and Cancel as QActions by their action registry ids; the window adopts
+    them and gives them their keys (Enter, Esc), so no key of the app is declared outside the
+    registry.
 
     Signals:
         message(str): for the status bar (no edge to refine, failures).
@@ -124,13 +127,16 @@ class RefineEdge(QObject):
         self.bar.apply_button.clicked.connect(self.apply)
         self.bar.cancel_button.clicked.connect(self.cancel)
         self.options.refine_band_changed.connect(self._on_band_changed)
-        self._shortcuts = []
-        for key, slot in (("Return", self.apply), ("Enter", self.apply), ("Escape", self.cancel)):
-            shortcut = QShortcut(QKeySequence(key), canvas)
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shortcut.setEnabled(False)
-            shortcut.activated.connect(slot)
-            self._shortcuts.append(shortcut)
+        # Apply and Cancel as commands; their keys (Enter, Esc) are the window's action
+        # registry's, which adopts these actions. Enabled only while the bar is open, so the
+        # keys reach the canvas's tools the rest of the time.
+        self.key_actions: dict[str, QAction] = {}
+        for action_id, text, slot in (("refine_edge.apply", "Apply Refine Edge", self.apply),
+                                      ("refine_edge.cancel", "Cancel Refine Edge", self.cancel)):
+            action = QAction(text, self)
+            action.setEnabled(False)
+            action.triggered.connect(lambda _checked=False, slot=slot: slot())
+            self.key_actions[action_id] = action
         self._preview: _Preview | None = None
         self._applying = False
         self._apply_when_done = False
@@ -242,8 +248,8 @@ class RefineEdge(QObject):
         self._set_open(False)
 
     def _set_open(self, shown: bool) -> None:
-        for shortcut in self._shortcuts:
-            shortcut.setEnabled(shown)
+        for action in self.key_actions.values():
+            action.setEnabled(shown)
         if shown:
             self.bar.show_band(self.options.refine_band)
             self._show_state(True)

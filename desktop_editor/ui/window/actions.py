@@ -107,6 +107,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("mask.feather", "&Feather…", (), "feather", "Soften the mask edge", enabled=_DOC, group="Mask"),
     ActionSpec("mask.refine_edge", "Refine &Edge…", ("Ctrl+Alt+R",), "refine_edge",
                "Snap the mask's soft edge to the photo's edges, with a preview", enabled=_DOC, group="Mask"),
+    # Refine edge's own actions, adopted by the window: enabled only while its preview is open,
+    # so Enter and Esc reach the canvas's tools the rest of the time.
+    ActionSpec("refine_edge.apply", "Apply Refine Edge", ("Return", "Enter"), page=MASK, group="Mask"),
+    ActionSpec("refine_edge.cancel", "Cancel Refine Edge", ("Esc",), page=MASK, group="Mask"),
     ActionSpec("mask.reuse_last", "&Reuse Last Mask", ("Ctrl+Shift+R",), "reuse", "Apply the mask of the previous job",
                enabled="last_mask", group="Mask"),
     ActionSpec("edit.generate", "&Generate", ("Ctrl+Return", "Ctrl+Enter"), "generate",

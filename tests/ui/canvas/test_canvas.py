@@ -10,7 +10,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from desktop_editor.core.mask_ops import SelectionMode
-from desktop_editor.ui.canvas.view import MAX_ZOOM, MIN_ZOOM
+from desktop_editor.ui.canvas.navigation import MAX_ZOOM, MIN_ZOOM
 
 from editor_helpers import make_photo, open_image
 

@@ -214,7 +214,7 @@ def test_backslash_toggles_mask_only(window, doc):
 
 
 def test_grow_previews_on_the_canvas_and_cancel_leaves_the_mask_untouched(qtbot, window, doc, monkeypatch):
-    from desktop_editor.ui.canvas import view as view_module
+    from desktop_editor.ui.canvas import drawing as view_module
 
     made_on = []
     real = view_module._preview_mask_level

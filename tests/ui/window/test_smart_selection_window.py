@@ -88,3 +88,29 @@ def test_ctrl_alt_r_opens_refine_edge_and_escape_cancels_it(qtbot, window, tmp_p
     QTest.keyClick(canvas, Qt.Key.Key_Escape)
     assert not window.refine_edge.is_active()
     assert np.array_equal(document.mask_pixels(), rough)
+
+
+def test_enter_applies_refine_edge_and_esc_reaches_the_tool_once_it_is_closed(qtbot, window, tmp_path, monkeypatch):
+    document = open_image(qtbot, window, _photo(tmp_path / "square.png"))
+    rough = np.zeros((160, 200), np.uint8)
+    rough[36:124, 56:144] = 255
+    document.set_mask_array(rough, "rough")
+    canvas = window.canvas
+    canvas.setFocus()
+    apply, cancel = window.actions["refine_edge.apply"], window.actions["refine_edge.cancel"]
+    assert not apply.isEnabled() and not cancel.isEnabled()
+    QTest.keyClick(canvas, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
+    assert window.refine_edge.is_active() and apply.isEnabled() and cancel.isEnabled()
+    _settle(qtbot, window.refine_edge.work)
+    refined = document.mask_array()
+    assert not np.array_equal(refined, rough)
+    QTest.keyClick(canvas, Qt.Key.Key_Return)
+    assert not window.refine_edge.is_active() and not window.refine_edge.bar.isVisible()
+    assert np.array_equal(document.mask_pixels(), refined) and document.undo_stack.count() == 2
+    assert not apply.isEnabled() and not cancel.isEnabled()
+
+    cancelled = []
+    monkeypatch.setattr(canvas.tools.current, "cancel", lambda: cancelled.append(True))
+    QTest.keyClick(canvas, Qt.Key.Key_Escape)  # the closed refine edge leaves Esc to the canvas
+    assert cancelled == [True]
+    assert np.array_equal(document.mask_pixels(), refined)
