@@ -23,7 +23,8 @@ wobbled by up to 5 px): target lower after.
 Window: the canvas tools on the same 24 MP composite in a shown canvas (offscreen Qt), with a
 5 ms heartbeat timer on the GUI thread recording the gaps between its ticks (as bench_gui.py
 does) while the designer's steps run: a wand click, three tolerance changes, a colour-range
-click, a select-object box, an Alt+scribble correction, refine edge and a second band. Target:
+click, a select-object box, an Alt+scribble correction, a click on the object, Select Subject,
+refine edge and a second band. Target:
 no gap over 50 ms. Beside it, in the same run, the gaps of the idle loop (the floor).
 """
 
@@ -267,6 +268,10 @@ def window() -> dict:
     scribble = [(x + w * 0.02, y + h * (0.2 + 0.6 * i / 10)) for i in range(11)]
     gesture(tool, scribble, Qt.KeyboardModifier.AltModifier)
     steps["object_correction_ms"] = settle(tool.work)
+    gesture(tool, [(x + w / 2, y + h / 2)])  # a click, no box
+    steps["click_to_select_ms"] = settle(tool.work)
+    tool.select_subject()  # as Shift+Q does
+    steps["select_subject_ms"] = settle(tool.work)
     refine.start()
     steps["refine_edge_8px_ms"] = settle(refine.work)
     options.refine_band = 16
