@@ -225,11 +225,17 @@ def window() -> dict:
         QTimer.singleShot(ms, loop.quit)
         loop.exec()
 
+    step_gaps: dict[str, float] = {}
+    since = [0]  # the first tick of the step under way (its gesture included)
+
     def settle(work, limit_s: float = 60.0) -> float:
         started = time.perf_counter()
         while work.busy() and time.perf_counter() - started < limit_s:
             spin(5)
         spin(60)  # and painted
+        step = ticks[max(0, since[0] - 1):]
+        since[0] = len(ticks)
+        step_gaps[f"after_{len(step_gaps)}"] = round(max((b - a for a, b in zip(step, step[1:])), default=0) * 1000, 1)
         return round((time.perf_counter() - started) * 1000, 1)
 
     def pointer(x: float, y: float, modifiers=Qt.KeyboardModifier.NoModifier) -> Pointer:
@@ -248,6 +254,7 @@ def window() -> dict:
     spin(1000)
     idle = _gap_stats(ticks)
     ticks.clear()
+    since[0] = 0
     steps: dict[str, float] = {}
     canvas.tools.set_current("wand")
     wand = canvas.tools.current
@@ -286,6 +293,7 @@ def window() -> dict:
         "idle_floor": idle,
         "while_tools_run": busy,
         "steps_ms": steps,
+        "longest_gap_per_step_ms": dict(zip(steps, step_gaps.values())),
         "undo_steps": document.undo_stack.count(),
         "target_max_gap_ms": STALL_TARGET_MS,
         "ok": busy.get("max_gap_ms", 1e9) < STALL_TARGET_MS,
@@ -296,8 +304,8 @@ def window() -> dict:
     app.processEvents()
     _say(f"window on {width}x{height}: longest GUI gap {busy.get('max_gap_ms')} ms, p99 {busy.get('p99_gap_ms')} ms "
          f"(target < {STALL_TARGET_MS:g}); idle floor {idle.get('max_gap_ms')} ms")
-    for key, value in steps.items():
-        _say(f"  {key:34s} {value:9.1f} ms (click to shown)")
+    for (key, value), gap in zip(steps.items(), step_gaps.values()):
+        _say(f"  {key:34s} {value:9.1f} ms (click to shown), longest gap {gap:6.1f} ms")
     return result
 
 
