@@ -164,6 +164,13 @@ def write_report(path: Path, jobs: list[EditJob]) -> None:
     replace_file(path, json.dumps(report, indent=2).encode())
 
 
+def _described_cost(job: EditJob) -> str:
+    shown = cost_column(job)
+    if shown == "not charged":
+        return "not charged (emulated in Demo mode)" if job.cost is not None else shown
+    return "unknown" if shown == "-" else shown
+
+
 def describe(job: EditJob) -> str:
     lines = [
         f"job {job.id} ({job.source}) {job.state.label}",
@@ -173,7 +180,7 @@ def describe(job: EditJob) -> str:
         f"  images: {', '.join(str(p) for p in job.image_paths) or '-'}",
         f"  mask: {job.mask_path or '-'}",
         f"  run id: {job.run_id or '-'}; client_ref: {job.client_ref}",
-        f"  cost: {'$%.3f' % job.cost if job.cost is not None else 'unknown'}",
+        f"  cost: {_described_cost(job)}",
     ]
     rescued = set(rescued_files(job))
     lines += [f"  file: {p}{' (rescued: the output folder could not be written)' if Path(p) in rescued else ''}"
@@ -188,8 +195,18 @@ def describe(job: EditJob) -> str:
     return "\n".join(lines)
 
 
+def cost_column(job: EditJob) -> str:
+    """What a job cost, as the window says it: emulated (Demo mode) and cancelled-before-sending
+    jobs are "not charged", whatever price the emulator reported; "-" while unknown."""
+    from desktop_editor.jobs.model import JobState
+    from desktop_editor.jobs.service import DEMO_SOURCE
+
+    if job.source == DEMO_SOURCE or job.state is JobState.CANCELED:
+        return "not charged"
+    return f"${job.cost:.3f}" if job.cost is not None else "-"
+
+
 def list_line(job: EditJob) -> str:
     prompt = job.params.prompt if len(job.params.prompt) <= 40 else job.params.prompt[:39] + "…"
-    cost = f"${job.cost:.3f}" if job.cost is not None else "-"
-    line = f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost:>7}  {prompt}"
+    line = f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost_column(job):>11}  {prompt}"
     return f"{line}  [{job.elsewhere}]" if job.elsewhere and not job.state.is_final else line

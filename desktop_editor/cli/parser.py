@@ -117,6 +117,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--limit", type=int, default=50)
     show = jobs_sub.add_parser("show", help="one job: run id, client_ref, cost, files")
     show.add_argument("id")
+    cancel = jobs_sub.add_parser(
+        "cancel", help="call off a job never sent (nothing charged; it is not sent later by anyone)"
+    )
+    cancel.add_argument("id")
     resume = jobs_sub.add_parser("resume", help="finish every job a crash or kill left unfinished")
     resend = jobs_sub.add_parser("resend", help="send a job again on purpose (a new charge)")
     resend.add_argument("id")

@@ -1,13 +1,17 @@
-"""`desktop-editor jobs list|show|resume|resend`: the journaled jobs of the app and the command line."""
+"""`desktop-editor jobs list|show|cancel|resume|resend`: the journaled jobs of the app and the command line."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from desktop_editor.cli.output import BatchProgress, describe, fail, list_line, print_summary
 from desktop_editor.cli.running import manager_for, open_store, wait_for
-from desktop_editor.cli.status_codes import EXIT_OK, EXIT_USAGE, worst_exit_code
+from desktop_editor.cli.status_codes import EXIT_OK, EXIT_UNKNOWN, EXIT_USAGE, worst_exit_code
+
+if TYPE_CHECKING:
+    from desktop_editor.jobs.store import JobStore
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,6 +34,8 @@ def run(args: argparse.Namespace) -> int:
             return fail(f"no job {args.id} (see `desktop-editor jobs list`).", EXIT_USAGE)
         print(describe(job))
         return EXIT_OK
+    if args.jobs_command == "cancel":
+        return cancel(store, args.id)
     try:
         manager = manager_for(args, workers=args.concurrency)
     except ConfigurationError as exc:
@@ -82,3 +88,23 @@ def run(args: argparse.Namespace) -> int:
         for path in job.result_paths:
             print(path)
     return worst_exit_code(finished)
+
+
+def cancel(store: JobStore, job_id: str) -> int:
+    """Call off a job none of whose creates can have left, for good, wherever it waits (a window
+    offline, a later start). The journal decides atomically against the job's runner: a job
+    whose create may have left is not cancelled (exit 4: it may be charged)."""
+    from desktop_editor.jobs.model import CANCELED_ADVICE, CANCELED_ERROR, JobState
+
+    found = store.get(job_id)
+    if found is None:
+        return fail(f"no job {job_id} (see `desktop-editor jobs list`).", EXIT_USAGE)
+    job, canceled = store.cancel_unsent(found.id, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
+    if canceled or job.state is JobState.CANCELED:
+        print(f"Job {job.id}: {JobState.CANCELED.label}. It will not be sent.", file=sys.stderr)
+        return EXIT_OK
+    if job.state.is_final:
+        return fail(f"job {job.id} already ended ({job.state.label}); there is nothing to cancel.", EXIT_USAGE)
+    print(f"Job {job.id} cannot be cancelled: it may already have been sent ({job.state.label}), so the service "
+          "may still finish and charge it. Stop waiting for it where it runs.", file=sys.stderr)
+    return EXIT_UNKNOWN

@@ -80,6 +80,7 @@ class EditFlow(QObject):
         self.link.controller_changed.connect(self._on_controller_changed)
         self.link.connection_changed.connect(self.connection_changed)
         self.link.reopen_requested.connect(self.reopener.reopen_job)
+        self.link.job_selected.connect(self.reopener.on_job_selected)
         self.submitter.job_submitted.connect(self.job_submitted)
         self.results.result_shown.connect(self.result_shown)
 

@@ -30,6 +30,8 @@ def ending_message(job: EditJob) -> str:
         return f"Edit failed: {job.error or 'no reason given'}"
     if job.state is JobState.OUTCOME_UNKNOWN:
         return "Edit outcome unknown: it may have been accepted and charged. It was not sent again."
+    if job.state is JobState.CANCELED:
+        return "Edit cancelled before it was sent: nothing is charged."
     if job.state is JobState.STOPPED:
         return "Stopped waiting for the edit: the service may still finish and charge it."
     if job.state is JobState.UNREADABLE:

@@ -135,7 +135,14 @@ class JobReopener(QObject):
 
     @Slot(object)
     def on_job_selected(self, job: EditJob | None) -> None:
-        if job is None or job.state is not JobState.DONE or not job.result_paths:
+        """A job selected in Jobs or History: its results in its image's tab (opening the image
+        if needed); for a job without results, its image's tab when that image is open."""
+        if job is None:
+            return
+        if job.state is not JobState.DONE or not job.result_paths:
+            document = self.results.document_showing(job) or document_of_job(self.window.documents(), job)
+            if document is not None and document is not self.window.current_document():
+                self.window.set_current_document(document)
             return
         self.show_job_results(job)
 

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from desktop_editor.jobs.account import AccountCheck, check_key
 from desktop_editor.jobs.model import EditJob
 from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnection
-from desktop_editor.ui.common.job_bridge import JobsController
+from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.flow.notifications import MESSAGE_MS
 from desktop_editor.ui.panels.history_panel import HistoryPanel
 
@@ -45,11 +46,13 @@ class ServiceLink(QObject):
             and Jobs panels are connected to it, so what listens to its jobs hears them first.
         connection_changed(object): a new Connection is in use (None when disconnected).
         reopen_requested(object): the History panel asks to reopen this EditJob.
+        job_selected(object): the designer selected this EditJob in the History panel.
     """
 
     controller_changed = Signal(object)
     connection_changed = Signal(object)
     reopen_requested = Signal(object)
+    job_selected = Signal(object)
 
     def __init__(self, window: EditHost, parent: QObject | None = None):
         super().__init__(parent)
@@ -94,9 +97,30 @@ class ServiceLink(QObject):
         self._use_connection(connection)
         self._refresh_stale_jobs()
         self.resume_unfinished()
-        mode = "Demo mode: results are emulated" if connection.demo else f"Connected to {connection.base_url}"
-        self.window.feedback.status(mode + ".", MESSAGE_MS)
+        if connection.demo:
+            self.window.feedback.status("Demo mode: results are emulated.", MESSAGE_MS)
+        else:
+            self._check_connection(connection)
         return connection
+
+    def _check_connection(self, connection: Connection) -> None:
+        """Say "connected" only once the service answered `auth/me` for the key (on a worker:
+        a host that does not resolve takes seconds to say so)."""
+        config = connection.client.config
+        self.window.feedback.status(f"Checking the key with {connection.base_url}…", MESSAGE_MS)
+        start_worker(check_key, config.api_key, config.base_url, config.organization_id, timeout=10.0,
+                     on_returned=lambda result, checked=connection: self._on_connection_checked(checked, result),
+                     owner=self)
+
+    def _on_connection_checked(self, connection: Connection, result: AccountCheck) -> None:
+        if connection is not self.connection:
+            return  # reconnected meanwhile: that connection's own check speaks for it
+        if result.ok:
+            self.window.feedback.status(f"Connected to {connection.base_url}. {result.message}", MESSAGE_MS)
+        else:
+            self.window.feedback.status(
+                f"Not connected to {connection.base_url}: {result.message} Edits wait until it answers.",
+                4 * MESSAGE_MS)
 
     def _use_connection(self, connection: Connection) -> None:
         window = self.window
@@ -111,6 +135,7 @@ class ServiceLink(QObject):
         if window.history_panel is None or window.history_panel.store is not connection.store:
             window.set_history_panel(HistoryPanel(connection.store, thumbnails=window.thumbnails))
             window.history_panel.reopen_requested.connect(self.reopen_requested)
+            window.history_panel.job_selected.connect(self.job_selected)
         controller.job_changed.connect(window.history_panel.update_job)
         controller.job_changed.connect(window.jobs_panel.update_job)
         window.set_demo(connection.demo)

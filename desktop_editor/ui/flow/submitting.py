@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop_editor.core.masks import is_empty
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import Snapshot
-from desktop_editor.jobs.model import EditJob
+from desktop_editor.jobs.model import EditJob, JobState, StopOutcome, never_sent
 from desktop_editor.jobs.prepare import prepare_ahead
 from desktop_editor.jobs.settings import save_settings
 from desktop_editor.ui.common.job_bridge import start_worker
@@ -34,10 +35,16 @@ from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.params_text import cost_text
 
 if TYPE_CHECKING:
+    from desktop_editor.ui.common.job_bridge import JobsController
     from desktop_editor.ui.flow.host import EditHost
     from desktop_editor.ui.flow.service_link import ServiceLink
 
 log = logging.getLogger(__name__)
+
+
+def _stop(controller: JobsController, job_id: str) -> tuple[str, StopOutcome]:
+    """On a worker: the journal decides whether the job is cancelled or only stopped waiting."""
+    return job_id, controller.stop(job_id)
 
 
 class EditSubmitter(QObject):
@@ -55,6 +62,8 @@ class EditSubmitter(QObject):
         self.link = link
         self.sent = sent
         self._repeats = RepeatGuard()
+        self._estimates: dict[str, str] = {}  # job id -> its cost estimate, until the service took it
+        self._offline_told: set[str] = set()  # jobs whose "not sent yet" was said
 
     @Slot()
     def on_generate_requested(self) -> None:
@@ -130,9 +139,16 @@ class EditSubmitter(QObject):
         if thumbnail is not None:
             sent.input_thumbnails[job_id] = thumbnail
         window.mask_commands.set_last_job_mask(None if empty else mask)
-        estimate = cost_text(params, window.preferences.prices)
-        charged = "emulated, nothing charged" if self.link.demo else (estimate or "cost reported after the edit")
-        window.feedback.status(f"Sent {document.name}: {charged}.", MESSAGE_MS)
+        # Not "Sent" yet: the create has not left (the service may be unreachable). `on_job_changed`
+        # says "Sent" once the service took it, or "not sent yet" when it cannot be reached.
+        self._estimates[job_id] = cost_text(params, window.preferences.prices)
+        estimate = self._estimates[job_id]
+        if self.link.demo:
+            charge = "emulated, nothing charged"
+        else:
+            charge = (f"{estimate}, charged once the service takes it" if estimate.startswith("≈")
+                      else "nothing is charged until the service takes it")
+        window.feedback.status(f"Sending {document.name}: {charge}.", MESSAGE_MS)
         if window.docks.jobs.isVisible():
             window.docks.jobs.raise_()
         self.job_submitted.emit(job_id)
@@ -189,11 +205,32 @@ class EditSubmitter(QObject):
 
     @Slot(object)
     def on_job_changed(self, job: EditJob) -> None:
-        """A sent job's input file is written: the thumbnail made of the open image is its."""
+        """A sent job's input file is written: the thumbnail made of the open image is its.
+        The status bar says "Sent" when the service took an edit of this session, and once that
+        an edit cannot be sent yet."""
         if job.image_paths and job.id in self.sent.input_thumbnails:
             self.window.thumbnails.put(job.image_paths[0], self.sent.input_thumbnails.pop(job.id))
         elif job.state.is_final:
             self.sent.input_thumbnails.pop(job.id, None)
+        if job.state.is_final or job.elsewhere:
+            self._estimates.pop(job.id, None)
+            self._offline_told.discard(job.id)
+            return
+        name = self._name_of(job)
+        if job.state in (JobState.QUEUED, JobState.RUNNING) and job.id in self._estimates:
+            estimate = self._estimates.pop(job.id)
+            charge = "emulated, nothing charged" if self.link.demo else (estimate or "cost reported after the edit")
+            self.window.feedback.status(f"Sent {name}: {charge}.", MESSAGE_MS)
+        elif job.state is JobState.OFFLINE and never_sent(job) and job.id not in self._offline_told:
+            self._offline_told.add(job.id)
+            self.window.feedback.status(f"{name} not sent yet: the service cannot be reached. Nothing is charged.",
+                                        2 * MESSAGE_MS)
+
+    def _name_of(self, job: EditJob) -> str:
+        document = self.sent.documents.get(job.id)
+        if document is not None:
+            return document.name
+        return Path(job.image_paths[0]).name if job.image_paths else "The edit"
 
     @Slot(str, str)
     def on_submit_failed(self, job_id: str, reason: str) -> None:
@@ -203,9 +240,35 @@ class EditSubmitter(QObject):
 
     @Slot(str)
     def on_stop_requested(self, job_id: str) -> None:
+        """Stop on a worker (the journal's write may wait for another process); what it did is
+        said by `_on_stopped`, and the job's ending by JobEndings."""
         controller = self.link.controller
-        if controller is None or not controller.stop_waiting(job_id):
+        if controller is None:
             self.window.feedback.status("That edit is no longer running here.", MESSAGE_MS)
+            return
+        start_worker(_stop, controller, job_id, on_returned=self._on_stopped, on_errored=self._on_stop_failed, owner=self)
+
+    @Slot(object)
+    def _on_stop_failed(self, exc: Exception) -> None:
+        """The journal could not be written (a locked or full disk): nothing changed, say so."""
+        log.error("could not stop a job: %s", exc)
+        self.window.feedback.error("Cannot stop the edit", f"The history could not be written, so nothing changed: {exc}")
+
+    @Slot(object)
+    def _on_stopped(self, answer: tuple[str, StopOutcome]) -> None:
+        job_id, outcome = answer
+        job = self.window.jobs_panel.job(job_id)
+        name = self._name_of(job) if job is not None else "The edit"
+        self._estimates.pop(job_id, None)
+        message = {
+            StopOutcome.CANCELED: f"Cancelled {name} before it was sent: nothing is charged.",
+            StopOutcome.STOPPED_WAITING: f"Stopped waiting for {name}: it had been sent, so the service may "
+                                         "still finish and charge it.",
+            StopOutcome.FINISHED: f"{name} had already ended.",
+            StopOutcome.ELSEWHERE: f"{name} is being sent by another window or command; stop it there.",
+            StopOutcome.UNKNOWN: "That edit is no longer in the history.",
+        }[outcome]
+        self.window.feedback.status(message, 2 * MESSAGE_MS)
 
     @Slot(str)
     def on_resend_requested(self, job_id: str) -> None:

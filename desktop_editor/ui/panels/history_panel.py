@@ -70,11 +70,13 @@ class HistoryPanel(QWidget):
 
     Signals:
         reopen_requested(object): restore this EditJob's inputs and parameters in the window.
+        job_selected(object): the designer selected this EditJob (not a reload keeping the selection).
         history_changed(): entries were starred, deleted or pruned.
         list_loaded(): the list shows the store as it was when last asked.
     """
 
     reopen_requested = Signal(object)
+    job_selected = Signal(object)
     history_changed = Signal()
     list_loaded = Signal()
 
@@ -82,6 +84,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self.store = store
         self._closed = False
+        self._reloading = False
         self._loads = QThreadPool(self)
         self._loads.setMaxThreadCount(1)
         self._list_generation = 0
@@ -235,11 +238,15 @@ class HistoryPanel(QWidget):
             return  # a newer search or refresh is on its way
         self._pending_load = False
         selected = self.selected_job()
-        self.model.set_jobs(jobs)
-        if selected is not None:
-            row = self.model.row_of(selected.id)
-            if row is not None:
-                self.view.setCurrentIndex(self.model.index(row))
+        self._reloading = True  # the selection kept across a reload is not a new choice
+        try:
+            self.model.set_jobs(jobs)
+            if selected is not None:
+                row = self.model.row_of(selected.id)
+                if row is not None:
+                    self.view.setCurrentIndex(self.model.index(row))
+        finally:
+            self._reloading = False
         self._update_empty(search)
         self._update_actions()
         self.list_loaded.emit()
@@ -374,8 +381,11 @@ class HistoryPanel(QWidget):
         self._reload_list()
 
     @Slot(QModelIndex, QModelIndex)
-    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._update_actions()
+        job = current.data(JobRole) if current.isValid() else None
+        if job is not None and not self._reloading:
+            self.job_selected.emit(job)
 
     @Slot(QModelIndex)
     def _on_double_clicked(self, index: QModelIndex) -> None:

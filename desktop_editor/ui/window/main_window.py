@@ -54,6 +54,7 @@ from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
+from desktop_editor.ui.window.start_folders import StartFolders
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
 from desktop_editor.ui.window.view_actions import group_actions, refresh_enabled_actions, refresh_page_actions
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
         self.results_strip = ResultsStrip()
         self.undo_group = QUndoGroup(self)
         self.recent = RecentFiles(self.settings, self)
+        self.start_folders = StartFolders(self.settings)
         self.opener = DocumentOpener(self.document_list, self.feedback, self)
         self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self.dialog_dir,
                                self._on_project_saved)
@@ -164,6 +166,7 @@ class MainWindow(QMainWindow):
         self.opener.document_opened.connect(self.document_opened)
         self.opener.open_failed.connect(self.open_failed)
         self.opener.file_opened.connect(self.recent.add)
+        self.opener.file_opened.connect(self.start_folders.remember)
         self.recent.open_requested.connect(self.open_path)
         self.feedback.status_shown.connect(self.status.showMessage)
         self.canvas.tools.tool_changed.connect(self._on_tool_changed)
@@ -344,6 +347,7 @@ class MainWindow(QMainWindow):
 
     def _on_project_saved(self, path: Path) -> None:
         self.recent.add(path)
+        self.start_folders.remember(path)
         self._update_title()
 
     @Slot(int)
@@ -378,11 +382,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(document is not None and document.is_modified())
 
     def dialog_dir(self) -> str:
+        """Where Open, Save Project and the mask dialogs start (see `start_folders`)."""
         current = self.current_document()
-        if current is not None and current.path is not None:
-            return str(current.path.parent)
-        recent = self.recent.paths()
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
+        return str(self.start_folders.start(current.path if current is not None else None))
 
     # -- closing ----------------------------------------------------------------------------------
 
