@@ -131,6 +131,23 @@ def _smooth_from_border(low: np.ndarray, band: int) -> np.ndarray:
     return filled[1:-1, 1:-1] > 0
 
 
+def _part_under(labels: np.ndarray, stats: np.ndarray, centre, total: int):
+    """Bounds of the part under the click, or of the part nearest to it, or None."""
+    big = np.zeros(len(stats), bool)
+    big[1:] = (stats[1:, cv2.CC_STAT_AREA] >= MIN_AREA * total) & (stats[1:, cv2.CC_STAT_AREA] <= MAX_AREA * total)
+    if not big.any():
+        return None
+    cx, cy = centre
+    ix, iy = min(labels.shape[1] - 1, max(0, int(cx))), min(labels.shape[0] - 1, max(0, int(cy)))
+    part = labels[iy, ix]
+    if not big[part]:
+        ys, xs = np.nonzero(big[labels])
+        nearest = int(np.argmin((xs - cx) ** 2 + (ys - cy) ** 2))
+        part = labels[ys[nearest], xs[nearest]]
+    x, y, w, h = (int(v) for v in stats[part, :4])
+    return x, y, x + w, y + h
+
+
 def _main_part(chosen: np.ndarray, prior: np.ndarray, centre, under_click: bool, band: int):
     """Bounds (x0, y0, x1, y1, reduced pixels) of the subject, or None: the part under the
     click (or the nearest), or the bounds of the parts weighing at least `UNION` of the
@@ -138,22 +155,16 @@ def _main_part(chosen: np.ndarray, prior: np.ndarray, centre, under_click: bool,
     a band of a gradient backdrop reaching the frame is no part of anyone)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(chosen, connectivity=8)
     total = chosen.size
+    if under_click:
+        return _part_under(labels, stats, centre, total)
+    weights = np.bincount(labels.ravel(), weights=prior.ravel(), minlength=count)  # each part's prior, one pass
     best, best_score = None, 0.0
     found = []
-    cx, cy = centre
-    ix, iy = min(chosen.shape[1] - 1, max(0, int(cx))), min(chosen.shape[0] - 1, max(0, int(cy)))
     for i in range(1, count):
         x, y, w, h, area = (int(v) for v in stats[i])
         if not (MIN_AREA * total <= area <= MAX_AREA * total):
             continue
-        part = labels == i
-        if under_click:
-            if labels[iy, ix] == i:
-                return x, y, x + w, y + h
-            distance = float(np.min(np.hypot(*(np.nonzero(part)[::-1] - np.array([[cx], [cy]])))))
-            score = area / (1.0 + distance) ** 2
-        else:
-            score = float(prior[part].sum())
+        score = float(weights[i])
         touches = x <= band or y <= band or x + w >= chosen.shape[1] - band or y + h >= chosen.shape[0] - band
         if touches:
             score *= TOUCHING
@@ -161,7 +172,7 @@ def _main_part(chosen: np.ndarray, prior: np.ndarray, centre, under_click: bool,
             found.append((score, (x, y, x + w, y + h)))
         if score > best_score:
             best, best_score = (x, y, x + w, y + h), score
-    if best is None or under_click:
-        return best
+    if best is None:
+        return None
     strong = [best] + [b for sc, b in found if sc >= UNION * best_score]
     return (min(b[0] for b in strong), min(b[1] for b in strong), max(b[2] for b in strong), max(b[3] for b in strong))
