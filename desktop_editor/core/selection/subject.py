@@ -79,7 +79,10 @@ def find_subject_box(
     height, width = photo.shape[:2]
     scale = min(1.0, math.sqrt(WORKING_PIXELS / float(width * height)))
     low_w, low_h = max(8, round(width * scale)), max(8, round(height * scale))
-    low = cv2.resize(photo, (low_w, low_h), interpolation=cv2.INTER_AREA)
+    # Every k-th row and column first (k: half the reduction), then averaged down: reading the
+    # whole of a 24 MP photo to average it took 100-250 ms; its colours need no more than this.
+    k = max(1, int(1 / scale / 2))
+    low = cv2.resize(photo[::k, ::k], (low_w, low_h), interpolation=cv2.INTER_AREA)
     sx, sy = low_w / width, low_h / height
     band = max(2, round(BORDER * min(low_w, low_h)))
     border = np.ones((low_h, low_w), bool)
