@@ -64,6 +64,7 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
     point that does not fit one of the images; reads headers only."""
     from PIL import Image
 
+    from desktop_editor.core.image_formats import UnsupportedFileError
     from desktop_editor.core.selection.common import SelectionError
     from desktop_editor.jobs.batch import image_size
 
@@ -75,6 +76,8 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
             raise MaskInputError(f"{path}: no such file.")
         try:
             size = image_size(path)
+        except UnsupportedFileError as exc:  # camera RAW: says what to export it as
+            raise MaskInputError(str(exc)) from None
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise MaskInputError(f"{path}: not a readable image.") from None
         try:
@@ -87,15 +90,23 @@ def derive_masks(
     images: list[Path], recipe: MaskRecipe, *, on_done: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Path, Image.Image, np.ndarray, str]]:
     """(image, photo, mask, problem) for every image, in order, computed one per core; `problem`
-    is empty, or why the mask is empty (select subject found nothing in that photo)."""
+    is empty, or why the mask is empty (select subject found nothing in that photo).
+
+    Raises:
+        MaskInputError: an image cannot be opened (too large for this machine, damaged, camera
+            RAW); the masks already yielded are written, none after it.
+    """
     import numpy as np
 
-    from desktop_editor.core.images import load_image
+    from desktop_editor.core.images import ImageLoadError, load_image
     from desktop_editor.core.selection.common import photo_array
     from desktop_editor.core.selection.recipe import NoSubject
 
     def one(path: Path) -> tuple[Path, Image.Image, np.ndarray, str]:
-        photo = load_image(path).image
+        try:
+            photo = load_image(path).image  # the display copy: what the canvas selects on
+        except ImageLoadError as exc:
+            raise MaskInputError(str(exc)) from None
         pixels = photo_array(photo)
         try:
             return path, photo, recipe.make(pixels), ""
@@ -131,14 +142,17 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_USAGE)
     convention = MaskConvention(args.convention)
     softened = False
-    for path, _photo, mask, problem in derive_masks(list(args.images), recipe,
-                                                   on_done=_progress(len(args.images), args.quiet)):
-        written = write_new_file(args.out, f"{path.stem}_mask.png", encode_mask_png(mask, convention))
-        if problem:
-            print(f"desktop-editor: warning: {path.name}: {problem} Its mask {written.name} is empty.",
-                  file=sys.stderr)
-        softened = softened or bool(((mask > 0) & (mask < 255)).any())
-        print(written)
+    try:
+        for path, _photo, mask, problem in derive_masks(list(args.images), recipe,
+                                                       on_done=_progress(len(args.images), args.quiet)):
+            written = write_new_file(args.out, f"{path.stem}_mask.png", encode_mask_png(mask, convention))
+            if problem:
+                print(f"desktop-editor: warning: {path.name}: {problem} Its mask {written.name} is empty.",
+                      file=sys.stderr)
+            softened = softened or bool(((mask > 0) & (mask < 255)).any())
+            print(written)
+    except MaskInputError as exc:  # an image that cannot be opened: the masks before it stay written
+        return fail(str(exc), EXIT_USAGE)
     if softened and convention is MaskConvention.OPENAI:
         print("desktop-editor: note: soft edges were saved as fully edited (the OpenAI convention has no "
               "partial edit); use --convention bw to keep them.", file=sys.stderr)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from desktop_editor.ui.compare.view import CompareMode
@@ -72,9 +73,11 @@ def select_subject(window: QMainWindow) -> None:
 
 
 def use_tool(window: QMainWindow, tool_id: str) -> None:
-    """Pick a mask tool; the canvas comes forward to use it."""
+    """Pick a mask tool; the canvas comes forward to use it and takes the keyboard, so the tool
+    keys pressed next ([, {, Space) act on it instead of typing into the prompt."""
     window.canvas.tools.set_current(tool_id)
     window.show_mask_page()
+    window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def zoom(window: QMainWindow, how: str) -> None:
