@@ -255,6 +255,39 @@ class Director:
         self.window.actions["edit.undo"].trigger()
         self.window.actions["tool.brush"].trigger()
 
+    def scene_files(self) -> None:
+        """A 16-bit ProPhoto RGB TIFF (made here from the sample) open beside it, the status bar
+        naming its depth and profile. Without Debian's ghostscript profiles, an untagged one."""
+        import io
+
+        import numpy as np
+        import tifffile
+        from PIL import Image, ImageCms
+
+        from desktop_editor.core.resources import resource_path
+
+        self.open_sample()
+        photo = Image.open(resource_path("sample.jpg")).convert("RGB")
+        prophoto = Path("/usr/share/color/icc/ghostscript/rommrgb.icc")
+        icc = b""
+        if prophoto.is_file():
+            icc = prophoto.read_bytes()
+            photo = ImageCms.profileToProfile(photo, ImageCms.createProfile("sRGB"),
+                                              ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                              renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+        deep = np.asarray(photo, dtype=np.uint16) * 257  # 8 bits widened to 16, as a raw converter would hand over
+        path = self.root / "espresso-prophoto.tif"
+        extratags = [(34675, "B", len(icc), icc, True)] if icc else []
+        tifffile.imwrite(path, deep, photometric="rgb", compression="zlib", extratags=extratags)
+        opened: list[object] = []
+        self.window.document_opened.connect(opened.append)
+        self.window.open_path(path)
+        self.wait(lambda: bool(opened), "the TIFF to open")
+        self.settle(1.0)
+        self.save("files")
+        self.window.close_document(opened[0], ask=False)
+        self.window.set_current_document(self.document)
+
     def scene_jobs(self) -> None:
         """The Jobs panel while an edit runs (its cost, Stop waiting), and the History panel."""
         from desktop_editor.jobs.model import JobState
@@ -327,7 +360,7 @@ class Director:
         self.window.shutdown()
         self.app.processEvents()
 
-SCENES = ("first_edit", "selecting", "compare", "mix", "expand", "jobs", "settings", "keys", "masks_preview")
+SCENES = ("first_edit", "selecting", "compare", "mix", "expand", "files", "jobs", "settings", "keys", "masks_preview")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,7 @@ from desktop_editor.api.errors import (
 )
 from desktop_editor.api.runs import Run
 from desktop_editor.core.cpu import image_work
-from desktop_editor.core.filenames import safe_filename, write_new_file
+from desktop_editor.core.filenames import safe_filename, write_numbered_file
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
@@ -255,27 +255,30 @@ class JobRunner:
                 job.advice = note
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
-            name = f"{stem}-edit-{result.index + 1}.{ext}"
+            # One numbering per image, whatever the format: cat-edit-1.jpg, cat-edit-2.png, ...
+            name = f"{stem}-edit"
             # A crash between writing a file and journaling it leaves the file unregistered:
             # find it again rather than saving the same paid image twice.
-            path = _identical_file(out_dir, name, data)
+            path = _identical_file(out_dir, name, ext, data, exclude=job.result_paths)
             if path is not None:
                 job.result_paths.append(path)
                 self._set(job, JobState.DOWNLOADING)
                 continue
             try:
-                path = write_new_file(out_dir, name, data)
+                path = write_numbered_file(out_dir, name, ext, data)
             except OSError as exc:  # full disk, read-only or vanished folder: keep the paid result anyway
-                path = write_new_file(rescued_results_dir(), name, data)
+                path = write_numbered_file(rescued_results_dir(), name, ext, data)
                 job.advice = f"{out_dir} could not be written ({exc.strerror or exc}); the result was kept in {path.parent}."
             job.result_paths.append(path)
             self._set(job, JobState.DOWNLOADING)
 
 
-def _identical_file(folder: Path, name: str, data: bytes) -> Path | None:
-    """An existing `name`, `name-2`, ... in `folder` holding exactly `data`."""
-    stem, _, ext = name.rpartition(".")
-    for candidate in folder.glob(f"{glob_escape(stem)}*.{glob_escape(ext)}"):
+def _identical_file(folder: Path, stem: str, ext: str, data: bytes, exclude: list[Path]) -> Path | None:
+    """An existing `stem-N.ext` in `folder` holding exactly `data`, other than those in `exclude`."""
+    taken = {Path(p) for p in exclude}
+    for candidate in folder.glob(f"{glob_escape(stem)}-*.{glob_escape(ext)}"):
+        if candidate in taken:
+            continue
         try:
             if candidate.stat().st_size == len(data) and candidate.read_bytes() == data:
                 return candidate
