@@ -205,6 +205,10 @@ class Director:
         self.wait(lambda: not self.window.refine_edge.work.busy(), "refine edge")
         self.save("refine-edge")
         self.window.actions["refine_edge.apply"].trigger()
+        self.window.actions["mask.select_subject"].trigger()
+        self.wait(lambda: not canvas.tools.tool("object").work.busy(), "select subject")
+        self.window.status.clearMessage()  # "Selecting the subject…" outlives the selection by seconds
+        self.save("select-subject")
 
     def scene_compare(self) -> None:
         """One result back from the emulator, compared with the original by a wipe."""
