@@ -118,14 +118,12 @@ class MainWindow(QMainWindow):
                                self._on_project_saved)
         self.mask_commands = MaskCommands(self.document_list, self.feedback, self, self.canvas)
         self.refine_edge = RefineEdge(self.canvas)
-
         self.actions = ActionRegistry(self, command_handlers(self), {
             "edit.undo": self.undo_group.createUndoAction(self, "&Undo"),
             "edit.redo": self.undo_group.createRedoAction(self, "&Redo"),
             **self.refine_edge.key_actions,
         })
         group_actions(self)
-
         self.tabs = DocumentTabs(self.document_list, self.close_document)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.canvas)
@@ -134,7 +132,6 @@ class MainWindow(QMainWindow):
         self.demo_banner.hide()
         self.view_switch = ViewSwitch(self.actions["view.mask_page"], self.actions["view.compare_page"])
         self.setCentralWidget(central_widget(self.tabs, self.view_switch, self.demo_banner, self.stack))
-
         build_bars(self)
         self.docks = Docks(self, self.params_panel, self.jobs_panel, empty_state_label(
             "Every edit you send is kept here with its cost once the app is connected to the service."),
@@ -228,7 +225,6 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard Shortcuts: the registry's keys."""
         from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
-
         dialog = ShortcutsDialog(shortcut_rows(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
