@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import queue
 import sys
 import threading
 
@@ -32,6 +33,7 @@ import numpy as np
 # Below this numpy does not ask for huge pages, and small arrays come from the C heap anyway.
 _HUGE_PAGE_ADVICE_FROM = 4 * 1024 * 1024
 _MADV_POPULATE_WRITE = 23  # linux/mman.h; not among Python 3.11's mmap constants
+_POPULATE_CHUNK = 1 << 20
 
 
 def paged_zeros(shape: tuple[int, ...], dtype: np.dtype | type = np.uint8, *, populate: bool = False) -> np.ndarray:
@@ -53,16 +55,49 @@ def paged_zeros(shape: tuple[int, ...], dtype: np.dtype | type = np.uint8, *, po
             pass
     array = np.frombuffer(memory, dtype=dtype).reshape(shape)
     if populate:
-        threading.Thread(target=_populate, args=(array,), name="populate-pages", daemon=True).start()
+        _populate_soon(array)
     return array
+
+
+_queue: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+_worker: list[threading.Thread] = []
+_worker_lock = threading.Lock()
+
+
+def _populate_soon(array: np.ndarray) -> None:
+    """Queue `array` for the one populating thread (started once: starting a thread waits until
+    it runs, a few ms on a busy machine, which a document's open should not pay each time)."""
+    _queue.put(array)
+    with _worker_lock:
+        if not _worker:
+            thread = threading.Thread(target=_populate_queued, name="populate-pages", daemon=True)
+            _worker.append(thread)
+            thread.start()
+
+
+def _populate_queued() -> None:
+    while True:
+        array = _queue.get()
+        _populate(array)
+        del array  # the mapping may go as soon as its owner lets it
 
 
 def _populate(array: np.ndarray) -> None:
     """Have the system provide the pages of `array`'s mapping now (ctypes releases the GIL for the
-    call; holding `array` keeps the mapping alive meanwhile). A refusal leaves pages on demand."""
+    call; holding `array` keeps the mapping alive meanwhile). A refusal leaves pages on demand.
+
+    A megabyte at a time: while it provides pages the system holds the process's memory map, and
+    any thread mapping or unmapping memory (numpy's large arrays, the window's next mask level)
+    waits; whole 45 MB masks at once stalled the window 50-100 ms.
+    """
     libc = _libc()
-    if libc is not None:
-        libc.madvise(ctypes.c_void_p(array.ctypes.data), ctypes.c_size_t(array.nbytes), _MADV_POPULATE_WRITE)
+    if libc is None:
+        return
+    start, size = array.ctypes.data, array.nbytes
+    for offset in range(0, size, _POPULATE_CHUNK):
+        length = min(_POPULATE_CHUNK, size - offset)
+        if libc.madvise(ctypes.c_void_p(start + offset), ctypes.c_size_t(length), _MADV_POPULATE_WRITE) != 0:
+            return  # not on this system (before Linux 5.14): pages keep arriving as written
 
 
 _libc_handle: list[ctypes.CDLL | None] = []
