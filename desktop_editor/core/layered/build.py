@@ -68,7 +68,7 @@ def source_shares(labels: np.ndarray, palette: MixPalette, base: int, count: int
 
 
 def mix_layers(sources: Sequence[np.ndarray], labels: np.ndarray, palette: MixPalette, base: int,
-               names: Sequence[str], *, base_weights: np.ndarray | None = None) -> list[Layer]:
+               names: Sequence[str], *, base_edit: tuple[np.ndarray, np.ndarray] | None = None) -> list[Layer]:
     """A mix as layers to go over the original: the base first, then each painted result.
 
     `sources` are the results as the mix uses them (already composited into the original
@@ -78,9 +78,11 @@ def mix_layers(sources: Sequence[np.ndarray], labels: np.ndarray, palette: MixPa
     painted area (full where it shows alone, graded across a soft edge). A result painted
     nowhere gets no layer.
 
-    `base_weights` (uint8, the base job's blend weights, `composite.weight_image`) limits the
-    base layer to its own edit: it lies directly on the original, and outside its edit the base
-    source is the original, so the file looks the same while the layer stays small.
+    `base_edit` (the base result as the service returned it, in the document's space, and its
+    job's blend weights from `composite.weight_image`) makes the base layer that result limited
+    to its own edit, like a single edit's layer: it lies directly on the original, and outside
+    its edit the base source is the original, so the file looks the same while the layer stays
+    small and its mask is the edit's.
     """
     if len(sources) != len(names):
         raise LayeredFileError("Each source of the mix needs a name.")
@@ -94,13 +96,15 @@ def mix_layers(sources: Sequence[np.ndarray], labels: np.ndarray, palette: MixPa
             continue
         below += share
         mask = np.rint(np.divide(share, below, out=np.zeros_like(share), where=below > 0) * 255).astype(np.uint8)
-        if index == base and base_weights is not None:
-            mask = np.minimum(mask, base_weights)
+        pixels_of = sources[index]
+        if index == base and base_edit is not None:
+            pixels_of, weights = base_edit
+            mask = np.where(mask > 0, weights, 0).astype(np.uint8)
         bounds = nonzero_bounds(mask)
         if bounds is None:
             continue
         x0, y0, x1, y1 = bounds
-        pixels = np.ascontiguousarray(sources[index][y0:y1, x0:x1])
+        pixels = np.ascontiguousarray(pixels_of[y0:y1, x0:x1])
         layers.append(Layer(names[index], pixels, (x0, y0), np.ascontiguousarray(mask[y0:y1, x0:x1])))
     if not layers:
         raise LayeredFileError("The mix shows none of its results.")

@@ -22,7 +22,7 @@ from psd_tools import PSDImage
 from psd_tools.constants import Compression, Resource
 from psd_tools.psd.image_resources import ImageResource
 
-from desktop_editor.core.layered.stack import LayeredFileError, LayerStack, flatten
+from desktop_editor.core.layered.stack import Layer, LayeredFileError, LayerStack, flatten
 from desktop_editor.core.layered.writing import write_atomically
 
 MAX_PSD_SIDE = 30_000  # beyond this a PSD must be a PSB (Large Document Format)
@@ -42,7 +42,8 @@ def psd_mode(stack: LayerStack) -> str:
     return stack.mode + ("A" if stack.has_alpha else "")
 
 
-def _mask_image(mask: np.ndarray) -> Image.Image:
+def mask_image(mask: np.ndarray) -> Image.Image:
+    """A layer mask as the 8-bit grey image psd-tools stores (at the document's depth)."""
     return Image.fromarray(np.ascontiguousarray(mask, np.uint8), "L")
 
 
@@ -53,15 +54,25 @@ def build_document(stack: LayerStack, *, xmp: bytes | None = None, merged: np.nd
     check_psd_size(stack.width, stack.height, psb=psb)
     psd = PSDImage.new(psd_mode(stack), (stack.width, stack.height), depth=stack.depth)
     for layer in stack.layers:
-        left, top = layer.offset
-        pixel_layer = psd.create_pixel_layer_from_array(layer.pixels, name=layer.name, top=top, left=left)
-        if layer.mask is not None:
-            pixel_layer.create_mask(_mask_image(layer.mask))
+        add_pixel_layer(psd, layer)
     set_resources(psd, icc_profile=stack.icc_profile, xmp=xmp)
     set_merged_image(psd, flatten(stack) if merged is None else merged)
     if psb:
         psd._record.header.version = 2
     return psd
+
+
+def add_pixel_layer(psd: PSDImage, layer: Layer) -> None:
+    """Add `layer` on top of `psd`, with its mask, named in Unicode too.
+
+    Setting the name again stores the Unicode name block ("luni") beside the MacRoman one:
+    without it Krita shows a non-ASCII prompt with replacement characters.
+    """
+    left, top = layer.offset
+    added = psd.create_pixel_layer_from_array(layer.pixels, name=layer.name[:255], top=top, left=left)
+    added.name = layer.name[:255]
+    if layer.mask is not None:
+        added.create_mask(mask_image(layer.mask))
 
 
 def set_resources(psd: PSDImage, *, icc_profile: bytes | None = None, xmp: bytes | None = None) -> None:
@@ -110,9 +121,10 @@ def write_psd(stack: LayerStack, path: str | Path, *, xmp: bytes | None = None,
     psb = path.suffix.lower() == ".psb"
     psd = build_document(stack, xmp=xmp, merged=merged, psb=psb)
     return write_atomically(path, lambda handle: write_document(psd, handle),
-                            max_bytes=None if psb else MAX_PSD_BYTES, too_big=_too_big_message)
+                            max_bytes=None if psb else MAX_PSD_BYTES, too_big=too_big_message)
 
 
-def _too_big_message(size: int) -> str:
+def too_big_message(size: int) -> str:
+    """The sentence for a PSD over 2 GB."""
     return (f"The layered file would be {size / 2**30:.1f} GB; a PSD holds at most 2 GB. "
             "Save it as .psb (Photoshop's Large Document Format) or as .ora instead.")
