@@ -168,8 +168,13 @@ def embed_tiff(data: bytes, xmp: bytes) -> bytes:
     count = struct.unpack(order + "H", data[first:first + 2])[0]
     entries = [data[first + 2 + 12 * i:first + 14 + 12 * i] for i in range(count)]
     next_ifd = data[first + 2 + 12 * count:first + 6 + 12 * count]
+    earlier = [entry for entry in entries if struct.unpack(order + "H", entry[:2])[0] == TIFF_XMP_TAG]
     entries = [entry for entry in entries if struct.unpack(order + "H", entry[:2])[0] != TIFF_XMP_TAG]
     out = bytearray(data)
+    if earlier:  # a packet and IFD this function appended before: cut them off rather than orphan them
+        _tag, _kind, length, at = struct.unpack(order + "HHII", earlier[0])
+        if first + 6 + 12 * count == len(data) and at + length + (length % 2) == first:
+            del out[at:]
     if len(out) % 2:
         out += b"\x00"
     packet_at = len(out)
