@@ -17,6 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 COLOUR_CHANNELS = {"L": 1, "RGB": 3}
+PROFILE_SPACES = {"L": b"GRAY", "RGB": b"RGB "}  # the colour space field of an ICC header
+
+
+def profile_space(icc_profile: bytes) -> bytes:
+    """The colour space an ICC profile describes (b"RGB ", b"GRAY", b"CMYK", ...)."""
+    return bytes(icc_profile[16:20])
 
 
 class LayeredFileError(ValueError):
@@ -90,6 +96,11 @@ class LayerStack:
             raise LayeredFileError("The image has no pixels.")
         if not self.layers:
             raise LayeredFileError("There are no layers to save.")
+        if self.icc_profile and profile_space(self.icc_profile) != PROFILE_SPACES[self.mode]:
+            # Krita refuses such a file outright ("Could not load"), GIMP warns.
+            space = profile_space(self.icc_profile).decode("latin-1").strip() or "unknown"
+            raise LayeredFileError(f"The colour profile is for {space} images, the document is "
+                                   f"{'grey' if self.mode == 'L' else 'RGB'}.")
         for layer in self.layers:
             if layer.pixels.dtype != self.dtype:
                 raise LayeredFileError(f"Layer \u201c{layer.name}\u201d is {layer.pixels.dtype}, "

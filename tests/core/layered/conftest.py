@@ -10,6 +10,7 @@ import pytest
 from PIL import ImageCms
 
 from desktop_editor.core.layered.build import original_layer, result_layer
+from desktop_editor.core.layered.profiles import grey_srgb_profile
 from desktop_editor.core.layered.stack import LayerStack, flatten
 
 H, W = 96, 128
@@ -18,6 +19,11 @@ H, W = 96, 128
 def profile_bytes(kind: str = "sRGB") -> bytes:
     """An ICC profile made in the test (sRGB, or a D50 Lab-based one to tell them apart)."""
     return ImageCms.ImageCmsProfile(ImageCms.createProfile(kind)).tobytes()
+
+
+def grey_profile() -> bytes:
+    """A grey profile (the app's own, for untagged grey documents: sRGB tone curve)."""
+    return grey_srgb_profile()
 
 
 def smooth_picture(depth: int, channels: int, seed: int) -> np.ndarray:
@@ -57,7 +63,8 @@ def make_sample(depth: int = 8, mode: str = "RGB", icc: bytes | None = None, fea
     layers = [original_layer(original)] + [
         result_layer(result, mask, f"result {index + 1} \u00e9t\u00e9 (14:0{index})", feather=feather)
         for index, (result, mask) in enumerate(zip(results, masks, strict=True))]
-    stack = LayerStack(W, H, mode, depth, icc if icc is not None else profile_bytes(), layers)
+    profile = icc if icc is not None else (profile_bytes() if mode == "RGB" else grey_profile())
+    stack = LayerStack(W, H, mode, depth, profile, layers)
     return Sample(original, results, masks, stack, flatten(stack))
 
 

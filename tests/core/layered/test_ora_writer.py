@@ -8,17 +8,23 @@ from xml.etree import ElementTree as ET
 
 import cv2
 import numpy as np
-from PIL import Image
+import pytest
+from PIL import Image, ImageCms
 
-from desktop_editor.core.layered.ora import MIMETYPE, srgb_profile, write_ora
+from desktop_editor.core.layered.ora import MIMETYPE, write_ora
+from desktop_editor.core.layered.profiles import default_profile
 from desktop_editor.core.layered.stack import LayerStack
 from desktop_editor.core.provenance import NS_IPTC_EXT, read_properties
 
 
 def _png(archive: zipfile.ZipFile, name: str) -> np.ndarray:
-    """RGBA at the PNG's own depth."""
+    """RGBA at the PNG's own depth (grey spread to RGB by OpenCV's reader)."""
     decoded = cv2.imdecode(np.frombuffer(archive.read(name), np.uint8), cv2.IMREAD_UNCHANGED)
     return cv2.cvtColor(decoded, cv2.COLOR_BGRA2RGBA)
+
+
+def _is_grey_png(data: bytes) -> bool:
+    return data[25] == 4  # IHDR colour type: grey + alpha
 
 
 def _over(layers: list[tuple[np.ndarray, int, int]], width: int, height: int, peak: int) -> np.ndarray:
@@ -59,7 +65,9 @@ def test_layers_order_names_offsets_depth_profile_and_masks_in_alpha(sample, tmp
             assert (int(entry.get("x")), int(entry.get("y"))) == layer.offset
             rgba = _png(archive, entry.get("src"))
             assert rgba.dtype == stack.dtype and rgba.shape[:2] == layer.pixels.shape[:2]
-            assert Image.open(io.BytesIO(archive.read(entry.get("src")))).info["icc_profile"] == stack.icc_profile
+            data = archive.read(entry.get("src"))
+            assert Image.open(io.BytesIO(data)).info["icc_profile"] == stack.icc_profile
+            assert _is_grey_png(data) == (stack.mode == "L")  # a grey profile belongs in a grey PNG
             colour = layer.pixels if layer.pixels.ndim == 3 else np.repeat(layer.pixels[..., None], 3, axis=2)
             assert np.array_equal(rgba[..., :3], colour)
             expected_alpha = peak if layer.mask is None else np.rint(layer.mask.astype(np.float64) * peak / 255)
@@ -72,13 +80,14 @@ def test_layers_order_names_offsets_depth_profile_and_masks_in_alpha(sample, tmp
         assert np.array_equal(merged[..., :3], flat) and (merged[..., 3] == peak).all()
 
 
-def test_an_untagged_16_bit_document_gets_srgb_in_every_layer(sample_of, tmp_path):
-    stack = sample_of(16, "RGB").stack
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_an_untagged_16_bit_document_gets_what_untagged_means_in_every_layer(sample_of, tmp_path, mode):
+    stack = sample_of(16, mode).stack
     stack.icc_profile = None
     with zipfile.ZipFile(write_ora(stack, tmp_path / "edit.ora")) as archive:
         for name in archive.namelist():
             if name.startswith("data/"):
-                assert Image.open(io.BytesIO(archive.read(name))).info["icc_profile"] == srgb_profile()
+                assert Image.open(io.BytesIO(archive.read(name))).info["icc_profile"] == default_profile(mode)
 
 
 def test_the_merged_image_carries_the_xmp(sample_of, tmp_path):
@@ -88,3 +97,11 @@ def test_the_merged_image_carries_the_xmp(sample_of, tmp_path):
     with zipfile.ZipFile(write_ora(sample_of(8, "RGB").stack, tmp_path / "e.ora", xmp=packet)) as archive:
         merged = Image.open(io.BytesIO(archive.read("mergedimage.png")))
         assert read_properties(merged.info["xmp"])[f"{{{NS_IPTC_EXT}}}AISystemUsed"] == "m1"
+
+
+def test_the_grey_profile_for_untagged_grey_reads_as_srgb_greys():
+    grey = ImageCms.ImageCmsProfile(io.BytesIO(default_profile("L")))
+    to_srgb = ImageCms.buildTransform(grey, ImageCms.createProfile("sRGB"), "L", "RGB")
+    ramp = Image.fromarray(np.arange(256, dtype=np.uint8).reshape(16, 16), "L")
+    shown = np.asarray(ImageCms.applyTransform(ramp, to_srgb))
+    assert np.abs(shown.astype(int) - np.asarray(ramp)[..., None]).max() <= 1
