@@ -13,9 +13,9 @@ _EXPORTS = {
     "ResultImage": "desktop_editor.api.client",
     "Run": "desktop_editor.api.runs",
     "RunflowClient": "desktop_editor.api.client",
-    "from_data_uri": "desktop_editor.api.client",
+    "from_data_uri": "desktop_editor.api.image_bytes",
     "parse_output_images": "desktop_editor.api.runs",
-    "to_data_uri": "desktop_editor.api.client",
+    "to_data_uri": "desktop_editor.api.image_bytes",
 }
 
 __all__ = sorted(_EXPORTS)

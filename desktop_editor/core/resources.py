@@ -19,3 +19,15 @@ def resource_path(name: str) -> Path:
         raise FileNotFoundError(f"bundled resource {name!r} is missing")
     with as_file(ref) as path:  # a real file for every loader we ship with (source, wheel, PyInstaller)
         return Path(path)
+
+
+def is_bundled(path: str | Path | None) -> bool:
+    """True for a file or folder inside the app's own resources (the sample image, icons): a
+    place to read from, never one to propose for saving or to start a file dialog in."""
+    if path is None:
+        return False
+    try:
+        with as_file(files(_PACKAGE)) as folder:
+            return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except OSError:
+        return False

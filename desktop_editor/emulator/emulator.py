@@ -8,11 +8,14 @@ import threading
 import time
 from types import TracebackType
 
-from . import urls
 from .behaviour import Behaviour, Fault, FaultQueue
+from .exchange import Incoming, Route
+from .responses import Response
+from .routes import answer, classify
 from .runs import LinkMaker, RunRecord, refresh
 from .server import EmulatorServer
 from .state import RecordedRequest, State
+from .urls import own_asset_id, result_url
 
 KEY_PATTERN = re.compile(r"rf_(live|svc|test)_[A-Za-z0-9_]+")
 
@@ -53,7 +56,7 @@ class Emulator:
         """Bind and serve in a background daemon thread."""
         if self._server is not None:
             raise RuntimeError("the emulator is already running")
-        self._server = EmulatorServer((self.host, self.port), self)
+        self._server = EmulatorServer((self.host, self.port), _RouteHandler(self))
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=f"runflow-emulator:{self.port}",
@@ -126,18 +129,46 @@ class Emulator:
 
     def asset_bytes(self, url: str) -> bytes | None:
         """The bytes behind one of this emulator's confirmed asset URLs, else None."""
-        asset_id = urls.own_asset_id(url, self.base_url)
+        asset_id = own_asset_id(url, self.base_url)
         asset = self.state.asset(asset_id) if asset_id else None
         return asset.data if asset is not None and asset.confirmed else None
 
     def result_link(self, now: float) -> LinkMaker:
         """Signs result URLs that expire `behaviour.url_ttl` seconds from `now`."""
         expires = now + self.behaviour.url_ttl
-        return lambda run_id, name: urls.result_url(self.base_url, self.state.secret, run_id, name, expires)
+        return lambda run_id, name: result_url(self.base_url, self.state.secret, run_id, name, expires)
 
     def current_run(self, record: RunRecord) -> dict:
         now = time.time()
         return refresh(record, self.behaviour, self.result_link(now), now)
+
+
+class _RouteHandler:
+    """The server's handler for one emulator: its routes, fault queue, request log and latency,
+    read afresh on every request (tests change the behaviour live)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    @property
+    def verbose(self) -> bool:
+        return self.emulator.verbose
+
+    @property
+    def latency(self) -> float:
+        return self.emulator.behaviour.latency
+
+    def classify(self, method: str, path: str) -> Route:
+        return classify(method, path)
+
+    def take_fault(self, route: Route) -> Fault | None:
+        return self.emulator.faults.take(route.name)
+
+    def record(self, request: RecordedRequest) -> None:
+        self.emulator.state.record(request)
+
+    def answer(self, route: Route, request: Incoming) -> Response:
+        return answer(self.emulator, route.handler, request)
 
 
 def _loopback(host: str) -> str:

@@ -12,13 +12,13 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import quote
 
-from . import urls
+from .behaviour import Behaviour
 from .catalog import find_model
+from .exchange import Incoming, Route
 from .responses import (
     ApiError,
     Response,
@@ -27,30 +27,35 @@ from .responses import (
     json_response,
     storage_error,
 )
-from .runs import CHARGED, direct_result, new_run, present
-from .state import Asset
+from .runs import CHARGED, LinkMaker, RunRecord, direct_result, new_run, present
+from .state import Asset, State
+from .urls import ASSETS_PREFIX, UPLOADS_PREFIX, check_result, check_upload, upload_url
 from .validation import check_asset_request, check_input, check_run_body, parse_json
 
-if TYPE_CHECKING:
-    from .emulator import Emulator
+
+class Service(Protocol):
+    """The state the routes read and change, and what they ask of the service playing the API
+    (the Emulator is one): its runs and assets, its behaviour, its address, its keys."""
+
+    state: State
+    behaviour: Behaviour
+
+    @property
+    def base_url(self) -> str: ...
+
+    def accepts_key(self, key: str) -> bool: ...
+
+    def asset_bytes(self, url: str) -> bytes | None: ...
+
+    def result_link(self, now: float) -> LinkMaker: ...
+
+    def current_run(self, record: RunRecord) -> dict: ...
 
 
-@dataclass
-class Incoming:
-    """A request once read off the socket."""
-
-    method: str
-    path: str  # without the query string
-    query: str
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-    params: dict[str, str]  # captured from the route pattern
+Handler = Callable[[Service, Incoming], Response]
 
 
-Handler = Callable[["Emulator", Incoming], Response]
-
-
-def auth_me(emu: Emulator, req: Incoming) -> Response:
+def auth_me(emu: Service, req: Incoming) -> Response:
     return json_response(200, {
         "id": "usr_emulator",
         "email": "demo@example.com",
@@ -60,7 +65,7 @@ def auth_me(emu: Emulator, req: Incoming) -> Response:
     })
 
 
-def create_run(emu: Emulator, req: Incoming) -> Response:
+def create_run(emu: Service, req: Incoming) -> Response:
     model = _model(req.params["model"], short_names=False)
     body = parse_json(req.body)
     data = check_run_body(body)
@@ -70,7 +75,7 @@ def create_run(emu: Emulator, req: Incoming) -> Response:
     return json_response(201, present(record.run, emu.behaviour))
 
 
-def run_direct(emu: Emulator, req: Incoming) -> Response:
+def run_direct(emu: Service, req: Incoming) -> Response:
     """The synchronous compatibility style: wait for the run and answer fal's shape."""
     model = _model(req.params["model"], short_names=True)
     data = parse_json(req.body)
@@ -86,28 +91,28 @@ def run_direct(emu: Emulator, req: Incoming) -> Response:
     raise api_error(409, "RUN_CANCELED", "The run was canceled.")
 
 
-def get_run(emu: Emulator, req: Incoming) -> Response:
+def get_run(emu: Service, req: Incoming) -> Response:
     record = emu.state.run(req.params["run_id"])
     if record is None:
         raise api_error(404, "RUN_NOT_FOUND", f"Run {req.params['run_id']} was not found.")
     return json_response(200, present(emu.current_run(record), emu.behaviour))
 
 
-def create_asset(emu: Emulator, req: Incoming) -> Response:
+def create_asset(emu: Service, req: Incoming) -> Response:
     filename, mime_type, size = check_asset_request(parse_json(req.body))
     asset = Asset(str(uuid.uuid4()), filename, mime_type, size, _now_iso())
     emu.state.add_asset(asset)
-    prefix = emu.behaviour.upload_url_prefix or emu.base_url + urls.UPLOADS_PREFIX
-    return json_response(201, {"asset_id": asset.id, "upload_url": urls.upload_url(prefix, emu.state.secret, asset.id)})
+    prefix = emu.behaviour.upload_url_prefix or emu.base_url + UPLOADS_PREFIX
+    return json_response(201, {"asset_id": asset.id, "upload_url": upload_url(prefix, emu.state.secret, asset.id)})
 
 
-def put_upload(emu: Emulator, req: Incoming) -> Response:
+def put_upload(emu: Service, req: Incoming) -> Response:
     """The presigned PUT: no auth, but the signed Content-Type and size must match."""
     _refuse_authorization(req)
     asset = emu.state.asset(req.params["asset_id"])
     if asset is None:
         raise storage_error(404, "NoSuchUpload", "The specified upload does not exist.")
-    if not urls.check_upload(emu.state.secret, asset.id, req.query):
+    if not check_upload(emu.state.secret, asset.id, req.query):
         raise storage_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
     if "chunked" in req.headers.get("transfer-encoding", ""):
         raise storage_error(
@@ -129,14 +134,14 @@ def put_upload(emu: Emulator, req: Incoming) -> Response:
     return Response(200, headers={"ETag": f'"{hashlib.md5(req.body, usedforsecurity=False).hexdigest()}"'})
 
 
-def confirm_asset(emu: Emulator, req: Incoming) -> Response:
+def confirm_asset(emu: Service, req: Incoming) -> Response:
     asset = emu.state.asset(req.params["asset_id"])
     if asset is None:
         raise api_error(404, "ASSET_NOT_FOUND", f"Asset upload {req.params['asset_id']} was not found.")
     if asset.data is None:
         raise api_error(409, "UPLOAD_INCOMPLETE", "Nothing has been uploaded for this asset yet.")
     asset.confirmed = True
-    url = f"{emu.base_url}{urls.ASSETS_PREFIX}{asset.id}/{quote(asset.filename)}"
+    url = f"{emu.base_url}{ASSETS_PREFIX}{asset.id}/{quote(asset.filename)}"
     return json_response(201, {
         "id": asset.id,
         "name": asset.filename,
@@ -148,14 +153,14 @@ def confirm_asset(emu: Emulator, req: Incoming) -> Response:
     })
 
 
-def download_asset(emu: Emulator, req: Incoming) -> Response:
+def download_asset(emu: Service, req: Incoming) -> Response:
     asset = emu.state.asset(req.params["asset_id"])
     if asset is None or not asset.confirmed or asset.data is None:
         raise storage_error(404, "NoSuchKey", "The specified key does not exist.")
     return Response(200, asset.data, asset.mime_type)
 
 
-def download_result(emu: Emulator, req: Incoming) -> Response:
+def download_result(emu: Service, req: Incoming) -> Response:
     """A result file behind a presigned, expiring URL (no auth)."""
     _refuse_authorization(req)
     run_id, name = req.params["run_id"], req.params["name"]
@@ -163,7 +168,7 @@ def download_result(emu: Emulator, req: Incoming) -> Response:
     image = record.result_named(name) if record is not None and not record.sync_mode else None
     if image is None:
         raise storage_error(404, "NoSuchKey", "The specified key does not exist.")
-    problem = urls.check_result(emu.state.secret, run_id, name, req.query, time.time())
+    problem = check_result(emu.state.secret, run_id, name, req.query, time.time())
     if problem == "expired":
         raise expired_error()
     if problem == "signature":
@@ -186,19 +191,20 @@ ROUTES: list[tuple[str, re.Pattern[str], str, Handler]] = [
 ]
 
 
-def classify(method: str, path: str) -> tuple[str, Handler | None, dict[str, str]]:
-    """(fault route name, handler, path parameters); ("unknown", None, {}) if nothing matches.
+def classify(method: str, path: str) -> Route:
+    """The route (fault route name, handler, path parameters); Route("unknown", None, {}) if
+    nothing matches.
 
     Known before the body is read, so a fault can act without reading it.
     """
     for route_method, pattern, name, handler in ROUTES:
         match = pattern.fullmatch(path)
         if match and route_method == method:
-            return name, handler, match.groupdict()
-    return "unknown", None, {}
+            return Route(name, handler, match.groupdict())
+    return Route("unknown", None, {})
 
 
-def answer(emu: Emulator, handler: Handler | None, req: Incoming) -> Response:
+def answer(emu: Service, handler: Handler | None, req: Incoming) -> Response:
     """Authenticate /v1 routes, run the handler, and turn errors into responses."""
     try:
         if req.path.startswith("/v1/"):
@@ -213,7 +219,7 @@ def answer(emu: Emulator, handler: Handler | None, req: Incoming) -> Response:
         return api_error(500, "INTERNAL_ERROR", f"Emulator error: {exc}").response
 
 
-def _authenticate(emu: Emulator, req: Incoming) -> None:
+def _authenticate(emu: Service, req: Incoming) -> None:
     scheme, _, key = req.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not emu.accepts_key(key.strip()):
         raise api_error(401, "UNAUTHORIZED", "A valid API key is required: Authorization: Bearer <key>.")

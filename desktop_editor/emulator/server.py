@@ -1,7 +1,9 @@
 """The HTTP layer: read each request, record it, apply any injected fault, send the answer.
 
 Faults live here because they are about the wire (dropped sockets, short bodies, error
-statuses), while routes.py decides what a well-behaved server would have said.
+statuses), while routes.py decides what a well-behaved server would have said. The server
+knows neither the routes nor the Emulator: it takes an `ApiHandler` that classifies, records
+and answers requests (the Emulator gives it one).
 """
 
 from __future__ import annotations
@@ -12,17 +14,14 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from . import routes
 from .behaviour import Fault
+from .exchange import Incoming, Route
 from .responses import Response, fault_response
 from .state import RecordedRequest
 from .validation import MAX_FILE_BYTES
-
-if TYPE_CHECKING:
-    from .emulator import Emulator
 
 MAX_BODY_BYTES = 2 * MAX_FILE_BYTES  # room for a 50 MiB image as base64 JSON
 _PERFORMING_FAULTS = ("slow", "drop_after_read", "truncate")  # the request is still carried out
@@ -36,15 +35,37 @@ class _BadBody(Exception):
         self.status = status
 
 
+class ApiHandler(Protocol):
+    """What the server serves requests with; read afresh for every request."""
+
+    @property
+    def verbose(self) -> bool:
+        """Log each request to stderr."""
+        ...
+
+    @property
+    def latency(self) -> float:
+        """Seconds added before every answer."""
+        ...
+
+    def classify(self, method: str, path: str) -> Route: ...
+
+    def take_fault(self, route: Route) -> Fault | None: ...
+
+    def record(self, request: RecordedRequest) -> None: ...
+
+    def answer(self, route: Route, request: Incoming) -> Response: ...
+
+
 class EmulatorServer(ThreadingHTTPServer):
     """A threading server that can also cut its open keep-alive connections on stop, so
     handler threads end with the emulator instead of lingering until clients hang up."""
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], emulator: Emulator) -> None:
+    def __init__(self, address: tuple[str, int], handler: ApiHandler) -> None:
         super().__init__(address, RequestHandler)
-        self.emulator = emulator
+        self.handler = handler
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
 
@@ -96,19 +117,19 @@ class RequestHandler(BaseHTTPRequestHandler):
         self._handle()
 
     def log_message(self, format: str, *args: Any) -> None:
-        if self.server.emulator.verbose:
+        if self.server.handler.verbose:
             super().log_message(format, *args)
 
     def _handle(self) -> None:
         """Classify, take a fault, read and record the request, then answer (or misbehave)."""
-        emu = self.server.emulator
+        api = self.server.handler
         parts = urlsplit(self.path)
-        route, handler, params = routes.classify(self.command, parts.path)
-        fault = emu.faults.take(route)
+        route = api.classify(self.command, parts.path)
+        fault = api.take_fault(route)
         headers = self._lowercase_headers()
         if fault is not None and fault.kind == "drop_before_read":
-            emu.state.record(RecordedRequest(self.command, self.path, headers, b"", None, route))
-            self._pause(emu, fault)
+            api.record(RecordedRequest(self.command, self.path, headers, b"", None, route.name))
+            self._pause(api, fault)
             self.close_connection = True  # unread body: the peer sees a reset
             return
         try:
@@ -117,13 +138,13 @@ class RequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(Response(exc.status, str(exc).encode(), "text/plain"))
             return
-        emu.state.record(RecordedRequest(self.command, self.path, headers, body, _json_or_none(body), route))
-        self._pause(emu, fault)
+        api.record(RecordedRequest(self.command, self.path, headers, body, _json_or_none(body), route.name))
+        self._pause(api, fault)
         if fault is not None and fault.kind not in _PERFORMING_FAULTS:
             self._send(fault_response(fault))
             return
-        incoming = routes.Incoming(self.command, parts.path, parts.query, headers, body, params)
-        response = routes.answer(emu, handler, incoming)
+        incoming = Incoming(self.command, parts.path, parts.query, headers, body, route.params)
+        response = api.answer(route, incoming)
         if fault is not None and fault.kind == "drop_after_read":
             self.close_connection = True  # done, but the client never hears about it
             return
@@ -136,8 +157,8 @@ class RequestHandler(BaseHTTPRequestHandler):
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         return headers
 
-    def _pause(self, emu: Emulator, fault: Fault | None) -> None:
-        time.sleep(emu.behaviour.latency + (fault.delay if fault is not None else 0.0))
+    def _pause(self, api: ApiHandler, fault: Fault | None) -> None:
+        time.sleep(api.latency + (fault.delay if fault is not None else 0.0))
 
     def _read_body(self, headers: dict[str, str]) -> bytes:
         if "chunked" in headers.get("transfer-encoding", "").lower():

@@ -60,7 +60,9 @@ def has_session_key() -> bool:
 
 
 def save_api_key(key: str | None) -> None:
-    """Store (or with None/'' remove) the key in the OS keyring (and forget a session-only key)."""
+    """Store (or with None/'' remove) the key in the OS keyring (and forget a session-only key).
+
+    Raises KeyStoreError when a key cannot be stored; removing one never raises."""
     _session.pop(ACCOUNT, None)
     if _use_memory():
         if key:
@@ -79,6 +81,11 @@ def save_api_key(key: str | None) -> None:
             except keyring.errors.PasswordDeleteError:
                 pass
     except Exception as exc:
+        if not key:
+            # No keyring: nothing can be stored there, so nothing is left to remove. Clearing a
+            # session-only key must work here (the way back to Demo mode without quitting).
+            log.info("no keyring to remove the key from: %s", type(exc).__name__)
+            return
         raise KeyStoreError(
             "The system keyring is not available, so the key cannot be stored safely. "
             "Set RUNFLOW_API_KEY in your environment instead."

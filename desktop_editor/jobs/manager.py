@@ -32,7 +32,14 @@ from desktop_editor.core.filenames import replace_file, safe_filename
 from desktop_editor.core.images import LoadedImage, encode_png, unchanged_file_bytes
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.leases import Heartbeat
-from desktop_editor.jobs.model import NEVER_SENT_STATES, EditJob, JobState
+from desktop_editor.jobs.model import (
+    CANCELED_ADVICE,
+    CANCELED_ERROR,
+    NEVER_SENT_STATES,
+    EditJob,
+    JobState,
+    StopOutcome,
+)
 from desktop_editor.jobs.prepare import Preloaded, ResultPreview
 from desktop_editor.jobs.runner import JobRunner, PreviewListener
 from desktop_editor.jobs.store import JobConflict, JobStore, JobTaken
@@ -226,6 +233,9 @@ class JobManager:
         if self.store is None:
             return False
         job, mine = self.store.claim(job_id)
+        if job is not None and job.state.is_final:
+            self._notify(job)  # called off (or ended) by another process meanwhile: show how
+            return False
         if job is None or job.state is not JobState.OFFLINE:
             return False
         if not mine:
@@ -421,7 +431,7 @@ class JobManager:
                     self._followed[job_id] = stored
             self._notify(stored)
 
-    def _finish(self, job: EditJob, state: JobState, error: str) -> None:
+    def _finish(self, job: EditJob, state: JobState, error: str | None) -> None:
         job.state, job.error = state, error
         job.touch()
         self._changed(job.snapshot())
@@ -435,7 +445,8 @@ class JobManager:
             if future.cancel():
                 job = self.store.get(job_id) if self.store else None
                 if job is not None:
-                    self._finish(job, JobState.CANCELED, "Not sent: stopped before this edit started.")
+                    job.advice = CANCELED_ADVICE
+                    self._finish(job, JobState.CANCELED, CANCELED_ERROR)
                     canceled.append(job)
         return canceled
 
@@ -445,6 +456,52 @@ class JobManager:
         return self.store
 
     # ----- stopping -------------------------------------------------------------------------
+
+    def stop(self, job_id: str) -> StopOutcome:
+        """The designer's Stop: call a never-sent job off for good, else stop waiting for it.
+
+        A job none of whose creates can have left (pending, offline, preparing, uploading) is
+        cancelled in the journal, atomically against its worker journaling SENDING (see
+        `JobStore.cancel_unsent`): it is never sent afterwards, here, at a later start or by
+        another process, and nothing is charged. A job that may have been sent is only no longer
+        waited for: its worker stops polling (the service may still finish and charge it), or,
+        when it was idle here waiting for the service to come back, it is journaled as stopped.
+        """
+        with self._lock:
+            timer = self._timers.pop(job_id, None)
+            cancel = self._cancels.get(job_id)
+        if timer is not None:
+            timer.cancel()
+        if self.store is None:
+            return StopOutcome.STOPPED_WAITING if self.stop_waiting(job_id) else StopOutcome.UNKNOWN
+        job, canceled = self.store.cancel_unsent(job_id, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
+        if job is None:
+            return StopOutcome.UNKNOWN
+        if canceled:
+            if cancel is not None:
+                cancel.set()  # its worker stops uploading; its next journal write is refused anyway
+            self._notify(job)
+            return StopOutcome.CANCELED
+        if job.state.is_final:
+            self._notify(job)  # it ended meanwhile (perhaps in another process): show how
+            return StopOutcome.FINISHED
+        if cancel is not None:
+            cancel.set()  # the runner journals "stopped waiting" when its wait ends
+            return StopOutcome.STOPPED_WAITING
+        claimed, mine = self.store.claim(job_id)
+        if claimed is None or claimed.state.is_final:
+            return StopOutcome.FINISHED
+        if not mine:
+            return StopOutcome.ELSEWHERE
+        with self._lock:
+            running = job_id in self._futures and not self._futures[job_id].done()
+            cancel = self._cancels.get(job_id)
+        if running and cancel is not None:  # its timer fired just now
+            cancel.set()
+            return StopOutcome.STOPPED_WAITING
+        claimed.advice = "The service may still finish and charge this edit."
+        self._finish(claimed, JobState.STOPPED, claimed.error or "Stopped waiting for the service to be reachable.")
+        return StopOutcome.STOPPED_WAITING
 
     def stop_waiting(self, job_id: str) -> bool:
         """Stop waiting for a job on our side. The service may still finish and charge it."""

@@ -41,11 +41,32 @@ class JobState(str, Enum):
         return _LABELS[self]
 
 
+class StopOutcome(str, Enum):
+    """What a Stop did to a job, so the window and the command line say what it cost."""
+
+    CANCELED = "canceled"  # never sent: called off for good in the journal, nothing charged
+    STOPPED_WAITING = "stopped_waiting"  # possibly sent: no longer waited for, the service may charge it
+    FINISHED = "finished"  # it had already ended; nothing to stop
+    ELSEWHERE = "elsewhere"  # another live process runs it and it may have been sent: theirs to stop
+    UNKNOWN = "unknown"  # no such job
+
+
+def never_sent(job: EditJob) -> bool:
+    """True while no create of this job can have reached the service: cancelling it is free."""
+    return job.state in NEVER_SENT_STATES and not job.run_id
+
+
 FINAL_STATES = frozenset(
     {JobState.DONE, JobState.FAILED, JobState.OUTCOME_UNKNOWN, JobState.UNREADABLE, JobState.STOPPED, JobState.CANCELED}
 )
-# Before SENDING is journaled no create has left: such jobs can always be sent after a crash.
+# Before SENDING is journaled no create has left: such jobs can always be sent after a crash,
+# and called off for good (see JobStore.cancel_unsent). An OFFLINE job with a run id was sent.
 NEVER_SENT_STATES = frozenset({JobState.PENDING, JobState.OFFLINE, JobState.PREPARING, JobState.UPLOADING})
+
+# What a job called off before sending says: no error (the designer chose it; the state's label
+# says so), and one sentence of advice. Any error of an earlier attempt is cleared with it.
+CANCELED_ERROR: str | None = None
+CANCELED_ADVICE = "Nothing was sent to the service, so nothing was charged, and it will not be sent later."
 
 _LABELS = {
     JobState.PENDING: "Pending",
@@ -61,7 +82,7 @@ _LABELS = {
     JobState.OUTCOME_UNKNOWN: "Outcome unknown, may have been charged",
     JobState.UNREADABLE: "Finished, but the answer held no image we could read",
     JobState.STOPPED: "Stopped waiting",
-    JobState.CANCELED: "Not sent",
+    JobState.CANCELED: "Cancelled before sending, not charged",
 }
 
 

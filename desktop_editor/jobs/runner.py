@@ -32,7 +32,7 @@ from desktop_editor.core.filenames import safe_filename, write_new_file
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
-from desktop_editor.jobs.model import EditJob, JobState, raw_answer_text
+from desktop_editor.jobs.model import CANCELED_ADVICE, CANCELED_ERROR, EditJob, JobState, raw_answer_text
 from desktop_editor.jobs.paths import rescued_results_dir
 from desktop_editor.jobs.prepare import (
     Preloaded,
@@ -105,7 +105,7 @@ class JobRunner:
         except (ParamsError, ImageLoadError, MaskError) as exc:
             self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
         except _CalledOff:
-            self._set(job, JobState.CANCELED, error="Not sent: stopped before the edit was sent.", advice="Nothing was charged.")
+            self._set(job, JobState.CANCELED, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
         except UnreadableAnswerError as exc:
             # Never offline, never re-sent: the run is over on the service and sending it again
             # would pay twice. What it said is kept, for the designer or for Runflow's support.
@@ -132,7 +132,11 @@ class JobRunner:
             error = str(exc) if isinstance(exc, RunTimeoutError) else None
             self._set(job, JobState.STOPPED, error=error, advice="The service may still finish and charge this edit.")
         except (*_UNREACHABLE, DownloadError) as exc:
-            if job.run_id or isinstance(exc, ServiceUnreachableError):
+            if cancel.is_set() and not job.run_id and isinstance(exc, ServiceUnreachableError):
+                # Stopped while the service could not be reached: nothing was taken, so it is
+                # called off rather than left waiting to be sent.
+                self._set(job, JobState.CANCELED, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
+            elif job.run_id or isinstance(exc, ServiceUnreachableError):
                 # Nothing was created yet, or the run exists and only the road to it is down:
                 # either way the job can go on later without any risk of paying twice.
                 self._set(job, JobState.OFFLINE, error=str(exc), failure_kind="unreachable",

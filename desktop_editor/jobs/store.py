@@ -294,6 +294,33 @@ class JobStore:
         else:
             self._written[job.id] = row
 
+    def cancel_unsent(self, job_id: str, *, error: str | None, advice: str) -> tuple[EditJob | None, bool]:
+        """Call a job off for good if none of its creates can have left: the job as stored now,
+        and whether this call cancelled it.
+
+        One write transaction decides it against the runner's own journaling of SENDING, which
+        comes before every create: if this commits first, that save raises `StaleWrite` and the
+        create never goes out (in this process or any other, now or at a later start); if the
+        SENDING save committed first, the job is left as it is and the caller can only stop
+        waiting for it. Works whoever holds the job's lease; the lease is dropped with it.
+        """
+        with self._immediate() as db:
+            current = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if current is None:
+                return None, False
+            job = self._job(current)
+            if job.state not in NEVER_SENT_STATES or job.run_id:
+                return job, False
+            job.state, job.error, job.advice, job.failure_kind = JobState.CANCELED, error, advice, None
+            job.touch()
+            db.execute(
+                "UPDATE jobs SET state = ?, error = ?, advice = ?, failure_kind = NULL, updated_at = ? WHERE id = ?",
+                (job.state.value, error, advice, job.updated_at, job_id),
+            )
+            db.execute("DELETE FROM leases WHERE job_id = ?", (job_id,))
+        self._written.pop(job_id, None)
+        return job, True
+
     # ----- leases --------------------------------------------------------------------------
 
     @staticmethod

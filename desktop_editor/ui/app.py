@@ -39,6 +39,7 @@ from desktop_editor.ui.window.recent_files import (
     SETTINGS_ORGANIZATION,
 )
 from desktop_editor.ui.window.single_instance import become_the_window
+from desktop_editor.ui.window.start_folders import first_start
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,8 @@ def connect_service(service: ServiceConnection | None = None) -> ServiceConnecti
 
 
 def run_app(argv: list[str]) -> int:
-    """Run the editor: open the images and projects named in `argv[1:]`, or the bundled sample.
+    """Run the editor: open the images and projects named in `argv[1:]`, or at the very first
+    start the bundled sample.
 
     `--smoke` starts, opens the images, paints them once and quits, printing one line
     ("ok NAME WxH" or "failed: MESSAGE"); packaging and the tests use it to check a build.
@@ -120,7 +122,7 @@ def run_app(argv: list[str]) -> int:
         after_first_paint.append(_exit_after_show(app, window))
     if paths:
         window.open_paths(paths)
-    else:
+    elif smoke or first_start(window.settings):  # the sample once, not at every start without a file
         try:
             window.open_path(resource_path("sample.jpg"))
         except FileNotFoundError:

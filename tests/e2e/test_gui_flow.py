@@ -481,13 +481,13 @@ def test_in_demo_mode_edits_sent_to_runflow_wait_for_the_key(qtbot, gui, tmp_pat
 
 def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot, gui, monkeypatch):
     from desktop_editor.ui.common.conversions import pil_from_qimage
-    from desktop_editor.ui.flow import edit_flow as edit_flow_module
+    from desktop_editor.ui.flow import result_presenter
 
     window = gui.open_window()
     open_astronaut(qtbot, window)
     decoded: list[Path] = []
-    real_load = edit_flow_module.load_image
-    monkeypatch.setattr(edit_flow_module, "load_image", lambda path, *a, **k: decoded.append(Path(path)) or real_load(path, *a, **k))
+    real_load = result_presenter.load_image
+    monkeypatch.setattr(result_presenter, "load_image", lambda path, *a, **k: decoded.append(Path(path)) or real_load(path, *a, **k))
     previewed = []
     window.flow.controller.result_previewed.connect(lambda job, index, preview: previewed.append((job, index, preview)))
     paint_stroke(window, [(200, 120), (260, 110), (320, 140)])
@@ -495,7 +495,7 @@ def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot
     job = wait_final(qtbot, window, generate(qtbot, window))
     assert job.state is JobState.DONE, job.error
     qtbot.waitUntil(lambda: window.is_compare_page() and window.results_strip.count() == 1
-                    and not window.flow._tasks.busy(), timeout=TIMEOUT_MS)
+                    and not window.flow.results.busy(), timeout=TIMEOUT_MS)
     assert len(previewed) == 1
     early, index, preview = previewed[0]
     assert index == 0 and not early.result_paths and early.state is not JobState.DONE  # before the file
@@ -512,12 +512,12 @@ def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_fi
     selects the saved result, which used to drop the preview and wait for the file's decode."""
     import time as time_module
 
-    from desktop_editor.ui.flow import edit_flow as edit_flow_module
+    from desktop_editor.ui.flow import result_presenter
 
     window = gui.open_window()
     open_astronaut(qtbot, window)
     made: list = []
-    real_preview = edit_flow_module.preview_image
+    real_preview = result_presenter.preview_image
 
     def slow_preview(preview, shown):
         image = real_preview(preview, shown)
@@ -526,7 +526,7 @@ def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_fi
         made.append(image)
         return image
 
-    monkeypatch.setattr(edit_flow_module, "preview_image", slow_preview)
+    monkeypatch.setattr(result_presenter, "preview_image", slow_preview)
     selected_while_previewing: list[bool] = []
     window.results_strip.result_selected.connect(lambda _i: selected_while_previewing.append(not made))
     shown_keys: list[int] = []
@@ -541,7 +541,7 @@ def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_fi
     set_prompt(window)
     job = wait_final(qtbot, window, generate(qtbot, window))
     assert job.state is JobState.DONE, job.error
-    qtbot.waitUntil(lambda: window.is_compare_page() and len(made) >= 1 and not window.flow._tasks.busy(),
+    qtbot.waitUntil(lambda: window.is_compare_page() and len(made) >= 1 and not window.flow.results.busy(),
                     timeout=TIMEOUT_MS)
     assert selected_while_previewing and selected_while_previewing[0]  # the race this is about happened
     assert shown_keys and shown_keys[0] == made[0].cacheKey()  # the preview was shown, first
@@ -586,7 +586,7 @@ def test_an_edit_the_journal_cannot_record_is_reported_and_never_sent(qtbot, gui
     assert title == "Cannot send the edit" and "could not be recorded, so it was not sent" in text
     assert "No space left" in text
     assert window.flow.service.emulator.runs_created == 0
-    assert window.flow._job_documents == {}
+    assert window.flow.sent.documents == {}
 
 
 def test_the_compare_view_draws_the_original_from_the_open_images_own_levels(qtbot, gui):
@@ -598,7 +598,7 @@ def test_the_compare_view_draws_the_original_from_the_open_images_own_levels(qtb
     set_prompt(window)
     job = wait_final(qtbot, window, generate(qtbot, window))
     assert job.state is JobState.DONE, job.error
-    qtbot.waitUntil(lambda: window.is_compare_page() and not window.flow._tasks.busy(), timeout=TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.is_compare_page() and not window.flow.results.busy(), timeout=TIMEOUT_MS)
     levels = window.compare_view.levels_of(document.image)
     assert levels is not None and levels.complete
     shown = [level.cacheKey() for level in levels.levels[1:]]

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from desktop_editor.jobs.mixes import mixes
-from desktop_editor.ui.compare.view import CompareMode
+from desktop_editor.ui.compare.modes import CompareMode
 from test_gui_flow import TIMEOUT_MS, generate, gui, messages, open_astronaut, paint_stroke, set_prompt, wait_final  # noqa: F401
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -124,3 +124,24 @@ def test_reopen_after_a_restart_brings_the_results_into_the_strip(qtbot, gui):
     assert opened.args[0].path == DATA / "astronaut.png"  # the file that was edited, not the job's copy
     qtbot.waitUntil(lambda: again.results_strip.count() == 1, timeout=TIMEOUT_MS)
     assert again.results_strip.tiles()[0].saved
+
+
+def test_selecting_a_history_item_switches_to_its_images_tab_and_a_reload_does_not(qtbot, gui):
+    window = gui.open_window()
+    astronaut = open_astronaut(qtbot, window)
+    paint_stroke(window, [(250, 250), (300, 300)])
+    set_prompt(window)
+    job_id = generate(qtbot, window)
+    assert wait_final(qtbot, window, job_id).state is JobState.DONE
+    with qtbot.waitSignal(window.document_opened, timeout=TIMEOUT_MS) as opened:
+        window.open_path(DATA / "chelsea.png")
+    chelsea = opened.args[0]
+    assert window.current_document() is chelsea
+    history = window.history_panel
+    qtbot.waitUntil(lambda: any(job.id == job_id for job in history.jobs()), timeout=TIMEOUT_MS)
+    history.select_job(job_id)
+    assert window.current_document() is astronaut
+    window.set_current_document(chelsea)
+    with qtbot.waitSignal(history.list_loaded, timeout=TIMEOUT_MS):
+        history.refresh()  # the selection kept across a reload is not a new choice
+    assert history.selected_job().id == job_id and window.current_document() is chelsea

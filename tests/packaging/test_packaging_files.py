@@ -297,7 +297,7 @@ def test_macos_dmg_script_is_valid_shell():
 def test_self_test_passes_from_source(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "RUNFLOW_"))}
     env.update(HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-m", "desktop_editor.selftest"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-m", "desktop_editor.cli.commands.selftest"], capture_output=True, text=True,
                             env=env, timeout=120, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
@@ -314,7 +314,7 @@ def test_self_test_fails_with_one_clear_line(tmp_path):
         "import sys, desktop_editor.core.resources as r\n"
         "def missing(name): raise FileNotFoundError(f'bundled resource {name!r} is missing')\n"
         "r.resource_path = missing\n"
-        "from desktop_editor.selftest import run_self_test\n"
+        "from desktop_editor.cli.commands.selftest import run_self_test\n"
         "sys.exit(run_self_test())\n"
     )
     env = dict(os.environ, HOME=str(tmp_path), QT_QPA_PLATFORM="offscreen")

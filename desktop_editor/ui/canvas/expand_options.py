@@ -8,6 +8,8 @@ to the frame; an aspect the model refuses is refused here, naming the nearest al
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 from PySide6.QtCore import QObject, Qt, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolBar, QToolButton
@@ -57,6 +59,9 @@ class ExpandOptions(QObject):
         super().__init__(bar)
         self.canvas = canvas
         self._document = None
+        # Each image's frame as last set from an aspect: (name, ratio, anchor). The bar shows it
+        # only while that image's frame is still that aspect's; any other image shows Free.
+        self._framed_to: WeakKeyDictionary = WeakKeyDictionary()
         self.aspect_combo = QComboBox()
         self.aspect_combo.addItems([FREE, *PRESETS, CUSTOM])
         self.aspect_combo.setToolTip("Expand to this aspect ratio (nothing is cropped); Free: drag or type per side")
@@ -135,6 +140,35 @@ class ExpandOptions(QObject):
         self.overlap_spin.setValue(document.expand_overlap if document is not None else 0)
         self.overlap_spin.blockSignals(False)
         self.problem_label.setText("")
+        self._show_aspect(self._aspect_of(document))
+
+    def _aspect_of(self, document) -> tuple[str, tuple[int, int] | None, str | None]:
+        """The aspect this image is framed to, or Free when its frame is untouched or no longer
+        the one an aspect made (dragged, typed, undone)."""
+        chosen = self._framed_to.get(document) if document is not None else None
+        if chosen is None:
+            return FREE, None, None
+        frame = document.pending_expansion() or Expansion()
+        if for_aspect(document.width, document.height, chosen[1], chosen[2]) != frame:
+            return FREE, None, None
+        return chosen
+
+    def _show_aspect(self, chosen: tuple[str, tuple[int, int] | None, str | None]) -> None:
+        name, ratio, anchor = chosen
+        widgets = (self.aspect_combo, self.anchor_combo, self.custom_w, self.custom_h)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.aspect_combo.setCurrentText(name)
+        if anchor is not None:
+            self.anchor_combo.setCurrentIndex(self.anchor_combo.findData(anchor))
+        if name == CUSTOM and ratio is not None:
+            self.custom_w.setValue(ratio[0])
+            self.custom_h.setValue(ratio[1])
+        for widget in widgets:
+            widget.blockSignals(False)
+        showing = any(action.isVisible() for action in self.actions[:2])
+        for action in self.custom_actions:
+            action.setVisible(showing and name == CUSTOM)
 
     # -- editing ----------------------------------------------------------------------------
 
@@ -166,6 +200,7 @@ class ExpandOptions(QObject):
         exp = for_aspect(document.width, document.height, ratio, anchor)
         name = self.aspect_combo.currentText()
         label = f"{ratio[0]}:{ratio[1]}" if name == CUSTOM else name
+        self._framed_to[document] = (name, ratio, anchor)  # before the change: refresh shows it
         if not document.set_expansion(exp, text=f"Expand to {label}"):
             self.refresh()
 

@@ -184,8 +184,7 @@ class RefineEdge(QObject):
             return
         self.work.cancel()
         self._close()
-        if preview.command is not None and preview.document.is_latest_command(preview.command):
-            preview.document.undo_stack.undo()
+        preview.document.withdraw_latest(preview.command)  # no "Redo Refine edge" left behind
 
     # -- work ---------------------------------------------------------------------------------
 

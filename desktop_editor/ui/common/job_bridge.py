@@ -35,7 +35,7 @@ from PySide6.QtGui import QImage
 from desktop_editor.core.cpu import image_work
 from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.manager import JobManager, Snapshot
-from desktop_editor.jobs.model import EditJob, JobOptions
+from desktop_editor.jobs.model import EditJob, JobOptions, StopOutcome
 from desktop_editor.ui.common.conversions import qimage_from_pil
 
 log = logging.getLogger(__name__)
@@ -308,9 +308,12 @@ class JobsController(QObject):
             log.error("could not journal job %s: %s", job_id, error)
             _emit(self._refusal_reported, job_id, str(error) or type(error).__name__)
 
-    def stop_waiting(self, job_id: str) -> bool:
-        """Stop waiting for a job on our side; the service may still finish and charge it."""
-        return self.manager.stop_waiting(job_id)
+    def stop(self, job_id: str) -> StopOutcome:
+        """The designer's Stop: a never-sent job is cancelled for good (nothing charged), any
+        other is no longer waited for (the service may still finish and charge it). Returns
+        which it was; the journal decides, so a job sent meanwhile is only stopped waiting.
+        A local SQLite write, like `generate`'s journal: no network."""
+        return self.manager.stop(job_id)
 
     def resend(self, job_id: str) -> str:
         """Send a stored job again on purpose (a new, separately charged request); the new id."""

@@ -34,7 +34,7 @@ from desktop_editor.core.mix import (
 )
 from desktop_editor.core.pixels import to_array
 from desktop_editor.ui.common.image_tasks import TaskRunner
-from desktop_editor.ui.compare.panes import ImageLevels
+from desktop_editor.ui.compare.image_levels import ImageLevels
 from desktop_editor.ui.models.mask_history import RegionPayload
 from desktop_editor.ui.models.tool_settings import ToolSettings
 

@@ -1,303 +1,39 @@
-"""The drawing surface of the compare view: a shared viewport and the panes that paint through it.
+"""The panes of the compare view: what a pane shows, how it paints the picture through the
+shared viewport, and how the mouse pans, zooms, wipes and paints in it.
 
-A `Viewport` holds the zoom and the image point at the centre of the view, and both panes of the
-side-by-side mode read the same one, so zooming or panning either moves both identically (the
-sync is by construction, not by copying numbers back and forth). `ImageLevels` keeps half-size
-copies of an image so a 4K photo shown at a third of its size is drawn from an area-averaged
-level (smooth, no shimmer, few pixels read) and above 100% from the full image without
-interpolation, so single pixels stay crisp. Panes draw only what is visible.
+A pane draws only what is visible: below 100% from the nearest level of `ImageLevels` (or a copy
+scaled to exactly the zoom, made on a worker), from 100% up from the full image without
+interpolation so single pixels stay crisp. Navigation is the shared `Viewport`'s, the overlays
+(divider, labels, cross-hair, brush outline) are `pane_drawing`'s; this module keeps the
+picture's paint path and the input.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Protocol
 
-from PIL import Image
-from PySide6.QtCore import (
-    QLineF,
-    QObject,
-    QPointF,
-    QRect,
-    QRectF,
-    QSize,
-    QSizeF,
-    Qt,
-    Signal,
-    Slot,
-)
-from PySide6.QtGui import (
-    QBrush,
-    QColor,
-    QFont,
-    QFontMetricsF,
-    QImage,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
-    QPixmap,
-    QPolygonF,
-    QResizeEvent,
-    QWheelEvent,
-)
+from PySide6.QtCore import QPointF, QRect, QRectF, QSizeF, Qt, Signal, Slot
+from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
-from desktop_editor.ui.common.conversions import half, pil_from_qimage, pil_region, qimage_from_pil, qimage_with_patch
+from desktop_editor.ui.compare.image_levels import ImageLevels
+from desktop_editor.ui.compare.pane_drawing import (
+    checkerboard,
+    draw_brush,
+    draw_centered_text,
+    draw_crosshair,
+    draw_divider,
+    draw_label,
+)
+from desktop_editor.ui.compare.viewport import Viewport
 
-MIN_ZOOM = 0.02
-MAX_ZOOM = 32.0
-_MIN_LEVEL_EDGE = 128
+# ImageLevels and Viewport are part of what a pane is built from; importing them from here
+# keeps working for callers outside the compare room.
+__all__ = ["BrushTarget", "ComparePane", "ImageLevels", "PaneContent", "Viewport"]
+
 _BACKGROUND = QColor(24, 25, 28)
-_ACCENT = QColor(214, 128, 28, 235)  # "you are looking at the original", where the result is expected
-_DISPLAY_FORMATS = (QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32_Premultiplied)
-
-
-# ----- image levels ---------------------------------------------------------------------------
-
-
-class ImageLevels:
-    """An image and its half, quarter, ... copies, for drawing at any zoom.
-
-    Building the copies of a 4K image takes tens of milliseconds, so `build()` is meant for a
-    worker thread; until it is done a view uses `ImageLevels(image)` (the full image only) and
-    draws zoomed-out views with the fast transformation.
-    """
-
-    def __init__(self, image: QImage, smaller: list[QImage] | None = None):
-        self.levels: list[QImage] = [image, *(smaller or [])]
-        # The picture scaled to exactly the shown zoom (below 100%), made on a worker: drawing
-        # it is a plain copy, where scaling a level on every paint costs the GUI thread 10-20 ms.
-        self._exact: tuple[float, QImage] | None = None
-        self.requested_zoom: float | None = None
-        self.version = 0  # moves on whenever the pixels change (a mix being painted)
-
-    def invalidate(self) -> None:
-        """The pixels changed in place: the copy scaled to the zoom is stale and is made again
-        once the painting rests; until then the levels are drawn directly."""
-        self.version += 1
-        self._exact = None
-        self.requested_zoom = None
-
-    @classmethod
-    def build(cls, image: QImage, size: QSize | None = None) -> ImageLevels:
-        """All levels of `image` (first scaled to `size` if given), in a display format.
-
-        For worker threads: the pixel work is Pillow's, which lets the GUI thread run
-        (see compare_imaging); Qt's own scaling would hold the GIL throughout.
-        """
-        pil = pil_from_qimage(image, premultiplied=True)
-        base: QImage | None = image if image.format() in _DISPLAY_FORMATS else None
-        if size is not None and (pil.width, pil.height) != (size.width(), size.height()):
-            pil = pil.resize((size.width(), size.height()), Image.Resampling.BICUBIC)
-            base = None
-        return cls.from_pil(pil, base)
-
-    @classmethod
-    def from_pil(cls, pil: Image.Image, base: QImage | None = None) -> ImageLevels:
-        """Levels of a Pillow image; `base` is its QImage if one exists already."""
-        levels = [base if base is not None else qimage_from_pil(pil)]
-        while min(pil.width, pil.height) >= 2 * _MIN_LEVEL_EDGE:
-            pil = half(pil)
-            levels.append(qimage_from_pil(pil))
-        return cls(levels[0], levels[1:])
-
-    @classmethod
-    def patched(cls, levels: ImageLevels, image: QImage, rect: tuple[int, int, int, int]) -> ImageLevels | None:
-        """The levels of `image`, an opaque picture equal to `levels.image` outside `rect`.
-
-        Each smaller level is the old one with only the part under `rect` halved again from the
-        new level above: the same 2x2 averages `from_pil` makes, over a patch instead of the
-        frame (a result whose mask covers a tenth of a 24 MP photo: tens of milliseconds, not a
-        full rebuild). None when `levels` are incomplete, not opaque or not of `image`'s size.
-        For worker threads.
-        """
-        base = levels.levels[0]
-        if not levels.complete or image.size() != base.size() or image.format() != QImage.Format.Format_RGB32 \
-                or base.format() != QImage.Format.Format_RGB32:
-            return None
-        out = [image]
-        x0, y0, x1, y1 = rect
-        for old in levels.levels[1:]:
-            above = out[-1]
-            # The blocks of the level above that hold the change, aligned to the 2x2 grid.
-            x0, y0 = x0 - x0 % 2, y0 - y0 % 2
-            x1, y1 = min(above.width(), x1 + x1 % 2), min(above.height(), y1 + y1 % 2)
-            region = pil_region(above, (x0, y0, x1, y1)) if x1 > x0 and y1 > y0 else None
-            if region is None:
-                return None
-            patch = half(region)
-            x0, y0 = x0 // 2, y0 // 2
-            x1, y1 = x0 + patch.width, y0 + patch.height
-            level = qimage_with_patch(old, patch, (x0, y0))
-            if level is None:
-                return None
-            out.append(level)
-        return cls(out[0], out[1:])
-
-    def exact_for(self, zoom: float) -> QImage | None:
-        """The copy scaled to exactly `zoom`, if it has been made."""
-        if self._exact is not None and abs(self._exact[0] - zoom) < 1e-9:
-            return self._exact[1]
-        return None
-
-    def set_exact(self, zoom: float, image: QImage) -> None:
-        self._exact = (zoom, image)
-
-    def make_exact(self, zoom: float, dpr: float = 1.0) -> QImage:
-        """The whole picture at `zoom` (device pixels per image pixel), high quality (Lanczos
-        from the nearest larger level). For worker threads."""
-        level, _sx, _sy = self.pick(zoom)
-        base = self.levels[0]
-        size = (max(1, round(base.width() * zoom)), max(1, round(base.height() * zoom)))
-        pil = pil_from_qimage(level, premultiplied=True).resize(size, Image.Resampling.LANCZOS)
-        image = qimage_from_pil(pil)
-        image.setDevicePixelRatio(dpr)
-        return image
-
-    @property
-    def complete(self) -> bool:
-        """Whether the smaller levels exist (or none are needed)."""
-        base = self.levels[0]
-        return len(self.levels) > 1 or min(base.width(), base.height()) < 2 * _MIN_LEVEL_EDGE
-
-    @property
-    def image(self) -> QImage:
-        return self.levels[0]
-
-    def size(self) -> QSize:
-        return self.levels[0].size()
-
-    def pick(self, zoom: float) -> tuple[QImage, float, float]:
-        """The level to draw at `zoom` (device pixels per image pixel) and its x/y scale.
-
-        The smallest level still at least as large as the displayed size, so drawing only ever
-        shrinks by less than 2x (bilinear stays clean) or enlarges the full image.
-        """
-        index = 0
-        if zoom < 1.0:
-            index = min(len(self.levels) - 1, int(math.floor(math.log2(1.0 / zoom) + 1e-9)))
-        level = self.levels[index]
-        base = self.levels[0]
-        return level, level.width() / base.width(), level.height() / base.height()
-
-
-# ----- viewport -------------------------------------------------------------------------------
-
-
-class Viewport(QObject):
-    """Zoom and position shared by every pane showing the same comparison.
-
-    Zoom is in device pixels per image pixel, so "100%" shows one image pixel on one screen
-    pixel on high-DPI screens too. While `fitted`, the zoom follows the pane size and the image
-    stays centred; any zoom or pan by the user ends fitting.
-
-    Signals:
-        changed(): zoom or position changed; panes repaint.
-        hover_moved(): the image point under the pointer changed (for the cross-hair in the
-            other pane of the side-by-side mode).
-    """
-
-    changed = Signal()
-    hover_moved = Signal()
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.image_size = QSize()
-        self.fitted = True
-        self._zoom = 1.0
-        self._center = QPointF()
-        self.hover: QPointF | None = None
-        self.hover_source: QObject | None = None
-
-    # -- geometry --------------------------------------------------------------------------
-
-    def set_image_size(self, size: QSize) -> None:
-        """A new image: fit it, unless it has the size of the previous one (same original,
-        another result), in which case the designer keeps the zoom and place they chose."""
-        if size == self.image_size:
-            return
-        self.image_size = QSize(size)
-        self.fitted = True
-        self._center = QPointF(size.width() / 2, size.height() / 2)
-        self.changed.emit()
-
-    def fit_zoom(self, pane: QSizeF, dpr: float) -> float:
-        if self.image_size.isEmpty() or pane.isEmpty():
-            return 1.0
-        return min(pane.width() * dpr / self.image_size.width(), pane.height() * dpr / self.image_size.height())
-
-    def zoom(self, pane: QSizeF, dpr: float) -> float:
-        return self.fit_zoom(pane, dpr) if self.fitted else self._zoom
-
-    def center(self) -> QPointF:
-        if self.fitted:
-            return QPointF(self.image_size.width() / 2, self.image_size.height() / 2)
-        return QPointF(self._center)
-
-    def _offset(self, pane: QSizeF, dpr: float) -> QPointF:
-        """Where image point (0, 0) lands in the pane, snapped to whole device pixels so that
-        at 100% and above every image pixel covers whole screen pixels (no half-pixel shimmer)."""
-        scale = self.zoom(pane, dpr) / dpr
-        c = self.center()
-        x = pane.width() / 2 - c.x() * scale
-        y = pane.height() / 2 - c.y() * scale
-        return QPointF(round(x * dpr) / dpr, round(y * dpr) / dpr)
-
-    def to_widget(self, point: QPointF, pane: QSizeF, dpr: float) -> QPointF:
-        scale = self.zoom(pane, dpr) / dpr
-        offset = self._offset(pane, dpr)
-        return QPointF(point.x() * scale + offset.x(), point.y() * scale + offset.y())
-
-    def to_image(self, point: QPointF, pane: QSizeF, dpr: float) -> QPointF:
-        scale = self.zoom(pane, dpr) / dpr
-        offset = self._offset(pane, dpr)
-        return QPointF((point.x() - offset.x()) / scale, (point.y() - offset.y()) / scale)
-
-    # -- changes ---------------------------------------------------------------------------
-
-    def fit(self) -> None:
-        if not self.fitted:
-            self.fitted = True
-            self.changed.emit()
-
-    def zoom_at(self, zoom: float, anchor: QPointF, pane: QSizeF, dpr: float) -> None:
-        """Zoom so the image point under `anchor` (pane coordinates) stays under it."""
-        zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
-        fixed = self.to_image(anchor, pane, dpr)
-        self._zoom = zoom
-        self.fitted = False
-        scale = zoom / dpr
-        self._center = QPointF(
-            fixed.x() - (anchor.x() - pane.width() / 2) / scale, fixed.y() - (anchor.y() - pane.height() / 2) / scale
-        )
-        self._clamp()
-        self.changed.emit()
-
-    def pan_by(self, delta: QPointF, pane: QSizeF, dpr: float) -> None:
-        """Move the image by `delta` pane pixels."""
-        scale = self.zoom(pane, dpr) / dpr
-        center = self.center()
-        self._zoom = self.zoom(pane, dpr)
-        self.fitted = False
-        self._center = QPointF(center.x() - delta.x() / scale, center.y() - delta.y() / scale)
-        self._clamp()
-        self.changed.emit()
-
-    def set_hover(self, point: QPointF | None, source: QObject | None) -> None:
-        self.hover, self.hover_source = point, source
-        self.hover_moved.emit()
-
-    def _clamp(self) -> None:
-        """Keep the view centre on the image, so the image can never be lost off-screen."""
-        w, h = self.image_size.width(), self.image_size.height()
-        self._center = QPointF(min(max(self._center.x(), 0.0), float(w)), min(max(self._center.y(), 0.0), float(h)))
-
-
-# ----- panes ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -328,46 +64,6 @@ class BrushTarget(Protocol):
     def cancel(self) -> None: ...
 
     def radius(self) -> float: ...
-
-
-@lru_cache(maxsize=16)
-def _brush_sprite(radius: float, dpr: float) -> QImage | None:
-    if radius > 600:
-        return None
-    size = int(math.ceil(2 * (max(radius, 6.0) + 4) * dpr))
-    size += size % 2
-    sprite = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
-    sprite.setDevicePixelRatio(dpr)
-    sprite.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(sprite)
-    half = size / dpr / 2
-    _paint_brush(painter, QPointF(half, half), radius)
-    painter.end()
-    return sprite
-
-
-def _paint_brush(painter: QPainter, c: QPointF, r: float) -> None:
-    """The real brush size: a dark and a light circle (visible on any picture) and a centre cross."""
-    painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setBrush(Qt.BrushStyle.NoBrush)
-    for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
-        painter.setPen(QPen(colour, width))
-        if r >= 3:
-            painter.drawEllipse(c, r, r)
-        painter.drawLine(QLineF(c.x() - 4, c.y(), c.x() + 4, c.y()))
-        painter.drawLine(QLineF(c.x(), c.y() - 4, c.x(), c.y() + 4))
-    painter.restore()
-
-
-def _checkerboard() -> QBrush:
-    tile = QPixmap(16, 16)
-    tile.fill(QColor(70, 70, 74))
-    painter = QPainter(tile)
-    painter.fillRect(0, 0, 8, 8, QColor(100, 100, 105))
-    painter.fillRect(8, 8, 8, 8, QColor(100, 100, 105))
-    painter.end()
-    return QBrush(tile)
 
 
 class ComparePane(QWidget):
@@ -448,7 +144,7 @@ class ComparePane(QWidget):
         painter.fillRect(event.rect(), _BACKGROUND)
         content = self.content
         if content.left is None:
-            self._draw_centered_text(painter, content.empty_text, muted=True)
+            draw_centered_text(painter, self.font(), self.width(), self.height(), content.empty_text, muted=True)
             painter.end()
             return
         if content.right is None:
@@ -463,24 +159,26 @@ class ComparePane(QWidget):
                 self._draw_levels(painter, content.right, right_clip)
         if content.busy_text:
             painter.fillRect(event.rect(), QColor(0, 0, 0, 110))
-            self._draw_centered_text(painter, content.busy_text)
+            draw_centered_text(painter, self.font(), self.width(), self.height(), content.busy_text)
         if content.crosshair:
-            self._draw_crosshair(painter)
+            point = self._crosshair_point()
+            if point is not None:
+                draw_crosshair(painter, point)
         # Labels sit in the corners of the picture (not of the pane), clipped to their side.
         visible = self.image_rect().intersected(QRectF(self.rect()))
         if content.painter is not None and not clip.intersects(QRectF(visible.left(), visible.top(), visible.width(), 64)):
             content = PaneContent(left=content.left, painter=content.painter)  # a brush dab far from the label
         if content.right is not None:
             x = self.divider_x()
-            self._draw_divider(painter, visible)
-            self._draw_label(painter, content.left_label, visible.intersected(QRectF(0, 0, x, self.height())), left=True)
-            self._draw_label(
-                painter, content.right_label, visible.intersected(QRectF(x, 0, self.width() - x, self.height())), left=False
-            )
+            draw_divider(painter, x, visible, self.height())
+            font = self.font()
+            draw_label(painter, font, content.left_label, visible.intersected(QRectF(0, 0, x, self.height())), left=True)
+            draw_label(painter, font, content.right_label, visible.intersected(QRectF(x, 0, self.width() - x, self.height())),
+                       left=False)
         elif content.left_label:
-            self._draw_label(painter, content.left_label, visible, left=True, accent=content.accent_label)
+            draw_label(painter, self.font(), content.left_label, visible, left=True, accent=content.accent_label)
         if content.painter is not None and self._brush_at is not None and not content.busy_text:
-            self._draw_brush(painter, self._brush_at)
+            draw_brush(painter, self._brush_at, self.brush_radius(), self.dpr())
         painter.end()
 
     def brush_radius(self) -> float:
@@ -493,17 +191,6 @@ class ComparePane(QWidget):
             return QRect()
         r = max(self.brush_radius(), 6.0) + 4
         return QRectF(point.x() - r, point.y() - r, 2 * r, 2 * r).toAlignedRect()
-
-    def _draw_brush(self, painter: QPainter, c: QPointF) -> None:
-        """The brush outline, drawn once per size into a sprite: stroking anti-aliased circles on
-        every mouse move would cost the GUI thread a fraction of a millisecond each time."""
-        dpr = self.dpr()
-        sprite = _brush_sprite(round(self.brush_radius(), 1), dpr)
-        if sprite is None:
-            _paint_brush(painter, c, self.brush_radius())
-            return
-        half = sprite.width() / dpr / 2
-        painter.drawImage(QPointF(c.x() - half, c.y() - half), sprite)
 
     def _move_brush(self, point: QPointF | None) -> None:
         old, self._brush_at = self._brush_at, point
@@ -542,7 +229,7 @@ class ComparePane(QWidget):
         painter.setClipRect(clip)
         if image.hasAlphaChannel():
             if self._checker is None:
-                self._checker = _checkerboard()
+                self._checker = checkerboard()
             painter.fillRect(target, self._checker)
         # Crisp pixels from 100% up; smooth below, but only once the levels exist: shrinking a
         # 4K image bilinearly in one step is both slow and shimmery.
@@ -566,95 +253,18 @@ class ComparePane(QWidget):
         painter.setClipRect(clip)
         if exact.hasAlphaChannel():
             if self._checker is None:
-                self._checker = _checkerboard()
+                self._checker = checkerboard()
             painter.fillRect(target, self._checker)
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
         painter.drawImage(target, exact, source)
         painter.restore()
         return True
 
-    def _draw_divider(self, painter: QPainter, visible: QRectF) -> None:
-        """The wipe line over the picture's height, with a round grip in the middle of what is visible."""
-        x = self.divider_x()
-        top, bottom = (visible.top(), visible.bottom()) if not visible.isEmpty() else (0.0, float(self.height()))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.fillRect(QRectF(x - 2, top, 4, bottom - top), QColor(0, 0, 0, 90))  # keeps the line visible on white
-        painter.fillRect(QRectF(x - 1, top, 2, bottom - top), QColor(250, 250, 250))
-        radius = 17.0
-        center = QPointF(x, (top + bottom) / 2)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 70))
-        painter.drawEllipse(center + QPointF(0, 1.5), radius + 2, radius + 2)
-        painter.setBrush(QColor(250, 250, 250))
-        painter.drawEllipse(center, radius, radius)
-        painter.setBrush(QColor(45, 47, 52))
-        for direction in (-1, 1):
-            tip = center.x() + direction * 10.5
-            base = center.x() + direction * 3.5
-            painter.drawPolygon(
-                QPolygonF([QPointF(tip, center.y()), QPointF(base, center.y() - 5.5), QPointF(base, center.y() + 5.5)])
-            )
-        painter.restore()
-
-    def _draw_label(self, painter: QPainter, text: str, area: QRectF, *, left: bool, accent: bool = False) -> None:
-        """A small dark pill in the top corner of `area`, clipped to it (the wipe can cover it)."""
-        if not text or area.width() <= 0:
-            return
-        painter.save()
-        painter.setClipRect(area)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = QFont(self.font())
-        font.setPointSizeF(max(8.0, font.pointSizeF() * 0.95))
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        metrics = QFontMetricsF(font)
-        pad_x, pad_y, margin = 9.0, 4.0, 12.0
-        w = metrics.horizontalAdvance(text) + 2 * pad_x
-        h = metrics.height() + 2 * pad_y
-        x = area.left() + margin if left else area.right() - margin - w
-        pill = QRectF(x, area.top() + margin, w, h)
-        path = QPainterPath()
-        path.addRoundedRect(pill, h / 2, h / 2)
-        painter.fillPath(path, _ACCENT if accent else QColor(16, 17, 20, 185))
-        painter.setPen(QColor(245, 245, 247))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
-    def _draw_centered_text(self, painter: QPainter, text: str, *, muted: bool = False) -> None:
-        if not text:
-            return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        metrics = QFontMetricsF(self.font())
-        w = metrics.horizontalAdvance(text) + 28
-        h = metrics.height() + 14
-        box = QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
-        if not muted:
-            path = QPainterPath()
-            path.addRoundedRect(box, 8, 8)
-            painter.fillPath(path, QColor(16, 17, 20, 210))
-        painter.setPen(QColor(150, 152, 158) if muted else QColor(240, 240, 242))
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
     def _crosshair_point(self) -> QPointF | None:
         vp = self.viewport
         if vp.hover is None or vp.hover_source is self:
             return None
         return self.image_to_widget(vp.hover)
-
-    def _draw_crosshair(self, painter: QPainter) -> None:
-        point = self._crosshair_point()
-        if point is None:
-            return
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        for colour, width in ((QColor(0, 0, 0, 150), 3.0), (QColor(255, 255, 255, 230), 1.2)):
-            painter.setPen(QPen(colour, width))
-            for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1)):
-                painter.drawLine(QLineF(point + QPointF(4 * dx, 4 * dy), point + QPointF(11 * dx, 11 * dy)))
-        painter.restore()
 
     def _crosshair_rect(self, point: QPointF | None) -> QRect:
         if point is None:

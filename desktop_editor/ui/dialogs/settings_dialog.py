@@ -165,11 +165,8 @@ class SettingsDialog(QDialog):
         form.addRow("Organization ID", self.org_edit)
         lay.addLayout(form)
 
-        lay.addWidget(self._note(
-            "The key is kept in your system's keyring, never in a settings file or a log. "
-            "Without a key the app runs in Demo mode on a built-in emulator: results are emulated "
-            "and nothing is charged."
-        ))
+        self.key_note = self._note(key_note_text(credentials.has_session_key()))
+        lay.addWidget(self.key_note)
         self.env_note = self._note(
             f"{ENV_KEY} is set in your environment: it is used instead of the key stored here.", "warning"
         )
@@ -424,6 +421,17 @@ class SettingsDialog(QDialog):
         self.error_label.show()
         if tab is not None:
             self.tabs.setCurrentIndex(tab)
+
+
+def key_note_text(session_only: bool) -> str:
+    """Where the key is kept, as it is: the keyring, or (without one) memory until the app quits."""
+    where = ("This key is used for this session only: no keyring is available, so it is held in memory "
+             "and forgotten when the app quits, never written to a file or a log. Empty the field and "
+             "save to go back to Demo mode."
+             if session_only else
+             "The key is kept in your system's keyring, never in a settings file or a log.")
+    return (f"{where} Without a key the app runs in Demo mode on a built-in emulator: results are "
+            "emulated and nothing is charged.")
 
 
 def _select(combo: QComboBox, value: object) -> None:

@@ -34,6 +34,9 @@ def notification_text(job: EditJob) -> tuple[str, str]:
     elif job.state is JobState.OUTCOME_UNKNOWN:
         title = "Edit outcome unknown"
         body = job.error or "The edit may have been accepted and charged; check your Runflow account."
+    elif job.state is JobState.CANCELED:
+        title = "Edit cancelled"
+        body = job.state.label + "."
     else:
         title = "Edit stopped"
         body = job.error or job.state.label

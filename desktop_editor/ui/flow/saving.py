@@ -23,6 +23,7 @@ from desktop_editor.core.masks import (
     load_mask,
 )
 from desktop_editor.core.project import PROJECT_SUFFIX, ProjectError, save_project
+from desktop_editor.core.resources import is_bundled
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.imaging import qimage_to_png_bytes
@@ -78,7 +79,7 @@ class WorkSaver(QObject):
         if document is None:
             return
         stem = document.path.stem if document.path else document.name
-        folder = document.path.parent if document.path else Path(self._dialog_dir())
+        folder = document.path.parent if document.path and not is_bundled(document.path) else Path(self._dialog_dir())
         path, chosen = QFileDialog.getSaveFileName(
             self._widget, "Save Mask", str(folder / f"{stem}_mask.png"), ";;".join(MASK_FILTERS)
         )
@@ -168,8 +169,8 @@ class WorkSaver(QObject):
 
     def ask_project_path(self, document) -> Path | None:
         base = document.project_path or (
-            document.path.with_suffix(PROJECT_SUFFIX) if document.path
-            else Path(self._dialog_dir()) / f"{document.name}{PROJECT_SUFFIX}")
+            document.path.with_suffix(PROJECT_SUFFIX) if document.path and not is_bundled(document.path)
+            else Path(self._dialog_dir()) / f"{Path(document.name).stem}{PROJECT_SUFFIX}")
         path, _filter = QFileDialog.getSaveFileName(self._widget, "Save Project", str(base), PROJECT_FILTER)
         return Path(path) if path else None
 

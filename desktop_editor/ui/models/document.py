@@ -290,6 +290,16 @@ class Document(QObject):
             self.mark_modified()  # saved right after the change: the amended mask is not saved
         return True
 
+    def withdraw_latest(self, command: MaskEditCommand | None) -> bool:
+        """Take back `command`, the latest step, and forget it: the Edit menu offers no Redo of a
+        preview the designer cancelled. False (nothing done) when it is no longer the latest."""
+        if not self.is_latest_command(command):
+            return False
+        self._history_bytes -= command.payload.nbytes
+        command.forget_when_undone = True
+        self.undo_stack.undo()  # the stack deletes the command: do not touch it afterwards
+        return True
+
     def is_latest_command(self, command: MaskEditCommand | None) -> bool:
         """Whether `command` is the step undo would take back next (none redone or undone since)."""
         stack = self.undo_stack

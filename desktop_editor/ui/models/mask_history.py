@@ -86,6 +86,7 @@ class MaskEditCommand(QUndoCommand):
         self.document = document
         self.payload = payload
         self._skip_redo = applied
+        self.forget_when_undone = False  # a withdrawn preview: undone once, then gone (no Redo)
 
     @property
     def nbytes(self) -> int:
@@ -101,6 +102,8 @@ class MaskEditCommand(QUndoCommand):
         if self.document.history_replaying:
             return
         self.document.write_mask_region(self.payload.bounds, self.payload.before_array())
+        if self.forget_when_undone:
+            self.setObsolete(True)  # QUndoStack deletes an obsolete command once undone
 
 
 def history_bytes(stack: QUndoStack) -> int:

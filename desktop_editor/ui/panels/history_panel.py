@@ -5,35 +5,25 @@ a long history costs the window's thread nothing per finished edit; thumbnails l
 worker, for visible rows only, so browsing hundreds of entries never waits on image decoding.
 Every attempt shows what it cost, failed ones included, and the running total is what the
 designer actually spent (emulated Demo-mode edits are shown but never counted).
+
+The panel keeps layout, loading and commands; the rows are `history_model`'s data and
+`history_delegate`'s painting.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QEvent,
     QModelIndex,
     QPoint,
-    QPointF,
-    QRect,
-    QRectF,
     Qt,
     QThreadPool,
     QTimer,
     Signal,
     Slot,
 )
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPolygonF,
-)
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -42,24 +32,21 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QSpinBox,
-    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop_editor.core.params import MODELS
-from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.model import EditJob
 from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.jobs.store import JobStore
-from desktop_editor.ui.common.binding import set_tone, tone_color
+from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.job_bridge import ThumbnailCache, start_worker
+from desktop_editor.ui.panels.history_delegate import THUMB, HistoryDelegate
+from desktop_editor.ui.panels.history_model import HistoryModel
 from desktop_editor.ui.panels.job_list import (
-    JobListModel,
     JobRole,
-    JobRowDelegate,
-    RowPainter,
     confirm,
     copy_actions,
     copy_text,
@@ -67,165 +54,12 @@ from desktop_editor.ui.panels.job_list import (
     empty_state_label,
     select_row,
     setup_job_list,
-    short_label,
-    state_tone,
 )
 
-__all__ = ["HistoryModel", "HistoryPanel", "JobRole", "cost_line"]
+__all__ = ["HistoryPanel"]
 
-ROW_HEIGHT = 74
-THUMB = 56
-STAR = 18
 LIST_LIMIT = 500
 SEARCH_DELAY_MS = 200
-
-
-def is_demo(job: EditJob) -> bool:
-    return job.source == DEMO_SOURCE
-
-
-def cost_line(job: EditJob) -> tuple[str, str]:
-    """What this attempt cost, in words, and the tone to show it in."""
-    if is_demo(job):
-        return "emulated, not charged", "muted"
-    if job.cost is not None:
-        return f"${job.cost:.3f}", "ok" if job.state is JobState.DONE else "warning"
-    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.UNREADABLE):
-        return "may have been charged", "warning"
-    if job.state is JobState.STOPPED:
-        return "may still be charged", "warning"
-    if job.state is JobState.FAILED and job.failure_kind == "input":
-        return "nothing sent, not charged", "muted"
-    if job.state.is_final:
-        return "no charge reported", "muted"
-    return "in progress", "muted"
-
-
-def format_date(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d %b %Y, %H:%M")
-    except ValueError:
-        return iso
-
-
-def thumbnail_path(job: EditJob) -> Path | None:
-    """The first result when there is one, else the input."""
-    if job.result_paths:
-        return Path(job.result_paths[0])
-    return Path(job.image_paths[0]) if job.image_paths else None
-
-
-class HistoryModel(JobListModel):
-    """Stored jobs (newest first); `JobRole` gives the EditJob."""
-
-    def role_data(self, job: EditJob, role: int) -> Any:
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return job.params.prompt or _model_label(job)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [job.params.prompt or _model_label(job), f"{job.state.label}. {cost_line(job)[0]}"]
-            if job.error:
-                lines.append(job.error)
-            lines.append(f"Reference {job.client_ref}" + (f" · run {job.run_id}" if job.run_id else ""))
-            return "\n".join(lines)
-        return None
-
-    def set_jobs(self, jobs: list[EditJob]) -> None:
-        self.beginResetModel()
-        self._jobs = list(jobs)
-        self.endResetModel()
-
-    def replace(self, job: EditJob) -> None:
-        for row, old in enumerate(self._jobs):
-            if old.id == job.id:
-                self._jobs[row] = job
-                self.dataChanged.emit(self.index(row), self.index(row))
-                return
-
-
-def _model_label(job: EditJob) -> str:
-    spec = MODELS.get(job.params.model)
-    return spec.label if spec else job.params.model
-
-
-def _star_polygon(rect: QRectF) -> QPolygonF:
-    import math
-
-    cx, cy = rect.center().x(), rect.center().y()
-    outer, inner = rect.width() / 2, rect.width() / 5
-    points = []
-    for i in range(10):
-        radius = outer if i % 2 == 0 else inner
-        angle = -math.pi / 2 + i * math.pi / 5
-        points.append(QPointF(cx + radius * math.cos(angle), cy + radius * math.sin(angle) + rect.height() * 0.04))
-    return QPolygonF(points)
-
-
-class HistoryDelegate(JobRowDelegate):
-    """Paints a history row; a click on the star toggles it.
-
-    Signals:
-        star_clicked(str): the star of this job id was clicked.
-    """
-
-    star_clicked = Signal(str)
-    row_height = ROW_HEIGHT
-    thumb = THUMB
-
-    @staticmethod
-    def star_rect(rect: QRect) -> QRect:
-        return QRect(rect.right() - 10 - STAR - 4, rect.top() + 8, STAR + 8, STAR + 8)
-
-    def thumbnail_path(self, job: EditJob) -> Path | None:
-        return thumbnail_path(job)
-
-    def text_right(self, option: QStyleOptionViewItem, rect: QRect) -> int:
-        return self.star_rect(option.rect).left() - 6
-
-    def paint_text(self, row: RowPainter, job: EditJob) -> None:
-        star = self.star_rect(row.rect.adjusted(-8, 0, 10, 0))
-        self._draw_star(row.painter, QRectF(star).adjusted(4, 4, -4, -4), job.starred, row.text, row.widget)
-        # Line 1: the prompt, beside the star
-        row.text_at(row.line_y(0), job.params.prompt or _model_label(job), bold=True)
-        # Line 2: state, then date and model, full width
-        full_right = row.rect.right()
-        y2 = row.line_y(1)
-        status_width = row.text_at(y2, short_label(job.state), right=full_right, color=row.tone(state_tone(job.state)))
-        row.text_at(y2, f" · {format_date(job.created_at)} · {_model_label(job)}", left=row.x + status_width,
-                    right=full_right, color=row.muted)
-        # Line 3: what it cost, and how many results
-        cost, cost_tone = cost_line(job)
-        label = f"Cost: {cost}"
-        if job.result_paths:
-            n = len(job.result_paths)
-            label += f" · {n} result{'s' if n != 1 else ''}"
-        row.text_at(row.line_y(2), label, right=full_right,
-                    color=row.muted if cost_tone == "muted" else row.tone(cost_tone, row.muted))
-
-    @staticmethod
-    def _draw_star(painter: QPainter, rect: QRectF, on: bool, text: QColor, widget: Any) -> None:
-        polygon = _star_polygon(rect)
-        path = QPainterPath()
-        path.addPolygon(polygon)
-        path.closeSubpath()
-        if on:
-            gold = QColor(tone_color(widget, "warning")) if widget else QColor("#e3b341")
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(gold)
-        else:
-            outline = QColor(text)
-            outline.setAlphaF(0.45)
-            painter.setPen(outline)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
-
-    def editorEvent(self, event: QEvent, model: Any, option: QStyleOptionViewItem, index: QModelIndex) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.MouseButtonRelease and isinstance(event, QMouseEvent):
-            if self.star_rect(option.rect).contains(event.position().toPoint()):
-                job = index.data(JobRole)
-                if job is not None:
-                    self.star_clicked.emit(job.id)
-                return True
-        return super().editorEvent(event, model, option, index)
 
 
 class HistoryPanel(QWidget):
@@ -236,11 +70,13 @@ class HistoryPanel(QWidget):
 
     Signals:
         reopen_requested(object): restore this EditJob's inputs and parameters in the window.
+        job_selected(object): the designer selected this EditJob (not a reload keeping the selection).
         history_changed(): entries were starred, deleted or pruned.
         list_loaded(): the list shows the store as it was when last asked.
     """
 
     reopen_requested = Signal(object)
+    job_selected = Signal(object)
     history_changed = Signal()
     list_loaded = Signal()
 
@@ -248,6 +84,7 @@ class HistoryPanel(QWidget):
         super().__init__(parent)
         self.store = store
         self._closed = False
+        self._reloading = False
         self._loads = QThreadPool(self)
         self._loads.setMaxThreadCount(1)
         self._list_generation = 0
@@ -401,11 +238,15 @@ class HistoryPanel(QWidget):
             return  # a newer search or refresh is on its way
         self._pending_load = False
         selected = self.selected_job()
-        self.model.set_jobs(jobs)
-        if selected is not None:
-            row = self.model.row_of(selected.id)
-            if row is not None:
-                self.view.setCurrentIndex(self.model.index(row))
+        self._reloading = True  # the selection kept across a reload is not a new choice
+        try:
+            self.model.set_jobs(jobs)
+            if selected is not None:
+                row = self.model.row_of(selected.id)
+                if row is not None:
+                    self.view.setCurrentIndex(self.model.index(row))
+        finally:
+            self._reloading = False
         self._update_empty(search)
         self._update_actions()
         self.list_loaded.emit()
@@ -540,8 +381,11 @@ class HistoryPanel(QWidget):
         self._reload_list()
 
     @Slot(QModelIndex, QModelIndex)
-    def _on_current_changed(self, _current: QModelIndex, _previous: QModelIndex) -> None:
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self._update_actions()
+        job = current.data(JobRole) if current.isValid() else None
+        if job is not None and not self._reloading:
+            self.job_selected.emit(job)
 
     @Slot(QModelIndex)
     def _on_double_clicked(self, index: QModelIndex) -> None:

@@ -3,8 +3,9 @@
 A list model holds EditJob snapshots (newest first) and a delegate paints each row, so hundreds
 of jobs stay smooth: no widget per row, uniform row heights, and one 1 s timer for the whole
 panel that repaints only the rows still in flight. Actions that can cost money ask first and say
-so plainly: stopping does not stop the service from finishing (and charging) an edit, and
-sending again is a new, separately charged request.
+so plainly: stopping an edit that was sent does not stop the service from finishing (and
+charging) it, one never sent is cancelled for free, and sending again is a new, separately
+charged request.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_editor.jobs.model import EditJob, JobState
+from desktop_editor.jobs.model import EditJob, JobState, never_sent
 from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.ui.common.binding import set_tone, tone_color
 from desktop_editor.ui.common.job_bridge import ThumbnailCache
@@ -53,6 +54,7 @@ from desktop_editor.ui.panels.job_list import (
     short_label,
     state_tone,
 )
+from desktop_editor.ui.panels.job_questions import stop_label, stop_question, stop_tooltip
 
 __all__ = [
     "JobRole", "JobsModel", "JobsPanel", "confirm", "draw_thumbnail", "format_elapsed", "job_details",
@@ -95,6 +97,12 @@ def format_elapsed(seconds: float) -> str:
 
 def is_in_flight(job: EditJob) -> bool:
     return not job.state.is_final
+
+
+def can_stop(job: EditJob) -> bool:
+    """Whether Stop applies: a job in flight here, or one another process runs that was never
+    sent (the journal cancels it there too)."""
+    return not job.state.is_final and (not followed_elsewhere(job) or never_sent(job))
 
 
 class JobsModel(JobListModel):
@@ -195,7 +203,8 @@ def job_details(job: EditJob) -> str:
     elif job.cost is not None:
         lines.append(f"Cost reported by the service: ${job.cost:.3f}")
     if job.sent_size:
-        lines.append(f"Sent at {job.sent_size[0]}x{job.sent_size[1]}")
+        unsent = never_sent(job) or job.state is JobState.CANCELED
+        lines.append(f"{'To be sent' if unsent else 'Sent'} at {job.sent_size[0]}x{job.sent_size[1]}")
     if service_status(job):
         lines.append(f"The service says “{service_status(job)}”; still waiting.")
     if job.raw_answer:
@@ -273,7 +282,7 @@ def _outcome_text(job: EditJob) -> tuple[str, str | None]:
     if job.state is JobState.OUTCOME_UNKNOWN and "charged" not in message:
         message = f"May have been charged. {message}"
     if job.advice:
-        message = f"{message} {job.advice}"
+        message = f"{message.rstrip()}{'' if message.rstrip().endswith(('.', '!', '?')) else '.'} {job.advice}"
     return " ".join(message.split()), state_tone(job.state)
 
 
@@ -281,7 +290,7 @@ class JobsPanel(QWidget):
     """This session's jobs with their state, elapsed time, progress, prompt and input thumbnail.
 
     Signals:
-        stop_requested(str): the designer confirmed "Stop waiting" for this job id.
+        stop_requested(str): the designer confirmed Stop ("Cancel edit" or "Stop waiting") for this job id.
         resend_requested(str): the designer confirmed "Send again" for this job id.
         job_selected(object): the EditJob now selected (None when the selection is cleared).
     """
@@ -320,8 +329,8 @@ class JobsPanel(QWidget):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.stop_button = QPushButton("Stop waiting")
-        self.stop_button.setToolTip("Stop waiting for the selected edit (the service may still finish and charge it)")
+        self.stop_button = QPushButton(stop_label(None))
+        self.stop_button.setToolTip(stop_tooltip(None))
         self.stop_button.clicked.connect(self._on_stop_clicked)
         self.resend_button = QPushButton("Send again…")
         self.resend_button.setToolTip("Send the selected edit again as a new, separately charged request")
@@ -408,19 +417,15 @@ class JobsPanel(QWidget):
         return len(self.model.in_flight_rows())
 
     def request_stop(self, job_id: str) -> bool:
-        """Ask, then emit `stop_requested`; True when the designer confirmed."""
+        """Ask, then emit `stop_requested`; True when the designer confirmed.
+
+        A never-sent job is asked about as a free cancellation, any other as "stop waiting",
+        which may still be charged (`job_questions`). A job another process runs can be
+        cancelled from here only while it was never sent; otherwise it is theirs to stop."""
         job = self.model.job(job_id)
-        if job is None or job.state.is_final or followed_elsewhere(job):
-            return False  # another window or command waits for it; it is theirs to stop
-        if not confirm(
-            self,
-            "Stop waiting?",
-            "Stop waiting for this edit?",
-            "The app will stop waiting and will not download the result. The Runflow service may still "
-            "finish this edit and charge your account for it: a request cannot be cancelled on the service.",
-            "Stop waiting",
-            "Keep waiting",
-        ):
+        if job is None or not can_stop(job):
+            return False
+        if not confirm(self, *stop_question(job).parts()):
             return False
         self.stop_requested.emit(job_id)
         return True
@@ -466,7 +471,9 @@ class JobsPanel(QWidget):
 
     def _update_actions(self) -> None:
         job = self.selected_job()
-        self.stop_button.setEnabled(job is not None and not job.state.is_final and not followed_elsewhere(job))
+        self.stop_button.setEnabled(job is not None and can_stop(job))
+        self.stop_button.setText(stop_label(job))
+        self.stop_button.setToolTip(stop_tooltip(job))
         self.resend_button.setEnabled(job is not None and job.state in RESENDABLE)
         self.details.setText(self._details_html(job) if job is not None else "")
         self.details.setVisible(job is not None)
@@ -532,8 +539,8 @@ class JobsPanel(QWidget):
         if job is None:
             return
         menu = QMenu(self)
-        stop = menu.addAction("Stop waiting…")
-        stop.setEnabled(not job.state.is_final and not followed_elsewhere(job))
+        stop = menu.addAction(f"{stop_label(job)}…")
+        stop.setEnabled(can_stop(job))
         resend = menu.addAction("Send again…")
         resend.setEnabled(job.state in RESENDABLE)
         menu.addSeparator()

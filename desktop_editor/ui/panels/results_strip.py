@@ -9,283 +9,64 @@ says where the file is, so no second copy with another name appears. Saving enco
 milliseconds) and writes it, so it runs on a worker; the strip reports the saved path or a
 sentence about what went wrong, and a failed save never removes or changes the result, so the
 designer can simply try another folder.
+
+The strip keeps what it shows and what its commands do; the result item and the pixel work
+behind it are `result_items`', a tile and a job's group box `result_tile`'s, the commands'
+names, buttons and enabling `result_actions`', the Save As questions `result_save_dialog`'s,
+and the keys are the window's action registry's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
-from PySide6.QtCore import QEvent, QRectF, QSize, QStandardPaths, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QContextMenuEvent,
-    QFont,
-    QGuiApplication,
-    QImage,
-    QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPainterPath,
-    QPaintEvent,
-    QPen,
-)
+from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal, Slot
+from PySide6.QtGui import QContextMenuEvent, QGuiApplication, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QMenu,
     QScrollArea,
     QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop_editor.core.filenames import free_path
-from desktop_editor.core.images import load_image
 from desktop_editor.core.result_export import (
     ExportError,
     format_for_path,
     save_new,
     save_to,
 )
-from desktop_editor.ui.common import icons
 from desktop_editor.ui.common.binding import set_tone
-from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
-from desktop_editor.ui.common.job_bridge import load_thumbnail
+from desktop_editor.ui.panels.result_actions import ResultActions
+from desktop_editor.ui.panels.result_items import (
+    ResultItem,
+    clipboard_image,
+    make_thumbnail,
+    pil_of,
+    save_error_message,
+    thumbnail_key,
+)
+from desktop_editor.ui.panels.result_save_dialog import ask_save_target
+from desktop_editor.ui.panels.result_tile import THUMB_SIZE, GroupCaption, ResultTile, caption_height, group_box
 
 __all__ = ["ResultItem", "ResultsStrip"]
-
-THUMB_SIZE = QSize(120, 90)
-_SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
-_FILTER_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WebP": ".webp"}
-
-
-@dataclass
-class ResultItem:
-    """One result image of a job, as the strip shows and saves it.
-
-    `path` is the file the job already wrote (the paid result; the strip never deletes or
-    rewrites it). `image` holds the pixels when they are in memory; without it they are read
-    from `path` when needed. `icc_profile` and `dpi` are the original's, carried into saves.
-    """
-
-    path: Path | None = None
-    image: Image.Image | QImage | None = None
-    icc_profile: bytes | None = None
-    dpi: tuple[float, float] | None = None
-    label: str = ""
-    name: str | None = None  # file name stem for Save; default: the path's stem, else "result-N"
-    saved_to: Path | None = None  # the file that keeps this result for the designer (auto-save or Save)
-    group: str = ""  # results with the same group (a job) sit together under one caption
-    group_label: str = ""
-
-    def saved_file(self) -> Path | None:
-        """Where the result is saved, if that file is still there."""
-        return self.saved_to if self.saved_to is not None and Path(self.saved_to).is_file() else None
-
-    def suggested_stem(self, index: int) -> str:
-        if self.name:
-            return self.name
-        if self.path is not None:
-            return Path(self.path).stem
-        return f"result-{index + 1}"
-
-
-def _pil_of(item: ResultItem) -> Image.Image:
-    """The item's pixels as a Pillow image (worker thread)."""
-    if isinstance(item.image, Image.Image):
-        return item.image
-    if isinstance(item.image, QImage) and not item.image.isNull():
-        return pil_from_qimage(item.image)
-    if item.path is None:
-        raise ValueError("this result has neither pixels nor a file")
-    return load_image(item.path).image
-
-
-def _clipboard_image(item: ResultItem) -> QImage:
-    """A full-size QImage that owns its pixels, for the clipboard (worker thread)."""
-    return qimage_from_pil(_pil_of(item))
-
-
-def _thumbnail(item: ResultItem, size: QSize) -> QImage:
-    """A small display copy (worker thread), made by Pillow so the GUI thread keeps running.
-
-    A result on disk only is read at a reduced size (a JPEG decodes at 1/8 of a 24 MP frame);
-    one in memory is resized into a new small image, never copied whole first. Either way the
-    tile's thumbnail costs a fraction of what the result shown beside it does.
-    """
-    if item.image is None and item.path is not None:
-        image = load_thumbnail(item.path, max(size.width(), size.height()))
-        if image.isNull():
-            load_image(item.path)  # raises the reader's own words for what is wrong with the file
-            raise ValueError(f"{Path(item.path).name} has no preview")
-        return image
-    image = _pil_of(item)
-    width, height = image.size
-    scale = min(size.width() / width, size.height() / height, 1.0)
-    small = image.resize((max(1, round(width * scale)), max(1, round(height * scale))),
-                         Image.Resampling.BILINEAR, reducing_gap=2.0)
-    return qimage_from_pil(small)
-
-
-def _thumbnail_key(item: ResultItem) -> object:
-    """What identifies a result's pixels: its file (results are never rewritten), else the image."""
-    return ("file", str(item.path)) if item.path is not None else ("image", id(item.image))
-
-
-def _caption_height(widget: QWidget) -> int:
-    return widget.fontMetrics().height() + 4
-
-
-def _save_error_message(exc: BaseException, where: str) -> str:
-    if isinstance(exc, ExportError):
-        return str(exc)
-    if isinstance(exc, OSError):
-        reason = exc.strerror or str(exc)
-        return f"Could not save the result to {where}: {reason}. The result is still here; try Save As… to choose another folder."
-    return f"Could not save the result to {where} ({type(exc).__name__}: {exc}). The result is still here."
-
-
-class _Caption(QLabel):
-    """A job's caption above its tiles, elided to the width of the tiles (full text in the tooltip)."""
-
-    def __init__(self, caption: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.caption = caption
-        self.setToolTip(caption)
-        self.setMinimumWidth(1)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # never widens the group
-
-    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - QResizeEvent
-        super().resizeEvent(event)
-        self.setText(self.fontMetrics().elidedText(self.caption, Qt.TextElideMode.ElideRight, max(10, self.width() - 8)))
-
-
-# ----- one thumbnail --------------------------------------------------------------------------
-
-
-class _ResultTile(QAbstractButton):
-    """A checkable thumbnail with its label; drawn by hand for a compact, even look."""
-
-    def __init__(self, index: int, label: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.index = index
-        self.label = label
-        self.thumbnail: QImage | None = None
-        self.saved = False
-        self.busy = False
-        self.error = ""
-        self.number_colour = ""  # set while mixing: the tile shows its number (its key) in this colour
-        self.setCheckable(True)
-        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the strip takes keys (arrows, Ctrl+S)
-        self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setFixedSize(THUMB_SIZE.width() + 12, THUMB_SIZE.height() + 32)
-        self.setToolTip(label)
-
-    def sizeHint(self) -> QSize:
-        return self.size()
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        palette = self.palette()
-        box = QRectF(6, 6, THUMB_SIZE.width(), THUMB_SIZE.height())
-        frame = QPainterPath()
-        frame.addRoundedRect(box, 5, 5)
-        painter.fillPath(frame, QColor(18, 19, 22))
-        if self.thumbnail is not None and not self.thumbnail.isNull():
-            dpr = self.devicePixelRatioF()
-            t = self.thumbnail
-            scale = min(box.width() / t.width(), box.height() / t.height())
-            w, h = t.width() * scale, t.height() * scale
-            target = QRectF(box.center().x() - w / 2, box.center().y() - h / 2, w, h)
-            painter.save()
-            painter.setClipPath(frame)
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale * dpr < 1.0)
-            painter.drawImage(target, t)
-            painter.restore()
-        else:
-            painter.setPen(QColor(140, 142, 148))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self.error or "Loading…")
-        if self.isChecked():
-            painter.setPen(QPen(palette.highlight().color(), 2.5))
-        elif self.underMouse():
-            painter.setPen(QPen(QColor(255, 255, 255, 90), 1.5))
-        else:
-            painter.setPen(QPen(QColor(255, 255, 255, 28), 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(box.adjusted(-1.5, -1.5, 1.5, 1.5), 6, 6)
-        if self.saved or self.busy:
-            self._draw_badge(painter, box, "Saving…" if self.busy else "✓ Saved")
-        if self.number_colour:
-            self._draw_number(painter, box)
-        text_rect = QRectF(0, box.bottom() + 4, self.width(), self.height() - box.bottom() - 4)
-        font = QFont(self.font())
-        if self.isChecked():
-            font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        text_color = palette.windowText().color()
-        if not self.isChecked():
-            text_color.setAlpha(180)
-        painter.setPen(text_color)
-        elided = painter.fontMetrics().elidedText(self.label, Qt.TextElideMode.ElideMiddle, int(text_rect.width()) - 4)
-        painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
-        painter.end()
-
-    def _draw_badge(self, painter: QPainter, box: QRectF, text: str) -> None:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.8))
-        font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(font)
-        fm = painter.fontMetrics()
-        w, h = fm.horizontalAdvance(text) + 10, fm.height() + 2
-        pill = QRectF(box.right() - w - 4, box.top() + 4, w, h)
-        path = QPainterPath()
-        path.addRoundedRect(pill, h / 2, h / 2)
-        painter.fillPath(path, QColor(30, 120, 70, 225) if not self.busy else QColor(16, 17, 20, 210))
-        painter.setPen(QColor(245, 245, 245))
-        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _draw_number(self, painter: QPainter, box: QRectF) -> None:
-        """The result's number (the key that picks it while mixing) in a round badge."""
-        font = QFont(self.font())
-        font.setWeight(QFont.Weight.Bold)
-        painter.setFont(font)
-        size = painter.fontMetrics().height() + 4
-        disc = QRectF(box.left() + 4, box.top() + 4, size, size)
-        painter.setPen(QPen(QColor(255, 255, 255, 200), 1.5))
-        painter.setBrush(QColor(self.number_colour))
-        painter.drawEllipse(disc)
-        painter.setPen(QColor(255, 255, 255))
-        painter.drawText(disc, Qt.AlignmentFlag.AlignCenter, str(self.index + 1))
-
-    def enterEvent(self, event) -> None:  # noqa: ANN001 - QEnterEvent
-        super().enterEvent(event)
-        self.update()
-
-    def leaveEvent(self, event) -> None:  # noqa: ANN001 - QEvent
-        super().leaveEvent(event)
-        self.update()
-
-
-# ----- the strip ------------------------------------------------------------------------------
 
 
 class ResultsStrip(QWidget):
     """Thumbnails of one job's results, the selected one's actions, and saving on a worker.
 
-    Keys (while the strip has focus): Left/Right select, Ctrl+S save, Ctrl+Shift+S save as,
-    Ctrl+C copy. They take precedence over window shortcuts only while the strip has focus.
+    Keys: Left/Right select while the strip has focus (moving in a list, like a list view's
+    arrows). Save, Save As and Copy have their keys in the window's action registry
+    (`result.save`, `result.save_as`, `result.copy` in ui.window.actions), which calls the
+    slots here on the page where those keys mean the result, so one key never means two
+    things on a page.
     `save_action`, `save_as_action`, `copy_action` and `use_as_input_action` act on the
     selected result and may be put in the window's menus.
 
@@ -309,10 +90,10 @@ class ResultsStrip(QWidget):
         super().__init__(parent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self._items: list[ResultItem] = []
-        self._tiles: list[_ResultTile] = []
+        self._tiles: list[ResultTile] = []
         self._group_boxes: list[QWidget] = []
         self._generation = 0
-        self._thumbnails: dict[object, QImage] = {}  # by _thumbnail_key, for the results shown
+        self._thumbnails: dict[object, QImage] = {}  # by thumbnail_key, for the results shown
         self._output_dir: Path | None = None
         self._save_format = "png"
         self._last_quality = 95  # Save As asks for JPEG/WebP quality, starting from the last answer
@@ -321,22 +102,12 @@ class ResultsStrip(QWidget):
         self._group.setExclusive(True)
         self._group.idClicked.connect(self._on_tile_clicked)
 
-        color = self.palette().buttonText().color().name()
-        self.save_action = self._action("Save", "save", color, QKeySequence.StandardKey.Save,
-                                        "Save the selected result in the output folder (never overwrites)", self.save_selected)
-        self.save_as_action = self._action("Save As…", "open", color, QKeySequence.StandardKey.SaveAs,
-                                           "Save the selected result under a name and format you choose", self.save_selected_as)
-        self.copy_action = self._action("Copy", "paste", color, QKeySequence.StandardKey.Copy,
-                                        "Copy the selected result to the clipboard", self.copy_selected)
-        self.use_as_input_action = self._action("Use as input", "reuse", color, None,
-                                                "Open the selected result as the image to edit next", self._on_use_as_input)
-        self.show_in_folder_action = self._action("Show in folder", "reveal", color, None,
-                                                  "Open the folder of the selected result's saved file", self.show_selected_in_folder)
-        self._key_actions = (
-            (QKeySequence.StandardKey.Save, self.save_action),
-            (QKeySequence.StandardKey.SaveAs, self.save_as_action),
-            (QKeySequence.StandardKey.Copy, self.copy_action),
-        )
+        self._commands = ResultActions(self, save=self.save_selected, save_as=self.save_selected_as,
+                                       copy=self.copy_selected, use_as_input=self._on_use_as_input,
+                                       show_in_folder=self.show_selected_in_folder)
+        self.save_action, self.save_as_action = self._commands.save, self._commands.save_as
+        self.copy_action, self.use_as_input_action = self._commands.copy, self._commands.use_as_input
+        self.show_in_folder_action = self._commands.show_in_folder
 
         self._tile_row = QWidget()
         self._tile_layout = QHBoxLayout(self._tile_row)
@@ -361,26 +132,10 @@ class ResultsStrip(QWidget):
         self._scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self._scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self._scroll.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        tile_height = THUMB_SIZE.height() + 32 + _caption_height(self)
+        tile_height = THUMB_SIZE.height() + 32 + caption_height(self)
         self._scroll.setFixedHeight(tile_height + 4 + self._scroll.horizontalScrollBar().sizeHint().height())
 
-        buttons = QVBoxLayout()
-        buttons.setContentsMargins(0, 2, 0, 2)
-        buttons.setSpacing(0)
-        self.buttons: dict[str, QToolButton] = {}
-        for key, action in (("save", self.save_action), ("save_as", self.save_as_action),
-                            ("copy", self.copy_action), ("show_in_folder", self.show_in_folder_action),
-                            ("use_as_input", self.use_as_input_action)):
-            button = QToolButton(self)
-            button.setDefaultAction(action)
-            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setAutoRaise(True)
-            button.setIconSize(QSize(16, 16))
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            buttons.addWidget(button)
-            self.buttons[key] = button
-        buttons.addStretch(1)
+        buttons, self.buttons = self._commands.button_column(self)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 4, 8, 4)
@@ -396,24 +151,7 @@ class ResultsStrip(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:  # light/dark switch: draw the icons again
-            color = self.palette().buttonText().color().name()
-            for action in (self.save_action, self.save_as_action, self.copy_action, self.show_in_folder_action,
-                           self.use_as_input_action):
-                action.setIcon(icons.icon(str(action.property("icon_name")), color))
-
-    def _action(self, text: str, icon_name: str, color: str, shortcut: QKeySequence.StandardKey | None,
-                tip: str, slot) -> QAction:  # noqa: ANN001 - a bound method
-        action = QAction(icons.icon(icon_name, color), text, self)
-        action.setProperty("icon_name", icon_name)
-        if shortcut is not None:
-            # Shown in menus; the keys themselves are handled by the strip (see event()), so a
-            # window shortcut on the same keys is never ambiguous.
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-            tip = f"{tip} ({QKeySequence(shortcut).toString(QKeySequence.SequenceFormat.NativeText)})"
-        action.setToolTip(tip)
-        action.triggered.connect(slot)
-        return action
+            self._commands.redraw_icons(self.palette().buttonText().color().name())
 
     # ----- contents --------------------------------------------------------------------------
 
@@ -437,23 +175,23 @@ class ResultsStrip(QWidget):
         self._tiles = []
         self._group_boxes = []
         self._thumbnails = {key: image for key, image in self._thumbnails.items()
-                            if key in {_thumbnail_key(item) for item in self._items}}
+                            if key in {thumbnail_key(item) for item in self._items}}
         row: QHBoxLayout | None = None
         for index, item in enumerate(self._items):
             if row is None or item.group != self._items[index - 1].group:
-                box, row = self._group_box(item.group_label)
+                box, row = group_box(item.group_label, caption_height(self))
                 self._group_boxes.append(box)
-            tile = _ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
+            tile = ResultTile(index, item.label or f"Result {index + 1}", row.parentWidget())
             self._group.addButton(tile, index)
             row.addWidget(tile)
             self._tiles.append(tile)
             self._show_saved_state(index)
-            cached = self._thumbnails.get(_thumbnail_key(item))
+            cached = self._thumbnails.get(thumbnail_key(item))
             if cached is not None:
                 tile.thumbnail = cached
                 continue
             self._tasks.submit(
-                lambda item=item: _thumbnail(item, THUMB_SIZE * 2),
+                lambda item=item: make_thumbnail(item, THUMB_SIZE * 2),
                 lambda image, index=index: self._on_thumbnail_ready(generation, index, image),
                 lambda exc, index=index: self._on_thumbnail_failed(generation, index, exc),
             )
@@ -468,28 +206,9 @@ class ResultsStrip(QWidget):
     def clear(self) -> None:
         self.set_results([], select=None)
 
-    def _group_box(self, caption: str) -> tuple[QWidget, QHBoxLayout]:
-        """A column for one job's tiles under its caption (prompt and time)."""
-        box = QFrame()  # built without a parent, shown once it is complete (see set_results)
-        box.setObjectName("result_group")
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 6, 0)
-        column.setSpacing(0)
-        label = _Caption(caption, box)
-        label.setObjectName("result_group_caption")
-        label.setFixedHeight(_caption_height(self))
-        set_tone(label, "muted")
-        column.addWidget(label)
-        tiles = QWidget(box)
-        row = QHBoxLayout(tiles)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(4)
-        column.addWidget(tiles)
-        return box, row
-
     def captions(self) -> list[str]:
         """The group captions, in order (full text)."""
-        return [box.findChild(_Caption, "result_group_caption").caption for box in self._group_boxes]
+        return [box.findChild(GroupCaption, "result_group_caption").caption for box in self._group_boxes]
 
     def _show_saved_state(self, index: int) -> None:
         """The tile's mark and tooltip say whether and where the result is saved."""
@@ -571,7 +290,7 @@ class ResultsStrip(QWidget):
         fmt = self._save_format
         stem = item.suggested_stem(index)
         self._start_save(
-            index, lambda: save_new(_pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
+            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
         )
 
     @Slot()
@@ -582,19 +301,11 @@ class ResultsStrip(QWidget):
             return
         item = self._items[index]
         suggested = free_path(self.output_dir(index), f"{item.suggested_stem(index)}.png")
-        path, chosen_filter = QFileDialog.getSaveFileName(self, "Save result as", str(suggested), _SAVE_FILTERS)
-        if not path:
+        answer = ask_save_target(self, suggested, self._last_quality)
+        if answer is None:
             return
-        target = Path(path)
-        if target.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-            extension = next((ext for name, ext in _FILTER_EXTENSIONS.items() if chosen_filter.startswith(name)), ".png")
-            target = target.with_name(target.name + extension)
-        quality = 95
+        target, quality = answer
         if target.suffix.lower() in (".jpg", ".jpeg", ".webp"):
-            kind = "WebP (100 = lossless)" if target.suffix.lower() == ".webp" else "JPEG"
-            quality, ok = QInputDialog.getInt(self, "Save result as", f"{kind} quality:", self._last_quality, 1, 100, 1)
-            if not ok:
-                return
             self._last_quality = quality
         self.save_to(index, target, quality=quality)
 
@@ -610,7 +321,7 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(_pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
+        self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
                                                 quality=quality),
                          str(target.parent))
 
@@ -635,7 +346,7 @@ class ResultsStrip(QWidget):
             return
         generation = self._generation
         self._tasks.submit(
-            lambda: _clipboard_image(item),
+            lambda: clipboard_image(item),
             lambda image: self._on_copy_ready(index, image) if generation == self._generation else None,
             lambda exc: self.save_failed.emit(f"Could not copy the result: {exc}"),
         )
@@ -655,7 +366,7 @@ class ResultsStrip(QWidget):
 
     def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         child = self.childAt(event.pos())
-        while child is not None and not isinstance(child, _ResultTile):
+        while child is not None and not isinstance(child, ResultTile):
             child = child.parentWidget()
         if child is None:
             super().contextMenuEvent(event)
@@ -664,25 +375,7 @@ class ResultsStrip(QWidget):
         menu.exec(event.globalPos())
         menu.deleteLater()
 
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent) and self._shortcut_for(event):
-            event.accept()
-            return True
-        return super().event(event)
-
-    def _shortcut_for(self, event: QKeyEvent) -> QAction | None:
-        for key, action in self._key_actions:
-            if event.matches(key):
-                return action
-        return None
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        action = self._shortcut_for(event)
-        if action is not None:
-            if action.isEnabled():
-                action.trigger()
-            event.accept()
-            return
         index = self.selected_index()
         if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right) and self._tiles:
             step = -1 if event.key() == Qt.Key.Key_Left else 1
@@ -706,14 +399,7 @@ class ResultsStrip(QWidget):
 
     def _update_actions(self) -> None:
         index = self.selected_index()
-        has = index >= 0
-        for action in (self.save_action, self.save_as_action, self.copy_action, self.use_as_input_action):
-            action.setEnabled(has)
-        saved = self._items[index].saved_file() if has else None
-        self.show_in_folder_action.setEnabled(saved is not None)
-        self.save_action.setToolTip(
-            f"Already saved as {saved.name} in {saved.parent}; Save only says where it is" if saved is not None
-            else "Save the selected result in the output folder (never overwrites) (Ctrl+S)")
+        self._commands.update(index >= 0, self._items[index].saved_file() if index >= 0 else None)
 
     def _on_saved(self, generation: int, index: int, path: Path) -> None:
         if generation == self._generation:
@@ -727,11 +413,11 @@ class ResultsStrip(QWidget):
         if generation == self._generation:
             self._tiles[index].busy = False
             self._tiles[index].update()
-        self.save_failed.emit(_save_error_message(exc, where))
+        self.save_failed.emit(save_error_message(exc, where))
 
     def _on_thumbnail_ready(self, generation: int, index: int, image: QImage) -> None:
         if generation == self._generation:
-            self._thumbnails[_thumbnail_key(self._items[index])] = image
+            self._thumbnails[thumbnail_key(self._items[index])] = image
             self._tiles[index].thumbnail = image
             self._tiles[index].update()
 

@@ -29,17 +29,17 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "mask.shrink": lambda: window.mask_commands.ask_adjust("shrink"),
         "mask.feather": lambda: window.mask_commands.ask_adjust("feather"),
         "mask.reuse_last": window.mask_commands.reuse_last_mask, "mask.refine_edge": window.refine_edge.start,
-        "edit.generate": window.generate_from_panel, "result.copy": strip.copy_selected,
+        "edit.generate": lambda: generate_from_panel(window), "result.copy": strip.copy_selected,
         "result.use_as_input": lambda: window.flow.use_as_input(), "edit.settings": lambda: window.open_settings(),
-        "view.zoom_in": lambda: window.zoom("in"), "view.zoom_out": lambda: window.zoom("out"),
-        "view.fit": lambda: window.zoom("fit"), "view.actual_size": lambda: window.zoom("actual"),
-        "view.show_mask": canvas.set_mask_visible, "view.mask_only": window.set_mask_only,
+        "view.zoom_in": lambda: zoom(window, "in"), "view.zoom_out": lambda: zoom(window, "out"),
+        "view.fit": lambda: zoom(window, "fit"), "view.actual_size": lambda: zoom(window, "actual"),
+        "view.show_mask": canvas.set_mask_visible, "view.mask_only": lambda checked: set_mask_only(window, checked),
         "view.marching_ants": canvas.set_marching_ants,
         "view.overlay_color": lambda: window.options_bar.choose_overlay_color(),
         "view.mask_page": lambda _checked: window.show_mask_page(),
         "view.compare_page": lambda _checked: window.show_compare_page(), "view.toggle_page": window.toggle_page,
         **compare, "view.reset_layout": lambda: window.docks.place(),
-        **{f"tool.{t}": (lambda _checked, t=t: window.use_tool(t)) for t in tools.tools},
+        **{f"tool.{t}": (lambda _checked, t=t: use_tool(window, t)) for t in tools.tools},
         "tool.swap": tools.swap_brush_eraser,
         "brush.smaller": lambda: settings.step_brush_size(-1), "brush.larger": lambda: settings.step_brush_size(+1),
         "brush.softer": lambda: settings.step_hardness(-1), "brush.harder": lambda: settings.step_hardness(+1),
@@ -51,3 +51,37 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "mix.use_as_input": lambda: window.mixing.use_as_input(),
     }
 
+
+
+def generate_from_panel(window: QMainWindow) -> None:
+    """Generate through the panel, so Ctrl+Enter, the toolbar and the panel's button behave the
+    same (validation shown by the fields, the prompt remembered)."""
+    if not window.params_panel.request_generate():
+        window.docks.params.show()
+        problems = window.params_panel.problems()
+        if problems:
+            window.feedback.status(problems[0].message, 5000)
+
+
+def use_tool(window: QMainWindow, tool_id: str) -> None:
+    """Pick a mask tool; the canvas comes forward to use it."""
+    window.canvas.tools.set_current(tool_id)
+    window.show_mask_page()
+
+
+def zoom(window: QMainWindow, how: str) -> None:
+    """Zoom the picture that is shown: the canvas, or the comparison."""
+    if window.is_compare_page():
+        view = window.compare_view
+        steps = {"in": lambda: view.set_zoom(view.zoom() * 1.25), "out": lambda: view.set_zoom(view.zoom() / 1.25),
+                 "fit": view.fit, "actual": view.zoom_to_actual}
+    else:
+        c = window.canvas
+        steps = {"in": c.zoom_in, "out": c.zoom_out, "fit": c.fit_to_window, "actual": c.actual_pixels}
+    steps[how]()
+
+
+def set_mask_only(window: QMainWindow, checked: bool) -> None:
+    """Show only the mask (black and white); the overlay's own switch means nothing meanwhile."""
+    window.canvas.set_mask_only(checked)
+    window.actions["view.show_mask"].setEnabled(not checked)

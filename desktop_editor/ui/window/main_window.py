@@ -7,8 +7,9 @@ remembered (`window.docks`). The middle switches between the "Mask" page (the ca
 
 This module builds and connects; the work lives in the rooms below it: the open documents in
 `models.document_list`, opening in `flow.opening`, saving in `flow.saving`, mask commands in
-`canvas.mask_commands`, edits and results in `flow.edit_flow`, every command and key in
-`window.actions`, messages in `common.feedback`. A window made without a service works as a
+`canvas.mask_commands`, edits and results in `flow.edit_flow` (which makes the parts of the
+flow), every command and key in `window.actions` (what each does in `window.commands`, which are
+enabled in `window.view_actions`), messages in `common.feedback`. A window made without a service works as a
 mask editor; `attach_service` makes it send edits.
 """
 
@@ -18,20 +19,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRect, QSettings, Qt, Signal, Slot
-from PySide6.QtGui import (
-    QActionGroup,
-    QCloseEvent,
-    QDragEnterEvent,
-    QDropEvent,
-    QUndoGroup,
-)
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QMessageBox,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop_editor.jobs import paths
 from desktop_editor.jobs.service import ServiceConnection
@@ -42,15 +31,12 @@ from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.icons import redraw_icons
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
-from desktop_editor.ui.compare.view import CompareMode, CompareView
+from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_editor.ui.flow.edit_flow import EditFlow
 from desktop_editor.ui.flow.mixing import MixFlow
-from desktop_editor.ui.flow.opening import (
-    DocumentOpener,
-    openable_paths,
-)
+from desktop_editor.ui.flow.opening import DocumentOpener, openable_paths
 from desktop_editor.ui.flow.saving import WorkSaver
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.document_list import DocumentList
@@ -60,13 +46,7 @@ from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
 from desktop_editor.ui.panels.params.panel import ParamsPanel
 from desktop_editor.ui.panels.results_strip import ResultsStrip
-from desktop_editor.ui.window.actions import (
-    COMPARE,
-    MASK,
-    MIX,
-    ActionRegistry,
-    shortcut_rows,
-)
+from desktop_editor.ui.window.actions import ActionRegistry, shortcut_rows
 from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_panels_menu
 from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
 from desktop_editor.ui.window.commands import command_handlers
@@ -74,12 +54,11 @@ from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
+from desktop_editor.ui.window.start_folders import StartFolders
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
-from desktop_editor.ui.window.window_state import (
-    restore_window_state,
-    save_window_state,
-)
+from desktop_editor.ui.window.view_actions import group_actions, refresh_enabled_actions, refresh_page_actions
+from desktop_editor.ui.window.window_state import restore_window_state, save_window_state
 
 MASK_PAGE, COMPARE_PAGE = 0, 1
 
@@ -130,6 +109,7 @@ class MainWindow(QMainWindow):
         self.results_strip = ResultsStrip()
         self.undo_group = QUndoGroup(self)
         self.recent = RecentFiles(self.settings, self)
+        self.start_folders = StartFolders(self.settings)
         self.opener = DocumentOpener(self.document_list, self.feedback, self)
         self.saver = WorkSaver(self.document_list, self.canvas, self.feedback, self, self.dialog_dir,
                                self._on_project_saved)
@@ -141,15 +121,7 @@ class MainWindow(QMainWindow):
             "edit.redo": self.undo_group.createRedoAction(self, "&Redo"),
             **self.refine_edge.key_actions,
         })
-        self.tool_group = QActionGroup(self)
-        for tool_id in self.canvas.tools.tools:
-            self.tool_group.addAction(self.actions[f"tool.{tool_id}"])
-        self.page_group = QActionGroup(self)
-        self.page_group.addAction(self.actions["view.mask_page"])
-        self.page_group.addAction(self.actions["view.compare_page"])
-        self.actions["view.mask_page"].setChecked(True)
-        self.actions["view.show_mask"].setChecked(True)
-        self.image_action_group = QActionGroup(self)
+        group_actions(self)
 
         self.tabs = DocumentTabs(self.document_list, self.close_document)
         self.stack = QStackedWidget()
@@ -194,6 +166,7 @@ class MainWindow(QMainWindow):
         self.opener.document_opened.connect(self.document_opened)
         self.opener.open_failed.connect(self.open_failed)
         self.opener.file_opened.connect(self.recent.add)
+        self.opener.file_opened.connect(self.start_folders.remember)
         self.recent.open_requested.connect(self.open_path)
         self.feedback.status_shown.connect(self.status.showMessage)
         self.canvas.tools.tool_changed.connect(self._on_tool_changed)
@@ -356,31 +329,10 @@ class MainWindow(QMainWindow):
 
     def update_view_actions(self) -> None:
         """The page's keys, checked page action, and what is enabled for what is shown now."""
-        compare = self.is_compare_page()
-        mixing = compare and self.compare_view.mode() is CompareMode.MIX
-        self.actions.set_page(MIX if mixing else COMPARE if compare else MASK)
-        document = self.current_document()
-        session = self.mixing.session if hasattr(self, "mixing") else None
-        stack = session.undo_stack if mixing and session is not None else (
-            document.undo_stack if document is not None else None)
-        if self.undo_group.activeStack() is not stack:
-            self.undo_group.setActiveStack(stack)
-        self.actions["view.mask_page"].setChecked(not compare)
-        self.actions["view.compare_page"].setChecked(compare)
-        self.options_bar.set_painting(not compare)
-        self.status.set_comparing(compare)
-        self._update_actions()
+        refresh_page_actions(self)
 
     def _update_actions(self) -> None:
-        comparable = self.compare_view.after_image() is not None
-        self.actions.refresh({
-            "document": self.current_document() is not None,
-            "result": self.results_strip.selected_index() >= 0,
-            "last_mask": self.current_document() is not None and self.mask_commands.has_last_job_mask(),
-            "comparable": comparable or self.is_compare_page(),
-            "mix": hasattr(self, "mixing") and self.mixing.session is not None and self.is_compare_page()
-                   and self.compare_view.mode() is CompareMode.MIX,
-        })
+        refresh_enabled_actions(self)
 
     # -- slots ------------------------------------------------------------------------------------
 
@@ -395,11 +347,8 @@ class MainWindow(QMainWindow):
 
     def _on_project_saved(self, path: Path) -> None:
         self.recent.add(path)
+        self.start_folders.remember(path)
         self._update_title()
-
-    def set_mask_only(self, checked: bool) -> None:
-        self.canvas.set_mask_only(checked)
-        self.actions["view.show_mask"].setEnabled(not checked)
 
     @Slot(int)
     def _on_history_trimmed(self, count: int) -> None:
@@ -410,30 +359,6 @@ class MainWindow(QMainWindow):
         action = self.actions[f"tool.{tool_id}"]
         if not action.isChecked():
             action.setChecked(True)
-
-    def generate_from_panel(self) -> None:
-        # Through the panel, so Ctrl+Enter, the toolbar and the panel's button behave the same
-        # (validation shown by the fields, the prompt remembered).
-        if not self.params_panel.request_generate():
-            self.docks.params.show()
-            problems = self.params_panel.problems()
-            if problems:
-                self.feedback.status(problems[0].message, 5000)
-
-    def use_tool(self, tool_id: str) -> None:
-        self.canvas.tools.set_current(tool_id)
-        self.show_mask_page()
-
-    def zoom(self, how: str) -> None:
-        """Zoom the picture that is shown: the canvas, or the comparison."""
-        if self.is_compare_page():
-            view = self.compare_view
-            steps = {"in": lambda: view.set_zoom(view.zoom() * 1.25), "out": lambda: view.set_zoom(view.zoom() / 1.25),
-                     "fit": view.fit, "actual": view.zoom_to_actual}
-        else:
-            c = self.canvas
-            steps = {"in": c.zoom_in, "out": c.zoom_out, "fit": c.fit_to_window, "actual": c.actual_pixels}
-        steps[how]()
 
     @Slot(QRect)
     def _on_mask_edited(self, _rect: QRect) -> None:
@@ -457,11 +382,9 @@ class MainWindow(QMainWindow):
         self.setWindowModified(document is not None and document.is_modified())
 
     def dialog_dir(self) -> str:
+        """Where Open, Save Project and the mask dialogs start (see `start_folders`)."""
         current = self.current_document()
-        if current is not None and current.path is not None:
-            return str(current.path.parent)
-        recent = self.recent.paths()
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
+        return str(self.start_folders.start(current.path if current is not None else None))
 
     # -- closing ----------------------------------------------------------------------------------
 

@@ -11,10 +11,21 @@ from PySide6.QtCore import QPoint, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QToolButton, QWidget
 
+from desktop_editor.core.expand import Expansion
 from desktop_editor.core.masks import coverage
 from desktop_editor.ui.canvas.view import CanvasView
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.window.status_widgets import JobsIndicator, demo_badge
+
+
+def expanded_share(width: int, height: int, expansion: Expansion, painted_percent: float) -> float:
+    """Percent of the expanded canvas that is masked: its new area, and the painted share of the
+    original's part kept on it."""
+    canvas_w, canvas_h = expansion.canvas_size(width, height)
+    left, top, right, bottom = expansion.original_box(width, height)
+    kept = (right - left) * (bottom - top)
+    new = canvas_w * canvas_h - kept
+    return min(100.0, 100.0 * (new + kept * painted_percent / 100) / (canvas_w * canvas_h))
 
 
 class EditorStatusBar(QStatusBar):
@@ -103,8 +114,16 @@ class EditorStatusBar(QStatusBar):
             self.coverage_label.setText("")
             return
         share = 0 if document.mask_revision == 0 else coverage(document.mask_pixels()) * 100  # 0: never painted
+        expansion = document.pending_expansion()
+        if expansion is not None and expansion.grows:
+            # The expanded canvas's new area is masked too (Generate fills it): never "empty".
+            self.coverage_label.setText(f"Mask {expanded_share(document.width, document.height, expansion, share):.1f}%"
+                                        " with the new area")
+            self.coverage_label.setToolTip("Of the expanded canvas: its new area, and what is painted on the image.")
+            return
         text = "Mask empty" if share == 0 else f"Mask {share:.1f}%" if share >= 0.1 else "Mask <0.1%"
         self.coverage_label.setText(text)
+        self.coverage_label.setToolTip("Of the image: what Generate edits.")
 
     @Slot(float)
     def show_zoom(self, zoom: float) -> None:

@@ -173,3 +173,32 @@ def test_a_project_keeps_the_frame(qtbot, framing, tmp_path):
     assert restored.expansion == frame and restored.expand_overlap == 40
     assert restored.undo_stack.count() == 0 and not restored.is_modified()
     assert "sent as" in window.params_panel.sent_label.text()
+
+
+def test_an_aspect_shows_only_on_the_image_framed_to_it(qtbot, framing, tmp_path):
+    window, document = framing
+    options = window.options_bar.expand_options
+    options.aspect_combo.setCurrentText("9:16")
+    assert document.pending_expansion() is not None
+    other = open_image(qtbot, window, make_photo(tmp_path / "other.png", (300, 200)))
+    assert window.canvas.document() is other and other.pending_expansion() is None
+    assert options.aspect_combo.currentText() == "Free"  # its frame is untouched
+    window.document_list.set_current(document)
+    assert options.aspect_combo.currentText() == "9:16"  # back on the framed image
+    document.undo_stack.undo()  # the frame taken back: no aspect any more
+    assert options.aspect_combo.currentText() == "Free"
+    document.undo_stack.redo()
+    assert options.aspect_combo.currentText() == "9:16"
+    options.sides["l"].setValue(options.sides["l"].value() + 10)  # typed: no longer that aspect
+    assert options.aspect_combo.currentText() == "Free"
+
+
+def test_an_expanded_canvas_is_never_said_to_have_an_empty_mask(qtbot, framing):
+    window, document = framing
+    assert window.status.coverage_label.text() == "Mask empty"
+    document.set_expansion(Expansion(0, 0, 99, 0))  # 401x301 -> 500x301: the new fifth is masked
+    window.status.update_coverage()
+    assert window.status.coverage_label.text() == "Mask 19.8% with the new area"
+    document.set_expansion(None)
+    window.status.update_coverage()
+    assert window.status.coverage_label.text() == "Mask empty"

@@ -439,6 +439,9 @@ def test_refine_edge_cancel_puts_the_mask_back(qtbot, refine):
     controller.cancel()
     assert np.array_equal(document.mask_pixels(), rough) and not controller.bar.isVisible()
     assert document.undo_stack.index() == 1
+    # Cancelled, not undone: nothing to redo (the Edit menu shows no "Redo Refine edge …").
+    assert document.undo_stack.count() == 1 and not document.undo_stack.canRedo()
+    assert document.undo_stack.undoText() == "rough" and document.history_bytes() == document.undo_stack.command(0).nbytes
 
 
 def test_apply_while_refining_keeps_the_answer_when_it_arrives(qtbot, refine):

@@ -9,7 +9,8 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from desktop_editor.ui.compare.view import CompareMode, CompareView
+from desktop_editor.ui.compare.modes import CompareMode
+from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.common.conversions import qimage_from_pil
 
 RED = (220, 30, 30)
@@ -270,7 +271,7 @@ def test_zoomed_out_picture_is_rescaled_exactly_once_the_zoom_rests(qtbot, view)
 
 def test_levels_patched_from_the_originals_are_the_levels_built_whole():
     from desktop_editor.ui.common.conversions import qimage_with_patch
-    from desktop_editor.ui.compare.panes import ImageLevels
+    from desktop_editor.ui.compare.image_levels import ImageLevels
 
     rng = np.random.default_rng(4)
     original = Image.fromarray(rng.integers(0, 256, (613, 1001, 3), dtype=np.uint8), "RGB")

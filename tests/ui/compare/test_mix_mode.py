@@ -11,7 +11,8 @@ from PySide6.QtTest import QTest
 
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.compare.mix_session import MixSession, MixSource, build_mix
-from desktop_editor.ui.compare.view import CompareMode, CompareView
+from desktop_editor.ui.compare.modes import CompareMode
+from desktop_editor.ui.compare.view import CompareView
 
 W, H = 240, 160
 ORIGINAL = (40, 40, 40)

@@ -198,3 +198,44 @@ def test_the_repeat_question_can_be_turned_back_on_after_dont_ask_again(qtbot, s
     dialog.repeat_check.setChecked(True)
     save(dialog)
     assert load_settings(settings_file).ask_before_repeating is True
+
+
+def _without_a_keyring(monkeypatch) -> None:
+    """A system with no keyring back end: every keyring call fails, as on a bare Linux box."""
+    import sys
+    import types
+
+    class NoKeyringError(RuntimeError):
+        pass
+
+    def fail(*_args):
+        raise NoKeyringError("No recommended backend was available.")
+
+    errors = types.SimpleNamespace(PasswordDeleteError=type("PasswordDeleteError", (Exception,), {}))
+    fake = types.SimpleNamespace(get_password=fail, set_password=fail, delete_password=fail, errors=errors)
+    monkeypatch.delenv("DESKTOP_EDITOR_KEYRING", raising=False)
+    monkeypatch.setitem(sys.modules, "keyring", fake)
+
+
+def test_a_session_only_key_is_said_so_and_can_be_cleared_back_to_demo_mode(qtbot, settings_file, monkeypatch):
+    _without_a_keyring(monkeypatch)
+    with pytest.raises(credentials.KeyStoreError, match="keyring is not available"):
+        credentials.save_api_key(GOOD_KEY)
+    credentials.use_for_session(GOOD_KEY)
+    try:
+        dialog = SettingsDialog(AppSettings(), settings_file=settings_file)
+        qtbot.addWidget(dialog)
+        assert "session only" in dialog.key_note.text() and "system's keyring" not in dialog.key_note.text()
+        assert dialog.key_edit.text() == GOOD_KEY
+        dialog.key_edit.selectAll()
+        qtbot.keyClick(dialog.key_edit, Qt.Key.Key_Delete)
+        with qtbot.waitSignal(dialog.api_key_changed, timeout=1000):
+            save(dialog)
+        assert dialog.error_label.isHidden() and dialog.result() == SettingsDialog.DialogCode.Accepted
+        assert credentials.load_api_key() is None and not credentials.has_session_key()
+    finally:
+        credentials.use_for_session(None)
+
+
+def test_a_key_in_the_keyring_is_said_to_be_kept_there(qtbot, dialog):
+    assert "kept in your system's keyring" in dialog.key_note.text() and "session only" not in dialog.key_note.text()

@@ -15,7 +15,8 @@ from desktop_editor.core.params import EditParams
 from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.jobs.store import JobStore
-from desktop_editor.ui.panels.history_panel import HistoryPanel, cost_line
+from desktop_editor.ui.panels.history_model import cost_line
+from desktop_editor.ui.panels.history_panel import HistoryPanel
 
 
 def ago(days: float) -> str:

@@ -16,7 +16,7 @@ from desktop_editor.api import ClientConfig, RunflowClient
 from desktop_editor.core.params import EditParams
 from desktop_editor.emulator import Behaviour, Emulator
 from desktop_editor.jobs.manager import JobManager, Snapshot
-from desktop_editor.jobs.model import EditJob, JobOptions, JobState
+from desktop_editor.jobs.model import CANCELED_ADVICE, EditJob, JobOptions, JobState
 from desktop_editor.jobs.store import JobStore
 from desktop_editor.ui.flow import notifications
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache, start_worker
@@ -130,6 +130,46 @@ def test_stop_waiting_asks_and_says_it_may_still_be_charged(qtbot, panel, answer
     with qtbot.waitSignal(panel.stop_requested, timeout=1000) as blocker:
         panel.stop_button.click()
     assert blocker.args == [job.id]
+
+
+def test_stop_on_an_edit_never_sent_cancels_it_and_warns_of_no_charge(qtbot, panel, answers):
+    for state in (JobState.PENDING, JobState.OFFLINE, JobState.PREPARING, JobState.UPLOADING):
+        job = make_job(state)
+        panel.update_job(job)
+        panel.select_job(job.id)
+        assert panel.stop_button.text() == "Cancel edit" and "nothing is charged" in panel.stop_button.toolTip()
+        with qtbot.waitSignal(panel.stop_requested, timeout=1000) as blocker:
+            panel.stop_button.click()
+        assert blocker.args == [job.id]
+        assert "Cancel this edit?" in answers[-1] and "nothing is charged" in answers[-1]
+        assert "may still" not in answers[-1] and "charge your account" not in answers[-1]
+    # Offline while waiting for the results of a run it created: that one was sent.
+    sent = make_job(JobState.OFFLINE, run_id="r7")
+    panel.update_job(sent)
+    panel.select_job(sent.id)
+    assert panel.stop_button.text() == "Stop waiting"
+    panel.stop_button.click()
+    assert "may still finish" in answers[-1] and "charge" in answers[-1]
+
+
+def test_a_cancelled_edit_says_it_was_not_charged(panel):
+    job = make_job(JobState.CANCELED, advice=CANCELED_ADVICE, sent_size=(600, 400))
+    panel.update_job(job)
+    panel.select_job(job.id)
+    assert short_label(JobState.CANCELED) == "Cancelled before sending"
+    details = panel.details.text()
+    assert "Cancelled before sending, not charged" in details and "nothing was charged" in details
+    assert "To be sent at 600x400" in details and "Sent at" not in details  # it never was
+    assert panel.summary.text() == "1 finished" and not panel.stop_button.isEnabled()
+
+
+def test_a_never_sent_edit_another_window_holds_can_still_be_cancelled(qtbot, panel, answers):
+    job = make_job(JobState.OFFLINE, elsewhere="running in another window (pid 4242)")
+    panel.update_job(job)
+    panel.select_job(job.id)
+    assert panel.stop_button.isEnabled() and panel.stop_button.text() == "Cancel edit"
+    with qtbot.waitSignal(panel.stop_requested, timeout=1000):
+        assert panel.request_stop(job.id)
 
 
 def test_a_job_another_window_runs_is_shown_read_only(qtbot, panel, answers):

@@ -74,7 +74,7 @@ def test_save_keeps_icc_and_dpi_and_never_overwrites(qtbot, strip, icc, tmp_path
         strip.save_selected()
     strip.select(1)
     with qtbot.waitSignal(strip.result_saved, timeout=10000) as second:
-        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)  # Ctrl+S
+        strip.save_action.trigger()  # what the window's Ctrl+S (result.save) calls
     paths = [Path(first.args[0]), Path(second.args[0])]
     assert paths == [tmp_path / "photo-edit-1-2.png", tmp_path / "photo-edit-2.png"]
     assert existing.read_bytes() == b"someone else's file"
@@ -102,14 +102,14 @@ def test_save_as_format_follows_extension(qtbot, strip, icc, tmp_path):
 
 
 def test_save_as_dialog_adds_the_extension_of_the_chosen_filter(qtbot, strip, icc, tmp_path, monkeypatch):
-    from desktop_editor.ui.panels import results_strip
+    from desktop_editor.ui.panels import result_save_dialog
 
     strip.set_results(make_items(icc, 1))
     monkeypatch.setattr(
-        results_strip.QFileDialog, "getSaveFileName",
+        result_save_dialog.QFileDialog, "getSaveFileName",
         staticmethod(lambda *args, **kwargs: (str(tmp_path / "picked"), "WebP image (*.webp)")),
     )
-    monkeypatch.setattr(results_strip.QInputDialog, "getInt", staticmethod(lambda *args, **kwargs: (90, True)))
+    monkeypatch.setattr(result_save_dialog.QInputDialog, "getInt", staticmethod(lambda *args, **kwargs: (90, True)))
     with qtbot.waitSignal(strip.result_saved, timeout=10000) as blocker:
         strip.save_selected_as()
     assert blocker.args == [str(tmp_path / "picked.webp")]
@@ -118,23 +118,23 @@ def test_save_as_dialog_adds_the_extension_of_the_chosen_filter(qtbot, strip, ic
 
 
 def test_save_as_jpeg_asks_for_the_quality(qtbot, strip, icc, tmp_path, monkeypatch):
-    from desktop_editor.ui.panels import results_strip
+    from desktop_editor.ui.panels import result_save_dialog
 
     noisy = Image.effect_noise((160, 120), 60).convert("RGB")
     strip.set_results([ResultItem(image=qimage_from_pil(noisy))])
     asked = []
     for quality, name in ((30, "low.jpg"), (95, "high.jpg")):
-        monkeypatch.setattr(results_strip.QFileDialog, "getSaveFileName",
+        monkeypatch.setattr(result_save_dialog.QFileDialog, "getSaveFileName",
                             staticmethod(lambda *a, n=name, **k: (str(tmp_path / n), "")))
-        monkeypatch.setattr(results_strip.QInputDialog, "getInt",
+        monkeypatch.setattr(result_save_dialog.QInputDialog, "getInt",
                             staticmethod(lambda parent, title, label, value, *a, q=quality: asked.append((label, value)) or (q, True)))
         with qtbot.waitSignal(strip.result_saved, timeout=10000):
             strip.save_selected_as()
     assert asked[0] == ("JPEG quality:", 95) and asked[1] == ("JPEG quality:", 30)  # starts from the last answer
     assert (tmp_path / "low.jpg").stat().st_size < (tmp_path / "high.jpg").stat().st_size
-    monkeypatch.setattr(results_strip.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(result_save_dialog.QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "never.jpg"), "")))
-    monkeypatch.setattr(results_strip.QInputDialog, "getInt", staticmethod(lambda *a, **k: (95, False)))
+    monkeypatch.setattr(result_save_dialog.QInputDialog, "getInt", staticmethod(lambda *a, **k: (95, False)))
     strip.save_selected_as()  # cancelled at the quality question: nothing written
     strip.wait_for_background_work()
     assert not (tmp_path / "never.jpg").exists()
@@ -185,7 +185,7 @@ def test_copy_puts_the_image_on_the_clipboard(qtbot, strip, icc):
     # a QImage result goes straight to the clipboard
     strip.set_results([ResultItem(image=qimage_from_pil(Image.new("RGB", (30, 20), (1, 2, 3))))])
     with qtbot.waitSignal(strip.result_copied):
-        qtbot.keyClick(strip, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+        strip.copy_action.trigger()
     assert QGuiApplication.clipboard().image().size().width() == 30
 
 
@@ -229,7 +229,7 @@ def test_an_auto_saved_result_is_marked_and_save_only_says_where(qtbot, strip, i
     written: list[str] = []
     strip.result_saved.connect(written.append)
     with qtbot.waitSignal(strip.already_saved) as said:
-        qtbot.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        strip.save_action.trigger()
     assert said.args == [str(kept)]
     strip.wait_for_background_work()
     assert sorted(tmp_path.iterdir()) == before and written == []
@@ -264,7 +264,7 @@ def test_show_in_folder_opens_the_saved_files_folder(qtbot, strip, icc, tmp_path
 
 
 def test_save_as_proposes_a_name_that_is_free(qtbot, strip, icc, tmp_path, monkeypatch):
-    from desktop_editor.ui.panels import results_strip
+    from desktop_editor.ui.panels import result_save_dialog
 
     (tmp_path / "photo-edit-1.png").write_bytes(b"x")
     (tmp_path / "photo-edit-1-2.png").write_bytes(b"x")
@@ -274,7 +274,7 @@ def test_save_as_proposes_a_name_that_is_free(qtbot, strip, icc, tmp_path, monke
         proposed.append(suggested)
         return "", ""
 
-    monkeypatch.setattr(results_strip.QFileDialog, "getSaveFileName", staticmethod(dialog))
+    monkeypatch.setattr(result_save_dialog.QFileDialog, "getSaveFileName", staticmethod(dialog))
     strip.set_output_dir(tmp_path)
     strip.set_results(make_items(icc, 1))
     strip.save_selected_as()
@@ -312,8 +312,8 @@ def test_a_result_shown_before_keeps_its_thumbnail_without_decoding_again(qtbot,
         Image.new("RGB", (320, 240), colour).save(paths[-1])
     items = [ResultItem(path=p, label=p.stem, group=p.stem, group_label=p.stem) for p in paths]
     made: list[Path] = []
-    real = results_strip._thumbnail
-    monkeypatch.setattr(results_strip, "_thumbnail", lambda item, size: made.append(item.path) or real(item, size))
+    real = results_strip.make_thumbnail
+    monkeypatch.setattr(results_strip, "make_thumbnail", lambda item, size: made.append(item.path) or real(item, size))
 
     strip.set_results(items[:2], select=None)
     qtbot.waitUntil(lambda: all(tile.thumbnail is not None for tile in strip.tiles()))

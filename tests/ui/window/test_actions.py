@@ -15,7 +15,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
 from desktop_editor.ui.common.conversions import qimage_from_pil
-from desktop_editor.ui.compare.view import CompareMode
+from desktop_editor.ui.compare.modes import CompareMode
 from desktop_editor.ui.window.actions import ACTIONS, ANY, HOLD_KEYS, MENUS, PAGES, SPECS, TOOLS_TOOLBAR, markdown_table
 
 README = Path(__file__).resolve().parents[3] / "README.md"
@@ -78,6 +78,28 @@ def test_compare_keys_work_when_a_panel_has_the_focus(qtbot, window):
                       (Qt.Key.Key_3, CompareMode.TOGGLE), (Qt.Key.Key_1, CompareMode.WIPE)):
         QTest.keyClick(jobs_list, key)
         assert window.compare_view.mode() is mode
+
+
+def test_result_keys_come_from_the_registry_and_act_on_the_strips_selection(qtbot, window, tmp_path):
+    from desktop_editor.ui.panels.results_strip import ResultItem
+
+    strip = window.results_strip
+    assert [a.shortcut().isEmpty() for a in (strip.save_action, strip.save_as_action, strip.copy_action)] == [True] * 3
+    _show_a_comparison(qtbot, window)
+    strip.set_output_dir(tmp_path)
+    strip.set_results([ResultItem(image=Image.new("RGB", (32, 24), (5, 6, 7)), label="Result 1", name="kept")])
+    strip.setFocus()
+    qtbot.waitUntil(strip.hasFocus)
+    with qtbot.waitSignal(strip.result_saved, timeout=10000) as saved:
+        QTest.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert Path(saved.args[0]) == tmp_path / "kept.png" and (tmp_path / "kept.png").is_file()
+    with qtbot.waitSignal(strip.already_saved, timeout=10000) as said:
+        QTest.keyClick(strip, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert said.args == [str(tmp_path / "kept.png")]
+    with qtbot.waitSignal(strip.result_copied, timeout=10000) as copied:
+        QTest.keyClick(strip, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert copied.args == [0]
+    strip.wait_for_background_work()
 
 
 def test_space_shows_the_original_wherever_the_focus_is_but_types_in_text_fields(qtbot, window):

@@ -88,6 +88,8 @@ def test_ctrl_alt_r_opens_refine_edge_and_escape_cancels_it(qtbot, window, tmp_p
     QTest.keyClick(canvas, Qt.Key.Key_Escape)
     assert not window.refine_edge.is_active()
     assert np.array_equal(document.mask_pixels(), rough)
+    redo = window.actions["edit.redo"]
+    assert not redo.isEnabled() and "Refine edge" not in redo.text()
 
 
 def test_enter_applies_refine_edge_and_esc_reaches_the_tool_once_it_is_closed(qtbot, window, tmp_path, monkeypatch):

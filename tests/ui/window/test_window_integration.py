@@ -171,9 +171,34 @@ def test_demo_mode_is_said_everywhere_and_settings_with_a_key_leave_it(qtbot, tm
         assert service.emulator is None and window.flow.connection.base_url == f"http://127.0.0.1:{port}"
         assert not window.status.demo_badge.isVisible() and not window.demo_banner.isVisible()
         assert window.windowTitle() == "Desktop Editor"
+        # Nothing answers there: "Checking", then "Not connected", never "Connected".
+        assert window.statusBar().currentMessage().startswith(f"Checking the key with http://127.0.0.1:{port}")
+        qtbot.waitUntil(lambda: "Not connected" in window.statusBar().currentMessage(), timeout=15000)
+        assert "Could not reach" in window.statusBar().currentMessage()
+        assert not any(text.startswith("Connected") for text in window.feedback.texts("status"))
     finally:
         credentials.save_api_key(None)
         window.close()
+
+
+def test_connected_is_said_once_the_service_accepted_the_key(qtbot, tmp_path, messages):
+    from desktop_editor.emulator import Emulator
+
+    with Emulator(api_keys={"rf_live_testkey123"}) as emulator:
+        service = ServiceConnection(store=JobStore(tmp_path / "history.sqlite3"))
+        preferences = AppSettings(output_dir=str(tmp_path / "out"), base_url=emulator.base_url)
+        window = MainWindow(settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat), service=service,
+                            preferences=preferences, settings_file=tmp_path / "settings.json")
+        qtbot.addWidget(window)
+        try:
+            credentials.save_api_key("rf_live_testkey123")
+            window.flow.apply_settings(preferences, key_changed=True)
+            qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(f"Connected to {emulator.base_url}."),
+                            timeout=10000)
+            assert "Key accepted" in window.statusBar().currentMessage()
+        finally:
+            credentials.save_api_key(None)
+            window.close()
 
 
 def test_settings_dialog_opens_without_blocking_and_applies_on_save(qtbot, window, tmp_path):

@@ -8,7 +8,7 @@ decodes (Pillow and Qt's plugins: a bundle missing a codec fails here), and exit
 stderr and a non-zero exit. Everything it writes (settings, history, results) goes to a
 temporary folder that is removed afterwards: the user's data is never read or touched.
 
-It must work from source (`python -m desktop_editor.selftest`), from a pip install and frozen by
+It must work from source (`python -m desktop_editor.cli.commands.selftest`), from a pip install and frozen by
 PyInstaller (it is how the packages are smoke-tested), so it only uses the app's public pieces
 and checks for the optional ones.
 

@@ -1,25 +1,46 @@
-"""`desktop-editor batch` and `desktop-editor jobs`: many edits on the same journaled job system.
+"""What every command prints: one error line, progress on stderr, summaries and JSON reports.
 
-A batch is journaled whole before the first create leaves, so a crash, a kill or a closed laptop
-loses nothing: `jobs resume` waits for what was in flight and sends what never left. Ctrl+C
-once stops sending; twice stops waiting (the runs stay resumable).
+Errors are one clear line on stderr; progress goes to stderr too, so a script's stdout holds
+only result paths or JSON.
 """
 
 from __future__ import annotations
 
 import json
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import TextIO
 
-from desktop_editor.jobs.manager import JobManager
-from desktop_editor.jobs.model import EditJob, JobOptions, JobState
-from desktop_editor.jobs.store import JobStore
+from desktop_editor.cli.status_codes import rescued_files, worst_exit_code
+from desktop_editor.jobs.model import EditJob, JobState
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_UNKNOWN, EXIT_RESCUED = 0, 1, 2, 3, 4, 5
+
+def fail(message: str, code: int) -> int:
+    """Print `message` as the one error line on stderr; return `code` to exit with."""
+    print(f"desktop-editor: {message}", file=sys.stderr)
+    return code
+
+
+class EditProgress:
+    """One line per stage on stderr, so a script's stdout stays clean."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.started = time.monotonic()
+        self.last: tuple | None = None
+
+    def __call__(self, job) -> None:
+        key = (job.state, job.run_status, len(job.result_paths))
+        if self.quiet or key == self.last:
+            return
+        self.last = key
+        elapsed = time.monotonic() - self.started
+        detail = f" run {job.run_id}" if job.run_id and job.state.value in ("queued", "running") else ""
+        if job.result_paths and job.state.value == "downloading":
+            detail = f" saved {job.result_paths[-1]}"
+        print(f"[{elapsed:5.1f}s] {job.state.label}{detail}", file=sys.stderr)
 
 
 class BatchProgress:
@@ -81,15 +102,6 @@ class BatchProgress:
             self._bar.close()
 
 
-def rescued_files(job: EditJob) -> list[Path]:
-    """Results of `job` that are not in its output folder: kept in the app's rescue folder
-    because the output folder was full, read-only or gone."""
-    from desktop_editor.core.filenames import inside
-
-    out_dir = Path(job.options.out_dir)
-    return [Path(p) for p in job.result_paths if not inside(out_dir, Path(p))]
-
-
 def job_report(job: EditJob) -> dict:
     return {
         "job_id": job.id,
@@ -105,81 +117,6 @@ def job_report(job: EditJob) -> dict:
         "running_elsewhere": job.elsewhere if not job.state.is_final else None,
         "error": job.error,
     }
-
-
-def exit_code(job: EditJob) -> int:
-    """The exit code one job asks for: 0 done, 5 done with results in the rescue folder, ..."""
-    if job.state is JobState.DONE:
-        return EXIT_RESCUED if rescued_files(job) else EXIT_OK
-    if job.elsewhere and not job.state.is_final:
-        return EXIT_OK  # another window or command is running it; nothing went wrong here
-    if job.state in (JobState.OUTCOME_UNKNOWN, JobState.STOPPED, JobState.UNREADABLE):
-        return EXIT_UNKNOWN  # may have been charged: a script must not simply send it again
-    return {"input": EXIT_USAGE, "unreachable": EXIT_UNREACHABLE}.get(job.failure_kind or "", EXIT_REFUSED)
-
-
-def worst_exit_code(jobs: list[EditJob]) -> int:
-    """Unknown outcomes matter most (money), then unreachable, refused, bad input, and then
-    results that are not where they were asked for (rescued)."""
-    codes = {exit_code(j) for j in jobs}
-    for code in (EXIT_UNKNOWN, EXIT_UNREACHABLE, EXIT_REFUSED, EXIT_USAGE, EXIT_RESCUED):
-        if code in codes:
-            return code
-    return EXIT_OK
-
-
-class _Interrupts:
-    """Counts Ctrl+C presses. The handler only counts: it runs between any two bytecodes of the
-    main thread, possibly while that thread holds a lock, so the acting is left to the wait loop."""
-
-    def __init__(self):
-        self.count = 0
-        self._previous = None
-
-    def __enter__(self) -> _Interrupts:
-        if threading.current_thread() is threading.main_thread():
-            self._previous = signal.signal(signal.SIGINT, self._on_sigint)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if self._previous is not None:
-            signal.signal(signal.SIGINT, self._previous)
-
-    def _on_sigint(self, _signum, _frame) -> None:
-        self.count += 1
-
-
-def run_jobs(manager: JobManager, jobs: list[EditJob], *, progress: BatchProgress, stream: TextIO) -> list[EditJob]:
-    """Submit (journaled at once), then wait. First Ctrl+C: stop sending new edits, keep waiting for
-    those already paid for. Second: stop waiting (the runs stay resumable)."""
-    manager.add_listener(progress)
-    handled = 0
-    with _Interrupts() as interrupts:
-        for job in jobs:
-            manager.submit(job)
-        while not manager.wait_all(timeout=0.2):
-            if interrupts.count > handled == 0:
-                handled = 1
-                canceled = manager.cancel_pending()
-                print(
-                    f"\nStopping: {len(canceled)} edits not sent. Waiting for the edits already paid for; "
-                    "press Ctrl+C again to stop waiting (`desktop-editor jobs resume` picks them up later).",
-                    file=stream,
-                    flush=True,
-                )
-            elif interrupts.count > handled:
-                running = manager.running()
-                print(
-                    f"\nStopped waiting for {len(running)} edits still running on the service; "
-                    "`desktop-editor jobs resume` downloads their results later.",
-                    file=stream,
-                    flush=True,
-                )
-                manager.shutdown(stop_waiting=True, wait=True)
-                break
-    progress.close()
-    store = manager.store
-    return [store.get(j.id) or j for j in jobs] if store else jobs
 
 
 def _state_text(job: EditJob) -> str:
@@ -227,6 +164,13 @@ def write_report(path: Path, jobs: list[EditJob]) -> None:
     replace_file(path, json.dumps(report, indent=2).encode())
 
 
+def _described_cost(job: EditJob) -> str:
+    shown = cost_column(job)
+    if shown == "not charged":
+        return "not charged (emulated in Demo mode)" if job.cost is not None else shown
+    return "unknown" if shown == "-" else shown
+
+
 def describe(job: EditJob) -> str:
     lines = [
         f"job {job.id} ({job.source}) {job.state.label}",
@@ -236,7 +180,7 @@ def describe(job: EditJob) -> str:
         f"  images: {', '.join(str(p) for p in job.image_paths) or '-'}",
         f"  mask: {job.mask_path or '-'}",
         f"  run id: {job.run_id or '-'}; client_ref: {job.client_ref}",
-        f"  cost: {'$%.3f' % job.cost if job.cost is not None else 'unknown'}",
+        f"  cost: {_described_cost(job)}",
     ]
     rescued = set(rescued_files(job))
     lines += [f"  file: {p}{' (rescued: the output folder could not be written)' if Path(p) in rescued else ''}"
@@ -251,50 +195,18 @@ def describe(job: EditJob) -> str:
     return "\n".join(lines)
 
 
+def cost_column(job: EditJob) -> str:
+    """What a job cost, as the window says it: emulated (Demo mode) and cancelled-before-sending
+    jobs are "not charged", whatever price the emulator reported; "-" while unknown."""
+    from desktop_editor.jobs.model import JobState
+    from desktop_editor.jobs.service import DEMO_SOURCE
+
+    if job.source == DEMO_SOURCE or job.state is JobState.CANCELED:
+        return "not charged"
+    return f"${job.cost:.3f}" if job.cost is not None else "-"
+
+
 def list_line(job: EditJob) -> str:
     prompt = job.params.prompt if len(job.params.prompt) <= 40 else job.params.prompt[:39] + "…"
-    cost = f"${job.cost:.3f}" if job.cost is not None else "-"
-    line = f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost:>7}  {prompt}"
+    line = f"{job.id}  {job.created_at[:19]}  {job.source:5}  {job.state.value:15}  {cost_column(job):>11}  {prompt}"
     return f"{line}  [{job.elsewhere}]" if job.elsewhere and not job.state.is_final else line
-
-
-def options_for(args, out_dir: Path) -> JobOptions:
-    """Job options from the command line; the output folder is made absolute, so that a job
-    resumed from another working folder still saves where it was asked to."""
-    return JobOptions(
-        out_dir=Path(out_dir).expanduser().absolute(),
-        keep_unmasked=args.keep_unmasked,
-        feather=args.feather,
-        style=args.style,
-        rescale_mask=args.rescale_mask,
-        timeout=args.timeout,
-        save_format=save_format_for(args),
-    )
-
-
-def save_format_for(args) -> str:
-    """--save-format, else like the source; a --format of jpeg or webp asked for is kept."""
-    if getattr(args, "save_format", None):
-        return args.save_format
-    return "service" if getattr(args, "output_format", "png") in ("jpeg", "webp") else "source"
-
-
-def open_store() -> JobStore:
-    from desktop_editor.jobs.leases import COMMAND
-    from desktop_editor.jobs.paths import history_path
-
-    return JobStore(history_path(), owner_kind=COMMAND)
-
-
-def wait_for(manager: JobManager, *, follow: bool) -> None:
-    """Until every job this command runs is final and, with `follow`, every job it follows for
-    another process is final or taken over and final (`jobs resume` after the owner died)."""
-    while True:
-        while not manager.wait_all(timeout=0.2):
-            pass
-        if not (follow and manager.followed()):
-            return
-        while follow and manager.followed():
-            time.sleep(0.2)
-        # A job taken over from a gone owner is registered here before it stops being followed:
-        # the next round waits for it.

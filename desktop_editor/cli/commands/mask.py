@@ -16,13 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_editor.cli.status_codes import EXIT_OK, EXIT_USAGE
+
 if TYPE_CHECKING:  # numpy, Pillow and OpenCV load only when a mask is made, not for --help
     import numpy as np
     from PIL import Image
 
     from desktop_editor.core.selection.recipe import MaskRecipe
 
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 class MaskInputError(ValueError):
@@ -106,8 +107,9 @@ def _progress(total: int, quiet: bool = False) -> Callable[[int], None]:
     return report
 
 
-def cmd_mask(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Write one mask per image into --out (never over an existing file); print their paths."""
+    from desktop_editor.cli.output import fail
     from desktop_editor.core.filenames import write_new_file
     from desktop_editor.core.masks import MaskConvention, encode_mask_png
 
@@ -115,8 +117,7 @@ def cmd_mask(args: argparse.Namespace) -> int:
     try:
         check_images(list(args.images), recipe)
     except MaskInputError as exc:
-        print(f"desktop-editor: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail(str(exc), EXIT_USAGE)
     convention = MaskConvention(args.convention)
     softened = False
     for path, _photo, mask in derive_masks(list(args.images), recipe, on_done=_progress(len(args.images), args.quiet)):
