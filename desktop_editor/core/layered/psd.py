@@ -19,7 +19,7 @@ from typing import IO
 import numpy as np
 from PIL import Image
 from psd_tools import PSDImage
-from psd_tools.constants import Compression, Resource
+from psd_tools.constants import ColorMode, Compression, Resource
 from psd_tools.psd.image_resources import ImageResource
 
 from desktop_editor.core.layered.stack import Layer, LayeredFileError, LayerStack, flatten
@@ -88,7 +88,9 @@ def set_merged_image(psd: PSDImage, merged: np.ndarray) -> None:
     """Store `merged` (H, W[, channels]) as the document's merged image, RLE-compressed.
 
     The planes are packed at the header's depth (big-endian for 16 bits) in header channel
-    order; a document with fewer channels than `merged` keeps the first ones.
+    order; a document with fewer channels than `merged` keeps the first ones. With
+    transparency, the colour is stored composited over white, as Photoshop stores it and
+    every reader (psd-tools, Krita, GIMP) expects.
     """
     header = psd._record.header
     planes = merged if merged.ndim == 3 else merged[..., None]
@@ -97,10 +99,29 @@ def set_merged_image(psd: PSDImage, merged: np.ndarray) -> None:
     if planes.shape[2] < header.channels:
         raise LayeredFileError("The merged image has fewer channels than the document.")
     big_endian = ">u2" if header.depth == 16 else "u1"
-    data = [np.ascontiguousarray(planes[..., index]).astype(big_endian).tobytes() for index in range(header.channels)]
+    colours = 1 if header.color_mode == ColorMode.GRAYSCALE else 3
+    data = []
+    for index in range(header.channels):
+        plane = planes[..., index]
+        if index < colours and header.channels > colours:
+            plane = matted_over_white(plane, planes[..., colours])
+        data.append(np.ascontiguousarray(plane).astype(big_endian).tobytes())
+    if header.channels > colours:
+        # A negative layer count says the merged image's first extra channel is its transparency.
+        info = psd._record._get_layer_info()
+        if info is not None:
+            info.layer_count = -abs(info.layer_count)
     image_data = psd._record.image_data
     image_data.compression = Compression.RLE
     image_data.set_data(data, header)
+
+
+def matted_over_white(colour: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """`colour` (straight) composited over white through `alpha`, in the same integer type."""
+    peak = int(np.iinfo(colour.dtype).max)
+    wide = np.int64 if peak > 255 else np.int32
+    ink = (peak - colour.astype(wide)) * alpha.astype(wide)
+    return (peak - (ink + peak // 2) // peak).astype(colour.dtype)
 
 
 def write_document(psd: PSDImage, handle: IO[bytes]) -> None:

@@ -88,3 +88,20 @@ def test_a_failed_write_says_why_and_keeps_what_was_there(sample, tmp_path, monk
 def test_a_missing_folder_is_a_sentence_not_a_traceback(sample, tmp_path):
     with pytest.raises(LayeredFileError, match="does not exist"):
         write_psd(sample.stack, tmp_path / "gone" / "edit.psd")
+
+
+@pytest.mark.parametrize("depth", [8, 16])
+def test_a_transparent_merged_image_is_stored_over_white_as_photoshop_does(tmp_path, depth):
+    peak = 2**depth - 1
+    dtype = np.uint16 if depth == 16 else np.uint8
+    pixels = np.zeros((8, 8, 4), dtype)
+    pixels[..., 0] = peak  # red
+    pixels[..., 3] = peak * 3 // 4
+    pixels[:4, :, 3] = 0  # and fully transparent above
+    stack = LayerStack(8, 8, "RGB", depth, None, [original_layer(pixels)])
+    psd = PSDImage.open(write_psd(stack, tmp_path / "clear.psd"))
+    header = psd._record.header
+    assert header.channels == 4
+    merged = _levels(psd.numpy(), depth)  # psd-tools takes the white out again on reading
+    assert np.abs(merged[6, 6] - [peak, 0, 0, peak * 3 // 4]).max() <= 1
+    assert np.abs(merged[1, 1, 3]) == 0
