@@ -42,6 +42,7 @@ from desktop_editor.jobs.prepare import (
     plan_finish,
     prepare_edit,
 )
+from desktop_editor.jobs.provenance_stamp import limited_to_mask, stamp_result
 
 if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
     from desktop_editor.api.client import ResultImage, RunflowClient
@@ -217,6 +218,9 @@ class JobRunner:
                 on_preview = partial(self._on_preview, job.snapshot(), result.index)
             with image_work():
                 data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
+                limited = limited_to_mask(job, mask_used=prepared.mask is not None, region=prepared.box is not None)
+                data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=prepared.original.info.get("xmp"))
+            note = note or stamp_note
             if note:
                 job.advice = note
             if not (job.options.keep_unmasked or prepared.box):

@@ -6,9 +6,7 @@ import io
 import zipfile
 
 import numpy as np
-import pillow_heif
 import pytest
-import tifffile
 from PIL import Image
 from psd_tools import PSDImage
 from psd_tools.constants import Resource
@@ -28,6 +26,9 @@ from desktop_editor.core.provenance import (
     xmp_packet,
 )
 from desktop_editor.core.xmp_embed import XmpError, embed, heif_options
+
+pillow_heif = pytest.importorskip("pillow_heif")  # HEIC is written where pillow-heif is installed
+tifffile = pytest.importorskip("tifffile")
 
 DST = f"{{{NS_IPTC_EXT}}}DigitalSourceType"
 MODEL = f"{{{NS_IPTC_EXT}}}AISystemUsed"
