@@ -158,3 +158,21 @@ def read_properties(packet: bytes | str) -> dict[str, str]:
             if child.text and child.text.strip() and len(child) == 0:
                 found[child.tag] = child.text.strip()
     return found
+
+
+def combined(packets: list[bytes | str | None]) -> Provenance | None:
+    """One provenance for an image made of several saved results (a mix), from their packets:
+    models and run ids joined, limited to masks only when every part was. None when no part
+    carried a packet (provenance was off for them: the mix says nothing either)."""
+    said = [read_properties(packet) for packet in packets if packet]
+    said = [props for props in said if f"{{{NS_IPTC_EXT}}}DigitalSourceType" in props]
+    if not said:
+        return None
+
+    def joined(key: str) -> str:
+        return ", ".join(dict.fromkeys(props[key] for props in said if props.get(key)))
+
+    whole = any(props[f"{{{NS_IPTC_EXT}}}DigitalSourceType"] == MADE_BY_AI for props in said)
+    prompt = joined(f"{{{NS_IPTC_EXT}}}AIPromptInformation")
+    return Provenance(joined(f"{{{NS_IPTC_EXT}}}AISystemUsed") or "unknown", joined(f"{{{NS_OURS}}}RunId") or None,
+                      whole_frame=whole, prompt=prompt or None, include_prompt=bool(prompt))

@@ -140,3 +140,21 @@ def test_layered_files_carry_it(tmp_path):
     _check(read_properties(psd.image_resources.get_data(Resource.XMP_METADATA)))
     with zipfile.ZipFile(write_ora(stack, tmp_path / "e.ora", xmp=PACKET)) as archive:
         _check(read_properties(Image.open(io.BytesIO(archive.read("mergedimage.png"))).info["xmp"]))
+
+
+def test_a_copy_of_a_result_and_a_mix_keep_saying_it(tmp_path):
+    from desktop_editor.core.result_export import file_xmp, mix_xmp, save_new, save_to
+
+    first, second = tmp_path / "a.png", tmp_path / "b.png"
+    for path, run, whole in ((first, "run-1", False), (second, "run-2", True)):
+        buffer = io.BytesIO()
+        _picture().save(buffer, "PNG")
+        path.write_bytes(embed(buffer.getvalue(), xmp_packet(Provenance("gpt-image-2", run, whole_frame=whole))))
+    copy = save_to(_picture(), tmp_path / "copy.jpg", xmp=file_xmp(first))
+    _check_run = read_properties(file_xmp(copy))
+    assert _check_run[DST] == COMPOSITE_WITH_AI and _check_run[RUN] == "run-1"
+    mixed = read_properties(file_xmp(save_new(_picture(), tmp_path, "mix", "webp", xmp=mix_xmp([first, second]))))
+    assert mixed[RUN] == "run-1, run-2" and mixed[MODEL] == "gpt-image-2" and mixed[DST] == MADE_BY_AI
+    plain = tmp_path / "plain.png"
+    _picture().save(plain)
+    assert mix_xmp([plain]) is None  # parts saved without provenance: the mix says nothing either

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from desktop_editor.core.filenames import free_path
 from desktop_editor.core.result_export import (
     ExportError,
+    file_xmp,
     format_for_path,
     save_new,
     save_to,
@@ -290,7 +291,8 @@ class ResultsStrip(QWidget):
         fmt = self._save_format
         stem = item.suggested_stem(index)
         self._start_save(
-            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi), str(folder)
+            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi,
+                                    xmp=file_xmp(item.path)), str(folder)
         )
 
     @Slot()
@@ -322,7 +324,7 @@ class ResultsStrip(QWidget):
             self.save_failed.emit(str(exc))
             return
         self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
-                                                quality=quality),
+                                                quality=quality, xmp=file_xmp(item.path)),
                          str(target.parent))
 
     @Slot()
