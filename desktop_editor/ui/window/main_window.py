@@ -49,7 +49,7 @@ from desktop_editor.ui.panels.results_strip import ResultsStrip
 from desktop_editor.ui.window.actions import ActionRegistry, shortcut_rows
 from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_panels_menu
 from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
-from desktop_editor.ui.window.commands import command_handlers
+from desktop_editor.ui.window.commands import attach_result_actions, command_handlers
 from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder
@@ -145,7 +145,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.flow = EditFlow(self)
         self.mixing = MixFlow(self, self.flow)
-        self.compare_view.mix_bar.add_actions([self.actions["mix.save"], self.actions["mix.use_as_input"]])
+        attach_result_actions(self)
         self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
         self.actions["view.marching_ants"].setChecked(self.canvas.marching_ants())
