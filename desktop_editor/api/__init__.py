@@ -10,7 +10,7 @@ _EXPORTS = {
     "ClientConfig": "desktop_editor.api.config",
     "DEFAULT_BASE_URL": "desktop_editor.api.config",
     "OutputImage": "desktop_editor.api.runs",
-    "ResultImage": "desktop_editor.api.client",
+    "ResultImage": "desktop_editor.api.results",
     "Run": "desktop_editor.api.runs",
     "RunflowClient": "desktop_editor.api.client",
     "from_data_uri": "desktop_editor.api.image_bytes",

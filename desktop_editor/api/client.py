@@ -14,14 +14,15 @@ import random
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from contextlib import nullcontext
+from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
 
-from desktop_editor.api.config import ClientConfig
+from desktop_editor.api.config import ClientConfig, is_cleartext_remote
 from desktop_editor.api.errors import (
     DownloadError,
     OutcomeUnknownError,
@@ -36,42 +37,23 @@ from desktop_editor.api.errors import (
     WaitAborted,
     error_from_response,
 )
-from desktop_editor.api.image_bytes import from_data_uri, sniff_image_type, to_data_uri
+from desktop_editor.api.download import ExpiredLinkError, RefusedLinkError
+from desktop_editor.api.image_bytes import to_data_uri
+from desktop_editor.api.interrupt import SocketRegistry, interrupt_on, tracked_session
+from desktop_editor.api.results import RejectedResult, ResultFetcher, ResultImage, split_results
 from desktop_editor.api.runs import (
-    OutputImage,
     Run,
     find_image_links,
     parse_output_images,
     run_id_of,
 )
-from desktop_editor.core.filenames import safe_filename
 
 log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 52_428_800
-MAX_DOWNLOAD_BYTES = 256 * 1024 * 1024
 MAX_RETRY_AFTER = 120.0
 RENEWALS = 3  # fresh URLs fetched for one image before giving up (the run, and the job, stay resumable)
-_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp", "image/gif": "gif"}
 _UNREADABLE = "The run finished, but its answer held no image we could read"
-
-
-@dataclass(frozen=True)
-class ResultImage:
-    """One downloaded result: the bytes as the service made them, and a safe file name."""
-
-    index: int
-    data: bytes
-    content_type: str | None
-    file_name: str
-
-
-class _Expired(DownloadError):
-    """403/404 on a result URL: presigned URLs expire; fetching the run again gives fresh ones."""
-
-
-class _Refused(DownloadError):
-    """Another 4xx on a result URL: a definite answer that asking again will not change."""
 
 
 class RunflowClient:
@@ -82,6 +64,8 @@ class RunflowClient:
         self._local = threading.local()
         self._user_agent = user_agent
         self._aborted = threading.Event()
+        if is_cleartext_remote(self.config.base_url):  # allowed on purpose, or validated() refused it
+            log.warning("the API key goes unencrypted to %s (plain http allowed on purpose)", self.config.base_url)
 
     def __repr__(self) -> str:
         return f"RunflowClient(base_url={self.config.base_url!r})"
@@ -91,7 +75,8 @@ class RunflowClient:
     def _session(self) -> requests.Session:
         session = getattr(self._local, "session", None)
         if session is None:
-            session = requests.Session()
+            self._local.sockets = SocketRegistry()
+            session = tracked_session(self._local.sockets)
             session.trust_env = False  # no proxy or netrc credentials sneaking in
             session.headers["User-Agent"] = self._user_agent
             self._local.session = session
@@ -114,6 +99,13 @@ class RunflowClient:
         event = cancel if cancel is not None else self._aborted
         if self._aborted.is_set() or event.wait(delay) or self._aborted.is_set():
             raise WaitAborted(message, run_id=run_id)
+
+    def _interruptible(self, cancel: threading.Event | None):
+        """A context in which this thread's requests end at once when `cancel` is set or the
+        client aborted (never used around a create: see api.interrupt)."""
+        self._session()
+        stops = (self._aborted,) if cancel is None else (cancel, self._aborted)
+        return interrupt_on(stops, self._local.sockets)
 
     def _url(self, path: str) -> str:
         return self.config.base_url.rstrip("/") + path
@@ -178,14 +170,17 @@ class RunflowClient:
                 log.info("retrying %s %s in %.1fs (%s)", method, path, delay, last_error)
                 self._pause(delay, cancel)  # a create retried here was provably not taken
             try:
-                response = self._session().request(
-                    method,
-                    url,
-                    json=body,
-                    headers=self._api_headers(),
-                    timeout=(self.config.connect_timeout, read_timeout or self.config.read_timeout),
-                    allow_redirects=False,
-                )
+                with nullcontext() if paid else self._interruptible(cancel):
+                    response = self._session().request(
+                        method,
+                        url,
+                        json=body,
+                        headers=self._api_headers(),
+                        timeout=(self.config.connect_timeout, read_timeout or self.config.read_timeout),
+                        allow_redirects=False,
+                    )
+                    if not paid:
+                        response.content  # read here, where a stop still cuts it off
             except requests.RequestException as exc:
                 if paid and not self._never_connected(exc):
                     raise self._unknown(client_ref, "the connection broke before the service answered") from exc
@@ -270,8 +265,9 @@ class RunflowClient:
             raise self._unknown(client_ref, "the service's answer named no run (neither id nor run_id)", data)
         return Run.from_json(data)
 
-    def get_run(self, run_id: str) -> Run:
-        data = self._request("GET", f"/v1/runs/{quote(run_id)}")
+    def get_run(self, run_id: str, *, cancel: threading.Event | None = None) -> Run:
+        """The run as the service describes it now (a poll: safe to repeat, stopped by `cancel`)."""
+        data = self._request("GET", f"/v1/runs/{quote(run_id)}", cancel=cancel)
         if not isinstance(data, dict):
             raise ResponseFormatError("The service described the run in an unexpected form.")
         return Run.from_json(data, run_id=run_id)
@@ -301,7 +297,10 @@ class RunflowClient:
         deadline = time.monotonic() + timeout
         while True:
             try:
-                run = self.get_run(run_id)
+                run = self.get_run(run_id, cancel=cancel)
+            except WaitAborted:  # stopped mid-poll (or between its retries)
+                raise WaitAborted("Stopped waiting. The service may still finish and charge this edit.",
+                                  run_id=run_id) from None
             except (ServiceUnavailableError, ServiceUnreachableError, ResponseFormatError, RateLimitedError) as exc:
                 log.warning("poll of run %s failed, will keep waiting: %s", run_id, exc)
             else:
@@ -355,40 +354,44 @@ class RunflowClient:
 
     # ----- uploads --------------------------------------------------------------------------
 
-    def upload_asset(self, data: bytes, *, filename: str, mime_type: str) -> str:
-        """The three-step asset upload; returns the URL to pass to the model."""
+    def upload_asset(self, data: bytes, *, filename: str, mime_type: str, cancel: threading.Event | None = None) -> str:
+        """The three-step asset upload; returns the URL to pass to the model. `cancel` (or
+        `abort`) ends it within a fraction of a second with WaitAborted: nothing is charged."""
         if len(data) > MAX_UPLOAD_BYTES:
             raise RunflowError(f"{filename} is {len(data) / 2**20:.1f} MiB; the service takes at most 50 MiB.")
         slot = self._request(
             "POST",
             "/v1/asset-uploads",
             body={"filename": filename, "mime_type": mime_type, "size_bytes": len(data)},
+            cancel=cancel,
         )
         try:
             asset_id, upload_url = slot["asset_id"], slot["upload_url"]
         except (KeyError, TypeError) as exc:
             raise ResponseFormatError("The service's upload answer had no asset_id/upload_url.") from exc
-        self._put_upload(upload_url, data, mime_type)
-        confirmed = self._request("POST", f"/v1/asset-uploads/{quote(str(asset_id))}/confirmations", body={})
+        self._put_upload(upload_url, data, mime_type, cancel)
+        confirmed = self._request("POST", f"/v1/asset-uploads/{quote(str(asset_id))}/confirmations", body={},
+                                  cancel=cancel)
         url = confirmed.get("url") if isinstance(confirmed, dict) else None
         if not isinstance(url, str) or not url:
             raise ResponseFormatError("The service confirmed the upload without a URL.")
         return url
 
-    def _put_upload(self, upload_url: str, data: bytes, mime_type: str) -> None:
+    def _put_upload(self, upload_url: str, data: bytes, mime_type: str, cancel: threading.Event | None = None) -> None:
         """PUT to the presigned URL: no Authorization header, Content-Type exactly as declared."""
         last: Exception | None = None
         for attempt in range(self.config.max_retries + 1):
             if attempt:
-                self._pause(self._backoff(attempt - 1, None))
+                self._pause(self._backoff(attempt - 1, None), cancel, message="Stopped uploading.")
             try:
-                response = self._session().put(
-                    upload_url,
-                    data=data,
-                    headers={"Content-Type": mime_type},
-                    timeout=(self.config.connect_timeout, max(self.config.read_timeout, 120.0)),
-                    allow_redirects=False,
-                )
+                with self._interruptible(cancel):
+                    response = self._session().put(
+                        upload_url,
+                        data=data,
+                        headers={"Content-Type": mime_type},
+                        timeout=(self.config.connect_timeout, max(self.config.read_timeout, 120.0)),
+                        allow_redirects=False,
+                    )
             except requests.RequestException as exc:
                 last = exc
                 continue
@@ -400,7 +403,7 @@ class RunflowClient:
             raise RunflowError(f"The upload was refused (HTTP {response.status_code}): {response.text[:200]}")
         raise ServiceUnreachableError(f"The upload did not go through after several attempts ({last}).")
 
-    def media_url(self, data: bytes, *, filename: str, mime_type: str) -> str:
+    def media_url(self, data: bytes, *, filename: str, mime_type: str, cancel: threading.Event | None = None) -> str:
         """A URL the model can read: an inline data URI when small, an uploaded asset otherwise.
 
         The limit is low on purpose (ClientConfig.inline_limit): the create is the one request
@@ -409,117 +412,96 @@ class RunflowClient:
         """
         if len(data) * 4 / 3 <= self.config.inline_limit:
             return to_data_uri(data, mime_type)
-        return self.upload_asset(data, filename=filename, mime_type=mime_type)
+        return self.upload_asset(data, filename=filename, mime_type=mime_type, cancel=cancel)
 
     # ----- results --------------------------------------------------------------------------
 
-    def download(self, url: str, *, cancel: threading.Event | None = None) -> tuple[bytes, str | None]:
-        """Bytes and content type of a result URL (or data URI). Never sends the API key along."""
-        if url.startswith("data:"):
-            return from_data_uri(url)
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise DownloadError("The service gave a result address that is not http(s).")
-        last: Exception | None = None
-        for attempt in range(self.config.max_retries + 1):
-            if attempt:
-                self._pause(self._backoff(attempt - 1, None), cancel)
-            try:
-                return self._fetch(url)
-            except (_Expired, _Refused):
-                raise
-            except (requests.RequestException, DownloadError) as exc:
-                last = exc
-                log.warning("download attempt %d failed: %s", attempt + 1, exc)
-        raise DownloadError(f"The result could not be downloaded ({last}).")
+    @property
+    def aborted(self) -> threading.Event:
+        """Set once `abort` was called: every download of this client watches it too."""
+        return self._aborted
 
-    def _fetch(self, url: str) -> tuple[bytes, str | None]:
-        with self._session().get(
-            url,
-            headers={"Accept": "image/*"},  # deliberately no Authorization: presigned URLs need none
-            timeout=(self.config.connect_timeout, self.config.read_timeout),
-            stream=True,
-            allow_redirects=True,
-        ) as response:
-            if response.status_code in (403, 404, 410):
-                raise _Expired(f"The result URL answered HTTP {response.status_code} (expired?).")
-            if 400 <= response.status_code < 500 and response.status_code not in (408, 429):
-                raise _Refused(f"The result URL answered HTTP {response.status_code}.")
-            if response.status_code >= 400:
-                raise DownloadError(f"The result URL answered HTTP {response.status_code}.")
-            expected = response.headers.get("Content-Length")
-            chunks, size = [], 0
-            for chunk in response.iter_content(256 * 1024):
-                size += len(chunk)
-                if size > MAX_DOWNLOAD_BYTES:
-                    raise DownloadError("The result is larger than any image should be.")
-                chunks.append(chunk)
-            data = b"".join(chunks)
-            if expected is not None and expected.isdigit() and int(expected) != len(data):
-                raise DownloadError(f"The download broke off after {len(data)} of {expected} bytes.")
-            if not data:
-                raise DownloadError("The result was empty.")
-            return data, response.headers.get("Content-Type")
+    def session(self) -> requests.Session:
+        """This thread's HTTP session (for result downloads, which carry no API key)."""
+        return self._session()
 
-    def fetch_results(self, run: Run, *, cancel: threading.Event | None = None) -> list[ResultImage]:
-        """Download every image of a finished run at once (URLs expire).
+    def pause(self, delay: float, cancel: threading.Event | None = None, *, run_id: str | None = None,
+              message: str = "Stopped waiting.") -> None:
+        """Sleep between attempts; WaitAborted as soon as `cancel` is set or the client aborted."""
+        self._pause(delay, cancel, run_id=run_id, message=message)
 
-        An expired URL (403/404) is renewed by fetching the run again, a few times per image.
-        An answer in no known shape is searched whole (`_salvage`).
+    def backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before retry `attempt + 1`."""
+        return self._backoff(attempt, retry_after)
+
+    def _fetcher(self, run_id: str | None, folder: Path | None, cancel: threading.Event | None) -> ResultFetcher:
+        return ResultFetcher(self, run_id=run_id, folder=folder, cancel=cancel, limits=self.config.download_limits)
+
+    def fetch_results(self, run: Run, *, cancel: threading.Event | None = None,
+                      folder: Path | None = None) -> list[ResultImage]:
+        """Download and check every image of a finished run at once (URLs expire).
+
+        Each image is streamed into `folder` (the job's own, for a job) and checked before it is
+        called a result (`result_check`). An expired URL (403/404) is renewed by fetching the run
+        again, a few times per image. An answer in no known shape is searched whole (`_salvage`).
 
         Raises:
+            BadResultError: the run succeeded but a result is not a usable image (kept aside).
             UnreadableAnswerError: the run succeeded but its answer holds no image we can read.
             DownloadError: an image could not be fetched (the run stays resumable).
+            WaitAborted: `cancel` was set (or the client aborted) during a download.
         """
         images = run.images
+        fetcher = self._fetcher(run.id, folder, cancel)
         if not images:
-            return self._salvage(run.output, run.raw, run.id, renew=lambda: self.get_run(run.id).output, cancel=cancel)
-        results = []
+            return self._salvage(run.output, run.raw, run.id, fetcher, renew=lambda: self.get_run(run.id).output)
+        found: list[ResultImage | RejectedResult] = []
         for index, image in enumerate(images):
             for renewal in range(RENEWALS + 1):
                 try:
-                    data, content_type = self.download(image.url, cancel=cancel)
+                    found.append(fetcher.fetch(image.url, index, image.file_name))
                     break
-                except _Expired as exc:
+                except ExpiredLinkError as exc:
                     if renewal == RENEWALS:
                         raise DownloadError(f"The result URL kept expiring after renewing it ({exc}).") from None
-                    fresh = self.get_run(run.id).images
+                    fresh = self.get_run(run.id, cancel=cancel).images
                     if index >= len(fresh):
                         raise DownloadError("A result URL expired and the service no longer lists that image.") from None
                     image = fresh[index]
-            results.append(self._result(index, image, data, content_type, run.id))
-        return results
+        return split_results(found, run_id=run.id, raw_answer=run.raw)
 
-    def results_from_direct(self, answer: Any) -> list[ResultImage]:
+    def results_from_direct(self, answer: Any, *, folder: Path | None = None,
+                            cancel: threading.Event | None = None) -> list[ResultImage]:
         """Download the images of a direct-style answer (no run to renew URLs from)."""
         request_id = answer.get("request_id") if isinstance(answer, dict) else None
         images = parse_output_images(answer)
+        fetcher = self._fetcher(request_id, folder, cancel)
         if not images:
-            return self._salvage(answer, answer, request_id, renew=None, cancel=None)
-        results = []
+            return self._salvage(answer, answer, request_id, fetcher, renew=None)
+        found: list[ResultImage | RejectedResult] = []
         for index, image in enumerate(images):
             try:
-                data, content_type = self.download(image.url)
-            except _Expired as exc:
+                found.append(fetcher.fetch(image.url, index, image.file_name))
+            except ExpiredLinkError as exc:
                 raise DownloadError(f"A result URL had already expired ({exc}).") from None
-            results.append(self._result(index, image, data, content_type, request_id or "direct"))
-        return results
+        return split_results(found, run_id=request_id, raw_answer=answer)
 
     def _salvage(
         self,
         output: Any,
         raw: Any,
         run_id: str | None,
+        fetcher: ResultFetcher,
         *,
         renew: Callable[[], Any] | None,
-        cancel: threading.Event | None,
     ) -> list[ResultImage]:
         """Every image found anywhere in an answer of no known shape, else UnreadableAnswerError.
 
-        Each link is fetched (without the API key, like every download) and kept only when the
-        bytes are an image. A link that answers 403/404 may have expired: the run is fetched
-        once more and searched again. When nothing was found and a link could not be fetched at
-        all, DownloadError is raised: the run exists, so the job can go on later without paying
-        twice.
+        Each link is fetched (without the API key, like every download) and kept only when its
+        bytes pass the result check. A link that answers 403/404 may have expired: the run is
+        fetched once more and searched again. When nothing was found and a link could not be
+        fetched at all, DownloadError is raised: the run exists, so the job can go on later
+        without paying twice.
         """
         for attempt in range(2):
             results: list[ResultImage] = []
@@ -527,21 +509,22 @@ class RunflowClient:
             unreachable: DownloadError | None = None
             for image in find_image_links(output):
                 try:
-                    data, content_type = self.download(image.url, cancel=cancel)
-                except _Expired:
+                    found = fetcher.fetch(image.url, len(results), None)
+                except ExpiredLinkError:
                     expired = True
                     continue
-                except _Refused:
+                except RefusedLinkError:
                     continue  # a definite "no": whatever it points to, it is not our image
                 except DownloadError as exc:
                     if not image.url.startswith("data:"):  # a broken data URI is simply not an image
                         unreachable = exc
                     continue
-                if sniff_image_type(data) is None:
+                if isinstance(found, RejectedResult):
                     log.info("a link in run %s's answer is not an image; skipped", run_id)
+                    if found.kept is not None:
+                        found.kept.unlink(missing_ok=True)  # a guess that missed, not a paid result
                     continue
-                found = OutputImage(url=image.url, content_type=sniff_image_type(data))
-                results.append(self._result(len(results), found, data, content_type, run_id or "direct"))
+                results.append(found)
             if results:
                 log.warning("run %s answered in an unknown shape; %d image(s) found by searching it", run_id, len(results))
                 return results
@@ -551,13 +534,3 @@ class RunflowClient:
                 break
             output = renew()
         raise UnreadableAnswerError(f"{_UNREADABLE}.", run_id=run_id, raw_answer=raw)
-
-    @staticmethod
-    def _result(index: int, image, data: bytes, content_type: str | None, run_id: str) -> ResultImage:
-        content_type = (image.content_type or content_type or "").split(";")[0].strip() or None
-        ext = _EXTENSIONS.get(content_type or "", "png")
-        fallback = f"{str(run_id)[:8]}-{index + 1}.{ext}"
-        name = safe_filename(image.file_name) if image.file_name else fallback
-        if "." not in name:
-            name = f"{name}.{ext}"
-        return ResultImage(index=index, data=data, content_type=content_type, file_name=name)

@@ -115,6 +115,19 @@ class UnreadableAnswerError(RunflowError):
         self.raw_answer = raw_answer
 
 
+class BadResultError(UnreadableAnswerError):
+    """The run finished, but one or more of its downloaded results is not a usable image.
+
+    `results` holds the results that did pass (saved like any other), `rejected` each one that
+    did not: its index, why, and where its raw bytes were kept (None when none were read).
+    """
+
+    def __init__(self, message: str, *, run_id: str | None, raw_answer: object, results: list, rejected: list, **kw):
+        super().__init__(message, run_id=run_id, raw_answer=raw_answer, **kw)
+        self.results = results
+        self.rejected = rejected
+
+
 class RunTimeoutError(RunflowError):
     """We stopped waiting; the run may still finish (and be charged) on the service."""
 

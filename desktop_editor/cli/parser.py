@@ -84,6 +84,8 @@ def add_service_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--poll-interval", type=float, default=1.5, metavar="S", help="seconds between status checks")
     p.add_argument("--base-url", help="service address (default RUNFLOW_BASE_URL or https://api.runflow.io)")
     p.add_argument("--api-key", help="API key (default RUNFLOW_API_KEY or the key stored by the app)")
+    p.add_argument("--allow-http", action="store_true",
+                   help="send the key to a plain-http address of another machine (unencrypted; also RUNFLOW_ALLOW_HTTP=1)")
 
 
 def build_parser() -> argparse.ArgumentParser:

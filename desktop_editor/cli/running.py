@@ -21,7 +21,10 @@ from desktop_editor.jobs.store import JobStore
 
 def client_from_args(args: argparse.Namespace):
     """The service client the --base-url, --api-key, --timeout and --poll-interval options ask for."""
+    import sys
+
     from desktop_editor.api import ClientConfig, RunflowClient
+    from desktop_editor.api.config import is_cleartext_remote
     from desktop_editor.jobs.credentials import load_api_key
 
     config = ClientConfig.from_env(
@@ -29,7 +32,11 @@ def client_from_args(args: argparse.Namespace):
         base_url=args.base_url,
         wait_timeout=args.timeout,
         poll_interval=args.poll_interval,
+        allow_cleartext=True if getattr(args, "allow_http", False) else None,
     )
+    if is_cleartext_remote(config.base_url) and config.allow_cleartext:
+        print(f"desktop-editor: warning: the API key goes unencrypted to {config.base_url} (plain http allowed).",
+              file=sys.stderr)
     return RunflowClient(config)
 
 

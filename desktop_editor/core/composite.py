@@ -145,9 +145,10 @@ def plan_composite(original: Image.Image, mask: np.ndarray, *, feather: float = 
                          feather)
 
 
-def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None = None) -> Image.Image:
-    """The composite over `plan.rect` (everywhere else it is the original's pixels): `result`
-    covers `place` of the original (the whole frame by default), outside it the original shows."""
+def result_layer(plan: CompositePlan, result: Image.Image, place: Box | None = None) -> Image.Image:
+    """What lies on top over `plan.rect` before blending: `result` resampled onto the part of
+    `place` (the whole frame by default) inside the rect, the original elsewhere, its colours
+    matched to the ring around the mask when the plan asks."""
     width, height = plan.size
     rect, mode = plan.rect, plan.mode
     place = place or (0, 0, width, height)
@@ -157,7 +158,25 @@ def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None 
         top.paste(result_in(result, place, inner).convert(mode), (inner[0] - rect[0], inner[1] - rect[1]))
     if plan.colour_match:
         top = Image.fromarray(match_colours(to_array(plan.base), to_array(top), plan.mask), mode)
-    return Image.composite(top, plan.base, plan.weights)
+    return top
+
+
+def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None = None) -> Image.Image:
+    """The composite over `plan.rect` (everywhere else it is the original's pixels): `result`
+    covers `place` of the original (the whole frame by default), outside it the original shows."""
+    return Image.composite(result_layer(plan, result, place), plan.base, plan.weights)
+
+
+def blend_values(original: np.ndarray, top: np.ndarray, weights: Image.Image) -> np.ndarray:
+    """`top` over `original` (same shape and dtype: 8 or 16 bits, any number of bands) through
+    `weights` (an "L" image, 255 = top). Where a weight is 0 the original's values are kept bit
+    for bit; the feathered band is blended in the values' own space and depth."""
+    weight = np.asarray(weights, dtype=np.float32) / 255.0
+    if original.ndim == 3:
+        weight = weight[..., None]
+    base = original.astype(np.float32)
+    blended = np.rint(base + (top.astype(np.float32) - base) * weight).astype(original.dtype)
+    return np.where(weight == 0, original, blended)
 
 
 def paste_patch(original: Image.Image, patch: Image.Image, rect: Box) -> Image.Image:

@@ -21,8 +21,13 @@ SAVE_FORMAT_LABELS = {
 }
 
 
-def save_format(choice: str, *, source_format: str | None, has_alpha: bool, service_format: str = "png") -> str:
-    """'png', 'jpeg' or 'webp' for a result that is re-encoded (composited or placed back).
+def save_format(choice: str, *, source_format: str | None, has_alpha: bool, service_format: str = "png",
+                source_kind: str | None = None) -> str:
+    """'png', 'jpeg' or 'webp' (or the source's own kind) for a result that is re-encoded.
+
+    `source_kind`, when given, is the format a file of the source's kind is saved as
+    (`SourceImage.save_kind`: 'tiff' for a TIFF or a PSD, 'heif', 'avif', ...), which "source"
+    then follows; JPEG still gives way to PNG for an image with transparency.
 
     "source" follows the original: a JPEG photo stays a JPEG (quality 95, full-resolution
     colour, so a 24 MP photo is about 10 MB rather than a 30 MB PNG); anything with
@@ -30,6 +35,8 @@ def save_format(choice: str, *, source_format: str | None, has_alpha: bool, serv
     hold transparency, so an image with alpha is PNG whatever the choice, except "service"
     (the model's own output format, the app's behaviour before this setting).
     """
+    if choice == "source" and source_kind and source_kind != "jpeg":
+        return source_kind
     if choice == "service":
         return service_format.lower() if service_format.lower() in FORMAT_NAMES else "png"
     if has_alpha:

@@ -11,9 +11,10 @@ import os
 import re
 from pathlib import Path
 
-from desktop_editor.core.atomic import fsync_dir, sweep_partials, write_partial
+from desktop_editor.core.atomic import PARTIAL_PREFIX, fsync_dir, sweep_partials, write_partial
 
-__all__ = ["inside", "replace_file", "safe_filename", "sweep_partials", "write_new_file"]
+__all__ = ["inside", "next_number", "replace_file", "safe_filename", "sweep_partials", "write_new_file",
+           "write_numbered_file"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -90,6 +91,73 @@ def write_new_file(folder: Path, name: str, data: bytes) -> Path:
             fsync_dir(folder)
             return candidate
         raise FileExistsError(f"no free file name for {name} in {folder}")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def next_number(folder: Path, stem: str) -> int:
+    """One more than the highest N of the files 'stem-N.*' in `folder`, whatever their format
+    (1 when there are none). Copies named 'stem-N-2.*' by older versions count as N."""
+    pattern = re.compile(rf"{re.escape(stem)}-(\d+)(?:-\d+)?\.[^.]+", re.IGNORECASE)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 1
+    numbers = [int(m.group(1)) for name in names if (m := pattern.fullmatch(name))]
+    return max(numbers, default=0) + 1
+
+
+def _taken(folder: Path, stem: str, n: int) -> bool:
+    pattern = re.compile(rf"{re.escape(stem)}-{n}(?:-\d+)?\.[^.]+", re.IGNORECASE)
+    return any(pattern.fullmatch(name) for name in os.listdir(folder))
+
+
+def write_numbered_file(folder: Path, stem: str, ext: str, data: bytes) -> Path:
+    """Write `data` atomically as 'stem-N.ext', N the next number of `stem` in `folder` in any
+    format: the edits of one image are numbered 1, 2, 3 in the order they were made, and
+    'x-1.jpg' and 'x-1.png' are never two different edits.
+
+    Safe against other processes writing the same stem at once: a writer first claims N with
+    a hidden file created exclusively ('.partial-claim-<stem>-N'), then checks that no
+    'stem-N.*' exists, links its file and only then drops the claim, so at every moment N is
+    either claimed or visibly taken. A claim left by a killed writer only makes later writers
+    skip N; it is swept with the other stale partial files.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, ext = safe_filename(stem), safe_filename(ext, default="").lstrip(".")
+    tmp = write_partial(folder, data)
+    try:
+        n = next_number(folder, stem)
+        for _attempt in range(100_000):
+            claim = folder / f"{PARTIAL_PREFIX}claim-{stem}-{n}"
+            try:
+                os.close(os.open(claim, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            except FileExistsError:
+                n += 1
+                continue
+            try:
+                candidate = _numbered(folder, f"{stem}-{n}", ext, 1)
+                if not inside(folder, candidate):
+                    raise ValueError(f"refusing to write outside {folder}")
+                if _taken(folder, stem, n):
+                    n = max(n + 1, next_number(folder, stem))
+                    continue
+                try:
+                    os.link(tmp, candidate)
+                except FileExistsError:
+                    n += 1
+                    continue
+                except OSError:  # file systems without hard links
+                    if candidate.exists():
+                        n += 1
+                        continue
+                    os.replace(tmp, candidate)
+                fsync_dir(folder)
+                return candidate
+            finally:
+                claim.unlink(missing_ok=True)
+        raise FileExistsError(f"no free number for {stem} in {folder}")
     finally:
         tmp.unlink(missing_ok=True)
 

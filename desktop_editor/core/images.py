@@ -1,30 +1,40 @@
-"""Opening image files safely and normalising them for editing.
+"""Opening image files safely: a display copy for editing, and the document's own values.
 
-A designer's files come from cameras, print workflows and the web: EXIF-rotated JPEGs, CMYK,
-16-bit PNGs, palettes with transparency. They are all brought to 8-bit RGB or RGBA with the
-orientation applied to the pixels, and anything unreadable raises ImageLoadError with a
-sentence that says what is wrong, never a Pillow traceback.
+A designer's files come from cameras, print workflows and the web: EXIF-rotated JPEGs, iPhone
+HEIC in Display P3, 16-bit ProPhoto TIFF, CMYK print files, Photoshop documents, palettes with
+transparency. Each opens as an 8-bit sRGB RGB or RGBA display copy (converted through its
+profile, orientation applied), which is drawn, masked and sent, plus a `SourceImage` with the
+values at their own depth, mode and profile, which results are composited into and saved as.
+Anything unreadable raises ImageLoadError with a sentence that says what is wrong and, for
+kinds we do not read, what to export instead; never a decoder's traceback.
 """
 
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
+from desktop_editor.core.colour import SRGB_BYTES, space_note, to_srgb8
+from desktop_editor.core.image_formats import Decoded, UnsupportedFileError, decode, looks_cut_off, sniff
+from desktop_editor.core.image_limits import ImageTooLargeError, lift_pillow_bomb_limit
 from desktop_editor.core.pixels import band
-
-# Beyond this many pixels a file is refused before decoding: a decompression bomb or a scan far
-# larger than anything the model takes (8K is 33 MP; this allows ~18000x10000).
-MAX_LOAD_PIXELS = 180_000_000
+from desktop_editor.core.source_image import SourceImage
 
 _SENDABLE = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
-OPEN_FILTER_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif")
+OPEN_FILTER_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".avif",
+                          ".psd", ".psb", ".bmp", ".gif")
+READABLE = "JPEG, PNG, WebP, TIFF, HEIC/HEIF, AVIF, PSD/PSB, BMP and GIF"
+
+_HASHING = ThreadPoolExecutor(2, thread_name_prefix="file-digest")
+
+lift_pillow_bomb_limit()  # `image_limits.check_size` judges every file against this machine's memory
 
 
 _DECODED_INTO_NEW = ("JPEG", "PNG")  # formats whose decoders write every pixel of the image they are given
@@ -61,10 +71,10 @@ class ImageLoadError(Exception):
 class LoadedImage:
     """An image ready for editing plus what must survive a save (colour profile, resolution)."""
 
-    image: Image.Image  # mode "RGB" or "RGBA", orientation applied
+    image: Image.Image  # mode "RGB" or "RGBA", 8-bit sRGB, orientation applied: shown, masked, sent
     path: Path | None = None
     source_format: str | None = None
-    icc_profile: bytes | None = None
+    icc_profile: bytes | None = None  # the profile of `image`'s values (sRGB when converted)
     dpi: tuple[float, float] | None = None
     info: dict = field(default_factory=dict)
     # The file's own bytes when its pixels need no conversion (no rotation, CMYK, 16-bit or
@@ -75,6 +85,13 @@ class LoadedImage:
     # copy of those bytes (`unchanged_file_bytes`), not a slow re-encode of 24 MP of pixels.
     digest: str | None = field(default=None, repr=False)
 
+    # The document's own values, colour space and file kind (None: a pasted image, whose display
+    # copy is all there is).
+    source: SourceImage | None = field(default=None, repr=False)
+    # What the designer should know about how the file was read (an unusable profile set aside,
+    # CMYK shown through the standard profile), or None.
+    note: str | None = None
+
     @property
     def size(self) -> tuple[int, int]:
         return self.image.size
@@ -84,11 +101,16 @@ class LoadedImage:
         return self.image.mode == "RGBA"
 
 
-def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS) -> LoadedImage:
+def load_image(source: str | Path | bytes, *, memory: int | None = None) -> LoadedImage:
     """Open, verify and normalise an image from a path or bytes.
 
+    `image` is the 8-bit sRGB display copy; `source` keeps the document's own values, colour
+    space and file kind (see `source_image`). `memory`: the machine's memory to size the limit by
+    (the machine's own by default).
+
     Raises:
-        ImageLoadError: empty, missing, not an image, truncated/corrupt, or too large.
+        ImageLoadError: empty, missing, not an image we read (camera RAW says what to export),
+            truncated/corrupt, or too large for this machine.
     """
     path = None if isinstance(source, bytes) else Path(source)
     name = path.name if path else "The pasted data"
@@ -105,51 +127,84 @@ def load_image(source: str | Path | bytes, *, max_pixels: int = MAX_LOAD_PIXELS)
         data = source
     if not data:
         raise ImageLoadError(f"{name} is empty (0 bytes).")
+    suffix = path.suffix if path is not None else ""
+    # The file's digest is taken beside the decode (hashlib releases the GIL): ~0.2 s for a
+    # 45 MP 16-bit TIFF that no longer adds to its opening.
+    digest = _HASHING.submit(lambda: hashlib.sha256(data).hexdigest())
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-            width, height = img.size
-            if width * height > max_pixels:
-                raise ImageLoadError(
-                    f"{name} is {width}x{height} ({width * height / 1e6:.0f} megapixels); "
-                    f"the limit is {max_pixels / 1e6:.0f} megapixels."
-                )
-            fmt = img.format
-            raw_mode = img.mode
-            orientation = img.getexif().get(0x0112, 1)
-            has_metadata = bool(img.info.get("exif") or img.info.get("xmp") or img.info.get("XML:com.adobe.xmp"))
-            icc = img.info.get("icc_profile")
-            dpi = img.info.get("dpi")
-            if getattr(img, "n_frames", 1) > 1:
-                img.seek(0)
-            decode_pixels(img)
-    except ImageLoadError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit decides
+            warnings.simplefilter("ignore", UserWarning)  # a decoder's chatter about odd tags: the outcome speaks
+            decoded = decode(name, suffix, data, decode_pixels=decode_pixels, memory=memory)
+    except ImageTooLargeError as exc:
+        raise ImageLoadError(str(exc)) from exc
+    except MemoryError as exc:  # within our limit, but the machine's memory is taken by others
+        raise ImageLoadError(f"{name} is too large to open with the memory available now; close other "
+                             "programs or images and try again.") from exc
+    except UnsupportedFileError as exc:
+        text = str(exc)
+        raise ImageLoadError(text if text.startswith(name) else f"{name} {text}.") from exc
+    except Image.DecompressionBombError as exc:
         raise ImageLoadError(f"{name} is too large to open safely ({exc}).") from exc
     except UnidentifiedImageError as exc:
-        raise ImageLoadError(f"{name} is not an image Desktop Editor can read (PNG, JPEG, WebP, TIFF, BMP or GIF).") from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageLoadError(damaged_message(name, exc)) from exc
+        if looks_cut_off(sniff(data), data):
+            raise ImageLoadError(damaged_message(name, EOFError())) from exc
+        raise ImageLoadError(_unreadable_message(name, suffix)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, KeyError, IndexError, RuntimeError) as exc:
+        cut = looks_cut_off(sniff(data), data)
+        raise ImageLoadError(damaged_message(name, EOFError() if cut else exc)) from exc
     try:
-        normalised = normalise(img)
-    except (OSError, ValueError) as exc:
+        return _loaded(decoded, path, data, name, digest.result())
+    except MemoryError as exc:
+        raise ImageLoadError(f"{name} is too large to open with the memory available now; close other "
+                             "programs or images and try again.") from exc
+
+
+def _unreadable_message(name: str, suffix: str) -> str:
+    """What to do with a file no reader recognises, naming its kind by its extension when it has one."""
+    kind = f"{suffix.lstrip('.').upper()} files" if suffix.strip(".") else "this kind of file"
+    return (f"{name} cannot be opened: Desktop Editor does not read {kind}. Export it from the app that made it "
+            f"as a TIFF (16-bit keeps the most), PNG or JPEG and open that. Desktop Editor opens {READABLE}.")
+
+
+def _loaded(decoded: Decoded, path: Path | None, data: bytes, name: str, digest: str) -> LoadedImage:
+    """The display copy and the document's values of a decoded file."""
+    space = decoded.space
+    try:
+        if decoded.plain is not None:
+            display = normalise(decoded.plain)
+            icc = space.profile
+        else:
+            display = to_srgb8(decoded.pixels, space)
+            icc = SRGB_BYTES
+    except (OSError, ValueError, ImageCms.PyCMSError) as exc:
         raise ImageLoadError(f"{name} uses a pixel format that cannot be converted ({exc}).") from exc
-    if fmt == "JPEG" and img.mode == "CMYK":
-        icc = None  # the profile described CMYK pixels; after conversion it would be wrong
-    # Camera metadata (GPS, serial numbers) is never sent along: such files are re-encoded.
-    pristine = fmt in _SENDABLE and raw_mode in ("RGB", "RGBA", "L") and orientation in (None, 1) and not has_metadata
+    if display.mode == "RGBA" and decoded.plain is None and band(display, "A").min() == 255:
+        display = display.convert("RGB")
+    source = SourceImage(space=space, kind=decoded.kind, pixels=decoded.pixels, compression=decoded.compression,
+                         exif=decoded.exif, xmp=decoded.xmp)
+    fmt = decoded.kind
+    # Camera metadata (GPS, serial numbers) is never sent along: such files are re-encoded, and
+    # so is anything whose values had to be converted to reach sRGB.
+    pristine = (fmt in _SENDABLE and decoded.plain is not None and decoded.mode_before in ("RGB", "RGBA")
+                and decoded.orientation in (None, 1) and not decoded.exif and not decoded.xmp)
     return LoadedImage(
-        image=normalised,
+        image=display,
         path=path,
         source_format=fmt,
         icc_profile=icc,
-        dpi=tuple(float(v) for v in dpi) if dpi else None,
+        dpi=decoded.dpi,
         pristine_bytes=data if pristine else None,
         mime_type=_SENDABLE.get(fmt or ""),
-        digest=hashlib.sha256(data).hexdigest(),  # hashlib releases the GIL: ~10 ms per 4 MB
+        digest=digest,
+        source=source,
+        note=_named(name, space_note(space)),
     )
+
+
+def _named(name: str, note: str | None) -> str | None:
+    """"photo.jpg: its colour profile ..." from "Its colour profile ..."."""
+    return f"{name}: {note[0].lower()}{note[1:]}" if note else None
 
 
 def unchanged_file_bytes(loaded: LoadedImage) -> bytes | None:

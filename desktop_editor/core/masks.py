@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.colour import to_eight_bits
 from desktop_editor.core.images import ImageLoadError, load_image
 from desktop_editor.core.opencv import cv2
 from desktop_editor.core.pixels import band, to_array
@@ -52,9 +53,15 @@ def load_mask(source: str | Path | bytes) -> np.ndarray:
         MaskError: the file is not a readable image.
     """
     try:
-        return mask_from_image(load_image(source).image)
+        loaded = load_image(source)
     except ImageLoadError as exc:
         raise MaskError(str(exc)) from exc
+    values = loaded.source.pixels if loaded.source is not None else None
+    if values is not None and loaded.source.space.mode == "L":
+        # A mask is data, not colour: a grey file's own levels, never converted through its
+        # profile (Photoshop tags masks with a dot-gain grey profile).
+        return np.ascontiguousarray(to_eight_bits(values))
+    return mask_from_image(loaded.image)
 
 
 def fit_mask(mask: np.ndarray, image_size: tuple[int, int], *, rescale: bool = False) -> np.ndarray:

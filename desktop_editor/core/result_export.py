@@ -12,8 +12,10 @@ from pathlib import Path
 
 from PIL import Image
 
+from desktop_editor.core.document_export import encode_document
 from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image
 from desktop_editor.core.filenames import replace_file, safe_filename, write_new_file
+from desktop_editor.core.images import LoadedImage, load_image
 from desktop_editor.core.provenance import combined, xmp_packet
 from desktop_editor.core.xmp_embed import embed
 
@@ -82,8 +84,48 @@ def save_to(
         OSError: the folder cannot be written.
     """
     fmt = format_for_path(path)
-    return replace_file(Path(path), with_xmp(encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality),
-                                             xmp))
+    data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality)
+    return replace_file(Path(path), with_xmp(data, xmp))
+
+
+def encode_loaded(loaded: LoadedImage, fmt: str, *, quality: int = 95, icc_profile: bytes | None = None,
+                  dpi: tuple[float, float] | None = None) -> bytes:
+    """A result file opened with `load_image`, as `fmt`, in its own colour space and depth.
+
+    A result saved by a job is already in the document's profile, mode and depth; saving it
+    again (Save As from the results strip) keeps them, rather than writing the sRGB display
+    copy under the document's profile. An image whose values are the display's is encoded as
+    before, with its own profile and resolution, or `icc_profile` and `dpi` where the file has
+    none (the original's, which its display values are in).
+    """
+    source = loaded.source
+    if source is not None and source.converted:
+        return encode_document(source.pixels, source, fmt, dpi=loaded.dpi or dpi)
+    return encode_image(loaded.image, fmt, icc_profile=loaded.icc_profile or icc_profile, dpi=loaded.dpi or dpi,
+                        quality=quality)
+
+
+def save_file_new(path: str | Path, folder: str | Path, stem: str, fmt: str = "png", *,
+                  icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None) -> Path:
+    """`save_new` for a result on disk: read from `path` and written in its own colour space
+    (`encode_loaded`; `icc_profile` and `dpi` where the file has none), keeping the provenance
+    packet the file carries."""
+    data = encode_loaded(load_image(path), fmt, icc_profile=icc_profile, dpi=dpi)
+    return write_new_file(Path(folder), file_name(stem, fmt), with_xmp(data, file_xmp(path)))
+
+
+def save_file_to(path: str | Path, target: str | Path, *, quality: int = 95, icc_profile: bytes | None = None,
+                 dpi: tuple[float, float] | None = None) -> Path:
+    """`save_to` for a result on disk: read from `path` and written to `target` in its own space.
+
+    Raises:
+        ExportError: the extension is not png/jpg/jpeg/webp.
+        ImageLoadError: the result file cannot be read any more.
+        OSError: the folder cannot be written.
+    """
+    fmt = format_for_path(target)
+    data = encode_loaded(load_image(path), fmt, quality=quality, icc_profile=icc_profile, dpi=dpi)
+    return replace_file(Path(target), with_xmp(data, file_xmp(path)))
 
 
 def with_xmp(data: bytes, xmp: bytes | None) -> bytes:

@@ -42,6 +42,17 @@ OUTPUT_SHAPES = (
     "no_image",  # a success whose output holds no image at all
 )
 
+# What a result URL sends instead of the image (the misbehaviours a client must survive).
+RESULT_BODIES = (
+    "image",  # the image, labelled as what it is
+    "html",  # an HTML error page labelled image/png
+    "bomb",  # a small PNG whose header claims 60000x60000 pixels
+    "drip",  # the image, one byte every `drip_interval` seconds
+    "mislabelled",  # the image as WebP bytes, labelled image/png
+    "endless",  # bytes without end and without a Content-Length
+    "huge",  # a body announced (and sent) as 300 MB
+)
+
 FAULT_ROUTES = (
     "create", "get_run", "download", "upload_put", "asset_create", "asset_confirm", "auth_me", "any",
 )
@@ -79,6 +90,8 @@ class Behaviour:
     failure_code: str = "MODEL_ERROR"
     failure_message: str = "The model could not process the image."
     upload_url_prefix: str | None = None  # replaces "{base_url}/_uploads" in upload URLs
+    result_body: str = "image"  # what result URLs send: one of RESULT_BODIES
+    drip_interval: float = 1.0  # seconds between the bytes of a "drip" body
 
     def __post_init__(self) -> None:
         _check_choice("outcome", self.outcome, OUTCOMES)
@@ -87,6 +100,7 @@ class Behaviour:
         _check_choice("id_key", self.id_key, ID_KEYS)
         _check_choice("status_key", self.status_key, STATUS_KEYS)
         _check_choice("failure_shape", self.failure_shape, FAILURE_SHAPES)
+        _check_choice("result_body", self.result_body, RESULT_BODIES)
 
 
 @dataclass(frozen=True)

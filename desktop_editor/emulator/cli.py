@@ -11,6 +11,7 @@ from .behaviour import (
     ID_KEYS,
     OUTCOMES,
     OUTPUT_SHAPES,
+    RESULT_BODIES,
     STATUS_KEYS,
     Behaviour,
 )
@@ -53,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--failure-shape", choices=FAILURE_SHAPES, default=defaults.failure_shape, help="how a failed run says why"
     )
     parser.add_argument("--unknown-status", metavar="NAME", help="a status no source names, reported while running")
+    parser.add_argument("--result-body", choices=RESULT_BODIES, default=defaults.result_body,
+                        help="what result URLs send (a misbehaviour to test a client against)")
     args = parser.parse_args(argv)
     behaviour = Behaviour(
         latency=args.latency,
@@ -63,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         status_key=args.status_key,
         failure_shape=args.failure_shape,
         unknown_status=args.unknown_status,
+        result_body=args.result_body,
     )
     serve_forever(args.port, behaviour=behaviour)
     return 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,9 @@ class Response:
     body: bytes = b""
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+    # A body sent piece by piece as it is made (slow or endless), in place of `body`. Without a
+    # Content-Length in `headers` the connection is closed to end it.
+    stream: Iterable[bytes] | None = None
 
 
 class ApiError(Exception):

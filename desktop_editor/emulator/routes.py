@@ -19,6 +19,7 @@ from urllib.parse import quote
 from .behaviour import Behaviour
 from .catalog import find_model
 from .exchange import Incoming, Route
+from .hostile import result_response
 from .responses import (
     ApiError,
     Response,
@@ -174,7 +175,8 @@ def download_result(emu: Service, req: Incoming) -> Response:
     if problem == "signature":
         raise storage_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match.")
     time.sleep(emu.behaviour.download_delay)
-    return Response(200, image.data, image.content_type)
+    return result_response(emu.behaviour.result_body, image.data, image.content_type,
+                           drip_interval=emu.behaviour.drip_interval)
 
 
 # (method, path pattern, fault route name, handler)

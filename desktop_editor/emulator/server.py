@@ -192,6 +192,9 @@ class RequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, truncate: bool = False) -> None:
         """Send `response`; with `truncate`, announce the full length but send half, then hang up."""
+        if response.stream is not None:
+            self._send_stream(response)
+            return
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
@@ -202,6 +205,24 @@ class RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body[: len(response.body) // 2] if truncate else response.body)
         if truncate:
+            self.close_connection = True
+
+    def _send_stream(self, response: Response) -> None:
+        """Send a body as its pieces are made; without a length, closing the connection ends it."""
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if "Content-Length" not in response.headers:
+            self.close_connection = True
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        try:
+            for piece in response.stream:
+                self.wfile.write(piece)
+                self.wfile.flush()
+        except OSError:  # the client hung up (as it should on a body like these)
             self.close_connection = True
 
 

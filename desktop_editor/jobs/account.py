@@ -28,7 +28,8 @@ class AccountCheck:
 
 
 def check_key(
-    api_key: str, base_url: str = DEFAULT_BASE_URL, organization_id: str | None = None, *, timeout: float = 15.0
+    api_key: str, base_url: str = DEFAULT_BASE_URL, organization_id: str | None = None, *, timeout: float = 15.0,
+    allow_cleartext: bool = False,
 ) -> AccountCheck:
     """Ask GET /v1/auth/me whether `api_key` is accepted. Never raises for service trouble.
 
@@ -45,6 +46,7 @@ def check_key(
         connect_timeout=min(timeout, 10.0),
         read_timeout=timeout,
         max_retries=0,
+        allow_cleartext=allow_cleartext,
     )
     from desktop_editor.api.client import (
         RunflowClient,  # on the worker: requests loads only when needed

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from desktop_editor.core.image_formats import RAW_FORMATS, UnsupportedFileError, displayed_size
 from desktop_editor.core.images import OPEN_FILTER_EXTENSIONS
 from desktop_editor.core.params import EditParams, fit_within_limits
 
@@ -54,7 +55,9 @@ def find_images(spec: str) -> list[Path]:
         candidates = [path]
     else:
         candidates = sorted(Path(p) for p in glob.glob(str(path), recursive=True))
-    return [p for p in candidates if p.suffix.lower() in OPEN_FILTER_EXTENSIONS and not p.name.startswith(".")]
+    # Camera RAW files are listed too, so the plan says each is skipped and what to export it as.
+    wanted = (*OPEN_FILTER_EXTENSIONS, *RAW_FORMATS)
+    return [p for p in candidates if p.suffix.lower() in wanted and not p.name.startswith(".")]
 
 
 def match_mask(image: Path, masks_dir: Path | None) -> Path | None:
@@ -70,11 +73,12 @@ def match_mask(image: Path, masks_dir: Path | None) -> Path | None:
 
 
 def image_size(path: Path) -> tuple[int, int]:
-    """Size as displayed, from the header only (no full decode): fast for hundreds of files."""
-    with Image.open(path) as img:
-        orientation = img.getexif().get(0x0112, 1)
-        width, height = img.size
-    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+    """Size as displayed, from the header only (no full decode): fast for hundreds of files.
+
+    Raises:
+        UnsupportedFileError: camera RAW, with what to export it as.
+    """
+    return displayed_size(path)
 
 
 def plan_batch(
@@ -101,6 +105,8 @@ def plan_batch(
         try:
             item.size = image_size(image)
             item.sent_size = fit_within_limits(*item.size)
+        except UnsupportedFileError as exc:
+            item.problem = str(exc)
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
             item.problem = f"not a readable image ({type(exc).__name__})"
         if item.problem is None and needs_mask and mask is None and not masks_optional:

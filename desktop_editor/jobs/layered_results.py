@@ -55,7 +55,7 @@ def job_mask(job: EditJob, size: tuple[int, int]) -> np.ndarray | None:
 def piece_for(path: Path, job: EditJob | None, size: tuple[int, int], index: int) -> tuple[ResultPiece, str | None]:
     """The layer piece for one result file, and a note when its mask could not be used."""
     try:
-        image = load_image(path).image
+        image = load_image(path)
     except ImageLoadError as exc:
         raise LayeredFileError(str(exc)) from exc
     if job is None:
@@ -106,7 +106,8 @@ def build_layered_file(results: list[Path], original: Path, out: Path, jobs: lis
             loaded = load_image(original)
         except ImageLoadError as exc:
             raise LayeredFileError(str(exc)) from exc
-        size, source_xmp = loaded.size, loaded.info.get("xmp")
+        source = loaded.source
+        size, source_xmp = loaded.size, (source.xmp if source is not None else None) or loaded.info.get("xmp")
     found = [job_for_result(jobs, path) for path in results]
     pieces, notes = [], []
     for index, (path, job) in enumerate(zip(results, found, strict=True), start=1):
@@ -118,7 +119,9 @@ def build_layered_file(results: list[Path], original: Path, out: Path, jobs: lis
     xmp = xmp_packet(provenance_for(used, include_prompt), existing=source_xmp) if provenance else None
     if loaded is None:
         return add_to_psd(original, pieces, out, xmp=xmp, allow_flattened=allow_flattened), notes
-    stack = stack_from_results(loaded.image, loaded.icc_profile, pieces)
+    stack, note = stack_from_results(loaded, pieces)
+    if note:
+        notes.append(note)
     return write_layered(stack, out, xmp=xmp), notes
 
 

@@ -284,8 +284,11 @@ class JobManager:
         if snapshot.expansion is not None or not job.image_paths:
             return None
         source = snapshot.source
-        if source is not None and source.image is snapshot.image and Path(job.image_paths[0]).suffix != ".png":
-            original = source  # the file was copied as it is: same pixels, format, profile, DPI
+        if source is not None and source.image is snapshot.image:
+            # The document as opened (copied as it is, or its display copy encoded as PNG when the
+            # file has changed since): its own values, kind, profile and depth are what results
+            # are composited into and saved as, a 16-bit PNG's too.
+            original = source
         else:  # encoded as PNG by `_write_snapshot`, with these
             original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG",
                                    icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)

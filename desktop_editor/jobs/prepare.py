@@ -12,7 +12,7 @@ import threading
 import time
 import weakref
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -21,8 +21,13 @@ from PIL import Image
 
 from desktop_editor.core import masks
 from desktop_editor.core.catalogue import MaskUse
+from desktop_editor.core.colour import SRGB_BYTES
 from desktop_editor.core.composite import CompositePlan, composite_patch, paste_patch, plan_composite
 from desktop_editor.core.cpu import image_work
+from desktop_editor.core.colour import from_srgb8
+from desktop_editor.core.document_composite import composite_document, pasted, patch_for_display, region_document
+from desktop_editor.core.document_export import EXTENSIONS as DOCUMENT_EXTENSIONS
+from desktop_editor.core.document_export import encode_document
 from desktop_editor.core.export import EXTENSIONS, encode_image, save_format
 from desktop_editor.core.file_metadata import with_metadata
 from desktop_editor.core.images import (
@@ -35,7 +40,9 @@ from desktop_editor.core.images import (
 )
 from desktop_editor.core.opencv import cv2
 from desktop_editor.core.params import fit_within_limits
+from desktop_editor.core.pixels import to_array
 from desktop_editor.core.region import Box, region_box
+from desktop_editor.core.source_image import SourceImage
 from desktop_editor.jobs.model import EditJob
 
 log = logging.getLogger(__name__)
@@ -86,6 +93,8 @@ def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image 
     """
     if original.source_format != "JPEG" or original.image.mode != "RGB" or original.path is None:
         return None
+    if original.source is not None and original.source.converted:
+        return None  # the file's values are not sRGB: only the converted display copy is
     data = original.pristine_bytes or unchanged_file_bytes(original)
     if data is None:
         return None
@@ -160,10 +169,16 @@ def _sent_image(original: LoadedImage, size: tuple[int, int]) -> Image.Image:
     return source if source.size == size else source.resize(size, Image.Resampling.LANCZOS)
 
 
+def sent_profile(loaded: LoadedImage) -> bytes | None:
+    """The profile an upload of `loaded` is tagged with: sRGB when its values were converted to
+    sRGB (the service reads numbers as sRGB; the tag says so), else what the file had."""
+    return SRGB_BYTES if loaded.source is not None and loaded.source.converted else None
+
+
 def _make_sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
     image = _sent_image(original, size)
     photo = original.source_format in ("JPEG", "MPO") and image.mode == "RGB"
-    return SentCopy(image, encode_image(image, "jpeg", quality=95) if photo else None)
+    return SentCopy(image, encode_image(image, "jpeg", quality=95, icc_profile=sent_profile(original)) if photo else None)
 
 
 def sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
@@ -259,12 +274,15 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None, timings: dict
     elif original.source_format in ("JPEG", "MPO") and fitted.mode == "RGB":
         # A photo that was a JPEG goes as a JPEG at quality 95 with full-resolution colour: as
         # good as the file itself, and encoded in a tenth of the time a PNG of it takes.
-        uploads = [Upload(encode_image(fitted, "jpeg", quality=95), f"{stem}.jpg", "image/jpeg")]
+        uploads = [Upload(encode_image(fitted, "jpeg", quality=95, icc_profile=sent_profile(original)), f"{stem}.jpg",
+                          "image/jpeg")]
     else:
-        uploads = [Upload(encode_png(fitted), f"{stem}.png")]
+        uploads = [Upload(with_metadata(encode_png(fitted), icc_profile=sent_profile(original)), f"{stem}.png")]
     first = fitted
     for extra in job.image_paths[1:]:
-        uploads.append(Upload(encode_png(_fit(load_image(extra).image)), f"{Path(extra).stem or 'reference'}.png"))
+        reference = load_image(extra)  # its display copy: converted to sRGB like the first image
+        data = with_metadata(encode_png(_fit(reference.image)), icc_profile=sent_profile(reference))
+        uploads.append(Upload(data, f"{Path(extra).stem or 'reference'}.png"))
     stages.mark("prepare_encode")
     mask_upload = None
     if sent_mask is not None and not masks.is_empty(sent_mask):
@@ -354,26 +372,44 @@ def finish_result(
     before it is encoded, so a viewer can show it while the file is still being written.
     `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
     """
+    data, ext, note = _finish(prepared, job, data, timings, on_preview)
+    # How the original's colours were read (an unusable profile set aside, CMYK through the
+    # standard profile) goes with every result, so the designer hears of it where results land.
+    return data, ext, " ".join(filter(None, (note, prepared.original.note))) or None
+
+
+def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None,
+            on_preview: PreviewListener | None) -> tuple[bytes, str, str | None]:
     spec = job.params.spec
     service_fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
-    icc, dpi = prepared.original.icc_profile, prepared.original.dpi
+    original = prepared.original
+    source = original.source
+    icc, dpi = original.icc_profile, original.dpi
+    fmt = save_format(job.options.save_format, source_format=original.source_format, has_alpha=original.has_alpha,
+                      service_format=service_fmt, source_kind=source.save_kind if source is not None else None)
+    in_document = source is not None and (source.converted or fmt not in EXTENSIONS)
     if not keep and prepared.box is None:
+        if in_document:
+            whole = decode_result(data)
+            same_size = whole.size == original.size  # another size would state another print size
+            return _whole_in_document(source, whole, fmt, dpi if same_size else None), DOCUMENT_EXTENSIONS[fmt], None
         return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(service_fmt, "png"), None
     stages = _Stages(timings)
     result = decode_result(data)
     stages.mark("decode")
-    if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, prepared.original.size):
+    if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, original.size):
         note = (
             f"The result is {result.width}x{result.height}, not the original's shape, so it could not be "
             "restricted to the painted area; it was saved whole."
         )
+        if in_document:
+            return _whole_in_document(source, result, fmt, None), DOCUMENT_EXTENSIONS[fmt], note
         # Another size: the original's DPI would state another print size; its colours still hold.
         return with_metadata(data, icc_profile=icc), EXTENSIONS.get(service_fmt, "png"), note
-    original = prepared.original
+    if in_document:
+        return _finish_in_document(prepared, job, result, fmt, stages, on_preview), DOCUMENT_EXTENSIONS[fmt], None
     base = original.image
-    fmt = save_format(job.options.save_format, source_format=original.source_format,
-                      has_alpha=original.has_alpha, service_format=service_fmt)
     if keep:
         plan_finish(prepared, job)
         plan = prepared.composite_plan
@@ -396,3 +432,43 @@ def finish_result(
     encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     stages.mark("encode")
     return encoded, EXTENSIONS.get(fmt, "png"), None
+
+
+def _whole_in_document(source: SourceImage, result: Image.Image, fmt: str, dpi) -> bytes:
+    """A whole result (nothing of the original kept) converted into the document's profile,
+    colour mode and depth, saved as `fmt`; opaque where the document has alpha."""
+    values = from_srgb8(result, source.space)
+    if source.space.has_alpha:
+        opaque = np.full(values.shape[:2] + (1,), 65535 if source.space.bits == 16 else 255, dtype=values.dtype)
+        values = np.concatenate([values if values.ndim == 3 else values[..., None], opaque], axis=-1)
+    return encode_document(values, source, fmt, dpi=dpi)
+
+
+def _finish_in_document(prepared: PreparedEdit, job: EditJob, result: Image.Image, fmt: str, stages: _Stages,
+                        on_preview: PreviewListener | None) -> bytes:
+    """`finish_result` for a document whose values are not the display's (16-bit, CMYK, another
+    profile) or a file kind only `encode_document` writes: composited and saved in its own space."""
+    original = prepared.original
+    source = original.source
+    if source.pixels is None:  # the display copy holds the values: a view of it as the document
+        source = replace(source, pixels=to_array(original.image))
+    if job.options.keep_unmasked and prepared.mask is not None:
+        plan_finish(prepared, job)
+        plan = prepared.composite_plan
+        if plan is None:  # an empty mask: the original
+            rect, patch = (0, 0, 0, 0), source.pixels[:0, :0]
+        else:
+            rect, patch = plan.rect, composite_document(source, plan, result, prepared.box)
+        stages.mark("composite")
+    else:
+        rect = prepared.box
+        patch = region_document(source, result, rect)
+        stages.mark("resize")
+    if on_preview is not None:
+        on_preview(ResultPreview(original.image, rect, patch_for_display(source, patch), exact=False))
+        stages.mark("preview")
+    values = pasted(source, patch, rect)
+    stages.mark("full_frame")
+    encoded = encode_document(values, source, fmt, dpi=original.dpi)
+    stages.mark("encode")
+    return encoded

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from desktop_editor.api.errors import (
+    BadResultError,
     DownloadError,
     OutcomeUnknownError,
     RateLimitedError,
@@ -28,12 +29,12 @@ from desktop_editor.api.errors import (
 )
 from desktop_editor.api.runs import Run
 from desktop_editor.core.cpu import image_work
-from desktop_editor.core.filenames import safe_filename, write_new_file
+from desktop_editor.core.filenames import safe_filename, write_numbered_file
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.masks import MaskError
 from desktop_editor.core.params import ParamsError
 from desktop_editor.jobs.model import CANCELED_ADVICE, CANCELED_ERROR, EditJob, JobState, raw_answer_text
-from desktop_editor.jobs.paths import rescued_results_dir
+from desktop_editor.jobs.paths import job_dir, rescued_results_dir
 from desktop_editor.jobs.prepare import (
     Preloaded,
     PreparedEdit,
@@ -95,30 +96,30 @@ class JobRunner:
             if job.options.style == "direct":
                 results = self._send_direct(job, prepared)
             else:
-                run = self.client.get_run(job.run_id) if job.run_id else self._send(job, prepared, cancel)
+                run = self.client.get_run(job.run_id, cancel=cancel) if job.run_id else self._send(job, prepared, cancel)
                 with image_work():  # while the service works, not once the result is awaited
                     plan_finish(prepared, job)
                 run = self._wait(job, run, cancel)
                 self._set(job, JobState.DOWNLOADING, cost=run.cost, run_status=run.status)
-                results = self.client.fetch_results(run, cancel=cancel)
+                results = self.client.fetch_results(run, cancel=cancel, folder=job_dir(job.id))
             self._save(job, prepared, results)
             self._set(job, JobState.DONE)
+        except BadResultError as exc:
+            # The results that passed the check are saved like any other; then the job ends
+            # like an unreadable answer (over on the service, never sent again).
+            self._save_passed(job, prepared, exc)
+            self._unreadable(job, exc, kept=[r.kept for r in exc.rejected if r.kept is not None])
+        except UnreadableAnswerError as exc:
+            self._unreadable(job, exc, kept=[])
         except (ParamsError, ImageLoadError, MaskError) as exc:
-            self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
+            if job.state is JobState.DOWNLOADING:  # a result the check let through that compositing could not read
+                self._unreadable(job, UnreadableAnswerError(str(exc), run_id=job.run_id, raw_answer=None), kept=[])
+            elif self._sent(job):
+                self._set(job, JobState.FAILED, error=f"{exc} {_created(job)}", failure_kind="refused")
+            else:
+                self._set(job, JobState.FAILED, error=str(exc), failure_kind="input", advice="Nothing was sent.")
         except _CalledOff:
             self._set(job, JobState.CANCELED, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
-        except UnreadableAnswerError as exc:
-            # Never offline, never re-sent: the run is over on the service and sending it again
-            # would pay twice. What it said is kept, for the designer or for Runflow's support.
-            reference = f"run {job.run_id}" if job.run_id else f"reference {job.client_ref}"
-            self._set(
-                job,
-                JobState.UNREADABLE,
-                error=f"{exc} ({reference}).",
-                raw_answer=raw_answer_text(exc.raw_answer),
-                failure_kind="unreadable",
-                advice="It may have been charged. The answer is kept with the job: copy it from the history.",
-            )
         except OutcomeUnknownError as exc:
             self._set(
                 job,
@@ -133,23 +134,55 @@ class JobRunner:
             error = str(exc) if isinstance(exc, RunTimeoutError) else None
             self._set(job, JobState.STOPPED, error=error, advice="The service may still finish and charge this edit.")
         except (*_UNREACHABLE, DownloadError) as exc:
-            if cancel.is_set() and not job.run_id and isinstance(exc, ServiceUnreachableError):
+            if job.run_id:
+                # The run exists and only the road to its result is down (or too slow): the job
+                # goes on later without any risk of paying twice.
+                self._set(job, JobState.OFFLINE, error=f"{exc} {_created(job)}", failure_kind="unreachable",
+                          advice="It will go on when the service is reachable (`desktop-editor jobs resume`).")
+            elif self._sent(job):  # a direct-style answer whose images could not be fetched
+                self._set(job, JobState.FAILED, error=f"{exc} {_created(job)}", failure_kind="unreachable")
+            elif cancel.is_set() and isinstance(exc, ServiceUnreachableError):
                 # Stopped while the service could not be reached: nothing was taken, so it is
                 # called off rather than left waiting to be sent.
                 self._set(job, JobState.CANCELED, error=CANCELED_ERROR, advice=CANCELED_ADVICE)
-            elif job.run_id or isinstance(exc, ServiceUnreachableError):
-                # Nothing was created yet, or the run exists and only the road to it is down:
-                # either way the job can go on later without any risk of paying twice.
+            elif isinstance(exc, ServiceUnreachableError):
                 self._set(job, JobState.OFFLINE, error=str(exc), failure_kind="unreachable",
                           advice="It will go on when the service is reachable.")
             else:
                 self._set(job, JobState.FAILED, error=str(exc), failure_kind="unreachable", advice=advice_for(exc) or None)
         except RunflowError as exc:
-            kind = "refused"
-            self._set(job, JobState.FAILED, error=str(exc), failure_kind=kind, advice=advice_for(exc) or None)
+            error = f"{exc} {_created(job)}" if self._sent(job) else str(exc)
+            self._set(job, JobState.FAILED, error=error, failure_kind="refused", advice=advice_for(exc) or None)
         except OSError as exc:  # disk full, folder not writable, ...
-            self._set(job, JobState.FAILED, error=f"The result could not be saved: {exc}", failure_kind="disk")
+            error = f"The result could not be saved: {exc}"
+            self._set(job, JobState.FAILED, error=f"{error} {_created(job)}" if self._sent(job) else error, failure_kind="disk")
         return job
+
+    @staticmethod
+    def _sent(job: EditJob) -> bool:
+        """Whether the service took the create: a run id is known, or a direct answer came
+        (downloading). A create refused (4xx) or of unknown fate is not this: see those branches."""
+        return bool(job.run_id) or job.state is JobState.DOWNLOADING
+
+    def _unreadable(self, job: EditJob, exc: UnreadableAnswerError, *, kept: list[Path]) -> None:
+        """Final and honest: the run is over on the service (maybe charged), no readable image
+        came of it, and sending it again would pay twice. What it said is kept with the job."""
+        reference = f"run {job.run_id}" if job.run_id else f"reference {job.client_ref}"
+        advice = "It may have been charged. The answer is kept with the job: copy it from the history."
+        if kept:
+            advice = f"{advice} The bytes it sent are kept in {kept[0].parent}."
+        raw = raw_answer_text(exc.raw_answer) if exc.raw_answer is not None else job.raw_answer
+        self._set(job, JobState.UNREADABLE, error=f"{exc} (The run was created: {reference}.)",
+                  raw_answer=raw, failure_kind="unreadable", advice=advice)
+
+    def _save_passed(self, job: EditJob, prepared: PreparedEdit, exc: BadResultError) -> None:
+        """Save the results of a run that did pass the check, so no good paid image is lost."""
+        if not exc.results:
+            return
+        try:
+            self._save(job, prepared, exc.results)
+        except (OSError, ImageLoadError):  # the job still ends unreadable; what was saved is listed
+            log.warning("could not save the usable results of job %s", job.id, exc_info=True)
 
     def resume(self, job: EditJob, cancel: threading.Event | None = None) -> EditJob:
         """Pick up a journaled job whose run id is known: wait for it and download its results."""
@@ -157,21 +190,22 @@ class JobRunner:
             raise ValueError("only a job with a run id can be resumed")
         return self.run(job, cancel)
 
-    def _upload(self, job: EditJob, prepared: PreparedEdit) -> dict:
+    def _upload(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event | None = None) -> dict:
         """The model input, with every image and the mask turned into URLs the model can read."""
         self._set(job, JobState.UPLOADING)
         try:
-            urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type) for u in prepared.images]
+            urls = [self.client.media_url(u.data, filename=u.filename, mime_type=u.mime_type, cancel=cancel)
+                    for u in prepared.images]
             mask_url = None
             if prepared.mask_upload is not None:
                 m = prepared.mask_upload
-                mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type)
+                mask_url = self.client.media_url(m.data, filename=m.filename, mime_type=m.mime_type, cancel=cancel)
         except WaitAborted as exc:  # uploads create nothing that is charged
             raise _CalledOff() from exc
         return job.params.model_input(urls, mask_url)
 
     def _send(self, job: EditJob, prepared: PreparedEdit, cancel: threading.Event) -> Run:
-        model_input = self._upload(job, prepared)
+        model_input = self._upload(job, prepared, cancel)
         if cancel.is_set():
             raise _CalledOff()
         self._set(job, JobState.SENDING)  # journaled before the paid request leaves
@@ -205,7 +239,7 @@ class JobRunner:
         fields = answer if isinstance(answer, dict) else {}
         request_id = fields.get("request_id") if isinstance(fields.get("request_id"), str) else None
         self._set(job, JobState.DOWNLOADING, run_id=request_id, cost=_cost(fields))
-        return self.client.results_from_direct(answer)
+        return self.client.results_from_direct(answer, folder=job_dir(job.id))
 
     def _save(self, job: EditJob, prepared: PreparedEdit, results: list[ResultImage]) -> None:
         stem = safe_filename(Path(job.image_paths[0]).stem, default="image")
@@ -219,39 +253,50 @@ class JobRunner:
             with image_work():
                 data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
                 limited = limited_to_mask(job, mask_used=prepared.mask is not None, region=prepared.box is not None)
-                data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=prepared.original.info.get("xmp"))
+                source = prepared.original.source
+                source_xmp = (source.xmp if source is not None else None) or prepared.original.info.get("xmp")
+                data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=source_xmp)
             note = note or stamp_note
             if note:
                 job.advice = note
             if not (job.options.keep_unmasked or prepared.box):
                 ext = result.file_name.rpartition(".")[2] or ext
-            name = f"{stem}-edit-{result.index + 1}.{ext}"
+            # One numbering per image, whatever the format: cat-edit-1.jpg, cat-edit-2.png, ...
+            name = f"{stem}-edit"
             # A crash between writing a file and journaling it leaves the file unregistered:
             # find it again rather than saving the same paid image twice.
-            path = _identical_file(out_dir, name, data)
+            path = _identical_file(out_dir, name, ext, data, exclude=job.result_paths)
             if path is not None:
                 job.result_paths.append(path)
                 self._set(job, JobState.DOWNLOADING)
                 continue
             try:
-                path = write_new_file(out_dir, name, data)
+                path = write_numbered_file(out_dir, name, ext, data)
             except OSError as exc:  # full disk, read-only or vanished folder: keep the paid result anyway
-                path = write_new_file(rescued_results_dir(), name, data)
+                path = write_numbered_file(rescued_results_dir(), name, ext, data)
                 job.advice = f"{out_dir} could not be written ({exc.strerror or exc}); the result was kept in {path.parent}."
             job.result_paths.append(path)
             self._set(job, JobState.DOWNLOADING)
 
 
-def _identical_file(folder: Path, name: str, data: bytes) -> Path | None:
-    """An existing `name`, `name-2`, ... in `folder` holding exactly `data`."""
-    stem, _, ext = name.rpartition(".")
-    for candidate in folder.glob(f"{glob_escape(stem)}*.{glob_escape(ext)}"):
+def _identical_file(folder: Path, stem: str, ext: str, data: bytes, exclude: list[Path]) -> Path | None:
+    """An existing `stem-N.ext` in `folder` holding exactly `data`, other than those in `exclude`."""
+    taken = {Path(p) for p in exclude}
+    for candidate in folder.glob(f"{glob_escape(stem)}-*.{glob_escape(ext)}"):
+        if candidate in taken:
+            continue
         try:
             if candidate.stat().st_size == len(data) and candidate.read_bytes() == data:
                 return candidate
         except OSError:
             continue
     return None
+
+
+def _created(job: EditJob) -> str:
+    """The sentence every failure after an accepted create carries."""
+    reference = f"run {job.run_id}" if job.run_id else f"reference {job.client_ref}"
+    return f"The run was created and may be charged ({reference})."
 
 
 def _cost(answer: dict) -> float | None:

@@ -108,6 +108,7 @@ class ServiceConnection:
                 api_key=key,
                 base_url=base_url.rstrip("/"),
                 organization_id=settings.organization_id.strip() or None,
+                allow_cleartext=settings.allow_cleartext,
                 **client_overrides,
             )
             demo = False

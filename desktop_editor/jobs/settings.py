@@ -48,6 +48,8 @@ class AppSettings:
     """
 
     base_url: str = DEFAULT_BASE_URL
+    # Send the key to a plain-http address of another machine (unencrypted): only on purpose.
+    allow_cleartext: bool = False
     organization_id: str = ""
     output_dir: str = field(default_factory=lambda: str(default_output_dir()))
     default_params: EditParams = field(default_factory=EditParams)

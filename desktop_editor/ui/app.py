@@ -24,7 +24,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QMessageBox, QWidget
 
-from desktop_editor import __version__
+import desktop_editor
+from desktop_editor.api.errors import ConfigurationError
 from desktop_editor.core.image_memory import keep_freed_image_memory
 from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
@@ -63,7 +64,6 @@ def create_application(argv: list[str]) -> QApplication:
     app.setOrganizationName(SETTINGS_ORGANIZATION)
     app.setApplicationName(SETTINGS_APPLICATION)
     app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName("desktop-editor")
     try:
         app.setWindowIcon(QIcon(str(resource_path("icons/desktop-editor.svg"))))
@@ -79,6 +79,10 @@ def connect_service(service: ServiceConnection | None = None) -> ServiceConnecti
     service = service or ServiceConnection(offline_retry=OFFLINE_RETRY_S)
     try:
         service.connect(load_settings())
+    except ConfigurationError as exc:  # e.g. a plain-http address: the key is not sent, say why
+        log.warning("not connecting: %s", exc)
+        service.close()
+        raise
     except Exception:  # a broken store or keyring must not stop the app from starting
         log.exception("could not connect to the service")
         try:
@@ -133,7 +137,11 @@ def run_app(argv: list[str]) -> int:
         # worker) while the history store opens and, in Demo mode, the emulator starts.
         if not window.isVisible():
             return  # closed before its first paint was even handled (a smoke test, a quick quit)
-        service = connect_service()
+        try:
+            service = connect_service()
+        except ConfigurationError as exc:
+            window.feedback.error("Not connected", f"{exc} Masks can still be painted and saved.")
+            return
         if service is None:
             window.feedback.error("Cannot connect", "The app could not open its history or start its connection; "
                                   "edits cannot be sent. Masks can still be painted and saved.")
@@ -143,6 +151,8 @@ def run_app(argv: list[str]) -> int:
             window.resume_unfinished()
 
     after_first_paint.append(attach_service)
+    # The version is read from the package's metadata (70-90 ms): nothing before the first paint shows it.
+    after_first_paint.append(lambda: app.setApplicationVersion(desktop_editor.__version__))
     after_first_paint.append(lambda: wrap_inner_widgets(window))
     after_first_paint.append(freeze_startup_objects)
     # Fill, selection and refine then start at once; the modules' objects are frozen in turn.

@@ -24,7 +24,7 @@ from types import TracebackType
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from desktop_editor import __version__
+import desktop_editor
 from desktop_editor.jobs import credentials, paths
 
 log = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class CrashHandler(QObject):
             stamp = time.strftime("%Y%m%d-%H%M%S")
             path = folder / f"crash-{stamp}-{os.getpid()}-{threading.get_ident() % 10000}.txt"
             header = (
-                f"Desktop Editor {__version__} on Python {sys.version.split()[0]}, {sys.platform}\n"
+                f"Desktop Editor {desktop_editor.__version__} on Python {sys.version.split()[0]}, {sys.platform}\n"
                 f"{time.strftime('%Y-%m-%d %H:%M:%S %z')}, thread {threading.current_thread().name}\n\n"
             )
             with open(path, "a", encoding="utf-8") as handle:

@@ -97,3 +97,14 @@ def test_encoded_masks_decode_to_the_conventions_pixels():
         with Image.open(io.BytesIO(masks.encode_mask_png(mask[:, 3:], convention))) as decoded:
             assert decoded.format == "PNG" and decoded.mode == mode
             assert np.array_equal(np.asarray(decoded), np.asarray(masks.to_image(mask[:, 3:], convention)))
+
+
+def test_a_grey_mask_with_a_grey_profile_keeps_its_own_levels(tmp_path):
+    from colour_images import ghostscript_profile
+
+    from desktop_editor.core.masks import load_mask
+
+    levels = np.tile(np.arange(0, 256, dtype=np.uint8), (4, 1))
+    path = tmp_path / "mask.png"
+    Image.fromarray(levels, "L").save(path, icc_profile=ghostscript_profile("ps_gray.icc"))
+    assert np.array_equal(load_mask(path), levels)

@@ -98,7 +98,7 @@ def test_never_overwrites(emulator, photo, tmp_path):
     (out / "photo-edit-1.png").write_bytes(b"precious")
     assert run_cli(emulator, photo, "--prompt", "again", "--out", out) == 0
     assert (out / "photo-edit-1.png").read_bytes() == b"precious"
-    assert (out / "photo-edit-1-2.png").exists()
+    assert (out / "photo-edit-2.png").exists()  # the next edit of the image gets the next number
 
 
 def test_json_report(emulator, photo, tmp_path, capsys):
@@ -243,3 +243,15 @@ def test_unreadable_answer_exits_4_and_keeps_the_answer(emulator, photo, tmp_pat
     shown = capsys.readouterr().out
     assert "the service's answer, as received" in shown and "Your image is ready." in shown
     assert len(creates(emulator)) == 1
+
+
+def test_edits_of_an_image_are_numbered_in_order_whatever_their_format(emulator, mask_file, tmp_path):
+    photo = tmp_path / "rocket.jpg"
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 255, mask_file[1].shape + (3,), dtype=np.uint8)).save(photo, quality=90)
+    out = tmp_path / "out"
+    base = (photo, "--mask", mask_file[0], "--keep-unmasked", "--out", out)
+    assert run_cli(emulator, *base, "--prompt", "blue") == 0
+    assert run_cli(emulator, *base, "--prompt", "red", "--save-format", "png") == 0
+    assert run_cli(emulator, *base, "--prompt", "green") == 0
+    assert sorted(p.name for p in out.iterdir()) == ["rocket-edit-1.jpg", "rocket-edit-2.png", "rocket-edit-3.jpg"]

@@ -121,6 +121,38 @@ def test_network_faults(scenario, emulator, store, tmp_path):
     assert row["created"] == row["charged"] == row["saved"] == ASKED and row["unknown"] == 0
 
 
+HOSTILE_ROWS = {
+    "result: HTML page labelled PNG": "html",
+    "result: decompression bomb": "bomb",
+    "result: WebP labelled PNG": "mislabelled",
+    "result: 300 MB body": "huge",
+    "result: endless body": "endless",
+}
+
+
+@pytest.mark.parametrize("scenario", list(HOSTILE_ROWS))
+def test_hostile_result_bodies(scenario, emulator, store, tmp_path):
+    """A result that is no usable image is never saved as one and never paid for twice; "lost"
+    here counts charged runs that end neither with their image saved nor "no readable image"
+    with the answer kept (a silent loss)."""
+    body = HOSTILE_ROWS[scenario]
+    emulator.behaviour.result_body = body
+    run_manager(emulator, store, tmp_path, client=client_for(emulator, download_max_bytes=32 * 1024 * 1024))
+    jobs = store.jobs()
+    saved = [p for j in jobs for p in j.result_paths if p.is_file()]
+    lost = sum(1 for j in jobs if not (j.state is JobState.DONE and j.result_paths)
+               and not (j.state is JobState.UNREADABLE and j.raw_answer))
+    FAULT_MATRIX.append({"scenario": scenario, "asked": ASKED, "created": emulator.runs_created,
+                         "charged": emulator.runs_charged, "saved": len(saved), "lost": lost, "unknown": 0})
+    usable = body == "mislabelled"
+    assert lost == 0 and emulator.runs_created == emulator.runs_charged == ASKED
+    assert {j.state for j in jobs} == {JobState.DONE if usable else JobState.UNREADABLE}
+    assert len(saved) == (ASKED if usable else 0)
+    for client_ref in {j.client_ref for j in jobs}:
+        assert len(emulator.run_by_client_ref(client_ref)) == 1
+    assert all(p.suffix == ".webp" for p in saved)
+
+
 @pytest.mark.parametrize("kind", ["drop_after_read", "500", "502", "504"])
 def test_ambiguous_create(kind, emulator, store, tmp_path):
     run_manager(emulator, store, tmp_path, faults=[Fault("create", kind)])

@@ -145,3 +145,37 @@ def test_selecting_a_history_item_switches_to_its_images_tab_and_a_reload_does_n
     with qtbot.waitSignal(history.list_loaded, timeout=TIMEOUT_MS):
         history.refresh()  # the selection kept across a reload is not a new choice
     assert history.selected_job().id == job_id and window.current_document() is chelsea
+
+
+def test_results_are_numbered_per_image_in_the_order_made_in_the_strip_files_and_mix(qtbot, gui, monkeypatch):
+    from dataclasses import replace
+
+    from test_mix_flow import enter_mix
+
+    from desktop_editor.ui.panels import result_save_dialog
+
+    window = gui.open_window()
+    open_astronaut(qtbot, window)
+    first = edit(qtbot, window, "A red visor")
+    window.params_panel.set_params(replace(window.params_panel.params(), num_images=2))
+    second = edit(qtbot, window, "Two blue visors")
+    strip = window.results_strip
+    qtbot.waitUntil(lambda: strip.count() == 3, timeout=TIMEOUT_MS)
+    assert [item.label for item in strip.results()] == ["Result 2", "Result 3", "Result 1"]
+    assert [t.label for t in strip.tiles()] == ["Result 2", "Result 3", "Result 1"]
+    names = [Path(p).name for p in (*first.result_paths, *second.result_paths)]
+    stems = [name.rsplit(".", 1)[0] for name in names]
+    assert stems == ["astronaut-edit-1", "astronaut-edit-2", "astronaut-edit-3"]
+    # Save As proposes the saved file's name and format, never the saved file itself.
+    proposed = []
+    monkeypatch.setattr(result_save_dialog.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda parent, title, suggested, filters: (proposed.append(suggested), ("", ""))[1]))
+    strip.select(2)
+    strip.save_selected_as()
+    saved = Path(first.result_paths[0])
+    assert proposed == [str(saved.with_name(f"{saved.stem}-2{saved.suffix}"))]
+    # Mix calls them by the same numbers, and its keys 1-3 pick them in that order.
+    window.compare_view.setFocus()
+    session = enter_mix(qtbot, window)
+    assert [s.label for s in session.sources] == ["Result 1", "Result 2", "Result 3"]
+    assert [s.path for s in session.sources] == [Path(p) for p in (*first.result_paths, *second.result_paths)]

@@ -12,7 +12,7 @@ from PIL import Image
 from desktop_editor.api import ClientConfig, RunflowClient
 from desktop_editor.core.masks import encode_mask_png
 from desktop_editor.core.params import EditParams
-from desktop_editor.emulator import Behaviour, Emulator
+from desktop_editor.emulator import Behaviour, Emulator, Fault
 from desktop_editor.jobs.manager import JobManager
 from desktop_editor.jobs.model import EditJob, JobOptions, JobState
 from desktop_editor.jobs.store import JobStore
@@ -238,3 +238,25 @@ def test_tag_removal_without_keep_changes_the_whole_image(emulator, store, tmp_p
     done = run_one(emulator, store, job)
     original, result = _pixels(job.image_paths[0]), _pixels(done.result_paths[0])
     assert (result[mask == 0] != original[mask == 0]).any(axis=-1).mean() > 0.9
+
+
+@pytest.mark.parametrize("style", ["run", "direct"])
+@pytest.mark.parametrize("body", ["html", "bomb"])
+def test_a_result_that_is_not_an_image_ends_unreadable_never_offline_never_resent(emulator, store, tmp_path,
+                                                                                 style, body):
+    emulator.behaviour.result_body = body
+    job = run_one(emulator, store, edit_job(tmp_path, style=style), offline_retry=0.05)
+    assert job.state is JobState.UNREADABLE, job.error
+    assert "not a usable image" in job.error and "run was created" in job.error
+    assert "Nothing was sent" not in (job.error or "") + (job.advice or "")
+    assert job.raw_answer and "kept in" in job.advice and job.result_paths == []
+    time.sleep(0.3)  # the offline timer would have fired by now
+    assert store.get(job.id).state is JobState.UNREADABLE
+    assert emulator.runs_created == 1
+
+
+def test_a_create_refused_never_says_a_run_was_created(emulator, store, tmp_path):
+    emulator.inject(Fault("create", "429", count=50))
+    job = run_one(emulator, store, edit_job(tmp_path))
+    assert job.state is JobState.FAILED and "run was created" not in job.error
+    assert emulator.runs_created == 0

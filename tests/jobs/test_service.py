@@ -190,3 +190,15 @@ def test_results_are_saved_like_the_source_unless_the_settings_say_otherwise(tmp
     assert AppSettings(output_dir=str(tmp_path)).job_options().save_format == "source"
     assert AppSettings(output_dir=str(tmp_path), save_format="jpeg").job_options().save_format == "jpeg"
     assert AppSettings.from_dict({"save_format": "tiff"}).job_options().save_format == "source"  # hand-edited
+
+
+def test_a_plain_http_address_of_another_machine_gets_no_key_unless_allowed(store):
+    from desktop_editor.api.errors import ConfigurationError
+
+    credentials.save_api_key(REAL_KEY)
+    service = ServiceConnection(store)
+    with pytest.raises(ConfigurationError, match="unencrypted"):
+        service.connect(AppSettings(base_url="http://runflow.internal:8080"))
+    connection = service.connect(AppSettings(base_url="http://runflow.internal:8080", allow_cleartext=True))
+    assert not connection.demo and connection.client.config.allow_cleartext
+    service.close()

@@ -61,6 +61,7 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
     point that does not fit one of the images; reads headers only."""
     from PIL import Image
 
+    from desktop_editor.core.image_formats import UnsupportedFileError
     from desktop_editor.core.selection.common import SelectionError
     from desktop_editor.jobs.batch import image_size
 
@@ -72,6 +73,8 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
             raise MaskInputError(f"{path}: no such file.")
         try:
             size = image_size(path)
+        except UnsupportedFileError as exc:  # camera RAW: says what to export it as
+            raise MaskInputError(str(exc)) from None
         except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
             raise MaskInputError(f"{path}: not a readable image.") from None
         try:
@@ -83,12 +86,20 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
 def derive_masks(
     images: list[Path], recipe: MaskRecipe, *, on_done: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[Path, Image.Image, np.ndarray]]:
-    """(image, photo, mask) for every image, in order, computed one per core."""
-    from desktop_editor.core.images import load_image
+    """(image, photo, mask) for every image, in order, computed one per core.
+
+    Raises:
+        MaskInputError: an image cannot be opened (too large for this machine, damaged, camera
+            RAW); the masks already yielded are written, none after it.
+    """
+    from desktop_editor.core.images import ImageLoadError, load_image
     from desktop_editor.core.selection.common import photo_array
 
     def one(path: Path) -> tuple[Path, Image.Image, np.ndarray]:
-        photo = load_image(path).image
+        try:
+            photo = load_image(path).image  # the display copy: what the canvas selects on
+        except ImageLoadError as exc:
+            raise MaskInputError(str(exc)) from None
         return path, photo, recipe.make(photo_array(photo))
 
     workers = max(1, min(len(images), os.cpu_count() or 1))
@@ -120,10 +131,14 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(exc), EXIT_USAGE)
     convention = MaskConvention(args.convention)
     softened = False
-    for path, _photo, mask in derive_masks(list(args.images), recipe, on_done=_progress(len(args.images), args.quiet)):
-        written = write_new_file(args.out, f"{path.stem}_mask.png", encode_mask_png(mask, convention))
-        softened = softened or bool(((mask > 0) & (mask < 255)).any())
-        print(written)
+    try:
+        for path, _photo, mask in derive_masks(list(args.images), recipe,
+                                               on_done=_progress(len(args.images), args.quiet)):
+            written = write_new_file(args.out, f"{path.stem}_mask.png", encode_mask_png(mask, convention))
+            softened = softened or bool(((mask > 0) & (mask < 255)).any())
+            print(written)
+    except MaskInputError as exc:  # an image that cannot be opened: the masks before it stay written
+        return fail(str(exc), EXIT_USAGE)
     if softened and convention is MaskConvention.OPENAI:
         print("desktop-editor: note: soft edges were saved as fully edited (the OpenAI convention has no "
               "partial edit); use --convention bw to keep them.", file=sys.stderr)

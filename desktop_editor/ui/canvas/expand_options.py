@@ -39,15 +39,16 @@ def _label(text: str) -> QLabel:
     return label
 
 
-def _spin(low: int, high: int, tip: str, prefix: str = "") -> QSpinBox:
+def _spin(low: int, high: int, tip: str, prefix: str = "", suffix: str = "") -> QSpinBox:
     spin = QSpinBox()
     spin.setRange(low, high)
     spin.setPrefix(prefix)
+    spin.setSuffix(suffix)
     spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
     spin.setKeyboardTracking(False)  # one step when typing ends, not one per digit
     widest = max((str(low), str(high)), key=len)  # as wide as its range needs (the bar is full)
-    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}{widest}") + 14)
+    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}{widest}{suffix}") + 14)
     spin.setToolTip(tip)
     return spin
 
@@ -78,8 +79,7 @@ class ExpandOptions(QObject):
             for side, name in (("l", "left"), ("t", "top"), ("r", "right"), ("b", "bottom"))
         }
         self.overlap_spin = _spin(0, 512, "Overlap: a band of the original this deep is redone and blended at the seam",
-                                  "Overlap ")
-        self.overlap_spin.setSuffix(" px")
+                                  "Overlap ", " px")
         self.reset_button = QToolButton()
         self.reset_button.setText("Reset")
         self.reset_button.setToolTip("Back to the image as it is (one undo step)")

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
-from PySide6.QtWidgets import QAbstractScrollArea, QAbstractSpinBox, QApplication, QLineEdit, QTextEdit
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+)
 
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox
 
@@ -244,7 +251,7 @@ class CanvasInput(_ScrollArea):
         # Like other paint programs: the canvas takes the keyboard when the pointer comes over it,
         # so Space, [ and ] work at once, unless the designer is typing in a field.
         focus = QApplication.focusWidget()
-        typing = isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit))
+        typing = isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit))  # the prompt is a QPlainTextEdit
         if self.window().isActiveWindow() and not typing:
             self.setFocus(Qt.FocusReason.MouseFocusReason)
 

@@ -50,6 +50,9 @@ class MaskCommands(QObject):
             "feather": (f"Feather mask {amount} px", lambda: mask_ops.feather(mask, amount)),
         }
         text, compute = labels[operation]
+        if operation == "invert":  # undone by inverting again: no 100 MB region kept or restored
+            document.invert_mask(text)
+            return True
         QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             changed = document.set_mask_array(compute(), text)

@@ -50,9 +50,10 @@ def _percent_spin(prefix: str, tip: str) -> QSpinBox:
     spin.setRange(1, 100)
     spin.setPrefix(prefix)
     spin.setSuffix("%")
-    spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)  # typed, or changed with the wheel and arrow keys
     spin.setAlignment(Qt.AlignmentFlag.AlignRight)
-    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}100%") + 18)
+    # With its arrows, like Size and Hardness: a field without them did not look like one to change.
+    # As wide as its text and arrows need, no wider: the bar must keep Generate at 1280 px.
+    spin.setFixedWidth(spin.fontMetrics().horizontalAdvance(f"{prefix}100%") + 38)
     spin.setToolTip(tip)
     return spin
 
@@ -102,7 +103,7 @@ class ToolOptionsBar(QToolBar):
 
         self.size_slider = QSlider(Qt.Orientation.Horizontal)
         self.size_slider.setRange(1, 500)
-        self.size_slider.setFixedWidth(100)
+        self.size_slider.setFixedWidth(92)
         self.size_slider.setToolTip("Brush size in image pixels ([ and ])")
         self.size_spin = QSpinBox()
         self.size_spin.setRange(1, 2000)

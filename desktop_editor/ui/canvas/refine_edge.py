@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from desktop_editor.ui.models.document import Document
     from desktop_editor.ui.models.mask_history import MaskEditCommand
 
+STATES = ("Refining…", "Preview", "No change at this band", "Applying…")  # what the bar says
 SLIDER_MAX = 64  # the slider's reach; the box beside it goes to MAX_BAND
 
 
@@ -63,7 +64,14 @@ class RefineEdgeBar(QFrame):
         self.setAutoFillBackground(True)
         self.setStyleSheet(
             "#refine_edge_bar { background: rgba(28, 30, 34, 235); border: 1px solid rgba(255,255,255,40);"
-            " border-radius: 6px; } #refine_edge_bar QLabel { color: #e8eaed; }")
+            " border-radius: 6px; } #refine_edge_bar QLabel { color: #e8eaed; }"
+            # The whole groove shows on the dark bar (the theme's groove vanished on it, leaving only
+            # the filled part: a slider that looked 25 px long).
+            " #refine_edge_bar QSlider::groove:horizontal { height: 4px; border-radius: 2px;"
+            " background: rgba(255, 255, 255, 70); }"
+            " #refine_edge_bar QSlider::sub-page:horizontal { height: 4px; border-radius: 2px; background: #4c8dff; }"
+            " #refine_edge_bar QSlider::handle:horizontal { width: 14px; margin: -5px 0; border-radius: 7px;"
+            " background: #e8eaed; }")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 6, 8, 6)
         layout.setSpacing(8)
@@ -80,7 +88,8 @@ class RefineEdgeBar(QFrame):
             widget.setToolTip(tip)
         self.band_spin.setFixedWidth(76)
         self.state_label = QLabel()
-        self.state_label.setMinimumWidth(90)
+        # As wide as its longest state, so the bar keeps one width as the state changes.
+        self.state_label.setFixedWidth(max(self.state_label.fontMetrics().horizontalAdvance(text) for text in STATES) + 4)
         self.apply_button = QPushButton("Apply")
         self.apply_button.setToolTip("Keep the refined edge (Enter)")
         self.apply_button.setDefault(True)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop_editor.ui.common.message_boxes import fit_title, question_box
+
 Button = QMessageBox.StandardButton
 MAX_KEPT = 200
 
@@ -81,6 +83,7 @@ class Feedback(QObject):
             self._answerer(message)
             return None
         box = QMessageBox(QMessageBox.Icon.Information, title, text, Button.Ok, self._widget)
+        fit_title(box)
         box.setModal(False)
         box.show()
         return box
@@ -111,15 +114,7 @@ class Feedback(QObject):
             if isinstance(answer, tuple):
                 return answer[0] == Button.Yes, bool(answer[1])
             return answer == Button.Yes, False
-        box = QMessageBox(self._widget)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(title)
-        box.setText(text)
-        box.setInformativeText(informative)
-        box.setStandardButtons(Button.Yes | Button.Cancel)
-        box.button(Button.Yes).setText(accept)
-        box.button(Button.Cancel).setText(reject)
-        box.setDefaultButton(Button.Cancel)
+        box = question_box(self._widget, title, text, informative, accept, reject)
         check = None
         if dont_ask_again:
             from PySide6.QtWidgets import QCheckBox

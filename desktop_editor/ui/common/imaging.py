@@ -12,6 +12,8 @@ from PIL import Image
 from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtGui import QColor, QImage
 
+from desktop_editor.core.paged_memory import paged_zeros
+
 
 def aligned_stride(width: int) -> int:
     """Bytes per row of an 8-bit image that QImage can wrap: a multiple of 4."""
@@ -19,8 +21,11 @@ def aligned_stride(width: int) -> int:
 
 
 def allocate_mask_buffer(width: int, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """A zeroed 8-bit buffer with QImage-compatible row stride, and its (H, W) mask view."""
-    buffer = np.zeros((height, aligned_stride(width)), dtype=np.uint8)
+    """A zeroed 8-bit buffer with QImage-compatible row stride, and its (H, W) mask view.
+
+    In small pages (`paged_zeros`): the brush writes masks and their levels a dab at a time on
+    the window's thread, where faulting in a huge page per new area stalled strokes."""
+    buffer = paged_zeros((height, aligned_stride(width)))
     return buffer, buffer[:, :width]
 
 

@@ -20,7 +20,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageOps
 from PySide6.QtCore import (
     QCoreApplication,
     QObject,
@@ -33,7 +32,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.cpu import image_work
+from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.params import EditParams
+from desktop_editor.core.thumbnails import thumbnail
 from desktop_editor.jobs.manager import JobManager, Snapshot
 from desktop_editor.jobs.model import EditJob, JobOptions, StopOutcome
 from desktop_editor.ui.common.conversions import qimage_from_pil
@@ -128,21 +129,17 @@ def start_worker(
 
 
 def load_thumbnail(path: str, edge: int) -> QImage:
-    """A QImage of `path` scaled to fit `edge` px, EXIF-rotated; a null image when unreadable.
+    """A QImage of `path` scaled to fit `edge` px, EXIF-rotated and converted from the file's
+    colour profile to the screen like the canvas; a null image when unreadable.
 
     Decoded and scaled by Pillow (JPEGs are decoded at a reduced size via `draft`), which
     releases the GIL: results and job inputs are 4K PNGs, and Qt's reader and smooth scaling
-    would hold the GIL for their whole decode and freeze the window. Safe on any thread.
+    would hold the GIL for their whole decode and freeze the window. HEIC, PSD and 16-bit files
+    go through the full loader (`core.thumbnails`). Safe on any thread.
     """
     try:
-        with Image.open(path) as img:
-            img.draft("RGB", (edge, edge))  # JPEG: decode at 1/2, 1/4 or 1/8 size
-            img = ImageOps.exif_transpose(img)
-            img.thumbnail((edge, edge), Image.Resampling.BILINEAR, reducing_gap=2.0)
-            if img.mode not in ("RGB", "RGBA"):
-                img = img.convert("RGBA" if "transparency" in img.info or "A" in img.getbands() else "RGB")
-            return qimage_from_pil(img)
-    except (OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+        return qimage_from_pil(thumbnail(path, edge))
+    except (ImageLoadError, OSError, ValueError):
         return QImage()
 
 

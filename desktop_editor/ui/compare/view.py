@@ -51,6 +51,10 @@ __all__ = ["CompareMode", "CompareView"]
 
 _PEEK_KEYS = (Qt.Key.Key_Space, Qt.Key.Key_Backslash)
 _ZOOM_STEP = 1.25
+# A new result's wipe divider sits this fraction of the width left of the edited area, and never
+# further right than _DIVIDER_MAX, so there is always some Before to drag it across.
+_DIVIDER_MARGIN = 0.03
+_DIVIDER_MAX = 0.9
 
 
 class CompareView(QWidget):
@@ -279,6 +283,30 @@ class CompareView(QWidget):
 
     def set_divider_position(self, fraction: float) -> None:
         self._left._move_divider(max(0.0, min(1.0, fraction)) * max(1, self._left.width()))
+
+    def frame_edit(self, zoom: float | None, center: QPointF | None, edit: QRect | None) -> None:
+        """Show a result that just arrived the way the designer was looking at the image: at
+        `zoom` around `center` (image pixels; None: fitted), with the edited area `edit` (image
+        pixels) in view, centred on it when it is out of view, and on the After side of the wipe
+        divider, so a small edit is not hidden on the Before side."""
+        pane = self._left
+        if zoom is not None and center is not None:
+            self.viewport.show_at(zoom, center)
+        else:
+            self.viewport.fit()
+        if edit is None or edit.isEmpty() or pane.width() <= 0:
+            return
+        box = self._widget_box(edit)
+        if not box.intersects(QRectF(pane.rect())) and not self.viewport.fitted:
+            self.viewport.show_at(self.zoom(), QRectF(edit).center())
+            box = self._widget_box(edit)
+        left = box.left() - _DIVIDER_MARGIN * pane.width()
+        self.set_divider_position(min(_DIVIDER_MAX, max(0.0, left / pane.width())))
+
+    def _widget_box(self, image_rect: QRect) -> QRectF:
+        pane = self._left
+        rect = QRectF(image_rect)
+        return QRectF(pane.image_to_widget(rect.topLeft()), pane.image_to_widget(rect.bottomRight()))
 
     def is_showing_before(self) -> bool:
         """Whether the single picture shown is the original (toggle mode, or a held peek key)."""

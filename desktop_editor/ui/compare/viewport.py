@@ -91,6 +91,15 @@ class Viewport(QObject):
             self.fitted = True
             self.changed.emit()
 
+    def show_at(self, zoom: float, center: QPointF) -> None:
+        """Show image point `center` in the middle at `zoom` (ends fitting): how the designer
+        was looking at the image on the canvas when a result arrived."""
+        self._zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
+        self.fitted = False
+        self._center = QPointF(center)
+        self._clamp()
+        self.changed.emit()
+
     def zoom_at(self, zoom: float, anchor: QPointF, pane: QSizeF, dpr: float) -> None:
         """Zoom so the image point under `anchor` (pane coordinates) stays under it."""
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))

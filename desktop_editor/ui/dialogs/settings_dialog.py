@@ -161,7 +161,13 @@ class SettingsDialog(QDialog):
         self.base_url_edit.setPlaceholderText("https://api.runflow.io")
         self.org_edit = QLineEdit()
         self.org_edit.setPlaceholderText("optional")
+        self.cleartext_check = QCheckBox("Allow plain http to another machine")
+        self.cleartext_check.setToolTip(
+            "An http:// service address that is not this computer gets the API key unencrypted: anyone "
+            "on the network between can read it. Leave this off unless you know the road is private."
+        )
         form.addRow("Service address", self.base_url_edit)
+        form.addRow("", self.cleartext_check)
         form.addRow("Organization ID", self.org_edit)
         lay.addLayout(form)
 
@@ -286,6 +292,7 @@ class SettingsDialog(QDialog):
         else:
             self.key_edit.setPlaceholderText("Overridden by RUNFLOW_API_KEY")
         self.base_url_edit.setText(settings.base_url)
+        self.cleartext_check.setChecked(settings.allow_cleartext)
         self.org_edit.setText(settings.organization_id)
         self.output_edit.setText(settings.output_dir)
         params = settings.default_params
@@ -317,6 +324,7 @@ class SettingsDialog(QDialog):
         return replace(
             base,
             base_url=self.base_url_edit.text().strip().rstrip("/") or base.base_url,
+            allow_cleartext=self.cleartext_check.isChecked(),
             organization_id=self.org_edit.text().strip(),
             output_dir=self.output_edit.text().strip() or base.output_dir,
             default_params=params,
@@ -362,6 +370,7 @@ class SettingsDialog(QDialog):
         base_url = self.base_url_edit.text().strip() or self._settings.base_url
         start_worker(
             account.check_key, key, base_url, self.org_edit.text().strip() or None,
+            allow_cleartext=self.cleartext_check.isChecked(),
             on_returned=self._on_key_checked, on_errored=self._on_key_check_failed, owner=self,
         )
 

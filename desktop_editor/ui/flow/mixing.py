@@ -19,6 +19,7 @@ from PIL import Image
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
+from desktop_editor.core.image_formats import displayed_size
 from desktop_editor.core.mix import (
     MAX_RESULTS,
     MixPalette,
@@ -33,6 +34,7 @@ from desktop_editor.jobs.mixes import MixRecord, record_mix
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.compare.mix_bar import SOURCE_COLOURS
+from desktop_editor.ui.flow.result_sets import number_results, result_label
 from desktop_editor.ui.compare.mix_session import (
     MixBuild,
     MixSession,
@@ -55,8 +57,7 @@ _SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.web
 def _fits(path: Path, size: tuple[int, int]) -> bool:
     """Whether a result can be mixed into an original of `size`: same size, or same shape."""
     try:
-        with Image.open(path) as img:
-            w, h = img.size
+        w, h = displayed_size(path)  # from the header, any kind the loader reads (HEIC, PSD, ...)
     except (OSError, ValueError, SyntaxError):
         return False
     return (w, h) == size or abs(w / h - size[0] / size[1]) < 0.01
@@ -215,15 +216,21 @@ class MixFlow(QObject):
             job = store.get(record.get("job_id", "")) if store is not None and record.get("job_id") else None
             sources.append(self._source(Path(record["path"]), record.get("label") or Path(record["path"]).stem, job))
             known.add(record["path"])
-        ordered = ([shown] if shown in sets else []) + [s for s in reversed(sets) if s is not shown]
-        for result_set in ordered:
-            prompt = " ".join((result_set.job.params.prompt or result_set.job.params.spec.label).split())
-            for number, path in enumerate(result_set.paths, start=1):
-                if str(path) in known:
-                    continue
-                label = f"Result {number}" if len(ordered) == 1 else f"{prompt[:24]} · {number}"
-                sources.append(self._source(path, label, result_set.job, result_set.mask))
-                known.add(str(path))
+        # Numbered as the strip numbers them (Result 1 is the image's first), oldest first, so the
+        # keys 1-9 pick the results by their numbers; with more than fit, the newest and the one
+        # shown are kept.
+        ordered = number_results(sets)
+        fresh = [(result_set, i, path) for result_set in ordered for i, path in enumerate(result_set.paths)
+                 if str(path) not in known]
+        room = max(0, MAX_RESULTS - len(sources))
+        if len(fresh) > room:
+            positions = [p for p, entry in enumerate(fresh) if entry[0] is shown][:room]
+            others = [p for p, entry in enumerate(fresh) if entry[0] is not shown]
+            positions += others[len(others) - (room - len(positions)):] if room > len(positions) else []
+            fresh = [fresh[p] for p in sorted(positions)]
+        for result_set, i, path in fresh:
+            sources.append(self._source(path, result_label(result_set.first_number + i), result_set.job, result_set.mask))
+            known.add(str(path))
         return original, sources
 
     @staticmethod

@@ -12,6 +12,7 @@ from PySide6.QtCore import QMimeData, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
 
+from desktop_editor.core.colour import space_summary
 from desktop_editor.core.images import (
     OPEN_FILTER_EXTENSIONS,
     ImageLoadError,
@@ -34,6 +35,15 @@ from desktop_editor.ui.models.document_list import DocumentList
 IMAGE_FILTER = "Images ({})".format(" ".join(f"*{ext}" for ext in OPEN_FILTER_EXTENSIONS))
 PROJECT_FILTER = f"Desktop Editor projects (*{PROJECT_SUFFIX})"
 OPENABLE = {*OPEN_FILTER_EXTENSIONS, PROJECT_SUFFIX}
+
+
+def opened_line(name: str, loaded: LoadedImage, width: int, height: int) -> tuple[str, int]:
+    """The status line for an opened image and how long it shows: its size, its own depth and
+    profile when they are not plain 8-bit sRGB, and how its colours were read when something
+    was assumed (an unusable profile, CMYK without one), kept longer so it is seen."""
+    summary = space_summary(loaded.source.space) if loaded.source is not None else None
+    line = f"Opened {name} ({width}×{height}{', ' + summary if summary else ''})."
+    return (f"{line} {loaded.note}", 15000) if loaded.note else (line, 4000)
 
 
 class DocumentOpener(QObject):
@@ -187,7 +197,7 @@ class DocumentOpener(QObject):
             self._finishing[request] = document
         self.add(document)
         self.file_opened.emit(key)
-        self.feedback.status(f"Opened {document.name} ({document.width}×{document.height}).", 4000)
+        self.feedback.status(*opened_line(document.name, loaded, document.width, document.height))
 
     @Slot(int, object)
     def _on_display_ready(self, request: int, rest: DisplayRest) -> None:

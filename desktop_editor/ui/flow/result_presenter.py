@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QRect, Signal, Slot
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import load_image
@@ -28,6 +28,7 @@ from desktop_editor.ui.common.image_tasks import TaskRunner
 from desktop_editor.ui.compare.panes import ImageLevels
 from desktop_editor.ui.flow.expanding import canvas_before, is_expansion
 from desktop_editor.ui.flow.notifications import MESSAGE_MS
+from desktop_editor.ui.flow.result_framing import edit_rect, turn_to_result
 from desktop_editor.ui.flow.result_sets import ResultSet, build_items, preview_image, strip_entries
 from desktop_editor.ui.flow.sent_jobs import SentJobs
 from desktop_editor.ui.models.document import Document
@@ -224,7 +225,9 @@ class ResultPresenter(QObject):
 
     @Slot(int)
     def on_result_copied(self, index: int) -> None:
-        self.window.feedback.status(f"Result {index + 1} copied to the clipboard.", MESSAGE_MS)
+        items = self.window.results_strip.results()
+        label = items[index].label if 0 <= index < len(items) and items[index].label else f"Result {index + 1}"
+        self.window.feedback.status(f"{label} copied to the clipboard.", MESSAGE_MS)
 
     # ----- the compare view ----------------------------------------------------------------------
 
@@ -249,14 +252,15 @@ class ResultPresenter(QObject):
         mask = self.sent.masks.get(job.id)
         levels = (window.compare_view.levels_of(document.image) or display_levels(document)) if shown is not None else None
 
-        def work() -> tuple[QImage, ImageLevels | None]:
+        def work() -> tuple[QImage, ImageLevels | None, QRect | None]:
             after = preview_image(preview, shown)
             # The original's levels with the patch made again: the view draws the result smoothly
             # at once, instead of shrinking the whole frame on the GUI thread until it has them.
-            return after, ImageLevels.patched(levels, after, preview.rect) if levels is not None else None
+            patched = ImageLevels.patched(levels, after, preview.rect) if levels is not None else None
+            return after, patched, edit_rect(mask)
 
-        def done(value: tuple[QImage, ImageLevels | None]) -> None:
-            after, after_levels = value
+        def done(value: tuple[QImage, ImageLevels | None, QRect | None]) -> None:
+            after, after_levels, edit = value
             if preview.exact:  # a lossy file's own pixels are shown once saved: nothing to keep
                 self._remember_preview_image(key, after)
             # The job may have saved its file meanwhile and the strip selected it, which starts
@@ -272,7 +276,7 @@ class ResultPresenter(QObject):
             self._previewing = job.id
             window.compare_view.set_images(before, after, _frozen(mask) if fits else None, after_levels=after_levels,
                                            before_levels=display_levels(document))
-            window.show_compare_page()
+            turn_to_result(window, document, edit if fits else None)
             window.update_view_actions()
 
         self._tasks.submit(work, done)
@@ -309,7 +313,10 @@ class ResultPresenter(QObject):
         shown = document.image if document is not None and preview is not None and \
             document.loaded.image is preview.original else None
 
-        def work() -> tuple[QImage, QImage | None, np.ndarray | None]:
+        # Where the edit is matters only when the result arrives (see result_framing).
+        known_edit, need_edit, sent_mask = result_set.edit, result_set.edit is None and self._switch_when_shown, result_set.mask
+
+        def work() -> tuple[QImage, QImage | None, np.ndarray | None, QRect | None]:
             if ready is not None:
                 after = ready
             elif preview is not None:
@@ -328,12 +335,15 @@ class ResultPresenter(QObject):
                     mask = load_mask(mask_file)
                 except MaskError:
                     mask = None
-            return after, before, mask
+            edit = edit_rect(sent_mask if mask is None else mask) if need_edit else known_edit
+            return after, before, mask, edit
 
-        def done(value: tuple[QImage, QImage | None, np.ndarray | None]) -> None:
+        def done(value: tuple[QImage, QImage | None, np.ndarray | None, QRect | None]) -> None:
             if generation != self._decode_generation:
                 return
-            after, before, mask = value
+            after, before, mask, edit = value
+            if edit is not None:
+                result_set.edit = edit
             if mask is not None:
                 result_set.mask = mask
             if before is not None:
@@ -368,7 +378,7 @@ class ResultPresenter(QObject):
                             before_levels=display_levels(original) if original is not None and before is original.image else None)
         if self._switch_when_shown:
             self._switch_when_shown = False
-            window.show_compare_page()
+            turn_to_result(window, result_set.document, result_set.edit if mask is not None else None)
         window.update_view_actions()
         self.result_shown.emit(result_set)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
 from desktop_editor.jobs.model import EditJob
@@ -41,6 +42,8 @@ class ResultSet:
     before: QImage | None = None
     selected: int = 0
     items: list[ResultItem] = field(default_factory=list)
+    edit: QRect | None = None  # the edited area (the mask's painted bounds), once worked out
+    first_number: int = 1  # its first result's number among its image's results (see number_results)
 
     @property
     def paths(self) -> list[Path]:
@@ -101,21 +104,50 @@ def build_items(result_set: ResultSet) -> list[ResultItem]:
     job = result_set.job
     stem = Path(job.image_paths[0]).stem if job.image_paths else "result"
     caption = job_caption(job)
-    for number, path in enumerate(result_set.paths, start=1):
+    for number, path in enumerate(result_set.paths, start=result_set.first_number):
         icc, dpi = file_metadata(path)
         result_set.items.append(ResultItem(
             path=path, icc_profile=icc or fallback_icc, dpi=dpi or fallback_dpi,
-            label=f"Result {number}", name=f"{stem}-result-{number}",
+            label=result_label(number), name=f"{stem}-result-{number}",
             saved_to=path if auto_saved(path, job) else None, group=job.id, group_label=caption,
         ))
     return result_set.items
 
 
-def strip_entries(sets: Iterable[ResultSet]) -> list[tuple[ResultSet, int]]:
-    """(set, index within it) for each tile, newest job first (sets are given oldest first)."""
+def result_label(number: int) -> str:
+    """What the strip, Mix and messages call an image's result number `number`."""
+    return f"Result {number}"
+
+
+def oldest_first(sets: Iterable[ResultSet]) -> list[ResultSet]:
+    """An image's sets in the order their jobs were sent."""
     # Times have one-second steps: two edits sent in the same second keep the order they came in.
-    ranked = sorted(enumerate(sets), key=lambda pair: (pair[1].job.created_at, pair[0]), reverse=True)
-    ordered = [result_set for _position, result_set in ranked]
+    ranked = sorted(enumerate(sets), key=lambda pair: (pair[1].job.created_at, pair[0]))
+    return [result_set for _position, result_set in ranked]
+
+
+def number_results(sets: Iterable[ResultSet]) -> list[ResultSet]:
+    """Number the results of one image's sets 1, 2, 3 … in the order they were made (oldest
+    job first, a job's results in their order), so the strip, Mix and messages tell them apart
+    by the same numbers; a set brought back later (History > Reopen) takes its place by time.
+    Returns the sets oldest first."""
+    ordered = oldest_first(sets)
+    number = 1
+    for result_set in ordered:
+        if result_set.first_number != number:
+            result_set.first_number = number
+            for offset, item in enumerate(result_set.items):
+                item.label = result_label(number + offset)
+                stem = Path(result_set.job.image_paths[0]).stem if result_set.job.image_paths else "result"
+                item.name = f"{stem}-result-{number + offset}"
+        number += len(build_items(result_set))
+    return ordered
+
+
+def strip_entries(sets: Iterable[ResultSet]) -> list[tuple[ResultSet, int]]:
+    """(set, index within it) for each tile, newest job first (sets are given oldest first),
+    the results numbered as `number_results` does."""
+    ordered = list(reversed(number_results(sets)))
     return [(result_set, index) for result_set in ordered for index in range(len(build_items(result_set)))]
 
 

@@ -67,7 +67,8 @@ class SettingsApplier(QObject):
         window.prefs.set(settings)
         self.apply_to_panels(settings, defaults=False)
         window.results_strip.set_output_dir(settings.output_dir)
-        address_changed = (old.base_url, old.organization_id) != (settings.base_url, settings.organization_id)
+        address_changed = ((old.base_url, old.organization_id, old.allow_cleartext)
+                           != (settings.base_url, settings.organization_id, settings.allow_cleartext))
         if key_changed or old.max_concurrent != settings.max_concurrent or (address_changed and not self.link.demo):
             self.link.reconnect()
 

@@ -27,17 +27,24 @@ from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
 from desktop_editor.ui.models.expansion_command import ExpansionCommand
+from desktop_editor.ui.models.invert_command import InvertMaskCommand
 from desktop_editor.ui.models.mask_copies import spare_masks
 from desktop_editor.ui.models.mask_history import (
     DEFAULT_HISTORY_BUDGET,
     MaskEditCommand,
     RegionPayload,
+    TILE,
     RegionSnapshot,
     history_bytes,
     trim_history,
 )
+from desktop_editor.ui.models.tile_payload import TilePayload
 
 _untitled_numbers = itertools.count(1)
+
+
+# An in-place edit whose touched tiles span this many pixels or more is kept as its tiles.
+TILED_STEP_PIXELS = 1 << 20
 
 
 def bounds_to_rect(bounds: Bounds) -> QRect:
@@ -258,6 +265,15 @@ class Document(QObject):
         self._push(MaskEditCommand(self, payload, text))
         return True
 
+    def invert_mask(self, text: str = "Invert mask") -> None:
+        """Invert the whole mask as one undo step that keeps no pixels (see `InvertMaskCommand`)."""
+        self._push(InvertMaskCommand(self, text))
+
+    def invert_mask_in_place(self) -> None:
+        """Invert every mask pixel where it is (255 - value, as `mask_ops.invert`) and announce it."""
+        np.bitwise_not(self._mask, out=self._mask)  # 255 - value for 8-bit values
+        self.notify_mask_changed((0, 0, self.width, self.height))
+
     def apply_mask_change(self, payload: RegionPayload, after: np.ndarray, text: str) -> MaskEditCommand:
         """Apply a change prepared off the GUI thread (`payload` compressed there, `after` the new
         pixels of `payload.bounds`) as one undo step; returns its command.
@@ -350,6 +366,13 @@ class Document(QObject):
         self._mask_revision += 1
         self.mask_changed.emit(QRect(x0, y0, x1 - x0, y1 - y0))
 
+    def write_mask_tiles(self, bounds: Bounds, tiles: list[tuple[int, int, np.ndarray]]) -> None:
+        """Write (top, left, pixels) tiles into the mask and announce `bounds`, which holds them
+        all (undo/redo of a stroke kept as tiles)."""
+        for top, left, pixels in tiles:
+            self._mask[top : top + pixels.shape[0], left : left + pixels.shape[1]] = pixels
+        self.notify_mask_changed(bounds)
+
     def notify_mask_changed(self, bounds: Bounds) -> None:
         self._mask_revision += 1
         self.mask_changed.emit(bounds_to_rect(bounds))
@@ -384,7 +407,7 @@ class Document(QObject):
             self.history_replaying = False
             self._update_modified()
 
-    def _push(self, command: MaskEditCommand | ExpansionCommand) -> None:
+    def _push(self, command: MaskEditCommand | ExpansionCommand | InvertMaskCommand) -> None:
         stack = self.undo_stack
         # Pushing after some undos deletes the steps that could have been redone.
         discarded = sum(getattr(stack.command(i), "nbytes", 0) for i in range(stack.index(), stack.count()))
@@ -448,12 +471,21 @@ class MaskEdit:
         self.document.notify_mask_changed(bounds)
 
     def commit(self, text: str) -> bool:
-        """Record the edit as one undo step holding only what changed; False if nothing did."""
+        """Record the edit as one undo step holding only what changed; False if nothing did.
+
+        An edit whose tiles span `TILED_STEP_PIXELS` or more (a stroke across a fitted photo)
+        keeps just the tiles it touched (`TilePayload`), not their bounding box."""
         if not self._open:
             return False
         self._open = False
-        before = self._snapshot.before()
         bounds = self._snapshot.bounds
+        if bounds is not None and (bounds[2] - bounds[0]) * (bounds[3] - bounds[1]) >= TILED_STEP_PIXELS:
+            tiled = TilePayload.from_tiles(self.pixels, self._snapshot.tiles(), TILE)
+            if tiled is None:
+                return False
+            self.document._push(MaskEditCommand(self.document, tiled, text, applied=True))
+            return True
+        before = self._snapshot.before()
         if before is None or bounds is None:
             return False
         x0, y0, x1, y1 = bounds

@@ -22,6 +22,7 @@ import numpy as np
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from desktop_editor.core.mask_ops import Bounds
+from desktop_editor.ui.models.tile_payload import TilePayload
 
 
 class MaskTarget(Protocol):
@@ -34,6 +35,8 @@ class MaskTarget(Protocol):
     history_replaying: bool
 
     def write_mask_region(self, bounds: Bounds, pixels: np.ndarray) -> None: ...
+
+    def write_mask_tiles(self, bounds: Bounds, tiles: list[tuple[int, int, np.ndarray]]) -> None: ...
 
     def replaying_history(self) -> AbstractContextManager[None]: ...
 
@@ -73,6 +76,10 @@ class RegionPayload:
     def after_array(self) -> np.ndarray:
         return self._decode(self.after)
 
+    def write_to(self, target: MaskTarget, *, after: bool) -> None:
+        """Put the region back as it was after the change, or before it."""
+        target.write_mask_region(self.bounds, self.after_array() if after else self.before_array())
+
 
 class MaskEditCommand(QUndoCommand):
     """One undoable mask change. redo() is safe to repeat: it writes the 'after' pixels again.
@@ -81,7 +88,7 @@ class MaskEditCommand(QUndoCommand):
     `applied=True`, so the redo() that QUndoStack.push() calls does not repaint it.
     """
 
-    def __init__(self, document: MaskTarget, payload: RegionPayload, text: str, *, applied: bool = False):
+    def __init__(self, document: MaskTarget, payload: RegionPayload | TilePayload, text: str, *, applied: bool = False):
         super().__init__(text)
         self.document = document
         self.payload = payload
@@ -96,12 +103,12 @@ class MaskEditCommand(QUndoCommand):
         if self._skip_redo or self.document.history_replaying:
             self._skip_redo = False
             return
-        self.document.write_mask_region(self.payload.bounds, self.payload.after_array())
+        self.payload.write_to(self.document, after=True)
 
     def undo(self) -> None:
         if self.document.history_replaying:
             return
-        self.document.write_mask_region(self.payload.bounds, self.payload.before_array())
+        self.payload.write_to(self.document, after=False)
         if self.forget_when_undone:
             self.setObsolete(True)  # QUndoStack deletes an obsolete command once undone
 
@@ -189,6 +196,10 @@ class RegionSnapshot:
         else:
             ox0, oy0, ox1, oy1 = self._bounds
             self._bounds = (min(ox0, bx0), min(oy0, by0), max(ox1, bx1), max(oy1, by1))
+
+    def tiles(self) -> dict[tuple[int, int], np.ndarray]:
+        """The saved tiles, by tile row and column, as they were before the edit."""
+        return self._tiles
 
     def before(self) -> np.ndarray | None:
         """The pixels of `bounds` as they were before the edit."""

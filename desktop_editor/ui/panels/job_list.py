@@ -49,6 +49,7 @@ from PySide6.QtWidgets import (
 from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.ui.common.binding import set_tone, tone_color
 from desktop_editor.ui.common.job_bridge import ThumbnailCache
+from desktop_editor.ui.common.message_boxes import question_box
 
 JobRole = Qt.ItemDataRole.UserRole + 1
 LINE_GAP = 3
@@ -131,16 +132,7 @@ def confirm(parent: QWidget, title: str, text: str, informative: str, accept: st
 
     The safe answer is the default: these questions guard actions that can cost money.
     """
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle(title)
-    box.setText(text)
-    box.setInformativeText(informative)
-    box.setStandardButtons(QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
-    box.button(QMessageBox.StandardButton.Yes).setText(accept)
-    box.button(QMessageBox.StandardButton.Cancel).setText(reject)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    return question_box(parent, title, text, informative, accept, reject).exec() == QMessageBox.StandardButton.Yes
 
 
 # ----- the model --------------------------------------------------------------------------------

@@ -2,13 +2,15 @@
 folder and Use as input, with their buttons.
 
 Apart from the strip so that what a command is called, shows and enables is one small piece;
-the strip decides what the commands do. They carry no keys: the window's action registry binds
-Ctrl+S, Ctrl+Shift+S and Ctrl+C to the same slots on the page where those keys mean the result.
+the strip decides what the commands do. They carry no keys of their own: the window hands the
+strip its registry's Save, Save As, Copy and Use as input (`adopt`), which bind Ctrl+S,
+Ctrl+Shift+S and Ctrl+C on the page where those keys mean the result, so the buttons, their tips
+and the context menu name the keys; Show in folder has no key and stays the strip's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt
@@ -36,6 +38,8 @@ class ResultActions:
     def __init__(self, parent: QWidget, *, save: Callable[[], object], save_as: Callable[[], object],
                  copy: Callable[[], object], use_as_input: Callable[[], object],
                  show_in_folder: Callable[[], object]):
+        self._buttons: dict[str, QToolButton] = {}
+        self._set_tip: Callable[[QAction, str | None], None] = _own_tip
         color = parent.palette().buttonText().color().name()
         self.save = _action(parent, "Save", "save", color, _SAVE_TIP, save)
         self.save_as = _action(parent, "Save As…", "open", color,
@@ -68,7 +72,28 @@ class ResultActions:
             column.addWidget(button)
             buttons[name] = button
         column.addStretch(1)
+        self._buttons = buttons
         return column, buttons
+
+    def adopt(self, actions: Mapping[str, QAction], set_tip: Callable[[QAction, str | None], None]) -> None:
+        """Use the window's `actions` (by name: "save", "save_as", "copy", "use_as_input") in place
+        of the strip's own, on the buttons and in the menu; `set_tip(action, tip)` says a tip that
+        follows the state (None: the usual one) the way the window's tips are said, with the keys.
+        The window's actions call the strip's slots themselves (its command handlers).
+
+        The buttons keep their short labels ("Save", not "Save Result"): the strip is the result's."""
+        for name, action in actions.items():
+            own: QAction = getattr(self, name)
+            action.setIconText(own.text())
+            if action.icon().isNull():
+                action.setIcon(own.icon())
+                action.setProperty("icon_name", own.property("icon_name"))
+            setattr(self, name, action)
+            button = self._buttons.get(name)
+            if button is not None:
+                button.removeAction(own)  # a button with two actions shows a menu arrow
+                button.setDefaultAction(action)
+        self._set_tip = set_tip
 
     def redraw_icons(self, color: str) -> None:
         """Draw the icons in `color` (after a light/dark switch)."""
@@ -80,6 +105,9 @@ class ResultActions:
         for action in (self.save, self.save_as, self.copy, self.use_as_input):
             action.setEnabled(selected)
         self.show_in_folder.setEnabled(saved is not None)
-        self.save.setToolTip(
-            f"Already saved as {saved.name} in {saved.parent}; Save only says where it is" if saved is not None
-            else _SAVE_TIP)
+        self._set_tip(self.save, f"Already saved as {saved.name} in {saved.parent}; Save only says where it is"
+                      if saved is not None else None)
+
+
+def _own_tip(action: QAction, tip: str | None) -> None:
+    action.setToolTip(tip or _SAVE_TIP)

@@ -18,6 +18,7 @@ and the keys are the window's action registry's.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QStandardPaths, Qt, Signal, Slot
@@ -35,13 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.core.filenames import free_path
-from desktop_editor.core.result_export import (
-    ExportError,
-    file_xmp,
-    format_for_path,
-    save_new,
-    save_to,
-)
+from desktop_editor.core.result_export import ExportError, file_name, format_for_path
 from desktop_editor.ui.common.binding import set_tone
 from desktop_editor.ui.common.desktop import feedback_for, show_folder
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -50,8 +45,9 @@ from desktop_editor.ui.panels.result_items import (
     ResultItem,
     clipboard_image,
     make_thumbnail,
-    pil_of,
     save_error_message,
+    save_item_new,
+    save_item_to,
     thumbnail_key,
 )
 from desktop_editor.ui.panels.result_save_dialog import ask_save_target
@@ -254,6 +250,16 @@ class ResultsStrip(QWidget):
         self._update_actions()
         self.result_selected.emit(index)
 
+    def use_window_actions(self, actions: Mapping[str, QAction],
+                           set_tip: Callable[[QAction, str | None], None]) -> None:
+        """Show the window's Save, Save As, Copy and Use as input (by those names: "save",
+        "save_as", "copy", "use_as_input") on the buttons and in the menu instead of the strip's
+        own, so they name the keys the window gives them (see `ResultActions.adopt`)."""
+        self._commands.adopt(actions, set_tip)
+        self.save_action, self.save_as_action = self._commands.save, self._commands.save_as
+        self.copy_action, self.use_as_input_action = self._commands.copy, self._commands.use_as_input
+        self._update_actions()
+
     # ----- where and how to save -------------------------------------------------------------
 
     def set_output_dir(self, folder: str | Path | None) -> None:
@@ -291,10 +297,7 @@ class ResultsStrip(QWidget):
         folder = self.output_dir(index)
         fmt = self._save_format
         stem = item.suggested_stem(index)
-        self._start_save(
-            index, lambda: save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi,
-                                    xmp=file_xmp(item.path)), str(folder)
-        )
+        self._start_save(index, lambda: save_item_new(item, folder, stem, fmt), str(folder))
 
     @Slot()
     def save_selected_as(self) -> None:
@@ -302,8 +305,7 @@ class ResultsStrip(QWidget):
         index = self.selected_index()
         if index < 0:
             return
-        item = self._items[index]
-        suggested = free_path(self.output_dir(index), f"{item.suggested_stem(index)}.png")
+        suggested = self.proposed_path(index)
         answer = ask_save_target(self, suggested, self._last_quality)
         if answer is None:
             return
@@ -311,6 +313,16 @@ class ResultsStrip(QWidget):
         if target.suffix.lower() in (".jpg", ".jpeg", ".webp"):
             self._last_quality = quality
         self.save_to(index, target, quality=quality)
+
+    def proposed_path(self, index: int) -> Path:
+        """What Save As proposes for result `index`: a result already saved keeps its saved file's
+        name and format (cat-edit-3.jpg), else the Save name in the Save format; numbered where
+        that file exists, so pressing Enter never replaces the saved result with a re-encoded copy."""
+        item = self._items[index]
+        saved = item.saved_file()
+        if saved is not None:
+            return free_path(saved.parent, saved.name)
+        return free_path(self.output_dir(index), file_name(item.suggested_stem(index), self._save_format))
 
     def save_to(self, index: int, path: str | Path, *, quality: int = 95) -> None:
         """Save result `index` to exactly `path` (format from its extension), on a worker.
@@ -324,9 +336,7 @@ class ResultsStrip(QWidget):
         except ExportError as exc:
             self.save_failed.emit(str(exc))
             return
-        self._start_save(index, lambda: save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi,
-                                                quality=quality, xmp=file_xmp(item.path)),
-                         str(target.parent))
+        self._start_save(index, lambda: save_item_to(item, target, quality), str(target.parent))
 
     @Slot()
     def show_selected_in_folder(self) -> bool:

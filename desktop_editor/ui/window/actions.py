@@ -228,7 +228,8 @@ class ActionRegistry(QObject):
         super().__init__(window)
         self._actions: dict[str, QAction] = {}
         self._page = MASK
-        self._page_cache: dict[str, list[tuple[QAction, list[QKeySequence], str | None]]] = {}
+        self._page_cache: dict[str, list[tuple[ActionSpec, QAction, list[QKeySequence]]]] = {}
+        self._tips: dict[str, str] = {}  # tips that follow a state (see set_tip)
         adopted = dict(adopted)
         for spec in ACTIONS:
             action = adopted.get(spec.id) or QAction(spec.text, window)
@@ -272,22 +273,37 @@ class ActionRegistry(QObject):
         if page == self._page and not force:
             return
         self._page = page
-        for action, sequences, tip in self._page_keys(page):
+        for spec, action, sequences in self._page_keys(page):
             if action.shortcuts() != sequences:
                 action.setShortcuts(sequences)
+            tip = self._tip(spec, page)
             if tip is not None and action.toolTip() != tip:
                 action.setToolTip(tip)
 
-    def _page_keys(self, page: str) -> list[tuple[QAction, list[QKeySequence], str | None]]:
-        """(action, its keys, its tooltip) on `page`, worked out once per page."""
+    def set_tip(self, action: QAction, tip: str | None) -> None:
+        """Say `tip` for `action` instead of its declared tip (None: the declared one again), with
+        the page's keys after it; for a tip that follows a state, like Save on a result already
+        saved, so a page switch does not drop what it says."""
+        spec = SPECS[action.objectName()]
+        if tip is None:
+            self._tips.pop(spec.id, None)
+        else:
+            self._tips[spec.id] = tip
+        shown = self._tip(spec, self._page)
+        if shown is not None:
+            action.setToolTip(shown)
+
+    def _tip(self, spec: ActionSpec, page: str) -> str | None:
+        tip = self._tips.get(spec.id, spec.tip)
+        text = native(spec.keys if spec.page in (ANY, page) else ())
+        return (f"{tip} ({text})" if text else tip) if tip else None
+
+    def _page_keys(self, page: str) -> list[tuple[ActionSpec, QAction, list[QKeySequence]]]:
+        """(spec, action, its keys) on `page`, worked out once per page."""
         if page not in self._page_cache:
-            rows = []
-            for spec in ACTIONS:
-                keys = spec.keys if spec.page in (ANY, page) else ()
-                text = native(keys)
-                tip = (f"{spec.tip} ({text})" if text else spec.tip) if spec.tip else None
-                rows.append((self._actions[spec.id], [QKeySequence(k) for k in keys], tip))
-            self._page_cache[page] = rows
+            self._page_cache[page] = [
+                (spec, self._actions[spec.id], [QKeySequence(k) for k in (spec.keys if spec.page in (ANY, page) else ())])
+                for spec in ACTIONS]
         return self._page_cache[page]
 
     def refresh(self, conditions: Mapping[str, bool]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from desktop_editor.ui.compare.view import CompareMode
@@ -63,14 +64,6 @@ def layered_saving(window: QMainWindow) -> LayeredSaving:
     return saving
 
 
-def attach_result_actions(window: QMainWindow) -> None:
-    """Actions the result views show themselves: the mix bar's, and Save as Layers in each
-    result's menu."""
-    actions = window.actions
-    window.compare_view.mix_bar.add_actions([actions[a] for a in ("mix.save", "file.save_layers", "mix.use_as_input")])
-    window.results_strip.layers_action = actions["file.save_layers"]
-
-
 def generate_from_panel(window: QMainWindow) -> None:
     """Generate through the panel, so Ctrl+Enter, the toolbar and the panel's button behave the
     same (validation shown by the fields, the prompt remembered)."""
@@ -82,9 +75,11 @@ def generate_from_panel(window: QMainWindow) -> None:
 
 
 def use_tool(window: QMainWindow, tool_id: str) -> None:
-    """Pick a mask tool; the canvas comes forward to use it."""
+    """Pick a mask tool; the canvas comes forward to use it and takes the keyboard, so the tool
+    keys pressed next ([, {, Space) act on it instead of typing into the prompt."""
     window.canvas.tools.set_current(tool_id)
     window.show_mask_page()
+    window.canvas.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def zoom(window: QMainWindow, how: str) -> None:

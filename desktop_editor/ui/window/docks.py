@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QWidget
+
+
+# How the right column is shared between Parameters and Jobs|History at first (proportions: the
+# window is not laid out yet). A window 850 px tall or more (1400x900 at 100%) gives Jobs and
+# History a good four rows with the selected edit's details; a shorter one (a small screen, or
+# 150% scale) keeps Parameters' model and prompt in view first.
+ROOMY_HEIGHT = 850
+ROOMY_SHARES = (330, 500)
+SHORT_SHARES = (600, 400)
 
 
 class Docks:
@@ -46,4 +56,7 @@ class Docks:
             dock.show()
         self.jobs.raise_()
         w.resizeDocks([self.params], [370], Qt.Orientation.Horizontal)
-        w.resizeDocks([self.params, self.jobs], [560, 330], Qt.Orientation.Vertical)
+        screen = w.screen() or QGuiApplication.primaryScreen()
+        height = min(w.height(), screen.availableGeometry().height()) if screen is not None else w.height()
+        shares = ROOMY_SHARES if height >= ROOMY_HEIGHT else SHORT_SHARES
+        w.resizeDocks([self.params, self.jobs], list(shares), Qt.Orientation.Vertical)

@@ -4,7 +4,8 @@ Commands are window-wide QActions (see `window.actions`); a held key is not a co
 state the view keeps while the key is down (panning the canvas, showing the original in the
 comparison). A view only hears keys while it has focus, so after a click in a panel Space did
 nothing: this filter hands held keys to the current page's view unless a text field or spin
-box has the focus (there Space is typing).
+box has the focus (there Space is typing). Esc in a text field of the window hands the keyboard
+back to the page's view, as in other paint programs, so the tool keys that follow work again.
 
 The filter sits on the focused widget only, moved as the focus moves, never on the whole
 application: an application-wide Python filter makes every event of every object (timers,
@@ -79,11 +80,23 @@ class HoldKeyForwarder(QObject):
     def _on_watched_destroyed(self) -> None:
         self._watched = None
 
+    def _leave_text_field(self, watched: QObject) -> bool:
+        """Esc reached a text field (no window command took it): the page's view takes the keys."""
+        focus = QApplication.focusWidget()
+        if watched is not focus or not isinstance(focus, _TYPING) or focus.window() is not self._window:
+            return False
+        if isinstance(focus, QComboBox) and focus.view().isVisible():
+            return False  # Esc closes the open list first
+        self._target().setFocus(Qt.FocusReason.ShortcutFocusReason)
+        return True
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         kind = event.type()
         if self._forwarding or kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             return False
         assert isinstance(event, QKeyEvent)
+        if event.key() == Qt.Key.Key_Escape and not event.modifiers() and kind == QEvent.Type.KeyPress:
+            return self._leave_text_field(watched)
         if event.key() not in HOLD_KEYS or event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier:
             return False
         focus = QApplication.focusWidget() or self._window
@@ -98,3 +111,13 @@ class HoldKeyForwarder(QObject):
         finally:
             self._forwarding = False
         return True
+
+
+def give_keys_to_page(window: QWidget, view: QWidget) -> None:
+    """The page just shown (`view`) takes the keyboard, unless the designer is typing in a field
+    of the window: a result arriving while they write the next prompt must not send the rest of
+    their words to the tool keys."""
+    focus = QApplication.focusWidget()
+    if isinstance(focus, _TYPING) and focus.window() is window and not view.isAncestorOf(focus):
+        return
+    view.setFocus(Qt.FocusReason.OtherFocusReason)

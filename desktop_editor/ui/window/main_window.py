@@ -49,14 +49,15 @@ from desktop_editor.ui.panels.results_strip import ResultsStrip
 from desktop_editor.ui.window.actions import ActionRegistry, shortcut_rows
 from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_panels_menu
 from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
-from desktop_editor.ui.window.commands import attach_result_actions, command_handlers
+from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
 from desktop_editor.ui.window.document_tabs import DocumentTabs
-from desktop_editor.ui.window.keys import HoldKeyForwarder
+from desktop_editor.ui.window.keys import HoldKeyForwarder, give_keys_to_page
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
 from desktop_editor.ui.window.start_folders import StartFolders
 from desktop_editor.ui.window.status_bar import EditorStatusBar
 from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
+from desktop_editor.ui.window import view_actions
 from desktop_editor.ui.window.view_actions import group_actions, refresh_enabled_actions, refresh_page_actions
 from desktop_editor.ui.window.window_state import restore_window_state, save_window_state
 
@@ -145,7 +146,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.flow = EditFlow(self)
         self.mixing = MixFlow(self, self.flow)
-        attach_result_actions(self)
+        view_actions.hand_out_actions(self)
         self.compare_view.mode_changed.connect(lambda _mode: self.update_view_actions())
         restore_window_state(self.settings, self, self.canvas)
         self.actions["view.marching_ants"].setChecked(self.canvas.marching_ants())
@@ -323,7 +324,7 @@ class MainWindow(QMainWindow):
         if page == COMPARE_PAGE:
             self.canvas.tools.current.cancel()
         self.stack.setCurrentIndex(page)
-        (self.compare_view if page == COMPARE_PAGE else self.canvas).setFocus(Qt.FocusReason.OtherFocusReason)
+        give_keys_to_page(self, self.compare_view if page == COMPARE_PAGE else self.canvas)
         self.update_view_actions()
         self.page_changed.emit("compare" if page == COMPARE_PAGE else "mask")
 

@@ -125,8 +125,10 @@ class DemoBanner(QFrame):
         self.setAutoFillBackground(True)
         self.label = QLabel(DEMO_BANNER_TEXT, self)
         self.label.setTextFormat(Qt.TextFormat.RichText)
-        self.label.setWordWrap(False)
-        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setWordWrap(True)  # in a narrow window (150% scale) on two lines, never cut
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.label.setSizePolicy(policy)
         self.label.setToolTip(self.label.text().replace("<b>", "").replace("</b>", ""))
         self.button = QPushButton("Add API key…", self)
         self.button.setToolTip("Open Settings to enter your Runflow API key (stored in the system keyring)")
@@ -136,7 +138,7 @@ class DemoBanner(QFrame):
         layout.setSpacing(10)
         layout.addWidget(self.label, 1)
         layout.addWidget(self.button)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
 
 class ViewSwitch(QFrame):

@@ -33,7 +33,7 @@ def restore_window_state(settings: QSettings, window: QMainWindow, canvas: Canva
     geometry = settings.value("window/geometry")
     if geometry is not None:
         window.restoreGeometry(geometry)
-        fit_to_screen(window)
+    fit_to_screen(window)  # also the first size, 1400x900, on a small screen or at 150% scale
     state = settings.value("window/state")
     if isinstance(state, QByteArray) and not state.isEmpty():
         window.restoreState(state, WINDOW_STATE_VERSION)

@@ -256,3 +256,13 @@ def test_a_session_only_key_is_said_so_and_can_be_cleared_back_to_demo_mode(qtbo
 
 def test_a_key_in_the_keyring_is_said_to_be_kept_there(qtbot, dialog):
     assert "kept in your system's keyring" in dialog.key_note.text() and "session only" not in dialog.key_note.text()
+
+
+def test_plain_http_to_another_machine_is_off_until_allowed_and_saved(qtbot, dialog, settings_file):
+    assert not dialog.cleartext_check.isChecked()
+    assert "unencrypted" in dialog.cleartext_check.toolTip()
+    dialog.base_url_edit.setText("http://runflow.internal:8080")
+    dialog.cleartext_check.setChecked(True)
+    save(dialog)
+    saved = load_settings(settings_file)
+    assert saved.allow_cleartext is True and saved.base_url == "http://runflow.internal:8080"

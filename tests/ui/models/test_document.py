@@ -149,3 +149,69 @@ def test_history_bytes_follow_pushes_undos_and_discarded_redos(doc):
     assert doc.history_bytes() == history_bytes(doc.undo_stack)
     doc.undo_stack.clear()
     assert doc.history_bytes() == 0
+
+
+def test_invert_is_one_step_keeping_no_pixels_and_undoes_exactly(doc, qtbot):
+    from desktop_editor.core import mask_ops
+
+    rng = np.random.default_rng(4)
+    painted = rng.integers(0, 256, (120, 200), dtype=np.uint8)
+    doc.set_mask_array(painted, "noise")
+    bytes_before = doc.history_bytes()
+    with qtbot.waitSignal(doc.mask_changed) as changed:
+        doc.invert_mask()
+    assert changed.args[0].getRect() == (0, 0, 200, 120)
+    assert np.array_equal(doc.mask_pixels(), mask_ops.invert(painted))  # the same as the core's invert
+    assert doc.undo_stack.count() == 2 and doc.undo_stack.text(1) == "Invert mask"
+    assert doc.history_bytes() == bytes_before  # the step holds no pixels
+    revision = doc.mask_revision
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.mask_pixels(), painted)
+    assert doc.mask_revision > revision
+    doc.undo_stack.redo()
+    assert np.array_equal(doc.mask_pixels(), mask_ops.invert(painted))
+
+
+def test_invert_survives_a_history_trim(doc):
+    doc.history_budget = 10**9
+    for i in range(3):
+        doc.set_mask_array(block(doc, i * 10, 0, i * 10 + 10, 10), f"s{i}")
+    doc.invert_mask()
+    expected = doc.mask_array()
+    doc.history_budget = doc.history_bytes()  # the next step trims the oldest of the three
+    assert doc.set_mask_array(block(doc, 150, 100, 160, 110, value=0), "trigger")  # trimmed to the newest steps
+    assert doc.undo_stack.text(doc.undo_stack.count() - 1) == "trigger"
+    doc.undo_stack.undo()
+    assert np.array_equal(doc.mask_pixels(), expected)
+    assert doc.undo_stack.count() < 5 and doc.undo_stack.text(doc.undo_stack.index() - 1) == "Invert mask"
+    doc.undo_stack.undo()  # the invert was kept through the rebuild and still undoes exactly
+    assert np.array_equal(doc.mask_pixels(), 255 - expected)
+
+
+def test_an_edit_across_a_large_mask_keeps_only_the_tiles_it_touched(qtbot):
+    from desktop_editor.ui.models.tile_payload import TilePayload
+
+    big = Document(LoadedImage(image=Image.new("RGB", (2000, 1200))))
+    edit = big.begin_edit()
+    for i in range(40):  # a diagonal stroke: its bounding box is most of the mask, its tiles few
+        x, y = i * 48, i * 28
+        edit.touch((x, y, x + 40, y + 40))
+        edit.pixels[y : y + 40, x : x + 40] = 200
+        edit.changed((x, y, x + 40, y + 40))
+    after = big.mask_array()
+    assert edit.commit("long stroke")
+    command = big.undo_stack.command(0)
+    assert isinstance(command.payload, TilePayload)
+    x0, y0, x1, y1 = command.payload.bounds
+    assert (x0, y0) == (0, 0) and x1 >= 1912 and y1 >= 1132  # every changed pixel inside
+    assert command.nbytes <= 2 * 80 * 64 * 64  # the touched tiles, raw until compressed: not the box's 2.4 MP
+    qtbot.waitUntil(lambda: command.nbytes < 2 * 40 * 64 * 64 // 10)  # compressed in the background
+    big.undo_stack.undo()
+    assert not big.mask_pixels().any()
+    big.undo_stack.redo()
+    assert np.array_equal(big.mask_pixels(), after)
+
+    erase = big.begin_edit()  # touching tiles without changing them is no step
+    erase.touch((0, 0, 2000, 1200))
+    assert not erase.commit("nothing")
+    assert big.undo_stack.count() == 1

@@ -325,3 +325,21 @@ def test_a_result_shown_before_keeps_its_thumbnail_without_decoding_again(qtbot,
     assert [tile.thumbnail.pixelColor(5, 5).name() for tile in strip.tiles()] == ["#0000ff", "#ff0000", "#008000"]
     assert strip.captions() == ["result-2", "result-0", "result-1"]
     assert all(tile.isVisible() for tile in strip.tiles())
+
+
+def test_save_as_proposes_the_saved_files_name_and_format(qtbot, strip, icc, tmp_path, monkeypatch):
+    from desktop_editor.ui.panels import result_save_dialog
+
+    saved = tmp_path / "cat-edit-3.jpg"
+    Image.new("RGB", (8, 8)).save(saved)
+    proposed = []
+    monkeypatch.setattr(result_save_dialog.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda parent, title, suggested, filters: (proposed.append(suggested), ("", ""))[1]))
+    strip.set_output_dir(tmp_path)
+    strip.set_results([ResultItem(path=saved, label="Result 3", name="cat-result-3", saved_to=saved),
+                       ResultItem(image=Image.new("RGB", (8, 8)), label="Result 4", name="cat-result-4")])
+    strip.save_selected_as()
+    strip.set_save_format("webp")
+    strip.select(1)
+    strip.save_selected_as()
+    assert proposed == [str(tmp_path / "cat-edit-3-2.jpg"), str(tmp_path / "cat-result-4.webp")]

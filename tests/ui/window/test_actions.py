@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLineEdit
 
@@ -84,7 +84,10 @@ def test_result_keys_come_from_the_registry_and_act_on_the_strips_selection(qtbo
     from desktop_editor.ui.panels.results_strip import ResultItem
 
     strip = window.results_strip
-    assert [a.shortcut().isEmpty() for a in (strip.save_action, strip.save_as_action, strip.copy_action)] == [True] * 3
+    # One action per command: the strip shows the registry's, so no key is bound twice.
+    assert (strip.save_action, strip.save_as_action, strip.copy_action) == tuple(
+        window.actions[f"result.{name}"] for name in ("save", "save_as", "copy"))
+    assert len([a for a in window.findChildren(QAction) if a.shortcuts() and a.shortcut().toString() == "Ctrl+C"]) == 1
     _show_a_comparison(qtbot, window)
     strip.set_output_dir(tmp_path)
     strip.set_results([ResultItem(image=Image.new("RGB", (32, 24), (5, 6, 7)), label="Result 1", name="kept")])
@@ -140,3 +143,31 @@ def test_help_lists_every_key(qtbot, window):
     qtbot.addWidget(dialog)
     assert dialog.row_count() == len(shortcut_rows()) == sum(1 for s in ACTIONS if s.keys) + len(HOLD_KEYS)
     dialog.close()
+
+
+def test_the_strip_names_the_result_keys_on_its_buttons_tips_and_menu(qtbot, window, tmp_path):
+    from desktop_editor.ui.panels.results_strip import ResultItem
+    from desktop_editor.ui.window.actions import native
+
+    strip = window.results_strip
+    _show_a_comparison(qtbot, window)
+    strip.set_output_dir(tmp_path)
+    strip.set_results([ResultItem(image=Image.new("RGB", (32, 24), (5, 6, 7)), label="Result 1", name="kept")])
+    save, save_as, copy = native(["Ctrl+S"]), native(["Ctrl+Shift+S"]), native(["Ctrl+C"])
+    assert strip.buttons["save"].text() == "Save" and strip.buttons["copy"].text() == "Copy"
+    assert all(button.actions() == [button.defaultAction()] for button in strip.buttons.values())  # no menu arrows
+    assert strip.buttons["save"].toolTip().endswith(f"({save})")
+    assert strip.buttons["save_as"].toolTip().endswith(f"({save_as})")
+    assert strip.buttons["copy"].toolTip().endswith(f"({copy})")
+    menu = strip.context_menu(0)
+    keys = {a.iconText(): a.shortcut().toString(QKeySequence.SequenceFormat.NativeText) for a in menu.actions() if a.text()}
+    assert keys["Save"] == save and keys["Save As…"] == save_as and keys["Copy"] == copy
+    menu.deleteLater()
+    with qtbot.waitSignal(strip.result_saved, timeout=10000):
+        strip.buttons["save"].click()
+    assert strip.save_action.toolTip() == f"Already saved as kept.png in {tmp_path}; Save only says where it is ({save})"
+    window.show_mask_page()
+    assert strip.save_action.toolTip() == f"Already saved as kept.png in {tmp_path}; Save only says where it is"
+    assert window.show_compare_page()
+    assert strip.save_action.toolTip().startswith("Already saved as kept.png")
+    strip.wait_for_background_work()

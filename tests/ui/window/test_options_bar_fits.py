@@ -59,3 +59,13 @@ def test_the_selection_modes_are_icons_with_their_names_in_tooltips(qtbot, theme
         assert action.text() in action.toolTip()
         assert window.options_bar.widgetForAction(action).width() <= 40  # an icon, not a word
     assert window.options_bar.tool_badge.toolTip() == "Magic Wand"
+
+
+@pytest.mark.parametrize("tool_id", [cls.tool_id for cls in TOOL_CLASSES if cls.tool_id != "expand"])
+def test_generate_stays_on_the_bar_at_1280_px_with_each_painting_tools_options(qtbot, themed, window, tool_id):
+    """1280 px: a 1920x1080 screen at 150% (the expand tool's many fields overflow there)."""
+    window.resize(1280, 720)
+    window.actions[f"tool.{tool_id}"].trigger()
+    _settle(qtbot, window)
+    assert window.options_bar.sizeHint().width() <= window.options_bar.width(), tool_id
+    assert _on_the_bar(window, "edit.generate")

@@ -30,7 +30,8 @@ class OutputSection(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
-        lay.addWidget(section_header("Output"))
+        self.header = section_header("Output")
+        lay.addWidget(self.header)
 
         self.num_images_spin = QSpinBox()
         self.num_images_spin.setRange(1, MAX_NUM_IMAGES)
@@ -81,6 +82,9 @@ class OutputSection(QWidget):
         self.more_form.set_row_visible(self.quality_combo, spec.has_quality)
         self.options.show_spec(spec)
         self.more_form.set_row_visible(self.sync_check, spec.has_sync_mode)
+        # A model that takes none of these (tag removal) gets no empty "OUTPUT" heading.
+        self.setVisible(spec.has_num_images or spec.has_output_format or spec.has_size or spec.has_quality
+                        or spec.has_sync_mode or bool(spec.options))
 
 
 __all__ = ["OutputSection"]

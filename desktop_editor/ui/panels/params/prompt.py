@@ -25,6 +25,7 @@ from desktop_editor.ui.panels.params.form import (
 )
 
 MAX_RECENT_PROMPTS = 15
+PROMPT_LINES = 4  # the prompt box's height; longer prompts scroll
 PLACEHOLDER = "Describe the change, e.g. “replace the sky with a warm sunset”"
 
 
@@ -73,10 +74,11 @@ class PromptSection(QWidget):
         self.edit = PromptEdit()
         self.edit.setPlaceholderText(PLACEHOLDER)
         self.edit.setAccessibleName("Prompt")
+        # One height, whatever is typed or shown below it: a box that shrinks as the first letter
+        # is typed (the hint under it goes away) makes the panel jump under the designer's eyes.
         line = self.edit.fontMetrics().lineSpacing()
-        self.edit.setMinimumHeight(line * 4 + 12)
-        self.edit.setMaximumHeight(line * 8 + 12)
-        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.edit.setFixedHeight(line * PROMPT_LINES + 12)
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         lay.addWidget(self.edit)
 
         row = QHBoxLayout()

@@ -80,7 +80,9 @@ class ReferencesSection(QWidget):
         self.open_thumb.setFixedSize(THUMB, THUMB)
         self.open_thumb.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.open_name = ElidedLabel()
-        self.open_role = QLabel("edited")
+        # What the open image is in this edit: the one sent with the mask painted on it.
+        self.open_role = QLabel("with your mask")
+        self.open_role.setToolTip("The open image is edited where your mask is painted; references guide the edit")
         set_tone(self.open_role, "muted")
         orow.addWidget(self.open_thumb)
         orow.addWidget(self.open_name, 1)
