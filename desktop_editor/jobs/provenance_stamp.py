@@ -9,7 +9,10 @@ WebP and TIFF get the packet without re-encoding. The source's own XMP is merged
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from desktop_editor.core.provenance import Provenance, xmp_packet
+from desktop_editor.core.source_image import SourceImage
 from desktop_editor.core.xmp_embed import XmpError, embed
 from desktop_editor.jobs.model import EditJob
 
@@ -26,10 +29,24 @@ def job_provenance(job: EditJob, *, limited: bool) -> Provenance:
                       prompt=job.params.prompt, include_prompt=job.options.prompt_in_provenance)
 
 
+def with_encoded_provenance(source: SourceImage | None, job: EditJob, *, limited: bool) -> SourceImage | None:
+    """The document's source with the provenance packet as its XMP, so a result encoded in the
+    document's own kind (`core.document_export`: HEIC and AVIF take XMP only when encoded)
+    carries it from the start; the source's own XMP is merged in."""
+    if source is None or not job.options.provenance:
+        return source
+    return replace(source, xmp=xmp_packet(job_provenance(job, limited=limited), existing=source.xmp))
+
+
+def _iso_media(data: bytes) -> bool:
+    """HEIC/AVIF bytes (an ISO base media file): their XMP is written when they are encoded."""
+    return data[4:8] == b"ftyp"
+
+
 def stamp_result(data: bytes, job: EditJob, *, limited: bool, source_xmp: bytes | str | None = None) -> tuple[bytes, str | None]:
     """`data` with the provenance packet, and a note when it could not be added (the result is
     then saved without it: a paid result is never lost to its metadata)."""
-    if not job.options.provenance:
+    if not job.options.provenance or _iso_media(data):
         return data, None
     packet = xmp_packet(job_provenance(job, limited=limited), existing=source_xmp)
     try:

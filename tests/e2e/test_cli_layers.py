@@ -117,3 +117,17 @@ def test_layers_command_refuses_clearly_and_touches_nothing(photo, tmp_path, cap
     assert ".psd or .ora" in capsys.readouterr().err
     assert main(["layers", str(photo), "--original", str(photo), "--out", str(tmp_path / "gone" / "x.psd")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_a_heic_result_says_it_too(emulator, mask_file, tmp_path):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    pillow_heif.register_heif_opener()
+    y, x = np.mgrid[0:96, 0:128]
+    photo = tmp_path / "phone.heic"
+    Image.fromarray(np.dstack([x * 2, y * 2, (x + y)]).astype(np.uint8), "RGB").save(photo, "HEIF", quality=90)
+    out = tmp_path / "out"
+    assert edit(emulator, photo, "--prompt", "make it blue", "--mask", mask_file[0], "--keep-unmasked", "--out", out) == 0
+    (result,) = out.iterdir()
+    assert result.suffix == ".heic"
+    said = read_properties(info(result)["xmp"])
+    assert said[DST] == COMPOSITE_WITH_AI and said[f"{{{NS_OURS}}}RunId"]
