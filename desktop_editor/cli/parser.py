@@ -103,8 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--images", required=True, metavar="DIR_OR_GLOB", help="a folder of images or a glob pattern")
     batch.add_argument("--masks", type=Path, metavar="DIR", help="masks matched by file stem (shoe.png, shoe_mask.png)")
     batch.add_argument("--mask", type=Path, metavar="FILE", help="one mask for every image without its own")
-    batch.add_argument("--auto-mask", metavar="object:BOX",
-                       help="derive each image's mask: the object in BOX (X,Y,W,H, pixels or percentages)")
+    batch.add_argument("--auto-mask", metavar="subject|object:BOX",
+                       help="derive each image's mask: its main subject, or the object in BOX "
+                            "(X,Y,W,H, pixels or percentages)")
     batch.add_argument("--masks-preview", type=Path, metavar="SHEET.png",
                        help="with --auto-mask: write a contact sheet of the masks before asking to send")
     add_edit_options(batch)
@@ -115,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from desktop_editor.cli.commands.mask import add_recipe_options
 
-    mask = sub.add_parser("mask", help="derive masks from photos offline (select object, magic wand)")
+    mask = sub.add_parser("mask", help="derive masks from photos offline (select subject or object, magic wand)")
     mask.add_argument("images", nargs="+", type=Path, metavar="IMAGE")
     mask.add_argument("--out", type=Path, required=True, metavar="DIR", help="folder for the masks (IMAGE_mask.png)")
     add_recipe_options(mask)

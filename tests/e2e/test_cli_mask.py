@@ -1,6 +1,7 @@
 """`desktop-editor mask` and `batch --auto-mask`: masks derived offline, bad boxes refused with nothing written."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -57,8 +58,10 @@ def test_mask_openai_convention_and_shaping_steps(composites, tmp_path, capsys):
     x, y, w, h = comp.box
     box = f"{x},{y},{w},{h}"
     outputs = {}
+    # The edge is anti-aliased, so the exact complement is checked in black and white (the OpenAI
+    # convention counts an edge pixel as edited in a mask and in its inverse alike).
     for label, extra in {"plain": [], "grow": ["--grow", "6"], "shrink": ["--shrink", "6"],
-                         "invert": ["--invert"], "feather": ["--feather", "5", "--convention", "bw"],
+                         "plain_bw": ["--convention", "bw"], "invert": ["--invert", "--convention", "bw"], "feather": ["--feather", "5", "--convention", "bw"],
                          "refine": ["--refine-edge", "4"]}.items():
         out = tmp_path / label
         assert main(["mask", str(folder / "cat.png"), "--out", str(out), "--select-object", box, "--quiet", *extra]) == 0
@@ -69,7 +72,7 @@ def test_mask_openai_convention_and_shaping_steps(composites, tmp_path, capsys):
     assert alpha[y + h // 2, x + w // 2] == 0 and alpha[0, 0] == 255
     area = {k: np.count_nonzero(masks.load_mask(v) >= 128) for k, v in outputs.items()}
     assert area["shrink"] < area["plain"] < area["grow"]
-    assert area["invert"] == comp.truth.size - area["plain"]
+    assert area["invert"] == comp.truth.size - area["plain_bw"]
     feathered = masks.load_mask(outputs["feather"])
     assert np.count_nonzero((feathered > 0) & (feathered < 255)) > 4 * w
     assert "soft edges were saved as fully edited" in capsys.readouterr().err  # told, not silently lost
@@ -174,3 +177,78 @@ def test_batch_auto_mask_conflicts(composites, tmp_path, capsys):
     assert "--auto-mask derives every mask" in capsys.readouterr().err
     assert main(["batch", "--images", str(folder), "--masks-preview", "s.png", "--prompt", "x y", "--yes"]) == 2
     assert "give --auto-mask too" in capsys.readouterr().err
+
+
+@pytest.fixture
+def products(tmp_path):
+    """Two product-style photos of the evaluation set (an object on a backdrop, with a shadow)."""
+    from selection_eval import evaluation_set
+
+    folder = tmp_path / "products"
+    folder.mkdir()
+    found = {}
+    for case, file in zip([c for c in evaluation_set() if c.group == "product"][:2], ("suit.png", "tissue.png")):
+        Image.fromarray(case.photo).save(folder / file)
+        found[file] = case
+    return folder, found
+
+
+def _wall(path):
+    rng = np.random.default_rng(5)
+    Image.fromarray(np.clip(rng.normal(140, 3, (120, 160, 3)), 0, 255).astype(np.uint8)).save(path)
+    return path
+
+
+def test_mask_select_subject_needs_no_box(products, tmp_path, capsys):
+    folder, found = products
+    out = tmp_path / "masks"
+    code = main(["mask", *(str(folder / f) for f in found), "--out", str(out), "--select-subject", "--convention", "bw",
+                 "--quiet"])
+    assert code == 0
+    assert capsys.readouterr().out.split() == [str(out / "suit_mask.png"), str(out / "tissue_mask.png")]
+    for file, case in found.items():
+        assert iou(masks.load_mask(out / f"{Path(file).stem}_mask.png"), case.truth) >= 0.9
+
+
+def test_mask_select_subject_on_a_photo_with_no_subject_warns_and_writes_an_empty_mask(products, tmp_path, capsys):
+    folder, found = products
+    wall = _wall(folder / "wall.png")
+    out = tmp_path / "masks"
+    code = main(["mask", str(wall), str(folder / "suit.png"), "--out", str(out), "--select-subject", "--quiet",
+                 "--convention", "bw"])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "warning: wall.png: No clear subject" in err and "wall_mask.png is empty" in err
+    assert not masks.load_mask(out / "wall_mask.png").any()
+    assert iou(masks.load_mask(out / "suit_mask.png"), found["suit.png"].truth) >= 0.9  # the others still made
+
+
+def test_batch_auto_mask_subject_end_to_end(emulator, products, tmp_path, capsys):
+    folder, found = products
+    out, report = tmp_path / "results", tmp_path / "report.json"
+    code = main(["batch", "--images", str(folder), "--auto-mask", "subject", "--prompt", "make it a painting",
+                 "--keep-unmasked", "--out", str(out), "--yes", "--report", str(report), *service_args(emulator)])
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "Auto mask: the main subject." in err
+    assert sorted(p.name for p in (out / "masks").iterdir()) == ["suit_mask.png", "tissue_mask.png"]
+    assert iou(masks.load_mask(out / "masks" / "suit_mask.png"), found["suit.png"].truth) >= 0.9
+    assert emulator.runs_created == 2
+    assert {j["status"] for j in json.loads(report.read_text())["jobs"]} == {"done"}
+
+
+def test_batch_auto_mask_subject_sends_nothing_when_a_photo_has_no_subject(emulator, products, tmp_path, capsys):
+    folder, _found = products
+    _wall(folder / "wall.png")
+    out = tmp_path / "results"
+    code = main(["batch", "--images", str(folder), "--auto-mask", "subject", "--prompt", "make it a painting",
+                 "--out", str(out), "--yes", *service_args(emulator)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "no clear subject in wall.png: nothing was sent" in err and f"--masks {out / 'masks'}" in err
+    assert emulator.runs_created == 0
+    assert sorted(p.name for p in (out / "masks").iterdir()) == ["suit_mask.png", "tissue_mask.png"]
+    for spec in ("subject:10,10,5,5", "subjects"):
+        assert main(["batch", "--images", str(folder), "--auto-mask", spec, "--prompt", "x y", "--out", str(out),
+                     "--yes", *service_args(emulator)]) == 2
+        assert "use subject, or object:X,Y,W,H" in capsys.readouterr().err

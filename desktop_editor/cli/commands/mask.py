@@ -3,7 +3,8 @@
 The same selection code as the canvas (core.selection). Every image's box or point is checked
 before any mask is computed or any file written, so a bad box stops the command with a sentence
 naming the image and nothing on disk. Masks are computed on worker threads (OpenCV releases the
-GIL), one per core.
+GIL), one per core. A photo in which select subject finds nothing gets an empty mask and a
+warning naming it from `mask`; `batch` sends nothing then and names those photos.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class MaskInputError(ValueError):
 
 def add_recipe_options(p: argparse.ArgumentParser) -> None:
     """The selection and shaping options of `mask`."""
+    p.add_argument("--select-subject", action="store_true",
+                   help="select each photo's main subject, no box needed (a product on its backdrop)")
     p.add_argument("--select-object", metavar="X,Y,W,H",
                    help="select the object in this box (pixels or percentages, e.g. 10%%,10%%,80%%,80%%)")
     p.add_argument("--wand", metavar="X,Y", help="magic wand at this point (pixels or percentages)")
@@ -50,7 +53,7 @@ def recipe_from_args(args: argparse.Namespace) -> MaskRecipe:
     from desktop_editor.core.selection.recipe import MaskRecipe
 
     return MaskRecipe(
-        object_box=args.select_object, wand_point=args.wand, tolerance=args.tolerance,
+        subject=args.select_subject, object_box=args.select_object, wand_point=args.wand, tolerance=args.tolerance,
         wand_global=args.wand_global, refine_px=args.refine_edge, grow_px=args.grow,
         shrink_px=args.shrink, feather_px=args.feather, invert=args.invert,
     )
@@ -85,22 +88,30 @@ def check_images(images: list[Path], recipe: MaskRecipe) -> None:
 
 def derive_masks(
     images: list[Path], recipe: MaskRecipe, *, on_done: Callable[[int], None] | None = None,
-) -> Iterator[tuple[Path, Image.Image, np.ndarray]]:
-    """(image, photo, mask) for every image, in order, computed one per core.
+) -> Iterator[tuple[Path, Image.Image, np.ndarray, str]]:
+    """(image, photo, mask, problem) for every image, in order, computed one per core; `problem`
+    is empty, or why the mask is empty (select subject found nothing in that photo).
 
     Raises:
         MaskInputError: an image cannot be opened (too large for this machine, damaged, camera
             RAW); the masks already yielded are written, none after it.
     """
+    import numpy as np
+
     from desktop_editor.core.images import ImageLoadError, load_image
     from desktop_editor.core.selection.common import photo_array
+    from desktop_editor.core.selection.recipe import NoSubject
 
-    def one(path: Path) -> tuple[Path, Image.Image, np.ndarray]:
+    def one(path: Path) -> tuple[Path, Image.Image, np.ndarray, str]:
         try:
             photo = load_image(path).image  # the display copy: what the canvas selects on
         except ImageLoadError as exc:
             raise MaskInputError(str(exc)) from None
-        return path, photo, recipe.make(photo_array(photo))
+        pixels = photo_array(photo)
+        try:
+            return path, photo, recipe.make(pixels), ""
+        except NoSubject as exc:
+            return path, photo, np.zeros(pixels.shape[:2], np.uint8), str(exc)
 
     workers = max(1, min(len(images), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mask") as pool:
@@ -132,9 +143,12 @@ def run(args: argparse.Namespace) -> int:
     convention = MaskConvention(args.convention)
     softened = False
     try:
-        for path, _photo, mask in derive_masks(list(args.images), recipe,
-                                               on_done=_progress(len(args.images), args.quiet)):
+        for path, _photo, mask, problem in derive_masks(list(args.images), recipe,
+                                                       on_done=_progress(len(args.images), args.quiet)):
             written = write_new_file(args.out, f"{path.stem}_mask.png", encode_mask_png(mask, convention))
+            if problem:
+                print(f"desktop-editor: warning: {path.name}: {problem} Its mask {written.name} is empty.",
+                      file=sys.stderr)
             softened = softened or bool(((mask > 0) & (mask < 255)).any())
             print(written)
     except MaskInputError as exc:  # an image that cannot be opened: the masks before it stay written
@@ -150,7 +164,9 @@ def auto_masks(args: argparse.Namespace, images: list[Path], stream) -> dict[Pat
     soft edges kept for compositing), write the contact sheet if asked; image -> mask file.
 
     Raises:
-        MaskInputError: the spec or one image's box is unusable (nothing is written then).
+        MaskInputError: the spec or one image's box is unusable (nothing is written then), or
+            select subject found nothing in some photos (the other masks are written; nothing
+            is sent).
     """
     from desktop_editor.core.contact_sheet import write_contact_sheet
     from desktop_editor.core.filenames import write_new_file
@@ -166,13 +182,23 @@ def auto_masks(args: argparse.Namespace, images: list[Path], stream) -> dict[Pat
     folder = Path(args.out) / "masks"
     derived: dict[Path, Path] = {}
     sheet = []
+    no_subject: list[str] = []
     print(f"Auto mask: {recipe.describe()}.", file=stream)
-    for path, photo, mask in derive_masks(images, recipe, on_done=_progress(len(images))):
+    for path, photo, mask, problem in derive_masks(images, recipe, on_done=_progress(len(images))):
+        if problem:
+            no_subject.append(path.name)
+            continue
         derived[path] = write_new_file(folder, f"{path.stem}_mask.png", encode_mask_png(mask, MaskConvention.BLACK_WHITE))
         if args.masks_preview:
             photo.thumbnail((480, 480))  # the sheet needs a small copy only; frees the full photo
             sheet.append((path.name, photo, _reduced(mask, photo.size)))
-    print(f"Masks written to {folder}.", file=stream)
+    if derived:
+        print(f"Masks written to {folder}.", file=stream)
+    if no_subject:
+        listed = ", ".join(no_subject[:5]) + (f" and {len(no_subject) - 5} more" if len(no_subject) > 5 else "")
+        kept = f"; the other masks are in {folder} (--masks {folder} uses them)" if derived else ""
+        raise MaskInputError(f"no clear subject in {listed}: nothing was sent. Give those photos a mask of "
+                             f"their own, or use --auto-mask object:X,Y,W,H{kept}.")
     if args.masks_preview:
         written = write_contact_sheet(args.masks_preview, sheet)
         print(f"Mask preview: {written} ({len(sheet)} masks); look before sending.", file=stream)

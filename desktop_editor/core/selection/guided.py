@@ -80,30 +80,44 @@ def _box(a: np.ndarray, radius: int) -> np.ndarray:
 
 
 def _coefficients(guide: np.ndarray, src: np.ndarray, radius: int, eps: float) -> np.ndarray:
-    """Per-pixel (a_r, a_g, a_b, b), window-averaged, so that q = a . I + b (float32, 4 channels)."""
+    """Per-pixel (a_r, a_g, a_b, b), window-averaged, so that q = a . I + b (float32, 4 channels).
+
+    Every product and sum is an OpenCV call, which releases the GIL: numpy's operators on these
+    arrays (a megapixel each) held it for 30-45 ms at a time, long enough to stall the window.
+    """
+    mul, sub, add = cv2.multiply, cv2.subtract, cv2.add
+
+    def cov(x: np.ndarray, y: np.ndarray, mean_x: np.ndarray, mean_y: np.ndarray) -> np.ndarray:
+        return sub(_box(mul(x, y), radius), mul(mean_x, mean_y))
+
+    def cross(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray) -> np.ndarray:
+        return sub(mul(a, b), mul(c, d))
+
+    def dot3(a, b, c, x, y, z) -> np.ndarray:
+        return add(add(mul(a, x), mul(b, y)), mul(c, z))
+
     r, g, b = cv2.split(guide)
     mean_r, mean_g, mean_b, mean_p = (_box(x, radius) for x in (r, g, b, src))
-    cov_rp = _box(r * src, radius) - mean_r * mean_p
-    cov_gp = _box(g * src, radius) - mean_g * mean_p
-    cov_bp = _box(b * src, radius) - mean_b * mean_p
-    var_rr = _box(r * r, radius) - mean_r * mean_r + np.float32(eps)
-    var_rg = _box(r * g, radius) - mean_r * mean_g
-    var_rb = _box(r * b, radius) - mean_r * mean_b
-    var_gg = _box(g * g, radius) - mean_g * mean_g + np.float32(eps)
-    var_gb = _box(g * b, radius) - mean_g * mean_b
-    var_bb = _box(b * b, radius) - mean_b * mean_b + np.float32(eps)
+    cov_rp, cov_gp, cov_bp = cov(r, src, mean_r, mean_p), cov(g, src, mean_g, mean_p), cov(b, src, mean_b, mean_p)
+    regular = np.full(r.shape, eps, np.float32)
+    var_rr = add(cov(r, r, mean_r, mean_r), regular)
+    var_rg = cov(r, g, mean_r, mean_g)
+    var_rb = cov(r, b, mean_r, mean_b)
+    var_gg = add(cov(g, g, mean_g, mean_g), regular)
+    var_gb = cov(g, b, mean_g, mean_b)
+    var_bb = add(cov(b, b, mean_b, mean_b), regular)
     # The inverse of the symmetric 3x3 covariance, by cofactors.
-    inv_rr = var_gg * var_bb - var_gb * var_gb
-    inv_rg = var_gb * var_rb - var_rg * var_bb
-    inv_rb = var_rg * var_gb - var_gg * var_rb
-    inv_gg = var_rr * var_bb - var_rb * var_rb
-    inv_gb = var_rb * var_rg - var_rr * var_gb
-    inv_bb = var_rr * var_gg - var_rg * var_rg
-    det = inv_rr * var_rr + inv_rg * var_rg + inv_rb * var_rb
-    a_r = (inv_rr * cov_rp + inv_rg * cov_gp + inv_rb * cov_bp) / det
-    a_g = (inv_rg * cov_rp + inv_gg * cov_gp + inv_gb * cov_bp) / det
-    a_b = (inv_rb * cov_rp + inv_gb * cov_gp + inv_bb * cov_bp) / det
-    offset = mean_p - a_r * mean_r - a_g * mean_g - a_b * mean_b
+    inv_rr = cross(var_gg, var_bb, var_gb, var_gb)
+    inv_rg = cross(var_gb, var_rb, var_rg, var_bb)
+    inv_rb = cross(var_rg, var_gb, var_gg, var_rb)
+    inv_gg = cross(var_rr, var_bb, var_rb, var_rb)
+    inv_gb = cross(var_rb, var_rg, var_rr, var_gb)
+    inv_bb = cross(var_rr, var_gg, var_rg, var_rg)
+    det = dot3(inv_rr, inv_rg, inv_rb, var_rr, var_rg, var_rb)
+    a_r = cv2.divide(dot3(inv_rr, inv_rg, inv_rb, cov_rp, cov_gp, cov_bp), det)
+    a_g = cv2.divide(dot3(inv_rg, inv_gg, inv_gb, cov_rp, cov_gp, cov_bp), det)
+    a_b = cv2.divide(dot3(inv_rb, inv_gb, inv_bb, cov_rp, cov_gp, cov_bp), det)
+    offset = sub(mean_p, dot3(a_r, a_g, a_b, mean_r, mean_g, mean_b))
     return cv2.merge([_box(x, radius) for x in (a_r, a_g, a_b, offset)])
 
 

@@ -1,7 +1,7 @@
 """A mask made by a chain of steps, as `desktop-editor mask` and `batch --auto-mask` spell it.
 
 The steps always run in this order, whatever the order of the options: the selections (select
-object in a box, magic wand at a point; both given means their union), refine edge, grow,
+subject, select object in a box, magic wand at a point; more than one means their union), refine edge, grow,
 shrink, feather, invert. Boxes and points may be percentages, so one recipe fits a whole
 catalogue of photos of different sizes; `check_fits` refuses a recipe that does not fit an image
 before any pixel is computed.
@@ -18,11 +18,13 @@ from desktop_editor.core.selection.boxes import parse_box, parse_point
 from desktop_editor.core.selection.common import SelectionError, StopCheck, check
 from desktop_editor.core.selection.refine import refine_edge
 from desktop_editor.core.selection.select_object import ObjectHints, select_object
+from desktop_editor.core.selection.subject import NoSubject, select_subject
 from desktop_editor.core.selection.wand import DEFAULT_TOLERANCE, magic_wand
 
 
 @dataclass(frozen=True)
 class MaskRecipe:
+    subject: bool = False  # the photo's main subject, found with no box
     object_box: str | None = None  # X,Y,W,H in pixels or percentages
     wand_point: str | None = None  # X,Y in pixels or percentages
     tolerance: int = DEFAULT_TOLERANCE
@@ -36,8 +38,8 @@ class MaskRecipe:
     def problems(self) -> list[str]:
         """What is wrong with the recipe itself, whatever the image (empty when usable)."""
         found = []
-        if not self.object_box and not self.wand_point:
-            found.append("say what to select: --select-object X,Y,W,H and/or --wand X,Y.")
+        if not self.subject and not self.object_box and not self.wand_point:
+            found.append("say what to select: --select-subject, --select-object X,Y,W,H and/or --wand X,Y.")
         if not 0 <= self.tolerance <= 255:
             found.append(f"--tolerance must be 0 to 255, not {self.tolerance}.")
         for name, value in (("--refine-edge", self.refine_px), ("--grow", self.grow_px),
@@ -58,12 +60,15 @@ class MaskRecipe:
 
         Raises:
             SelectionError: the recipe does not fit the photo (see `check_fits`).
+            NoSubject: select subject found nothing that stands out (a SelectionError too).
         """
         height, width = photo.shape[:2]
         mask = np.zeros((height, width), np.uint8)
+        if self.subject:
+            mask = select_subject(photo, stop=stop)
         if self.object_box:
             box = parse_box(self.object_box, (width, height), what="--select-object")
-            mask = select_object(photo, ObjectHints(box=box), stop=stop)
+            mask = np.maximum(mask, select_object(photo, ObjectHints(box=box), stop=stop))
         if self.wand_point:
             x, y = parse_point(self.wand_point, (width, height), what="--wand")
             bounds, selection = magic_wand(photo, x, y, self.tolerance, contiguous=not self.wand_global)
@@ -84,6 +89,8 @@ class MaskRecipe:
     def describe(self) -> str:
         """One line for the plan: what will be selected and how it is shaped."""
         steps = []
+        if self.subject:
+            steps.append("the main subject")
         if self.object_box:
             steps.append(f"object in {self.object_box}")
         if self.wand_point:
@@ -99,16 +106,19 @@ class MaskRecipe:
 
 
 def parse_auto_mask(spec: str) -> MaskRecipe:
-    """`object:BOX` (the batch option) -> a recipe.
+    """`subject` or `object:BOX` (the batch option) -> a recipe.
 
     Raises:
-        SelectionError: another kind, or no box.
+        SelectionError: another kind, or an object with no box.
     """
     kind, _, value = spec.partition(":")
+    if kind.strip().lower() == "subject" and not value.strip():
+        return MaskRecipe(subject=True)
     if kind.strip().lower() != "object" or not value.strip():
         raise SelectionError(
-            f"--auto-mask {spec!r}: use object:X,Y,W,H (pixels or percentages, e.g. object:10%,10%,80%,80%).")
+            f"--auto-mask {spec!r}: use subject, or object:X,Y,W,H (pixels or percentages, "
+            "e.g. object:10%,10%,80%,80%).")
     return MaskRecipe(object_box=value.strip())
 
 
-__all__ = ["MaskRecipe", "SelectionError", "parse_auto_mask"]
+__all__ = ["MaskRecipe", "NoSubject", "SelectionError", "parse_auto_mask"]

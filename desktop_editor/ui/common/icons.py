@@ -60,6 +60,11 @@ _SHAPES: dict[str, str] = {
         f'<path d="M12 7.2 C14.8 7.2 16.2 9.4 15.9 12 C15.6 14.9 13.9 16.8 12 16.8 C9.9 16.8 8.3 14.7 8.2 12.2 '
         f'C8 9.3 9.6 7.2 12 7.2 Z" {_F} opacity="0.6"/>'
     ),
+    "select_subject": (
+        f'<rect x="3.5" y="3.5" width="17" height="17" rx="1.5" {_S} stroke-dasharray="2.6 2.4"/>'
+        f'<circle cx="12" cy="9" r="2.8" {_F} opacity="0.7"/>'
+        f'<path d="M6.8 18.5 C7.3 14.9 9.3 13.2 12 13.2 C14.7 13.2 16.7 14.9 17.2 18.5 Z" {_F} opacity="0.7"/>'
+    ),
     "refine_edge": (
         f'<path d="M4.5 19.5 C4.5 11 11 4.5 19.5 4.5" {_S} stroke-dasharray="2.4 2.2"/>'
         f'<path d="M8.5 19.5 C8.5 13.2 13.2 8.5 19.5 8.5" {_S}/>'

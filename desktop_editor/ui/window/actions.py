@@ -103,6 +103,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("edit.redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "redo", group="Mask"),
     ActionSpec("mask.select_all", "Select &All", ("Ctrl+A",), "select_all", "Edit the whole image", enabled=_DOC,
                group="Mask"),
+    ActionSpec("mask.select_subject", "Select S&ubject", ("Shift+Q",), "select_subject",
+               "Select the photo's main subject (then Alt+scribble to correct it)", enabled=_DOC, group="Mask"),
     ActionSpec("mask.clear", "&Clear Mask", ("Ctrl+D",), "clear", "Clear the mask", enabled=_DOC, group="Mask"),
     ActionSpec("mask.invert", "&Invert Mask", ("Ctrl+I",), "invert", "Invert the mask", enabled=_DOC, group="Mask"),
     ActionSpec("mask.grow", "&Grow…", (), "grow", "Grow the mask by some pixels", enabled=_DOC, group="Mask"),
@@ -192,7 +194,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", ("file.open", "@recent", "file.open_project", "file.paste", "-", "file.save_project",
                "file.save_project_as", "-", "result.save", "result.save_as", "mix.save", "mix.save_as", "file.save_layers", "-", "mask.load", "mask.save", "-",
                "file.close", "file.quit")),
-    ("&Edit", ("edit.undo", "edit.redo", "-", "mask.select_all", "mask.clear", "mask.invert", "-", "mask.grow",
+    ("&Edit", ("edit.undo", "edit.redo", "-", "mask.select_all", "mask.select_subject", "mask.clear", "mask.invert", "-", "mask.grow",
                "mask.shrink", "mask.feather", "mask.refine_edge", "-", "mask.reuse_last", "-", "edit.generate",
                "result.copy", "result.use_as_input", "mix.use_as_input", "-", "edit.settings")),
     ("&View", ("view.zoom_in", "view.zoom_out", "view.fit", "view.actual_size", "-", "view.show_mask",
@@ -206,6 +208,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Help", ("help.shortcuts",)),
 )
 TOOLS_TOOLBAR: tuple[str, ...] = (*(f"tool.{cls.tool_id}" for cls in TOOL_CLASSES), "-", "mask.select_all",
+                                  "mask.select_subject",
                                   "mask.invert", "mask.clear", "-", "mask.grow", "mask.shrink", "mask.feather",
                                   "mask.refine_edge")
 MAIN_TOOLBAR_START: tuple[str, ...] = ("file.open", "file.save_project", "-", "edit.undo", "edit.redo", "-")

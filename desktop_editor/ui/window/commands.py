@@ -26,7 +26,8 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "result.save": strip.save_selected, "result.save_as": strip.save_selected_as,
         "mask.load": saver.ask_load_mask, "mask.save": saver.ask_save_mask,
         "file.close": window.close_document, "file.quit": window.close,
-        "mask.select_all": lambda: op("select_all"), "mask.clear": lambda: op("clear"),
+        "mask.select_all": lambda: op("select_all"), "mask.select_subject": lambda: select_subject(window),
+        "mask.clear": lambda: op("clear"),
         "mask.invert": lambda: op("invert"), "mask.grow": lambda: window.mask_commands.ask_adjust("grow"),
         "mask.shrink": lambda: window.mask_commands.ask_adjust("shrink"),
         "mask.feather": lambda: window.mask_commands.ask_adjust("feather"),
@@ -72,6 +73,13 @@ def generate_from_panel(window: QMainWindow) -> None:
         problems = window.params_panel.problems()
         if problems:
             window.feedback.status(problems[0].message, 5000)
+
+
+def select_subject(window: QMainWindow) -> None:
+    """Select the main subject on a worker, as one undo step; the Select Object tool comes
+    forward so that Alt+scribbles correct what it found."""
+    use_tool(window, "object")
+    window.canvas.tools.tool("object").select_subject()
 
 
 def use_tool(window: QMainWindow, tool_id: str) -> None:

@@ -275,18 +275,58 @@ def test_alt_scribble_with_no_object_says_what_to_do_and_changes_nothing(qtbot, 
     assert messages and "Select an object first" in messages[-1]
 
 
-def test_shift_box_adds_another_object_and_a_click_is_not_a_box(qtbot, objects):
-    document, _tools, tool, _truth, messages = objects
+def test_shift_box_adds_another_object(qtbot, objects):
+    document, _tools, tool, _truth, _messages = objects
     mask = document.mask_array()
     mask[0:10, 0:10] = 255
     document.set_mask_array(mask, "painted")
-    tool.press(at(60, 60))
-    tool.release(at(61, 60))  # no drag
-    assert "Drag a box" in messages[-1] and document.undo_stack.count() == 1
     drag(tool, [(50, 20), (190, 160)], SHIFT)
     _settle(qtbot, tool)
     assert document.mask_pixels()[5, 5] == 255 and document.mask_pixels()[90, 120] == 255
     assert "(add)" in document.undo_stack.text(1)
+
+
+def test_a_click_selects_the_object_under_it_and_alt_scribbles_correct_it(qtbot, objects):
+    document, _tools, tool, truth, _messages = objects
+    tool.press(at(120, 90))
+    tool.release(at(121, 90))  # no drag: a click
+    assert tool.work.busy()  # its box is found on the worker too
+    _settle(qtbot, tool)
+    assert _iou(document.mask_pixels(), truth) > 0.9
+    assert document.undo_stack.count() == 1 and "Select object" in document.undo_stack.text(0)
+    hints = tool.live_hints()
+    assert hints is not None and hints.box is not None and hints.scribbles  # what corrections build on
+    drag(tool, [(120, 80), (125, 80)], ALT)  # background over the object's middle: removed there
+    _settle(qtbot, tool)
+    assert document.undo_stack.count() == 2 and document.mask_pixels()[80, 122] == 0
+
+
+def test_select_subject_selects_the_blob_as_one_undo_step(qtbot, objects):
+    document, _tools, tool, truth, _messages = objects
+    mask = document.mask_array()
+    mask[0:10, 0:10] = 255
+    document.set_mask_array(mask, "painted")
+    assert tool.select_subject()
+    assert tool.work.busy() and document.undo_stack.count() == 1  # on a worker
+    _settle(qtbot, tool)
+    assert _iou(document.mask_pixels(), truth) > 0.9
+    assert document.mask_pixels()[5, 5] == 0  # it replaces the mask
+    assert document.undo_stack.count() == 2 and document.undo_stack.text(1) == "Select subject (replace)"
+    document.undo_stack.undo()
+    assert document.mask_pixels()[5, 5] == 255 and not document.mask_pixels()[90, 120]
+
+
+def test_select_subject_on_a_plain_photo_says_so(qtbot):
+    rng = np.random.default_rng(1)
+    wall = np.clip(rng.normal(128, 3, (120, 160, 3)), 0, 255).astype(np.uint8)
+    document, tools, _host = _setup(qtbot, wall)
+    tools.set_current("object")
+    messages: list[str] = []
+    tools.current.message.connect(messages.append)
+    tools.current.select_subject()
+    _settle(qtbot, tools.current)
+    assert "No clear subject" in messages[-1]
+    assert document.undo_stack.count() == 0 and not document.mask_pixels().any()
 
 
 def test_escape_cancels_the_object_in_flight(qtbot, objects):

@@ -8,6 +8,7 @@ from editor_helpers import open_image
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolBar
 
 NO = Qt.KeyboardModifier.NoModifier
 LEFT = Qt.MouseButton.LeftButton
@@ -116,3 +117,37 @@ def test_enter_applies_refine_edge_and_esc_reaches_the_tool_once_it_is_closed(qt
     QTest.keyClick(canvas, Qt.Key.Key_Escape)  # the closed refine edge leaves Esc to the canvas
     assert cancelled == [True]
     assert np.array_equal(document.mask_pixels(), refined)
+
+
+def _edit_menu(window):
+    return next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "Edit")
+
+
+def test_shift_q_selects_the_subject_on_a_worker_as_one_undo_step(qtbot, window, tmp_path):
+    document = open_image(qtbot, window, _photo(tmp_path / "square.png"))
+    canvas = window.canvas
+    canvas.setFocus()
+    assert window.actions["mask.select_subject"].isEnabled()
+    assert window.actions["mask.select_subject"] in _edit_menu(window).actions()
+    assert any(window.actions["mask.select_subject"] in bar.actions() for bar in window.findChildren(QToolBar))
+    QTest.keyClick(canvas, Qt.Key.Key_Q, Qt.KeyboardModifier.ShiftModifier)
+    tool = canvas.tools.current
+    assert tool.tool_id == "object" and tool.work.busy()  # the window's thread is not held
+    _settle(qtbot, tool.work)
+    mask = document.mask_pixels()
+    assert (mask[40:120, 60:140] >= 128).mean() > 0.95 and mask[10, 10] == 0
+    assert document.undo_stack.count() == 1 and document.undo_stack.text(0) == "Select subject (replace)"
+    window.actions["edit.undo"].trigger()
+    assert not document.mask_pixels().any()
+
+
+def test_select_subject_from_the_edit_menu_and_a_photo_with_no_subject(qtbot, window, tmp_path):
+    path = tmp_path / "wall.png"
+    Image.fromarray(np.full((160, 200, 3), 120, np.uint8), "RGB").save(path)
+    document = open_image(qtbot, window, path)
+    action = window.actions["mask.select_subject"]
+    action.trigger()  # as the menu entry does
+    tool = window.canvas.tools.current
+    _settle(qtbot, tool.work)
+    assert "No clear subject" in window.status.currentMessage()
+    assert document.undo_stack.count() == 0 and not document.mask_pixels().any()

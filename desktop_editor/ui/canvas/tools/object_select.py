@@ -1,7 +1,10 @@
-"""Select object: drag a box around an object, or scribble over it, and its mask appears.
+"""Select object: drag a box around an object, click on it, or scribble over it, and its mask
+appears; Select Subject (`select_subject`) does the same for the photo's main subject with no
+hint at all.
 
-The object is found on a worker (`core.selection.select_object`: GrabCut on a reduced copy,
-the edge refined at full resolution) and combined with the mask as one undo step: Shift adds
+The object is found on a worker (`core.selection`: colour models and GrabCut on a reduced
+copy, the edge refined at full resolution; a click or Select Subject first find the object's
+box, `subject`) and combined with the mask as one undo step: Shift adds
 the new object to the mask, otherwise the selection mode applies. While that object is the
 latest change, scribbles correct it: with Alt over background that should not be selected,
 in Scribble mode over parts of the object that were missed. Each correction runs again with
@@ -10,6 +13,7 @@ every hint so far and is one more undo step; undoing one goes back to the hints 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -19,12 +23,13 @@ from PySide6.QtGui import QColor, QCursor, QKeyEvent, QPainter, QPainterPath, QP
 
 from desktop_editor.core import mask_ops
 from desktop_editor.core.mask_ops import SelectionMode
-from desktop_editor.core.selection.common import SelectionError, check
+from desktop_editor.core.selection.common import SelectionError, StopCheck, check
 from desktop_editor.core.selection.select_object import (
     ObjectHints,
     Scribble,
     select_object,
 )
+from desktop_editor.core.selection.subject import find_subject_box
 from desktop_editor.ui.canvas.tools.base import _dashed_pens, _draw_badge
 from desktop_editor.ui.canvas.tools.host import Pointer, ToolHost
 from desktop_editor.ui.canvas.tools.selection import ModeCursorTool
@@ -68,7 +73,7 @@ class ObjectSelectTool(ModeCursorTool):
     tool_id = "object"
     label = "Select Object"
     icon_name = "object_select"
-    tip = "Drag a box around an object or scribble over it (Alt+scribble: not the object)"
+    tip = "Drag a box around an object, click on it, or scribble over it (Alt+scribble: not the object)"
 
     message = Signal(str)
 
@@ -132,8 +137,8 @@ class ObjectSelectTool(ModeCursorTool):
         if document is None:
             return
         if gesture == "box":
-            if not dragged:
-                self.message.emit("Drag a box around the object (or switch to Scribble and paint over it).")
+            if not dragged:  # a click: the object under it
+                self._start_click(document, points[0], shift)
                 return
             a, b = points[0], points[-1]
             box = (min(a.x(), b.x()), min(a.y(), b.y()), abs(b.x() - a.x()), abs(b.y() - a.y()))
@@ -191,30 +196,67 @@ class ObjectSelectTool(ModeCursorTool):
         document = self.document()
         return self._live_hints(document) if document is not None else None
 
+    def select_subject(self) -> bool:
+        """Select the photo's main subject, replacing the mask, as one undo step; Alt+scribbles
+        then correct it like any object. False when there is no photo."""
+        document = self.document()
+        if document is None:
+            return False
+        self._session = _Session(document, SelectionMode.REPLACE, document.mask_array())
+
+        def find(photo, stop: StopCheck) -> ObjectHints:
+            return ObjectHints(box=find_subject_box(photo, stop=stop))
+
+        self._correct(ObjectHints(), find, "Select subject")
+        self.message.emit("Selecting the subject…")
+        return True
+
+    def _start_click(self, document: Document, point: QPointF, shift: bool) -> None:
+        """The object under a click: its box found on the worker, the click kept as a scribble."""
+        x, y = int(point.x()), int(point.y())
+        width, height = document.size.width(), document.size.height()
+        if not (0 <= x < width and 0 <= y < height):
+            self.message.emit("Click on the object, inside the photo (or drag a box around it).")
+            return
+        radius = max(1.0, SCRIBBLE_VIEW_RADIUS / max(1e-6, self.canvas.scale()))
+        click = Scribble(((float(x), float(y)),), radius)
+
+        def find(photo, stop: StopCheck) -> ObjectHints:
+            return ObjectHints(box=find_subject_box(photo, click=(x, y), stop=stop), scribbles=(click,))
+
+        self._session = _Session(document, SelectionMode.ADD if shift else self.settings.selection_mode,
+                                 document.mask_array())
+        self._correct(ObjectHints(scribbles=(click,)), find)
+        self._show("object", [point], radius)
+
     def _start(self, document: Document, hints: ObjectHints, shift: bool) -> None:
         mode = SelectionMode.ADD if shift else self.settings.selection_mode
         self._session = _Session(document, mode, document.mask_array())
         self._correct(hints)
 
-    def _correct(self, hints: ObjectHints) -> None:
+    def _correct(self, hints: ObjectHints, find: Callable[[np.ndarray, StopCheck], ObjectHints] | None = None,
+                 first_text: str = "Select object") -> None:
+        """Find the object for `hints` on the worker (or for the hints `find` makes there from
+        the photo) and apply it; the hints it was found with are kept for corrections."""
         session = self._session
         assert session is not None
         session.pending = hints
         document = session.document
         before, token = document.mask_array(), document.history_token()
 
-        def work(stop) -> PreparedChange:
+        def work(stop) -> tuple[ObjectHints, PreparedChange]:
             photo = photos.photo(document)
             check(stop)
-            selected = select_object(photo, hints, stop=stop)
+            found = find(photo, stop) if find is not None else hints
+            selected = select_object(photo, found, stop=stop)
             check(stop)
             height, width = selected.shape
             new = mask_ops.apply_selection(session.base, (0, 0, width, height), selected, session.mode)
-            return prepare_change(before, new)
+            return found, prepare_change(before, new)
 
         first = not session.steps
-        text = ("Select object" if first else "Correct object") + f" ({session.mode.value})"
-        self.work.submit(work, lambda change: self._apply(session, hints, token, change, text), self._failed)
+        text = (first_text if first else "Correct object") + f" ({session.mode.value})"
+        self.work.submit(work, lambda done: self._apply(session, done[0], token, done[1], text), self._failed)
 
     def _apply(self, session: _Session, hints: ObjectHints, token: tuple, change: PreparedChange, text: str) -> None:
         self._show(None)
@@ -235,7 +277,7 @@ class ObjectSelectTool(ModeCursorTool):
         self._show(None)
         if self._session is not None:
             self._session.pending = None
-        if isinstance(exc, SelectionError):
+        if isinstance(exc, SelectionError):  # NoSubject too: "No clear subject: ..."
             self.message.emit(str(exc))
         else:
             self.message.emit(f"Select object failed: {exc}")
