@@ -34,7 +34,7 @@ from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
 from desktop_editor.ui.compare.view import CompareView
 from desktop_editor.ui.flow.edit_flow import EditFlow
 from desktop_editor.ui.flow.mixing import MixFlow
-from desktop_editor.ui.flow.opening import DocumentOpener, openable_paths
+from desktop_editor.ui.flow.opening import DocumentOpener
 from desktop_editor.ui.flow.saving import WorkSaver
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.document_list import DocumentList
@@ -48,6 +48,7 @@ from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_pan
 from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
 from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
+from desktop_editor.ui.window.drops import accept_drag, open_drop
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder, give_keys_to_page
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
@@ -437,15 +438,10 @@ class MainWindow(QMainWindow):
     # -- drag and drop ----------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if openable_paths(mime) or mime.hasImage():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        accept_drag(event)
 
     def dragMoveEvent(self, event) -> None:
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.opener.open_mime(event.mimeData(), "drop"):
-            event.acceptProposedAction()
+        open_drop(self.opener, event)
