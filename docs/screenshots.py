@@ -223,6 +223,26 @@ class Director:
         self.save("window")  # the README's picture
         self.save("results", self.window.docks.results)
 
+    def scene_layers(self) -> None:
+        """The File menu open on Save as Layers, over the Compare page of an edit's results (the
+        menu is its own window: it is grabbed apart and drawn where it opened)."""
+        from desktop_editor.ui.common.conversions import pil_from_qimage
+
+        if self.window.compare_view.after_image() is None:
+            self.scene_compare()
+        self.window.show_compare_page()
+        bar = self.window.menuBar()
+        file_action = next(a for a in bar.actions() if a.text() == "&File")
+        menu = file_action.menu()
+        menu.popup(bar.mapToGlobal(bar.actionGeometry(file_action).bottomLeft()))
+        menu.setActiveAction(self.window.actions["file.save_layers"])
+        self.settle(0.6)
+        picture = pil_from_qimage(self.window.grab().toImage()).convert("RGB")
+        at = self.window.mapFromGlobal(menu.pos())
+        picture.paste(pil_from_qimage(menu.grab().toImage()).convert("RGB"), (at.x(), at.y()))
+        menu.hide()
+        self.write("layers", picture)
+
     def scene_mix(self) -> None:
         """Two variations, mixed by painting the second one over half of the cup."""
         from PySide6.QtCore import QPointF
@@ -364,7 +384,7 @@ class Director:
         self.window.shutdown()
         self.app.processEvents()
 
-SCENES = ("first_edit", "selecting", "compare", "mix", "expand", "files", "jobs", "settings", "keys", "masks_preview")
+SCENES = ("first_edit", "selecting", "compare", "layers", "mix", "expand", "files", "jobs", "settings", "keys", "masks_preview")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,13 +21,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return emulator.run(argv[1:])
     args = build_parser().parse_args(argv)
-    from desktop_editor.cli.commands import batch, edit, jobs, mask
+    from desktop_editor.cli.commands import batch, edit, jobs, layers, mask
     from desktop_editor.cli.output import fail
     from desktop_editor.core.image_memory import keep_freed_image_memory
 
     keep_freed_image_memory()  # a catalogue's photos reuse each other's memory
 
-    commands = {"edit": edit.run, "batch": batch.run, "mask": mask.run, "jobs": jobs.run}
+    commands = {"edit": edit.run, "batch": batch.run, "mask": mask.run, "jobs": jobs.run, "layers": layers.run}
     try:
         return commands[args.command](args)
     except KeyboardInterrupt:

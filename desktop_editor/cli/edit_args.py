@@ -70,6 +70,9 @@ def options_for(args, out_dir: Path) -> JobOptions:
         rescale_mask=args.rescale_mask,
         timeout=args.timeout,
         save_format=save_format_for(args),
+        provenance=not getattr(args, "no_provenance", False),
+        prompt_in_provenance=getattr(args, "provenance_prompt", False),
+        layers=getattr(args, "layers", None),
     )
 
 

@@ -47,6 +47,9 @@ def add_edit_options(p: argparse.ArgumentParser) -> None:
              "png or jpeg (default: source, or the --format given when it is jpeg or webp)",
     )
     p.add_argument("--rescale-mask", action="store_true", help="scale a mask of another size to the image")
+    p.add_argument("--layers", choices=("psd", "ora"), help="also write the results as masked layers over the "
+                   "original beside them (IMAGE-edit-layers.psd or .ora)")
+    add_provenance_options(p)
     p.add_argument("--style", choices=("run", "direct"), default="run", help="run (documented) or direct (compatibility)")
     from desktop_editor.cli.expand import add_expand_options
 
@@ -64,7 +67,15 @@ def _options_help(models) -> str:
     return "; ".join(parts).replace("%", "%%")
 
 
-COMMANDS = ("edit", "batch", "mask", "jobs", "emulator")
+COMMANDS = ("edit", "batch", "mask", "jobs", "layers", "emulator")
+
+
+def add_provenance_options(p: argparse.ArgumentParser) -> None:
+    """Whether saved files say that AI made them: every command that writes an edited image."""
+    p.add_argument("--no-provenance", action="store_true",
+                   help="leave out the XMP note that AI made the image (IPTC Digital Source Type, model, run)")
+    p.add_argument("--provenance-prompt", action="store_true",
+                   help="put the prompt in that note too (off by default: prompts can be private)")
 
 
 def add_service_options(p: argparse.ArgumentParser) -> None:
@@ -135,6 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="do not wait for edits another window or command is running (default: follow them, "
         "and finish them if that window or command goes away)",
     )
+
+    layers = sub.add_parser("layers", help="write results already saved as masked layers over their original")
+    layers.add_argument("results", nargs="+", type=Path, metavar="RESULT", help="result files, bottom layer first")
+    layers.add_argument("--original", type=Path, required=True, metavar="IMAGE",
+                        help="the image the results were made from (a PSD keeps its own layers)")
+    layers.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the layered file: .psd (Photoshop, Krita, GIMP) or .ora (Krita, GIMP, MyPaint)")
+    layers.add_argument("--force", action="store_true",
+                        help="replace FILE if it exists, and write a PSD copy even if some layers would be flattened")
+    add_provenance_options(layers)
 
     # Listed for --help only: main() hands `emulator ...` to the emulator's own parser.
     sub.add_parser("emulator", help="run the offline Runflow emulator on 127.0.0.1 (see emulator --help)", add_help=False)

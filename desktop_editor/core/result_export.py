@@ -16,6 +16,8 @@ from desktop_editor.core.document_export import encode_document
 from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image
 from desktop_editor.core.filenames import replace_file, safe_filename, write_new_file
 from desktop_editor.core.images import LoadedImage, load_image
+from desktop_editor.core.provenance import combined, xmp_packet
+from desktop_editor.core.xmp_embed import embed
 
 SAVE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
 
@@ -50,14 +52,17 @@ def save_new(
     *,
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
+    xmp: bytes | None = None,
 ) -> Path:
     """Write `image` into `folder` under a name that does not exist yet ('x.png', 'x-2.png', ...).
+
+    `xmp` (a provenance packet, `core.provenance`) goes into the file when given.
 
     Raises:
         OSError: the folder cannot be created or written.
         ValueError: unknown format.
     """
-    data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi)
+    data = with_xmp(encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi), xmp)
     return write_new_file(Path(folder), file_name(stem, fmt), data)
 
 
@@ -68,6 +73,7 @@ def save_to(
     icc_profile: bytes | None = None,
     dpi: tuple[float, float] | None = None,
     quality: int = 95,
+    xmp: bytes | None = None,
 ) -> Path:
     """Write `image` to exactly `path` (the designer chose it and confirmed any overwrite), atomically.
 
@@ -78,7 +84,8 @@ def save_to(
         OSError: the folder cannot be written.
     """
     fmt = format_for_path(path)
-    return replace_file(Path(path), encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality))
+    data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality)
+    return replace_file(Path(path), with_xmp(data, xmp))
 
 
 def encode_loaded(loaded: LoadedImage, fmt: str, *, quality: int = 95, icc_profile: bytes | None = None,
@@ -101,9 +108,10 @@ def encode_loaded(loaded: LoadedImage, fmt: str, *, quality: int = 95, icc_profi
 def save_file_new(path: str | Path, folder: str | Path, stem: str, fmt: str = "png", *,
                   icc_profile: bytes | None = None, dpi: tuple[float, float] | None = None) -> Path:
     """`save_new` for a result on disk: read from `path` and written in its own colour space
-    (`encode_loaded`; `icc_profile` and `dpi` where the file has none)."""
+    (`encode_loaded`; `icc_profile` and `dpi` where the file has none), keeping the provenance
+    packet the file carries."""
     data = encode_loaded(load_image(path), fmt, icc_profile=icc_profile, dpi=dpi)
-    return write_new_file(Path(folder), file_name(stem, fmt), data)
+    return write_new_file(Path(folder), file_name(stem, fmt), with_xmp(data, file_xmp(path)))
 
 
 def save_file_to(path: str | Path, target: str | Path, *, quality: int = 95, icc_profile: bytes | None = None,
@@ -117,4 +125,28 @@ def save_file_to(path: str | Path, target: str | Path, *, quality: int = 95, icc
     """
     fmt = format_for_path(target)
     data = encode_loaded(load_image(path), fmt, quality=quality, icc_profile=icc_profile, dpi=dpi)
-    return replace_file(Path(target), data)
+    return replace_file(Path(target), with_xmp(data, file_xmp(path)))
+
+
+def with_xmp(data: bytes, xmp: bytes | None) -> bytes:
+    """`data` carrying `xmp` when given (PNG, JPEG and WebP all take it)."""
+    return embed(data, xmp) if xmp else data
+
+
+def file_xmp(path: str | Path | None) -> bytes | None:
+    """The XMP packet a saved file carries (a result's provenance, to keep it in a copy), or None."""
+    if path is None:
+        return None
+    try:
+        with Image.open(path) as img:
+            packet = img.info.get("xmp")
+    except (OSError, ValueError):
+        return None
+    return packet.encode("utf-8") if isinstance(packet, str) else packet
+
+
+def mix_xmp(paths: list[Path], source_xmp: bytes | str | None = None) -> bytes | None:
+    """The provenance packet of an image mixed from the saved results at `paths` (their own
+    packets combined, merged into the original's XMP); None when none of them carried one."""
+    provenance = combined([file_xmp(path) for path in paths])
+    return xmp_packet(provenance, existing=source_xmp) if provenance is not None else None

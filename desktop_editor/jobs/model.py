@@ -109,6 +109,12 @@ class JobOptions:
     expansion: tuple[int, int, int, int] | None = None
     # How a re-encoded (composited or placed) result is saved: core.export.SAVE_FORMATS.
     save_format: str = "source"
+    # Say in each saved file that AI made it (XMP, IPTC Digital Source Type); the prompt only
+    # when the designer allows it (prompts can be private).
+    provenance: bool = True
+    prompt_in_provenance: bool = False
+    # Also write the results as layers over the original beside them: "psd", "ora" or None.
+    layers: str | None = None
 
 
 RAW_ANSWER_LIMIT = 2 * 1024 * 1024  # characters kept of an answer we could not read

@@ -43,6 +43,7 @@ from desktop_editor.jobs.prepare import (
     plan_finish,
     prepare_edit,
 )
+from desktop_editor.jobs.provenance_stamp import limited_to_mask, stamp_result, with_encoded_provenance
 
 if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
     from desktop_editor.api.client import ResultImage, RunflowClient
@@ -243,6 +244,10 @@ class JobRunner:
     def _save(self, job: EditJob, prepared: PreparedEdit, results: list[ResultImage]) -> None:
         stem = safe_filename(Path(job.image_paths[0]).stem, default="image")
         out_dir = Path(job.options.out_dir)
+        limited = limited_to_mask(job, mask_used=prepared.mask is not None, region=prepared.box is not None)
+        source = prepared.original.source
+        source_xmp = (source.xmp if source is not None else None) or prepared.original.info.get("xmp")
+        prepared.original.source = with_encoded_provenance(source, job, limited=limited)
         for result in results:
             if result.index < len(job.result_paths) and Path(job.result_paths[result.index]).is_file():
                 continue  # saved before an interruption; files are written whole or not at all
@@ -251,6 +256,8 @@ class JobRunner:
                 on_preview = partial(self._on_preview, job.snapshot(), result.index)
             with image_work():
                 data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
+                data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=source_xmp)
+            note = note or stamp_note
             if note:
                 job.advice = note
             if not (job.options.keep_unmasked or prepared.box):

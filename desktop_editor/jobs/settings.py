@@ -63,6 +63,10 @@ class AppSettings:
     max_concurrent: int = 4
     recent_prompts: list[str] = field(default_factory=list)
     ask_before_repeating: bool = True  # the same paid edit sent again within two minutes: ask first
+    # Saved images say in their XMP that AI made them (IPTC Digital Source Type, model, run);
+    # the prompt only when allowed, as prompts can be private.
+    provenance: bool = True
+    prompt_in_provenance: bool = False
 
     # ----- derived -----------------------------------------------------------------------------
 
@@ -86,6 +90,8 @@ class AppSettings:
             colour_match=self.colour_match if colour_match is None else colour_match,
             region_padding=region_padding,
             save_format=self.save_format if self.save_format in SAVE_FORMATS else "source",
+            provenance=self.provenance,
+            prompt_in_provenance=self.prompt_in_provenance,
         )
 
     def with_recent_prompt(self, prompt: str) -> AppSettings:

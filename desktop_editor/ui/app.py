@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
@@ -30,7 +31,6 @@ from desktop_editor.core.image_memory import keep_freed_image_memory
 from desktop_editor.core.opencv import preload as preload_opencv
 from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs.paths import data_dir
-from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import load_settings
 from desktop_editor.ui.common.theme import apply_theme
 from desktop_editor.ui.crash import CrashHandler
@@ -41,6 +41,9 @@ from desktop_editor.ui.window.recent_files import (
 )
 from desktop_editor.ui.window.single_instance import become_the_window
 from desktop_editor.ui.window.start_folders import first_start
+
+if TYPE_CHECKING:  # the service connection is made after the first paint (see connect_service)
+    from desktop_editor.jobs.service import ServiceConnection
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +79,8 @@ def create_application(argv: list[str]) -> QApplication:
 def connect_service(service: ServiceConnection | None = None) -> ServiceConnection | None:
     """The service connection for the window (Demo mode without a key), or None if it cannot be
     set up at all; the window then still opens and paints masks, and says why it cannot send."""
+    from desktop_editor.jobs.service import ServiceConnection
+
     service = service or ServiceConnection(offline_retry=OFFLINE_RETRY_S)
     try:
         service.connect(load_settings())

@@ -41,3 +41,25 @@ def test_memory_the_system_refuses_is_a_memory_error(monkeypatch):
     monkeypatch.setattr("sys.platform", "linux")
     with pytest.raises(MemoryError):
         paged_zeros((4000, 3000))
+
+
+def _resident_bytes() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[1]) * mmap.PAGESIZE
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="MADV_POPULATE_WRITE is Linux's")
+def test_populate_provides_the_pages_in_the_background_and_keeps_what_was_written():
+    import time
+
+    before = _resident_bytes()
+    array = paged_zeros((4000, 4000), populate=True)  # 16 MB
+    array[10, :] = 9  # the brush may write while the pages are being provided
+    deadline = time.monotonic() + 10
+    while _resident_bytes() - before < 0.9 * array.nbytes and time.monotonic() < deadline:
+        time.sleep(0.02)  # the populating thread runs on
+    grown = _resident_bytes() - before
+    if grown < array.nbytes // 2:
+        pytest.skip("this kernel does not populate pages on request (before Linux 5.14)")
+    assert grown >= 0.9 * array.nbytes
+    assert int(array[10].sum()) == 9 * 4000 and not array[11:].any() and not array[:10].any()

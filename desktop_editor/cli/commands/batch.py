@@ -8,6 +8,7 @@ import sys
 
 from desktop_editor.cli.edit_args import check_edit_args, options_for
 from desktop_editor.cli.output import BatchProgress, fail, job_report, print_summary, write_report
+from desktop_editor.cli.commands.layers import write_layers
 from desktop_editor.cli.running import manager_for, run_jobs
 from desktop_editor.cli.status_codes import EXIT_OK, EXIT_USAGE, worst_exit_code
 
@@ -104,4 +105,11 @@ def run(args: argparse.Namespace) -> int:
         for job in finished:
             for path in job.result_paths:
                 print(path)
+    if args.layers:
+        from desktop_editor.jobs.model import JobState
+
+        for job in finished:
+            layered = write_layers(job, quiet=args.json) if job.state is JobState.DONE else None
+            if layered is not None and not args.json:
+                print(layered)
     return worst_exit_code(finished)

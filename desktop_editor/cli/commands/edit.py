@@ -8,6 +8,7 @@ import sys
 
 from desktop_editor.cli.edit_args import check_edit_args, options_for
 from desktop_editor.cli.output import EditProgress, fail, job_report
+from desktop_editor.cli.commands.layers import write_layers
 from desktop_editor.cli.running import manager_for
 from desktop_editor.cli.status_codes import EXIT_INTERRUPTED, EXIT_RESCUED, EXIT_USAGE, exit_code
 
@@ -62,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     elif job.state is JobState.DONE:
         for path in job.result_paths:
             print(path)
+    if job.state is JobState.DONE and args.layers:
+        layered = write_layers(job, quiet=args.json)
+        if layered is not None and not args.json:
+            print(layered)
     if job.state is JobState.DONE and code == EXIT_RESCUED:
         print(f"desktop-editor: warning: {job.advice or 'some results were kept in the rescue folder.'}", file=sys.stderr)
     elif job.advice and job.state is JobState.DONE:

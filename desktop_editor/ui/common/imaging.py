@@ -24,8 +24,9 @@ def allocate_mask_buffer(width: int, height: int) -> tuple[np.ndarray, np.ndarra
     """A zeroed 8-bit buffer with QImage-compatible row stride, and its (H, W) mask view.
 
     In small pages (`paged_zeros`): the brush writes masks and their levels a dab at a time on
-    the window's thread, where faulting in a huge page per new area stalled strokes."""
-    buffer = paged_zeros((height, aligned_stride(width)))
+    the window's thread, where faulting in a huge page per new area stalled strokes; all of them
+    provided soon in the background, so the first stroke over an area does not fault them in."""
+    buffer = paged_zeros((height, aligned_stride(width)), populate=True)
     return buffer, buffer[:, :width]
 
 

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -35,9 +35,11 @@ from desktop_editor.core.cpu import image_work
 from desktop_editor.core.images import ImageLoadError
 from desktop_editor.core.params import EditParams
 from desktop_editor.core.thumbnails import thumbnail
-from desktop_editor.jobs.manager import JobManager, Snapshot
 from desktop_editor.jobs.model import EditJob, JobOptions, StopOutcome
 from desktop_editor.ui.common.conversions import qimage_from_pil
+
+if TYPE_CHECKING:  # the manager is made with the service connection, after the first paint
+    from desktop_editor.jobs.manager import JobManager, Snapshot
 
 log = logging.getLogger(__name__)
 

@@ -235,12 +235,23 @@ class SettingsDialog(QDialog):
             "The same image, mask, prompt and settings sent again within two minutes is usually a "
             "double click: ask before paying for it twice"
         )
+        self.provenance_check = QCheckBox("Say in saved images that AI made them")
+        self.provenance_check.setToolTip(
+            "Writes an XMP note into every saved result, mix and layered file: the IPTC Digital Source "
+            "Type (AI composite, or made by AI when the whole frame was remade), the model and the run. "
+            "Clients, stock agencies and EU rules increasingly expect it."
+        )
+        self.prompt_provenance_check = QCheckBox("Include the prompt in that note")
+        self.prompt_provenance_check.setToolTip("Off by default: a prompt can say more than the picture (a client's name).")
+        self.provenance_check.toggled.connect(self.prompt_provenance_check.setEnabled)
         form.addRow("", self.keep_check)
         form.addRow("Feather", self.feather_spin)
         form.addRow("", self.colour_check)
         form.addRow("Save results", self.save_format_combo)
         form.addRow("Edits at once", self.concurrent_spin)
         form.addRow("", self.repeat_check)
+        form.addRow("Provenance", self.provenance_check)
+        form.addRow("", self.prompt_provenance_check)
         lay.addLayout(form)
         lay.addStretch(1)
         return page
@@ -295,6 +306,9 @@ class SettingsDialog(QDialog):
         _select(self.save_format_combo, settings.save_format)
         self.concurrent_spin.setValue(max(1, settings.max_concurrent))
         self.repeat_check.setChecked(settings.ask_before_repeating)
+        self.provenance_check.setChecked(settings.provenance)
+        self.prompt_provenance_check.setChecked(settings.prompt_in_provenance)
+        self.prompt_provenance_check.setEnabled(settings.provenance)
         for quality, spin in self.price_spins.items():
             spin.setValue(settings.prices.get(quality, DEFAULT_PRICES.get(quality, 0.0)))
 
@@ -321,6 +335,8 @@ class SettingsDialog(QDialog):
             save_format=self.save_format_combo.currentData(),
             max_concurrent=self.concurrent_spin.value(),
             ask_before_repeating=self.repeat_check.isChecked(),
+            provenance=self.provenance_check.isChecked(),
+            prompt_in_provenance=self.prompt_provenance_check.isChecked(),
         )
 
     def is_checking(self) -> bool:

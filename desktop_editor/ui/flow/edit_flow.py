@@ -28,10 +28,8 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desktop_editor.jobs.model import EditJob
-from desktop_editor.jobs.service import Connection, ServiceConnection
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.ui.common.job_bridge import JobsController
-from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 from desktop_editor.ui.flow.document_parameters import DocumentParameters
 from desktop_editor.ui.flow.expanding import ExpansionNote
 from desktop_editor.ui.flow.job_endings import JobEndings
@@ -44,7 +42,9 @@ from desktop_editor.ui.flow.settings_applier import SettingsApplier
 from desktop_editor.ui.flow.submitting import EditSubmitter
 from desktop_editor.ui.models.document import Document
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the jobs layer and the dialogs load after the first paint
+    from desktop_editor.jobs.service import Connection, ServiceConnection
+    from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
     from desktop_editor.ui.flow.host import EditHost
 
 # How long quitting waits for job workers to notice they are stopped (they stop between two

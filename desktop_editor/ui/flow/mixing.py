@@ -29,7 +29,7 @@ from desktop_editor.core.mix import (
     render_all,
     used_results,
 )
-from desktop_editor.core.result_export import format_for_path, save_new, save_to
+from desktop_editor.core.result_export import format_for_path, mix_xmp, save_new, save_to
 from desktop_editor.jobs.mixes import MixRecord, record_mix
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -307,6 +307,7 @@ class MixFlow(QObject):
         icc = document.loaded.icc_profile if document is not None else None
         dpi = document.loaded.dpi if document is not None else None
         image_path = document.path if document is not None else None
+        source_xmp = document.loaded.info.get("xmp") if document is not None else None
         stem = f"{(image_path.stem if image_path else 'image')}-mix"
         folder, fmt = strip.output_dir(0), strip.save_format()
         target = Path(path) if path is not None else None
@@ -316,9 +317,10 @@ class MixFlow(QObject):
 
         def work() -> tuple[Path, list[MixSource]]:
             image = mix_to_image(render_all(labels, stack, palette, base))
-            written = save_to(image, target, icc_profile=icc, dpi=dpi) if target is not None else \
-                save_new(image, folder, stem, fmt, icc_profile=icc, dpi=dpi)
             used = [sources[i] for i in used_results(labels, palette, base)]
+            xmp = mix_xmp([source.path for source in used], source_xmp)
+            written = save_to(image, target, icc_profile=icc, dpi=dpi, xmp=xmp) if target is not None else \
+                save_new(image, folder, stem, fmt, icc_profile=icc, dpi=dpi, xmp=xmp)
             if store is not None:
                 record_mix(store, MixRecord(written, sources[base].path, [s.record() for s in used], image_path))
             return written, used

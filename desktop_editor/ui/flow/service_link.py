@@ -18,14 +18,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop_editor.jobs.account import AccountCheck, check_key
 from desktop_editor.jobs.model import EditJob
-from desktop_editor.jobs.service import DEMO_SOURCE, Connection, ServiceConnection
 from desktop_editor.ui.common.job_bridge import JobsController, start_worker
 from desktop_editor.ui.flow.notifications import MESSAGE_MS
-from desktop_editor.ui.panels.history_panel import HistoryPanel
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the jobs layer and the history panel load when a service is attached
+    from desktop_editor.jobs.account import AccountCheck
+    from desktop_editor.jobs.service import Connection, ServiceConnection
     from desktop_editor.ui.flow.host import EditHost
 
 log = logging.getLogger(__name__)
@@ -106,6 +105,8 @@ class ServiceLink(QObject):
     def _check_connection(self, connection: Connection) -> None:
         """Say "connected" only once the service answered `auth/me` for the key (on a worker:
         a host that does not resolve takes seconds to say so)."""
+        from desktop_editor.jobs.account import check_key
+
         config = connection.client.config
         self.window.feedback.status(f"Checking the key with {connection.base_url}…", MESSAGE_MS)
         start_worker(check_key, config.api_key, config.base_url, config.organization_id, timeout=10.0,
@@ -133,6 +134,8 @@ class ServiceLink(QObject):
         if old is not None:
             old.deleteLater()
         if window.history_panel is None or window.history_panel.store is not connection.store:
+            from desktop_editor.ui.panels.history_panel import HistoryPanel
+
             window.set_history_panel(HistoryPanel(connection.store, thumbnails=window.thumbnails))
             window.history_panel.reopen_requested.connect(self.reopen_requested)
             window.history_panel.job_selected.connect(self.job_selected)
@@ -163,6 +166,8 @@ class ServiceLink(QObject):
         """
         if self.controller is None or self.connection is None:
             return 0
+        from desktop_editor.jobs.service import DEMO_SOURCE
+
         window = self.window
         store = self.connection.store
         if self.connection.demo:

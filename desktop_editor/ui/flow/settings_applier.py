@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Slot
 
 from desktop_editor.jobs.settings import AppSettings, save_settings
-from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:
+    from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
     from desktop_editor.ui.flow.host import EditHost
     from desktop_editor.ui.flow.service_link import ServiceLink
 
@@ -35,6 +35,8 @@ class SettingsApplier(QObject):
 
     def open_settings(self) -> SettingsDialog:
         """Show the Settings dialog (window-modal, not blocking); changes apply when it closes."""
+        from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog  # made when asked for
+
         window = self.window
         dialog = SettingsDialog(window.preferences, window, settings_file=window.settings_file)
         self._pending_settings, self._pending_key_change = None, False

@@ -21,9 +21,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop_editor.core.masks import is_empty
 from desktop_editor.core.params import EditParams
-from desktop_editor.jobs.manager import Snapshot
 from desktop_editor.jobs.model import EditJob, JobState, StopOutcome, never_sent
-from desktop_editor.jobs.prepare import prepare_ahead
 from desktop_editor.jobs.settings import save_settings
 from desktop_editor.ui.common.job_bridge import start_worker
 from desktop_editor.ui.flow.document_parameters import thumbnail_level
@@ -113,6 +111,8 @@ class EditSubmitter(QObject):
             ago = self._repeats.seconds_since(fingerprint)
             if ago is not None and not self._confirm_repeat(document, params, ago):
                 return None
+        from desktop_editor.jobs.manager import Snapshot  # the jobs layer loads after the first paint
+
         snapshot = Snapshot(
             image=document.loaded.image,  # copied on the worker, not here
             mask=None if empty else mask,
@@ -199,6 +199,8 @@ class EditSubmitter(QObject):
         if not isinstance(document, Document):
             return
         document.mask_changed.disconnect(self._on_first_mask_change)
+        from desktop_editor.jobs.prepare import prepare_ahead
+
         start_worker(prepare_ahead, document.loaded, owner=self)
 
     # ----- after sending -------------------------------------------------------------------------

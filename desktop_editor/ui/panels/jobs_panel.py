@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_editor.jobs.model import EditJob, JobState, never_sent
-from desktop_editor.jobs.service import DEMO_SOURCE
 from desktop_editor.ui.common.binding import set_tone, tone_color
 from desktop_editor.ui.common.job_bridge import ThumbnailCache
 from desktop_editor.ui.panels.job_list import (
@@ -76,6 +75,14 @@ _STAGE_PROGRESS = {
     "downloading": 0.90,
 }
 RESENDABLE = frozenset({JobState.FAILED, JobState.OUTCOME_UNKNOWN})
+
+
+def demo_source() -> str:
+    """EditJob.source of emulated jobs; read from the service module when first needed, so the
+    jobs layer is not imported before the window's first paint."""
+    from desktop_editor.jobs.service import DEMO_SOURCE
+
+    return DEMO_SOURCE
 
 
 def _timestamp(iso: str | None) -> float | None:
@@ -198,7 +205,7 @@ def job_details(job: EditJob) -> str:
     if job.result_paths:
         n = len(job.result_paths)
         lines.append(f"{n} result{'s' if n != 1 else ''} saved in {Path(job.result_paths[0]).parent}")
-    if job.source == DEMO_SOURCE:
+    if job.source == demo_source():
         lines.append("Emulated in Demo mode: nothing was sent or charged.")
     elif job.cost is not None:
         lines.append(f"Cost reported by the service: ${job.cost:.3f}")
@@ -273,7 +280,7 @@ def _outcome_text(job: EditJob) -> tuple[str, str | None]:
     if job.state is JobState.DONE:
         n = len(job.result_paths)
         text = f"{n} result{'s' if n != 1 else ''} saved"
-        if job.source == DEMO_SOURCE:
+        if job.source == demo_source():
             text += " · emulated, not charged"
         elif job.cost is not None:
             text += f" · ${job.cost:.3f}"

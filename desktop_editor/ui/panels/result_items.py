@@ -16,7 +16,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import load_image
-from desktop_editor.core.result_export import ExportError, save_file_new, save_file_to, save_new, save_to
+from desktop_editor.core.result_export import ExportError, file_xmp, save_file_new, save_file_to, save_new, save_to
 from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
 from desktop_editor.ui.common.job_bridge import load_thumbnail
 
@@ -71,14 +71,15 @@ def save_item_new(item: ResultItem, folder: Path, stem: str, fmt: str) -> Path:
     pixels in memory are the display's, saved with their own profile."""
     if item.image is None and item.path is not None:
         return save_file_new(item.path, folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi)
-    return save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi)
+    return save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi, xmp=file_xmp(item.path))
 
 
 def save_item_to(item: ResultItem, target: Path, quality: int) -> Path:
     """Save `item` to exactly `target` (worker thread), like `save_item_new`."""
     if item.image is None and item.path is not None:
         return save_file_to(item.path, target, quality=quality, icc_profile=item.icc_profile, dpi=item.dpi)
-    return save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi, quality=quality)
+    return save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi, quality=quality,
+                   xmp=file_xmp(item.path))
 
 
 def clipboard_image(item: ResultItem) -> QImage:

@@ -94,6 +94,7 @@ class ResultsStrip(QWidget):
         self._output_dir: Path | None = None
         self._save_format = "png"
         self._last_quality = 95  # Save As asks for JPEG/WebP quality, starting from the last answer
+        self.layers_action: QAction | None = None
         self._tasks = TaskRunner(self, max_threads=2)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
@@ -370,6 +371,8 @@ class ResultsStrip(QWidget):
         menu = QMenu(self)
         for action in (self.save_action, self.save_as_action, self.copy_action, self.show_in_folder_action):
             menu.addAction(action)
+        if self.layers_action is not None:  # the window's Save as Layers (all results of the image)
+            menu.addAction(self.layers_action)
         menu.addSeparator()
         menu.addAction(self.use_as_input_action)
         return menu

@@ -89,6 +89,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("result.save_as", "Save Result &As…", ("Ctrl+Shift+S",), "",
                "Save the selected result under a name and format you choose", page=COMPARE, enabled="result",
                group="Results"),
+    ActionSpec("file.save_layers", "Save as &Layers…", ("Ctrl+Alt+S",), "",
+               "Save the original and each result (or, in Mix mode, each mixed result) as masked layers "
+               "in a .psd or .ora file for Photoshop, Krita or GIMP", enabled=_DOC, group="Files"),
     ActionSpec("mask.load", "&Load Mask…", ("Ctrl+Shift+L",), tip="Replace the mask with a PNG mask", enabled=_DOC,
                group="Files"),
     ActionSpec("mask.save", "Save &Mask As…", ("Ctrl+Shift+E",), tip="Save the mask as PNG (OpenAI or black and white)",
@@ -192,7 +195,7 @@ HOLD_KEYS: tuple[HoldKey, ...] = (
 # Menus as ids; "-" is a separator, "@name" a submenu or list the window fills itself.
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", ("file.open", "@recent", "file.open_project", "file.paste", "-", "file.save_project",
-               "file.save_project_as", "-", "result.save", "result.save_as", "mix.save", "mix.save_as", "-", "mask.load", "mask.save", "-",
+               "file.save_project_as", "-", "result.save", "result.save_as", "mix.save", "mix.save_as", "file.save_layers", "-", "mask.load", "mask.save", "-",
                "file.close", "file.quit")),
     ("&Edit", ("edit.undo", "edit.redo", "-", "mask.select_all", "mask.select_subject", "mask.clear", "mask.invert", "-", "mask.grow",
                "mask.shrink", "mask.feather", "mask.refine_edge", "-", "mask.reuse_last", "-", "edit.generate",

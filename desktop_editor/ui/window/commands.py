@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from desktop_editor.ui.compare.view import CompareMode
+from desktop_editor.ui.flow.layered_saving import LayeredSaving
 from desktop_editor.ui.window.help_menu import show_about, show_guide
 
 
@@ -53,8 +54,17 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "mix.leave": lambda: window.compare_view.set_mode(CompareMode.WIPE),
         "mix.save": lambda: window.mixing.save(), "mix.save_as": lambda: window.mixing.save_as(),
         "mix.use_as_input": lambda: window.mixing.use_as_input(),
+        "file.save_layers": lambda: layered_saving(window).ask_save(),
     }
 
+
+
+def layered_saving(window: QMainWindow) -> LayeredSaving:
+    """The window's Save as Layers, made on first use."""
+    saving = getattr(window, "layered_saving", None)
+    if saving is None:
+        saving = window.layered_saving = LayeredSaving(window, window.flow, window.mixing)
+    return saving
 
 
 def generate_from_panel(window: QMainWindow) -> None:

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QRect, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from desktop_editor.jobs import paths
-from desktop_editor.jobs.service import ServiceConnection
 from desktop_editor.jobs.settings import AppSettings
 from desktop_editor.ui.canvas.mask_commands import MaskCommands
 from desktop_editor.ui.canvas.refine_edge import RefineEdge
@@ -32,16 +32,13 @@ from desktop_editor.ui.common.feedback import Feedback
 from desktop_editor.ui.common.icons import redraw_icons
 from desktop_editor.ui.common.job_bridge import JobsController, ThumbnailCache
 from desktop_editor.ui.compare.view import CompareView
-from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
-from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
 from desktop_editor.ui.flow.edit_flow import EditFlow
 from desktop_editor.ui.flow.mixing import MixFlow
-from desktop_editor.ui.flow.opening import DocumentOpener, openable_paths
+from desktop_editor.ui.flow.opening import DocumentOpener
 from desktop_editor.ui.flow.saving import WorkSaver
 from desktop_editor.ui.models.document import Document
 from desktop_editor.ui.models.document_list import DocumentList
 from desktop_editor.ui.models.preferences import Preferences
-from desktop_editor.ui.panels.history_panel import HistoryPanel
 from desktop_editor.ui.panels.job_list import empty_state_label
 from desktop_editor.ui.panels.jobs_panel import JobsPanel
 from desktop_editor.ui.panels.params.panel import ParamsPanel
@@ -51,6 +48,7 @@ from desktop_editor.ui.window.chrome import build_bars, central_widget, fill_pan
 from desktop_editor.ui.window.closing import APP_NAME, confirm_discard, running_note
 from desktop_editor.ui.window.commands import command_handlers
 from desktop_editor.ui.window.docks import Docks
+from desktop_editor.ui.window.drops import accept_drag, open_drop
 from desktop_editor.ui.window.document_tabs import DocumentTabs
 from desktop_editor.ui.window.keys import HoldKeyForwarder, give_keys_to_page
 from desktop_editor.ui.window.recent_files import RecentFiles, app_settings
@@ -60,6 +58,12 @@ from desktop_editor.ui.window.status_widgets import DemoBanner, ViewSwitch
 from desktop_editor.ui.window import view_actions
 from desktop_editor.ui.window.view_actions import group_actions, refresh_enabled_actions, refresh_page_actions
 from desktop_editor.ui.window.window_state import restore_window_state, save_window_state
+
+if TYPE_CHECKING:  # made after the first paint: their imports (the jobs layer, dialogs) wait till then
+    from desktop_editor.jobs.service import ServiceConnection
+    from desktop_editor.ui.dialogs.settings_dialog import SettingsDialog
+    from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
+    from desktop_editor.ui.panels.history_panel import HistoryPanel
 
 MASK_PAGE, COMPARE_PAGE = 0, 1
 
@@ -116,14 +120,12 @@ class MainWindow(QMainWindow):
                                self._on_project_saved)
         self.mask_commands = MaskCommands(self.document_list, self.feedback, self, self.canvas)
         self.refine_edge = RefineEdge(self.canvas)
-
         self.actions = ActionRegistry(self, command_handlers(self), {
             "edit.undo": self.undo_group.createUndoAction(self, "&Undo"),
             "edit.redo": self.undo_group.createRedoAction(self, "&Redo"),
             **self.refine_edge.key_actions,
         })
         group_actions(self)
-
         self.tabs = DocumentTabs(self.document_list, self.close_document)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.canvas)
@@ -132,7 +134,6 @@ class MainWindow(QMainWindow):
         self.demo_banner.hide()
         self.view_switch = ViewSwitch(self.actions["view.mask_page"], self.actions["view.compare_page"])
         self.setCentralWidget(central_widget(self.tabs, self.view_switch, self.demo_banner, self.stack))
-
         build_bars(self)
         self.docks = Docks(self, self.params_panel, self.jobs_panel, empty_state_label(
             "Every edit you send is kept here with its cost once the app is connected to the service."),
@@ -225,6 +226,7 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> ShortcutsDialog:
         """Help > Keyboard Shortcuts: the registry's keys."""
+        from desktop_editor.ui.dialogs.shortcuts_dialog import ShortcutsDialog
         dialog = ShortcutsDialog(shortcut_rows(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -436,15 +438,10 @@ class MainWindow(QMainWindow):
     # -- drag and drop ----------------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if openable_paths(mime) or mime.hasImage():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        accept_drag(event)
 
     def dragMoveEvent(self, event) -> None:
         event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        if self.opener.open_mime(event.mimeData(), "drop"):
-            event.acceptProposedAction()
+        open_drop(self.opener, event)

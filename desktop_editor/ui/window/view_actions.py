@@ -70,8 +70,9 @@ def refresh_enabled_actions(window: QMainWindow) -> None:
 def hand_out_actions(window: QMainWindow) -> None:
     """Give the widgets that show the window's commands as their own buttons the registry's
     actions, so their buttons, tips and menus name the keys: the results strip its Save,
-    Save As, Copy and Use as input, the mix bar Save Mix and Use Mix as Input."""
+    Save As, Copy and Use as input, the mix bar Save Mix, Save as Layers and Use Mix as Input."""
     actions = window.actions
     window.results_strip.use_window_actions(
         {name: actions[f"result.{name}"] for name in ("save", "save_as", "copy", "use_as_input")}, actions.set_tip)
-    window.compare_view.mix_bar.add_actions([actions["mix.save"], actions["mix.use_as_input"]])
+    window.compare_view.mix_bar.add_actions([actions["mix.save"], actions["file.save_layers"], actions["mix.use_as_input"]])
+    window.results_strip.layers_action = actions["file.save_layers"]  # Save as Layers in each result's menu

@@ -200,6 +200,23 @@ def test_the_repeat_question_can_be_turned_back_on_after_dont_ask_again(qtbot, s
     assert load_settings(settings_file).ask_before_repeating is True
 
 
+def test_provenance_is_on_and_the_prompt_left_out_by_default_and_both_can_be_changed(qtbot, settings_file):
+    dialog = SettingsDialog(AppSettings(), settings_file=settings_file)
+    qtbot.addWidget(dialog)
+    assert dialog.provenance_check.isChecked() and not dialog.prompt_provenance_check.isChecked()
+    dialog.prompt_provenance_check.setChecked(True)
+    save(dialog)
+    saved = load_settings(settings_file)
+    assert saved.provenance and saved.prompt_in_provenance
+    assert saved.job_options().prompt_in_provenance is True
+    dialog = SettingsDialog(saved, settings_file=settings_file)
+    qtbot.addWidget(dialog)
+    dialog.provenance_check.setChecked(False)
+    assert not dialog.prompt_provenance_check.isEnabled()
+    save(dialog)
+    assert load_settings(settings_file).job_options().provenance is False
+
+
 def _without_a_keyring(monkeypatch) -> None:
     """A system with no keyring back end: every keyring call fails, as on a bare Linux box."""
     import sys

@@ -1,0 +1,1 @@
+"""Layered files (PSD, OpenRaster): the original and each result as masked layers."""

@@ -1,0 +1,93 @@
+"""A brush stroke's own pixels (its coverage and the mask before it), kept as 64x64 tiles.
+
+A stroke needs, for every pixel it touches, its coverage so far and the mask as it was when the
+stroke began. Kept as two full-size arrays, each dab's rectangle spans one memory page per row
+(a row of a 45 MP mask is 8 KiB), so a 100 px dab on fresh memory faulted in some 200 pages per
+array, on the window's thread, per mouse move. Kept as tiles, a 64x64 tile is one 4 KiB block of
+a pool that strokes hand on to each other: a dab touches a few blocks already in memory.
+
+`StrokeTiles.window` gathers the tiles under a rectangle into one small array pair (allocating
+missing tiles: coverage 0, before = the mask's pixels), the brush works on them, and
+`StrokeTiles.store` puts the coverage back.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import numpy as np
+
+from desktop_editor.core.paged_memory import paged_zeros
+
+TILE = 64
+_spares: list[tuple[np.ndarray, np.ndarray]] = []  # the last stroke's pools, for the next stroke
+_spares_lock = threading.Lock()
+
+
+def _take_pools(tiles: int) -> tuple[np.ndarray, np.ndarray]:
+    """Room for `tiles` tiles of coverage and of before-image: a spare pair if one is big enough.
+
+    A pool holds as many tiles as the whole mask, but its memory is mapped in small pages
+    (`paged_zeros`) and handed out in order, so only the tiles a stroke touches are ever in
+    memory; a spare keeps those of the last stroke, and the next stroke paints into them.
+    """
+    with _spares_lock:
+        if _spares and len(_spares[0][0]) >= tiles:
+            return _spares.pop()
+    return paged_zeros((tiles, TILE, TILE)), paged_zeros((tiles, TILE, TILE))
+
+
+def _give_back(pools: tuple[np.ndarray, np.ndarray]) -> None:
+    """A finished stroke's pools go to the next stroke (one spare pair kept: the larger)."""
+    with _spares_lock:
+        if not _spares or len(_spares[0][0]) <= len(pools[0]):
+            _spares[:] = [pools]
+
+
+class StrokeTiles:
+    """The coverage (starting at 0) and before-image (the mask when first touched) of one stroke."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+        height, width = mask.shape
+        self._index = np.full(((height + TILE - 1) // TILE, (width + TILE - 1) // TILE), -1, np.int32)
+        self._used = 0
+        self._cover, self._before = pools = _take_pools(self._index.size)
+        weakref.finalize(self, _give_back, pools)
+
+    def window(self, bounds: tuple[int, int, int, int]) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:
+        """Origin (x, y) and copies of coverage and before over the tiles under `bounds`.
+
+        The arrays are tile-aligned (whole tiles, so they may reach past the mask's edge; what lies
+        beyond it is never shown); coverage changes go back with `store`.
+        """
+        x0, y0, x1, y1 = bounds
+        ty0, ty1, tx0, tx1 = y0 // TILE, (y1 - 1) // TILE + 1, x0 // TILE, (x1 - 1) // TILE + 1
+        index = self._index[ty0:ty1, tx0:tx1]
+        if (index < 0).any():
+            self._allocate(index, ty0, tx0)
+        rows, cols = index.shape
+        cover = self._cover[index].transpose(0, 2, 1, 3).reshape(rows * TILE, cols * TILE)
+        before = self._before[index].transpose(0, 2, 1, 3).reshape(rows * TILE, cols * TILE)
+        return (tx0 * TILE, ty0 * TILE), cover, before
+
+    def store(self, origin: tuple[int, int], cover: np.ndarray) -> None:
+        """Put the coverage of a `window` (changed in place) back into the tiles."""
+        ty0, tx0 = origin[1] // TILE, origin[0] // TILE
+        rows, cols = cover.shape[0] // TILE, cover.shape[1] // TILE
+        index = self._index[ty0:ty0 + rows, tx0:tx0 + cols]
+        self._cover[index] = cover.reshape(rows, TILE, cols, TILE).transpose(0, 2, 1, 3)
+
+    def _allocate(self, index: np.ndarray, ty0: int, tx0: int) -> None:
+        """New tiles for the unset entries of `index` (a view of the grid): coverage 0, before = mask."""
+        missing = np.argwhere(index < 0)
+        height, width = self.mask.shape
+        for row, col in missing:
+            slot = self._used
+            self._used += 1
+            index[row, col] = slot
+            y, x = (ty0 + row) * TILE, (tx0 + col) * TILE
+            h, w = min(TILE, height - y), min(TILE, width - x)
+            self._cover[slot] = 0
+            self._before[slot, :h, :w] = self.mask[y:y + h, x:x + w]
