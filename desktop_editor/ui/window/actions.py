@@ -7,11 +7,11 @@ window-wide, so they work wherever the focus is (text fields keep their typing: 
 focused text field override plain keys), and a key may mean different things on the Mask and
 Compare pages (Ctrl+S saves the project while painting, the result while comparing, the mix
 while mixing; 1-4 pick a compare mode, but in Mix mode 1-9 pick the result the brush paints),
-never two things on one page: `tests/ui/window/test_actions.py` checks that, and that the README's key
-table is this registry's.
+never two things on one page: `tests/ui/window/test_actions.py` checks that, and that the user
+guide's key table (docs/guide.md) is this registry's.
 
 Keys held down (Space to pan or to see the original) are not commands; they are declared here
-too, as `HoldKey`s, so the Help and the README list them, and `window.keys` forwards them.
+too, as `HoldKey`s, so the Help and the user guide list them, and `window.keys` forwards them.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ PAGES = (MASK, COMPARE, MIX)  # MIX: the Compare page in Mix mode, where 0-9 pic
 class ActionSpec:
     """One command. `keys` are portable key strings (Ctrl is Cmd on macOS); `enabled` names a
     condition the window provides (see `ActionRegistry.refresh`); `group` is its section in
-    Help > Keyboard Shortcuts and the README."""
+    Help > Keyboard Shortcuts and the user guide."""
 
     id: str
     text: str
@@ -180,7 +180,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("images.next", "&Next Image", ("Ctrl+Tab", "Ctrl+PgDown"), group="Images"),
     ActionSpec("images.previous", "&Previous Image", ("Ctrl+Shift+Tab", "Ctrl+PgUp"), group="Images"),
 
+    ActionSpec("help.guide", "&User Guide", (), tip="How to do each task, with pictures", group="Help"),
     ActionSpec("help.shortcuts", "&Keyboard Shortcuts", ("F1",), tip="Every key of the app", group="Help"),
+    ActionSpec("help.about", "&About Desktop Editor", (), tip="Version, licences and where the app keeps its data",
+               role=QAction.MenuRole.AboutRole, group="Help"),
 )
 
 HOLD_KEYS: tuple[HoldKey, ...] = (
@@ -205,7 +208,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&Tools", (*(f"tool.{cls.tool_id}" for cls in TOOL_CLASSES), "-", "tool.swap", "brush.smaller", "brush.larger",
                 "brush.softer", "brush.harder")),
     ("&Images", ("images.next", "images.previous", "-", "@images")),
-    ("&Help", ("help.shortcuts",)),
+    ("&Help", ("help.guide", "help.shortcuts", "-", "help.about")),
 )
 TOOLS_TOOLBAR: tuple[str, ...] = (*(f"tool.{cls.tool_id}" for cls in TOOL_CLASSES), "-", "mask.select_all",
                                   "mask.select_subject",
@@ -327,7 +330,7 @@ def shortcut_rows(*, portable: bool = False) -> list[tuple[str, str, str, str]]:
 
 
 def markdown_table() -> str:
-    """The README's key table, as the registry says it (a test keeps the two the same)."""
+    """The user guide's key table, as the registry says it (a test keeps the two the same)."""
     lines = ["| Keys | Does | Where |", "|---|---|---|"]
     for group, text, keys, page in shortcut_rows(portable=True):
         shown = ", ".join(f"`{k.strip()}`" for k in keys.split(", "))

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMainWindow
 
 from desktop_editor.ui.compare.view import CompareMode
 from desktop_editor.ui.flow.layered_saving import LayeredSaving
+from desktop_editor.ui.window.help_menu import show_about, show_guide
 
 
 def command_handlers(window: QMainWindow) -> dict[str, Callable]:
@@ -47,7 +48,8 @@ def command_handlers(window: QMainWindow) -> dict[str, Callable]:
         "brush.smaller": lambda: settings.step_brush_size(-1), "brush.larger": lambda: settings.step_brush_size(+1),
         "brush.softer": lambda: settings.step_hardness(-1), "brush.harder": lambda: settings.step_hardness(+1),
         "images.next": lambda: window.document_list.cycle(+1), "images.previous": lambda: window.document_list.cycle(-1),
-        "help.shortcuts": window.show_shortcuts,
+        "help.shortcuts": window.show_shortcuts, "help.guide": lambda: show_guide(window),
+        "help.about": lambda: show_about(window),
         **{f"mix.source.{n}": (lambda n=n: window.mixing.pick_source(n)) for n in range(10)},
         "mix.leave": lambda: window.compare_view.set_mode(CompareMode.WIPE),
         "mix.save": lambda: window.mixing.save(), "mix.save_as": lambda: window.mixing.save_as(),

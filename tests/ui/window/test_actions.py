@@ -1,4 +1,4 @@
-"""The action registry: one declaration per command, keys that never clash, the README in step,
+"""The action registry: one declaration per command, keys that never clash, the guide in step,
 and keys that work wherever the focus is."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.compare.modes import CompareMode
 from desktop_editor.ui.window.actions import ACTIONS, ANY, HOLD_KEYS, MENUS, PAGES, SPECS, TOOLS_TOOLBAR, markdown_table
 
-README = Path(__file__).resolve().parents[3] / "README.md"
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "guide.md"
 
 
 def _normal(key: str) -> str:
@@ -39,11 +39,11 @@ def test_keys_are_unique_within_each_page():
         assert [k for k, n in Counter(keys).items() if n > 1] == [], page
 
 
-def test_the_readme_key_table_is_the_registry():
-    text = README.read_text(encoding="utf-8")
+def test_the_guide_key_table_is_the_registry():
+    text = GUIDE.read_text(encoding="utf-8")
     match = re.search(r"<!-- keys:begin[^>]*-->\n(.*?)\n<!-- keys:end -->", text, re.S)
-    assert match, "README.md lost its key table markers"
-    assert match.group(1).strip() == markdown_table()
+    assert match, "docs/guide.md lost its key table markers"
+    assert match.group(1).strip() == markdown_table(), "run python docs/ship_guide.py to bring it up to date"
 
 
 def test_window_actions_follow_the_registry(window):
