@@ -387,6 +387,11 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
             if opened:
                 accounted.append(document_bytes(opened[0]))
                 window.close_document(opened[0], ask=False)
+            del document, opened
+            from PySide6.QtCore import QCoreApplication, QEvent
+
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # the closed document goes
+            spin(300)
             app.processEvents()
             gc.collect()
         window.close()
