@@ -195,7 +195,10 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
     from desktop_editor.jobs import prepare as prepare_module
     from desktop_editor.jobs import runner as runner_module
     from desktop_editor.jobs.model import FINAL_STATES
-    from desktop_editor.ui.flow import edit_flow as flow_module
+    try:  # where the window turns a result into what it shows
+        from desktop_editor.ui.flow import result_presenter as flow_module
+    except ImportError:  # an older layout
+        from desktop_editor.ui.flow import edit_flow as flow_module
 
     connection = window.flow.connection
     manager, client = connection.manager, connection.client
@@ -240,7 +243,8 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
 
     def check() -> None:
         job = window.jobs_panel.job(ids[0]) if ids else None
-        if job is not None and job.state in FINAL_STATES and not flow._tasks.busy() and not view._tasks.busy() \
+        flow_busy = flow.results.busy() if hasattr(flow, "results") else flow._tasks.busy()
+        if job is not None and job.state in FINAL_STATES and not flow_busy and not view._tasks.busy() \
                 and len(watch.moments) >= 1:
             QTimer.singleShot(200, loop.quit)  # and painted
         else:
