@@ -179,10 +179,14 @@ def blend_values(original: np.ndarray, top: np.ndarray, weights: Image.Image) ->
     return np.where(weight == 0, original, blended)
 
 
-def paste_patch(original: Image.Image, patch: Image.Image, rect: Box) -> Image.Image:
-    """A new image: `original` (in RGB or RGBA) with `patch` at `rect`'s corner."""
+def paste_patch(original: Image.Image, patch: Image.Image, rect: Box, *, into: Image.Image | None = None) -> Image.Image:
+    """A new image: `original` (in RGB or RGBA) with `patch` at `rect`'s corner. `into`: a copy
+    of `original` made ahead (same mode and values), pasted into instead of copying now."""
     mode = "RGBA" if original.mode == "RGBA" else "RGB"
-    out = original.convert(mode) if original.mode != mode else original.copy()
+    if into is not None and into.mode == mode and into.size == original.size:
+        out = into
+    else:
+        out = original.convert(mode) if original.mode != mode else original.copy()
     if patch.width and patch.height:
         out.paste(patch, rect[:2])
     return out

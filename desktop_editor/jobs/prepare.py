@@ -67,6 +67,9 @@ class PreparedEdit:
     sent_size: tuple[int, int]
     # The result-independent part of compositing (`plan_finish`), made while the service works.
     composite_plan: CompositePlan | None = field(default=None, repr=False)
+    # A copy of the original made then too, for the first composited result to be pasted into:
+    # copying the frame took 0.7 s at 100 MP between the run's end and the file.
+    full_frame: Image.Image | None = field(default=None, repr=False)
 
 
 def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -336,18 +339,30 @@ class ResultPreview:
 PreviewListener = Callable[[ResultPreview], None]
 
 
-def plan_finish(prepared: PreparedEdit, job: EditJob) -> None:
+def plan_finish(prepared: PreparedEdit, job: EditJob, *, copy_frame: bool = False) -> None:
     """Do ahead the part of `finish_result` that needs no result (the composite's weights and
     the original's patch under them), so it is not on the way from the run's end to the screen.
     Cheap to call again (made again only for other feather or colour options); does nothing
-    when the result will not be composited."""
+    when the result will not be composited. With `copy_frame` (while the service works), the
+    copy of the original the first result is pasted into is made too (`full_frame`)."""
     if not (job.options.keep_unmasked and prepared.mask is not None):
         return
     plan = prepared.composite_plan
-    if plan is not None and plan.feather == job.options.feather and plan.colour_match == job.options.colour_match:
-        return
-    prepared.composite_plan = plan_composite(prepared.original.image, prepared.mask, feather=job.options.feather,
-                                             colour_match=job.options.colour_match)
+    if plan is None or plan.feather != job.options.feather or plan.colour_match != job.options.colour_match:
+        prepared.composite_plan = plan_composite(prepared.original.image, prepared.mask, feather=job.options.feather,
+                                                 colour_match=job.options.colour_match)
+    original = prepared.original
+    if copy_frame and prepared.full_frame is None and (original.source is None or not original.source.converted) \
+            and original.image.mode in ("RGB", "RGBA"):
+        prepared.full_frame = original.image.copy()  # composited into the display copy's values
+
+
+def _take_full_frame(prepared: PreparedEdit, base: Image.Image) -> Image.Image | None:
+    """The copy of `base` made ahead (`plan_finish`), once; None when there is none for it."""
+    frame, prepared.full_frame = prepared.full_frame, None
+    if frame is None or frame.size != base.size or frame.mode != base.mode:
+        return None
+    return frame
 
 
 def finish_result(
@@ -427,7 +442,7 @@ def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str
     if on_preview is not None:
         on_preview(ResultPreview(base, rect, patch, exact=fmt == "png"))
         stages.mark("preview")
-    result = paste_patch(base, patch, rect)
+    result = paste_patch(base, patch, rect, into=_take_full_frame(prepared, base))
     stages.mark("full_frame")
     encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     stages.mark("encode")

@@ -98,7 +98,7 @@ class JobRunner:
             else:
                 run = self.client.get_run(job.run_id, cancel=cancel) if job.run_id else self._send(job, prepared, cancel)
                 with image_work():  # while the service works, not once the result is awaited
-                    plan_finish(prepared, job)
+                    plan_finish(prepared, job, copy_frame=True)
                 run = self._wait(job, run, cancel)
                 self._set(job, JobState.DOWNLOADING, cost=run.cost, run_status=run.status)
                 results = self.client.fetch_results(run, cancel=cancel, folder=job_dir(job.id))

@@ -149,3 +149,21 @@ def test_a_plan_made_for_other_options_is_made_again(tmp_path):
     assert prepared.composite_plan is first
     plan_finish(prepared, replace(job, options=replace(job.options, feather=0)))
     assert prepared.composite_plan is not first and prepared.composite_plan.feather == 0
+
+
+def test_the_frame_copied_while_the_service_works_is_what_the_result_is_pasted_into(tmp_path):
+    from desktop_editor.jobs.prepare import finish_result, plan_finish
+
+    job, prepared, data = _prepared_with_mask(tmp_path, "a.png")
+    expected, _ext, _ = finish_result(prepared, job, data)  # copied at the end, as without one
+    plan_finish(prepared, job, copy_frame=True)
+    frame = prepared.full_frame
+    assert frame is not None and frame is not prepared.original.image
+    assert np.array_equal(np.asarray(frame), np.asarray(prepared.original.image))
+    saved, ext, _ = finish_result(prepared, job, data)
+    assert prepared.full_frame is None  # taken once: a second result copies its own
+    assert ext == "png" and np.array_equal(np.asarray(load_image(saved).image), np.asarray(load_image(expected).image))
+    original = np.asarray(prepared.original.image)
+    assert not np.array_equal(np.asarray(frame), original)  # the result was pasted into it
+    plan_finish(prepared, job)
+    assert prepared.full_frame is None  # only while the service works
