@@ -17,8 +17,10 @@ in its own process on 127.0.0.1, reached as the service is (an API key, its URL)
   the window got it there (the composite handed over in memory, or the file decoded), beside the
   floor above plus Pillow's bare decode of the floor job's file. When the file is lossy (a JPEG)
   its own pixels replace the in-memory result afterwards: that moment is reported too.
-- Opening the JPEG (24 and 45 MP) in the window to a painted canvas, beside Pillow's own decode of the same
-  file, and the memory one open document holds (bytes per pixel of the image).
+- Opening the JPEG in the window to a painted canvas, beside Pillow's own decode of the same
+  file, and the memory one open document holds (bytes per pixel of the image, target at most 8):
+  resident memory after opening minus before, Pillow's kept blocks and the C library's freed
+  memory handed back first (the first open of a run also pays one-time costs: imports, threads).
 - The GUI thread's longest stall from each edit's mask being set (after it: setting a whole mask
   at once is the benchmark's doing, a designer's strokes are small) to its result painted (a
   5 ms heartbeat timer), target at most 50 ms.
@@ -28,6 +30,7 @@ a poll. Prints one JSON object; never fails.
 
     python benchmarks/bench_camera.py                      # 24 MP and 45 MP
     python benchmarks/bench_camera.py --sizes 24 --repeat 3
+    python benchmarks/bench_camera.py --sizes 100           # a 100 MP (GFX100) frame
     python benchmarks/bench_camera.py --open-only          # only opening each size in the window
 """
 
