@@ -11,11 +11,10 @@ Nothing here decodes pixels: only headers are read, so this is cheap at any imag
 
 from __future__ import annotations
 
-import io
 import struct
 import zlib
 
-from PIL import Image
+from desktop_editor.core.container_chunks import VP8X_ICC, png_chunk, webp_bytes, webp_chunks, with_vp8x_flag
 
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ICC_MARKER = b"ICC_PROFILE\x00"
@@ -46,10 +45,6 @@ def with_metadata(data: bytes, *, icc_profile: bytes | None = None,
 # ----- PNG ----------------------------------------------------------------------------------------
 
 
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
-
-
 def _png(data: bytes, icc: bytes | None, dpi: tuple[float, float] | None) -> bytes:
     kinds: set[bytes] = set()
     pos = len(_PNG_SIGNATURE)
@@ -67,10 +62,10 @@ def _png(data: bytes, icc: bytes | None, dpi: tuple[float, float] | None) -> byt
     extra = b""
     # sRGB and iCCP exclude each other; a file that states its colour space keeps it.
     if icc and not kinds & {b"iCCP", b"sRGB"}:
-        extra += _png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc))
+        extra += png_chunk(b"iCCP", b"icc\x00\x00" + zlib.compress(icc))
     if dpi and b"pHYs" not in kinds:
         ppm = [max(1, round(float(v) / 0.0254)) for v in dpi]
-        extra += _png_chunk(b"pHYs", struct.pack(">IIB", ppm[0], ppm[1], 1))
+        extra += png_chunk(b"pHYs", struct.pack(">IIB", ppm[0], ppm[1], 1))
     return data[:ihdr_end] + extra + data[ihdr_end:] if extra else data
 
 
@@ -130,33 +125,13 @@ def _jpeg(data: bytes, icc: bytes | None, dpi: tuple[float, float] | None) -> by
 # ----- WebP ---------------------------------------------------------------------------------------
 
 
-def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
-    return kind + struct.pack("<I", len(payload)) + payload + (b"\x00" if len(payload) % 2 else b"")
-
-
 def _webp(data: bytes, icc: bytes | None) -> bytes:
     if not icc:
         return data
-    chunks: list[tuple[bytes, bytes]] = []
-    pos = 12
-    while pos + 8 <= len(data):
-        kind = data[pos:pos + 4]
-        size = struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        chunks.append((kind, data[pos + 8:pos + 8 + size]))
-        pos += 8 + size + (size % 2)
+    chunks = webp_chunks(data)
     kinds = [k for k, _ in chunks]
     if b"ICCP" in kinds or b"ANIM" in kinds:
         return data
-    if kinds and kinds[0] == b"VP8X":
-        header = bytearray(chunks[0][1])
-        header[0] |= 0x20
-        chunks[0] = (b"VP8X", bytes(header))
-    else:
-        with Image.open(io.BytesIO(data)) as img:  # reads the header only
-            width, height = img.size
-            alpha = 0x10 if "A" in img.mode else 0
-        header = bytes((0x20 | alpha, 0, 0, 0)) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
-        chunks.insert(0, (b"VP8X", header))
+    chunks = with_vp8x_flag(data, chunks, VP8X_ICC)
     chunks.insert(1, (b"ICCP", icc))
-    body = b"WEBP" + b"".join(_riff_chunk(k, p) for k, p in chunks)
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    return webp_bytes(chunks)

@@ -12,11 +12,9 @@ Only headers are parsed, so this is cheap at any image size.
 
 from __future__ import annotations
 
-import io
 import struct
-import zlib
 
-from PIL import Image
+from desktop_editor.core.container_chunks import VP8X_XMP, png_chunk, webp_bytes, webp_chunks, with_vp8x_flag
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_XMP_KEYWORD = b"XML:com.adobe.xmp"
@@ -57,16 +55,12 @@ def heif_options(xmp: bytes | None) -> dict:
 # ----- PNG ----------------------------------------------------------------------------------------
 
 
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
-
-
 def embed_png(data: bytes, xmp: bytes) -> bytes:
     """PNG bytes with one uncompressed iTXt XMP chunk before the image data."""
     out = bytearray(data[: len(PNG_SIGNATURE)])
     pos = len(PNG_SIGNATURE)
     inserted = False
-    chunk = _png_chunk(b"iTXt", PNG_XMP_KEYWORD + b"\x00\x00\x00\x00\x00" + xmp)
+    chunk = png_chunk(b"iTXt", PNG_XMP_KEYWORD + b"\x00\x00\x00\x00\x00" + xmp)
     while pos + 8 <= len(data):
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         end = pos + 12 + length
@@ -122,33 +116,12 @@ def embed_jpeg(data: bytes, xmp: bytes) -> bytes:
 # ----- WebP ---------------------------------------------------------------------------------------
 
 
-def _riff_chunk(kind: bytes, payload: bytes) -> bytes:
-    return kind + struct.pack("<I", len(payload)) + payload + (b"\x00" if len(payload) % 2 else b"")
-
-
 def embed_webp(data: bytes, xmp: bytes) -> bytes:
     """WebP bytes in the extended format with an "XMP " chunk last and the VP8X XMP flag set."""
-    chunks: list[tuple[bytes, bytes]] = []
-    pos = 12
-    while pos + 8 <= len(data):
-        kind = data[pos:pos + 4]
-        size = struct.unpack("<I", data[pos + 4:pos + 8])[0]
-        chunks.append((kind, data[pos + 8:pos + 8 + size]))
-        pos += 8 + size + (size % 2)
-    chunks = [(kind, payload) for kind, payload in chunks if kind != b"XMP "]
-    if chunks and chunks[0][0] == b"VP8X":
-        header = bytearray(chunks[0][1])
-        header[0] |= 0x04
-        chunks[0] = (b"VP8X", bytes(header))
-    else:
-        with Image.open(io.BytesIO(data)) as img:  # reads the header only
-            width, height = img.size
-            alpha = 0x10 if "A" in img.mode else 0
-        header = bytes((0x04 | alpha, 0, 0, 0)) + (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
-        chunks.insert(0, (b"VP8X", header))
+    chunks = [(kind, payload) for kind, payload in webp_chunks(data) if kind != b"XMP "]
+    chunks = with_vp8x_flag(data, chunks, VP8X_XMP)
     chunks.append((b"XMP ", xmp))
-    body = b"WEBP" + b"".join(_riff_chunk(kind, payload) for kind, payload in chunks)
-    return b"RIFF" + struct.pack("<I", len(body)) + body
+    return webp_bytes(chunks)
 
 
 # ----- TIFF ---------------------------------------------------------------------------------------
