@@ -332,6 +332,13 @@ def stage_deb_tree(root: Path, version: str) -> None:
         " OpenCV (opencv-python-headless) under the Apache License 2.0: see opencv-LICENSE.txt; the\n"
         " libraries its wheel bundles (FFmpeg, OpenBLAS, libpng, ...) under their own licences: see\n"
         " opencv-LICENSE-3RD-PARTY.txt. Both are in this folder.\n"
+        "\nFiles: opt/desktop-editor/_internal/pillow_heif/* opt/desktop-editor/_internal/pillow_heif.libs/*\n"
+        "Copyright: pillow-heif authors; libheif and libde265 authors (struktur AG); x265 authors (MulticoreWare)\n"
+        "License: BSD-3-Clause and LGPL-3.0 and GPL-2.0\n"
+        " pillow-heif (HEIC files) under the BSD 3-Clause licence; the libraries its wheel bundles:\n"
+        " libheif and libde265 under the LGPL-3.0, the x265 HEVC encoder under the GPL-2.0.\n"
+        "\nFiles: opt/desktop-editor/_internal/psd_tools/*\nCopyright: psd-tools authors\nLicense: MIT\n"
+        "\nFiles: opt/desktop-editor/_internal/tifffile/*\nCopyright: Christoph Gohlke\nLicense: BSD-3-Clause\n"
     )
     for name, target in opencv_notices().items():
         _copy(name, doc / target)

@@ -25,6 +25,9 @@ COMPONENTS: tuple[tuple[str, str, str], ...] = (
     ("keyring", "keyring", "MIT"),
     ("platformdirs", "platformdirs", "MIT"),
     ("tqdm", "tqdm", "MPL-2.0 and MIT"),
+    ("pillow-heif (HEIC)", "pillow-heif", "BSD-3-Clause; its libheif and libde265 LGPL-3.0, its x265 encoder GPL-2.0"),
+    ("psd-tools (PSD)", "psd-tools", "MIT"),
+    ("tifffile (16-bit TIFF)", "tifffile", "BSD-3-Clause"),
 )
 
 
