@@ -202,3 +202,22 @@ def test_an_expanded_canvas_is_never_said_to_have_an_empty_mask(qtbot, framing):
     document.set_expansion(None)
     window.status.update_coverage()
     assert window.status.coverage_label.text() == "Mask empty"
+
+
+def test_the_frame_badge_stays_in_view_however_long_its_plan_line(qapp):
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    from desktop_editor.ui.canvas.tools.base import badge_geometry
+
+    metrics = QFontMetrics(QFont())
+    text = "600 x 1067   (+0 +333 +0 +334)   Canvas 600x1067: sent as 624x1104, result scaled to 600x1067."
+    view = QRectF(0, 0, 420, 300)
+    free, _same = badge_geometry(metrics, QPointF(350, 10), text)
+    assert free.right() > view.right()  # as drawn before: cut off at the canvas's edge
+    rect, shown = badge_geometry(metrics, QPointF(350, 10), text, view)
+    assert view.contains(rect) and shown.endswith("…") and len(shown) < len(text)
+    short, kept = badge_geometry(metrics, QPointF(390, 10), "600 x 1067", view)
+    assert kept == "600 x 1067" and view.contains(short) and short.left() < 390
+    where, _text = badge_geometry(metrics, QPointF(40, 10), "600 x 1067", view)
+    assert where.left() == 40  # a badge that fits stays where it was put

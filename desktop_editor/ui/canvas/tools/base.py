@@ -8,6 +8,7 @@ from PySide6.QtCore import QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QCursor,
+    QFontMetrics,
     QKeyEvent,
     QPainter,
     QPen,
@@ -37,11 +38,24 @@ def _dashed_pens() -> tuple[QPen, QPen]:
     return dark, light
 
 
-def _draw_badge(painter: QPainter, top_left: QPointF, text: str) -> None:
-    """A small dark label for live measurements next to the pointer."""
-    metrics = painter.fontMetrics()
+def badge_geometry(metrics: QFontMetrics, top_left: QPointF, text: str,
+                   within: QRectF | None = None) -> tuple[QRectF, str]:
+    """Where a badge with `text` goes and what it says: at `top_left`, or, given `within` (the
+    visible area), moved left and its text cut with an ellipsis so that all of it stays in view."""
+    x = top_left.x()
+    if within is not None:
+        room = max(24, int(within.width()) - 8 - 12)
+        text = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
     width = metrics.horizontalAdvance(text) + 12
-    rect = QRectF(top_left.x(), top_left.y(), width, metrics.height() + 6)
+    if within is not None:
+        x = max(within.left() + 4.0, min(x, within.right() - 4.0 - width))
+    return QRectF(x, top_left.y(), width, metrics.height() + 6), text
+
+
+def _draw_badge(painter: QPainter, top_left: QPointF, text: str, within: QRectF | None = None) -> None:
+    """A small dark label for live measurements next to the pointer (kept inside `within` when
+    given: see `badge_geometry`; its caller then repaints all of `within`)."""
+    rect, text = badge_geometry(painter.fontMetrics(), top_left, text, within)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
     painter.setPen(Qt.PenStyle.NoPen)
     painter.setBrush(QColor(20, 22, 26, 215))

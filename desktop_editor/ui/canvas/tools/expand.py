@@ -245,7 +245,8 @@ class ExpandTool(Tool):
                 text = f"{text}   {line}"
             above = rect.top() - 30.0
             _draw_badge(painter, QPointF(rect.left() + (0.0 if above >= 4.0 else 10.0),
-                                         above if above >= 4.0 else rect.top() + 10.0), text)
+                                         above if above >= 4.0 else rect.top() + 10.0), text,
+                        within=QRectF(self.canvas.viewport().rect()))  # the drag repaints it all
         painter.restore()
 
     def _paint_band(self, painter: QPainter, exp: Expansion, image: QRectF, frame: QRectF,
