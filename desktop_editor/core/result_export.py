@@ -3,19 +3,20 @@
 A result is the expensive part of the work (a paid call), so saving never replaces a file
 unless the designer picked that exact path in a Save As dialog (which asked them), and the
 original's colour profile and resolution go into every saved file, so a print workflow sees
-the same colours and size as in the original.
+the same colours and size as in the original. An image made from a document whose values are
+not 8-bit sRGB (a mix, a result held in memory) is saved in the document's own profile, mode
+and depth (`in_document_space`), like the results its jobs save.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
-from dataclasses import replace
-
-import numpy as np
-
+from desktop_editor.core.colour import from_srgb8, to_sixteen_bits
 from desktop_editor.core.document_export import DOCUMENT_FORMATS, encode_document
 from desktop_editor.core.document_export import EXTENSIONS as DOCUMENT_EXTENSIONS
 from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image, save_format
@@ -122,6 +123,17 @@ def save_to(
     fmt = format_for_path(path)
     data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality)
     return replace_file(Path(path), with_xmp(data, xmp))
+
+
+def srgb_in_document(image: Image.Image, source: SourceImage) -> np.ndarray:
+    """An 8-bit sRGB picture (a result held in memory) as values of `source`'s document: its
+    profile, colour mode and depth; its own alpha where the document has alpha (else opaque)."""
+    values = from_srgb8(image, source.space)
+    if not source.space.has_alpha:
+        return values
+    alpha = np.asarray(image.getchannel("A")) if image.mode == "RGBA" else np.full(image.size[::-1], 255, np.uint8)
+    alpha = to_sixteen_bits(alpha) if source.space.bits == 16 else alpha
+    return np.concatenate([values if values.ndim == 3 else values[..., None], alpha[..., None]], axis=-1)
 
 
 def save_document_new(values: np.ndarray, source: SourceImage, folder: str | Path, stem: str, fmt: str, *,
