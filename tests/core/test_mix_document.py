@@ -122,3 +122,18 @@ def test_plain_srgb_jpeg_and_png_documents_are_not_saved_in_a_document_space():
     jpeg = SourceImage(ColourSpace("RGB", 8, None), "JPEG")
     assert not in_document_space(jpeg) and not in_document_space(None)
     assert in_document_space(SourceImage(ColourSpace("RGB", 8, None), "TIFF"))  # only the document writer writes TIFF
+
+
+def test_a_16_bit_rgba_mix_keeps_the_originals_alpha_where_a_source_is_converted(tmp_path):
+    colour = gradient(WIDTH, HEIGHT, bits=16)
+    alpha = np.linspace(0, 65535, WIDTH * HEIGHT).astype(np.uint16).reshape(HEIGHT, WIDTH, 1)
+    values = np.concatenate([colour, alpha], axis=-1)
+    document = SourceImage(ColourSpace("RGBA", 16, None), "PNG", values)
+    result = tmp_path / "result-1.png"  # an 8-bit sRGB result: converted, and given the original's alpha
+    Image.fromarray(np.full((HEIGHT, WIDTH, 3), (10, 20, 30), np.uint8)).save(result)
+    mask = box_mask(20, 10, 70, 50)
+    mixed = render_document(np.zeros((HEIGHT, WIDTH), np.uint8), MixPalette(2), 0, document,
+                            [DocumentSource(result, mask)], lambda _index: Image.open(result))
+    assert mixed.shape == values.shape and np.array_equal(mixed[..., 3], values[..., 3])
+    assert np.array_equal(mixed[mask == 0], values[mask == 0])
+    assert np.array_equal(mixed[mask > 0][:, :3], np.tile(np.array([10, 20, 30], np.uint16) * 257, (int((mask > 0).sum()), 1)))
