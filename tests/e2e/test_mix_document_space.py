@@ -17,6 +17,7 @@ from desktop_editor.core.images import load_image
 from desktop_editor.core.mix import mix_to_image, render_all
 from desktop_editor.core.opencv import cv2
 from desktop_editor.core.tiff_tags import ICC_PROFILE, UNDEFINED, with_tags
+from desktop_editor.ui.flow import mixing
 from test_gui_flow import TIMEOUT_MS, generate, gui, messages, paint_stroke, set_prompt, wait_final  # noqa: F401
 from test_mix_flow import drag, enter_mix
 
@@ -63,7 +64,7 @@ def mix_and_save(qtbot, window, path: Path):
     return document, job, session, Path(saved.args[0])
 
 
-def test_a_16_bit_a98_tiffs_mix_is_a_16_bit_a98_tiff_exact_outside_the_mask(qtbot, gui, tmp_path):
+def test_a_16_bit_a98_tiffs_mix_is_a_16_bit_a98_tiff_exact_outside_the_mask(qtbot, gui, tmp_path, monkeypatch):
     window = gui.open_window()
     original = a98_tiff(tmp_path / "scan.tif")
     document, job, session, path = mix_and_save(qtbot, window, tmp_path / "scan.tif")
@@ -76,6 +77,20 @@ def test_a_16_bit_a98_tiffs_mix_is_a_16_bit_a98_tiff_exact_outside_the_mask(qtbo
     painted = (session.labels == 2) & ~outside
     assert painted.any() and np.array_equal(mixed.pixels[painted], second[painted])  # result 2's own values
     assert not np.array_equal(mixed.pixels[~outside], original[~outside])
+
+    asked = []
+
+    def choose(_parent, _title, suggested, filters):
+        asked.append((Path(suggested).name, filters))
+        return str(tmp_path / "chosen"), ""  # typed without an extension
+
+    monkeypatch.setattr(mixing.QFileDialog, "getSaveFileName", choose)
+    with qtbot.waitSignal(window.mixing.mix_saved, timeout=TIMEOUT_MS) as saved:
+        window.mixing.save_as()
+    assert asked[0][0] == "scan-mix.tif" and asked[0][1].startswith("TIFF image")
+    chosen = load_image(saved.args[0]).source
+    assert Path(saved.args[0]).name == "chosen.tif" and chosen.space.bits == 16
+    assert np.array_equal(chosen.pixels, mixed.pixels)
 
 
 def test_a_cmyk_jpegs_mix_is_a_cmyk_jpeg_with_its_profile(qtbot, gui, tmp_path):

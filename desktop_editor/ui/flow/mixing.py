@@ -384,7 +384,7 @@ class MixFlow(QObject):
             try:
                 format_for_path(path, document=own_space)
             except ExportError:
-                path += f".{Path(file_name('mix', fmt)).suffix.lstrip('.')}"
+                path += Path(file_name("mix", fmt)).suffix
             self.save(path)
 
     def use_as_input(self) -> bool:
