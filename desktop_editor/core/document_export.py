@@ -92,7 +92,8 @@ def _tiff(values, space, source, dpi) -> bytes:
     compression = source.compression if source.kind == "TIFF" and source.compression else "tiff_adobe_deflate"
     tags = {ICC_PROFILE: (UNDEFINED, space.profile or b""), XMP: (BYTE, source.xmp or b"")}
     if space.bits == 8:  # EXIF goes in as a TIFF wants it (see `tiff_tags`), as for 16 bits
-        data = _save(_pillow_image(values, space), "TIFF", compression=compression, **({"dpi": tuple(dpi)} if dpi else {}))
+        resolution = {"dpi": tuple(dpi)} if dpi else {}
+        data = _save(_pillow_image(values, space), "TIFF", compression=compression, **resolution)
         return with_tags(data, tags, exif=source.exif)
     if space.mode in ("RGB", "RGBA", "L"):
         bgr = values if values.ndim == 2 else cv2.cvtColor(

@@ -86,8 +86,9 @@ def _directory(header: bytes, tags: dict[int, tuple[int, object]], exif: bytes |
 
 def with_tags(data: bytes, tags: dict[int, tuple[int, object]], *, exif: bytes | None = None) -> bytes:
     """`data` (a classic TIFF) whose first image also carries `tags`: {tag: (field type, value)},
-    the value bytes for BYTE and UNDEFINED, a number or a tuple of them otherwise; and `exif` (EXIF bytes as Pillow's `Exif.tobytes` gives them, with or without the "Exif"
-    header) as picture tags and an EXIF directory, its orientation 1.
+    the value bytes for BYTE and UNDEFINED, a number or a tuple of them otherwise; and `exif`
+    (EXIF bytes as Pillow's `Exif.tobytes` gives them, with or without the "Exif" header) as
+    picture tags and an EXIF directory, its orientation 1.
 
     Tags the file already has are replaced (EXIF's picture tags only fill in what it lacks);
     `tags` win over `exif`. Empty values are left out.

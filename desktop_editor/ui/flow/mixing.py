@@ -344,7 +344,8 @@ class MixFlow(QObject):
             used = [sources[i] for i in used_results(labels, palette, base)]
             xmp = mix_xmp([source.path for source in used], source_xmp)
             if own_space:
-                values = mix_values(labels, stack, palette, base, source_image, in_document, keep_inside_mask=keep_inside)
+                values = mix_values(labels, stack, palette, base, source_image, in_document,
+                                    keep_inside_mask=keep_inside)
                 written = save_document_to(values, source_image, target, dpi=dpi, xmp=xmp) if target is not None else \
                     save_document_new(values, source_image, folder, stem, fmt, dpi=dpi, xmp=xmp)
             else:
