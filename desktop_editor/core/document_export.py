@@ -8,8 +8,10 @@ WebP, AVIF, HEIC and PNG take no CMYK (converted to sRGB, tagged so), JPEG no tr
 (flattened onto white).
 
 Encoders: Pillow for 8-bit files; OpenCV for 16-bit RGB(A) PNG and TIFF (Pillow has no 16-bit
-RGB mode) with the profile added afterwards (`file_metadata`, `tiff_tags`); tifffile for 16-bit
-CMYK and grey-with-alpha TIFF (ZIP compression); pillow-heif for HEIC.
+RGB mode) with the profile, XMP and EXIF added afterwards (`file_metadata`, `xmp_embed`,
+`tiff_tags`); tifffile for 16-bit CMYK and grey-with-alpha TIFF (ZIP compression); pillow-heif
+for HEIC. Every TIFF gets its EXIF the same way (`tiff_tags`: camera tags in the first
+directory, the rest in an EXIF directory), whichever encoder wrote its pixels.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import numpy as np
 from PIL import Image, PngImagePlugin
 
 from desktop_editor.core.colour import SRGB_BYTES, ColourSpace, to_eight_bits, to_srgb8
-from desktop_editor.core.file_metadata import with_metadata
+from desktop_editor.core.file_metadata import with_metadata, with_png_exif
 from desktop_editor.core.opencv import cv2
 from desktop_editor.core.source_image import SourceImage
 from desktop_editor.core.tiff_tags import BYTE, ICC_PROFILE, UNDEFINED, XMP, with_tags
+from desktop_editor.core.xmp_embed import embed_png
 
 DOCUMENT_FORMATS = ("png", "jpeg", "webp", "tiff", "heif", "avif")
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "tiff": "tif", "heif": "heic", "avif": "avif"}
@@ -53,13 +56,13 @@ def _pillow_image(values: np.ndarray, space: ColourSpace) -> Image.Image:
     return Image.fromarray(np.ascontiguousarray(eight), space.mode)
 
 
-def _options(source: SourceImage, space: ColourSpace, dpi, *, exif: bool = True) -> dict:
+def _options(source: SourceImage, space: ColourSpace, dpi) -> dict:
     options: dict = {}
     if space.profile:
         options["icc_profile"] = space.profile
     if dpi:
         options["dpi"] = tuple(dpi)
-    if exif and source.exif:
+    if source.exif:
         options["exif"] = source.exif
     return options
 
@@ -72,7 +75,10 @@ def _png(values, space, source, dpi) -> bytes:
         ok, encoded = cv2.imencode(".png", bgr, [cv2.IMWRITE_PNG_COMPRESSION, 3])
         if not ok:
             raise OSError("the 16-bit PNG could not be encoded")
-        return with_metadata(encoded.tobytes(), icc_profile=space.profile, dpi=dpi)
+        data = with_metadata(encoded.tobytes(), icc_profile=space.profile, dpi=dpi)
+        if source.exif:
+            data = with_png_exif(data, source.exif)
+        return embed_png(data, source.xmp) if source.xmp else data
     image = Image.fromarray(values) if space.bits == 16 else _pillow_image(values, space)
     options = _options(source, space, dpi)
     if source.xmp:
@@ -84,12 +90,11 @@ def _png(values, space, source, dpi) -> bytes:
 
 def _tiff(values, space, source, dpi) -> bytes:
     compression = source.compression if source.kind == "TIFF" and source.compression else "tiff_adobe_deflate"
-    if space.bits == 8:
-        options = _options(source, space, dpi)
-        if source.xmp:
-            options["tiffinfo"] = {XMP: source.xmp}
-        return _save(_pillow_image(values, space), "TIFF", compression=compression, **options)
     tags = {ICC_PROFILE: (UNDEFINED, space.profile or b""), XMP: (BYTE, source.xmp or b"")}
+    if space.bits == 8:  # EXIF goes in as a TIFF wants it (see `tiff_tags`), as for 16 bits
+        resolution = {"dpi": tuple(dpi)} if dpi else {}
+        data = _save(_pillow_image(values, space), "TIFF", compression=compression, **resolution)
+        return with_tags(data, tags, exif=source.exif)
     if space.mode in ("RGB", "RGBA", "L"):
         bgr = values if values.ndim == 2 else cv2.cvtColor(
             values, cv2.COLOR_RGBA2BGRA if values.shape[2] == 4 else cv2.COLOR_RGB2BGR)
@@ -100,16 +105,14 @@ def _tiff(values, space, source, dpi) -> bytes:
         ok, encoded = cv2.imencode(".tiff", bgr, params)
         if not ok:
             raise OSError("the 16-bit TIFF could not be encoded")
-        return with_tags(encoded.tobytes(), tags)
+        return with_tags(encoded.tobytes(), tags, exif=source.exif)
     import tifffile
 
     buf = io.BytesIO()
-    extratags = [(tag, kind, len(payload), payload, True) for tag, (kind, payload) in tags.items() if payload]
     tifffile.imwrite(buf, values, photometric="separated" if space.mode == "CMYK" else "minisblack",
                      extrasamples=[2] if space.mode == "LA" else None, compression="zlib",
-                     resolution=(dpi[0], dpi[1]) if dpi else None, resolutionunit=2 if dpi else None,
-                     extratags=extratags)
-    return buf.getvalue()
+                     resolution=(dpi[0], dpi[1]) if dpi else None, resolutionunit=2 if dpi else None)
+    return with_tags(buf.getvalue(), tags, exif=source.exif)
 
 
 def _save(image: Image.Image, pil_format: str, **options) -> bytes:

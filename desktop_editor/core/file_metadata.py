@@ -69,6 +69,24 @@ def _png(data: bytes, icc: bytes | None, dpi: tuple[float, float] | None) -> byt
     return data[:ihdr_end] + extra + data[ihdr_end:] if extra else data
 
 
+def with_png_exif(data: bytes, exif: bytes) -> bytes:
+    """PNG `data` with an eXIf chunk holding `exif` (with or without the JPEG-style "Exif" header)
+    after its IHDR, where it has none: the encoders of 16-bit PNG (OpenCV) write no EXIF."""
+    payload = exif[6:] if exif.startswith(b"Exif\x00\x00") else exif
+    if not data.startswith(_PNG_SIGNATURE) or payload[:4] not in (b"II*\x00", b"MM\x00*"):
+        return data
+    pos = len(_PNG_SIGNATURE)
+    ihdr_end = pos + 12 + struct.unpack(">I", data[pos:pos + 4])[0]
+    while pos + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"eXIf":
+            return data
+        if kind in (b"IDAT", b"IEND"):
+            break
+        pos += 12 + length
+    return data[:ihdr_end] + png_chunk(b"eXIf", payload) + data[ihdr_end:]
+
+
 # ----- JPEG ---------------------------------------------------------------------------------------
 
 

@@ -3,45 +3,82 @@
 A result is the expensive part of the work (a paid call), so saving never replaces a file
 unless the designer picked that exact path in a Save As dialog (which asked them), and the
 original's colour profile and resolution go into every saved file, so a print workflow sees
-the same colours and size as in the original.
+the same colours and size as in the original. An image made from a document whose values are
+not 8-bit sRGB (a mix, a result held in memory) is saved in the document's own profile, mode
+and depth (`in_document_space`), like the results its jobs save.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from PIL import Image
 
-from desktop_editor.core.document_export import encode_document
-from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image
+from desktop_editor.core.colour import from_srgb8, to_sixteen_bits
+from desktop_editor.core.document_export import DOCUMENT_FORMATS, encode_document
+from desktop_editor.core.document_export import EXTENSIONS as DOCUMENT_EXTENSIONS
+from desktop_editor.core.export import EXTENSIONS, FORMAT_NAMES, encode_image, save_format
 from desktop_editor.core.filenames import replace_file, safe_filename, write_new_file
 from desktop_editor.core.images import LoadedImage, load_image
 from desktop_editor.core.provenance import combined, xmp_packet
+from desktop_editor.core.source_image import SourceImage
 from desktop_editor.core.xmp_embed import embed
 
 SAVE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp")
+DOCUMENT_SUFFIXES = {"tif": "tiff", "tiff": "tiff", "heic": "heif", "heif": "heif", "avif": "avif"}
 
 
 class ExportError(ValueError):
     """A save request that cannot be carried out as asked; str() is a sentence for the designer."""
 
 
-def format_for_path(path: str | Path) -> str:
-    """'png', 'jpeg' or 'webp' from a file name's extension.
+def format_for_path(path: str | Path, *, document: bool = False) -> str:
+    """'png', 'jpeg' or 'webp' from a file name's extension; with `document` (an image saved in
+    its document's own space, `encode_document`) also 'tiff', 'heif' and 'avif'.
 
     Raises:
         ExportError: no extension, or one we do not write.
     """
     suffix = Path(path).suffix.lower().lstrip(".")
+    if document and suffix in DOCUMENT_SUFFIXES:
+        return DOCUMENT_SUFFIXES[suffix]
     if suffix not in FORMAT_NAMES:
         shown = f".{suffix}" if suffix else "no extension"
-        raise ExportError(f"{Path(path).name} has {shown}; save as .png, .jpg or .webp.")
+        kinds = ".png, .jpg, .webp, .tif, .heic or .avif" if document else ".png, .jpg or .webp"
+        raise ExportError(f"{Path(path).name} has {shown}; save as {kinds}.")
     return "jpeg" if suffix in ("jpg", "jpeg") else suffix
 
 
 def file_name(stem: str, fmt: str) -> str:
-    """A safe file name for `stem` in format `fmt` (e.g. 'photo-edit-1.png')."""
-    return f"{safe_filename(stem, default='result')}.{EXTENSIONS[fmt.lower()]}"
+    """A safe file name for `stem` in format `fmt` (e.g. 'photo-edit-1.png', 'scan-mix.tif')."""
+    key = fmt.lower()
+    return f"{safe_filename(stem, default='result')}.{EXTENSIONS.get(key) or DOCUMENT_EXTENSIONS[key]}"
+
+
+def in_document_space(source: SourceImage | None) -> bool:
+    """Whether an image made from `source`'s document (a mix, a result in memory) is saved in
+    the document's own values: they are not 8-bit sRGB, or its kind (TIFF, HEIC, ...) is one
+    only `encode_document` writes. Plain 8-bit sRGB PNG, JPEG and WebP are saved as before."""
+    return source is not None and (source.converted or source.save_kind not in EXTENSIONS)
+
+
+def document_format(choice: str, source: SourceImage) -> str:
+    """The format such an image is saved in for the "Save results" choice: like the original
+    (a 16-bit TIFF a 16-bit TIFF, a CMYK JPEG a CMYK JPEG; also for "service", as a mix or a
+    result in memory has no format of the model's), or always PNG / JPEG."""
+    return save_format("source" if choice == "service" else choice, source_format=source.kind,
+                       has_alpha=source.space.has_alpha, source_kind=source.save_kind)
+
+
+def encode_in_document(values: np.ndarray, source: SourceImage, fmt: str, *,
+                       dpi: tuple[float, float] | None = None, xmp: bytes | None = None) -> bytes:
+    """`encode_document` of values in `source`'s space, carrying `xmp` (a provenance packet
+    merged into the original's) or else the original's own XMP, and the original's EXIF."""
+    if fmt not in DOCUMENT_FORMATS:
+        raise ExportError(f"Unknown image format '{fmt}'.")
+    return encode_document(values, replace(source, xmp=xmp or source.xmp), fmt, dpi=dpi)
 
 
 def save_new(
@@ -86,6 +123,36 @@ def save_to(
     fmt = format_for_path(path)
     data = encode_image(image, fmt, icc_profile=icc_profile, dpi=dpi, quality=quality)
     return replace_file(Path(path), with_xmp(data, xmp))
+
+
+def srgb_in_document(image: Image.Image, source: SourceImage) -> np.ndarray:
+    """An 8-bit sRGB picture (a result held in memory) as values of `source`'s document: its
+    profile, colour mode and depth; its own alpha where the document has alpha (else opaque)."""
+    values = from_srgb8(image, source.space)
+    if not source.space.has_alpha:
+        return values
+    alpha = np.asarray(image.getchannel("A")) if image.mode == "RGBA" else np.full(image.size[::-1], 255, np.uint8)
+    alpha = to_sixteen_bits(alpha) if source.space.bits == 16 else alpha
+    return np.concatenate([values if values.ndim == 3 else values[..., None], alpha[..., None]], axis=-1)
+
+
+def save_document_new(values: np.ndarray, source: SourceImage, folder: str | Path, stem: str, fmt: str, *,
+                      dpi: tuple[float, float] | None = None, xmp: bytes | None = None) -> Path:
+    """`save_new` for values in `source`'s document space (`encode_in_document`)."""
+    data = encode_in_document(values, source, fmt, dpi=dpi, xmp=xmp)
+    return write_new_file(Path(folder), file_name(stem, fmt), data)
+
+
+def save_document_to(values: np.ndarray, source: SourceImage, path: str | Path, *,
+                     dpi: tuple[float, float] | None = None, xmp: bytes | None = None) -> Path:
+    """`save_to` for values in `source`'s document space, in the format of `path`'s extension.
+
+    Raises:
+        ExportError: an extension that is not written.
+        OSError: the folder cannot be written.
+    """
+    fmt = format_for_path(path, document=True)
+    return replace_file(Path(path), encode_in_document(values, source, fmt, dpi=dpi, xmp=xmp))
 
 
 def encode_loaded(loaded: LoadedImage, fmt: str, *, quality: int = 95, icc_profile: bytes | None = None,

@@ -20,6 +20,7 @@ from PIL import Image, ImageOps
 
 from desktop_editor.core.colour import ColourSpace
 from desktop_editor.core.pixels import to_array
+from desktop_editor.core.tiff_tags import exif_tags
 
 # What a file of each kind is saved as when the result follows the source ("source" setting):
 # formats we can write with the same profile, colour mode and depth. PSD has no writer yet: its
@@ -61,11 +62,26 @@ class SourceImage:
 
 
 def upright_exif(img: Image.Image) -> bytes | None:
-    """The image's EXIF with its orientation reset to 1, or None when it has none."""
-    if not img.info.get("exif"):
+    """The image's EXIF with its orientation reset to 1, or None when it has none.
+
+    A TIFF holds its EXIF as tags of its own first directory plus an EXIF directory, not as a
+    block: its picture tags (camera, date, author) and those directories are read into one.
+    """
+    if img.info.get("exif"):
+        exif = Image.Exif()  # a copy: the image's own (getexif) still tells `upright` how to turn
+        exif.load(img.info["exif"])
+    elif img.format == "TIFF":
+        tags = exif_tags(img.getexif())
+        if not set(tags) - {0x0112}:  # an orientation alone says nothing once the pixels are upright
+            return None
+        exif = Image.Exif()
+        for tag, value in tags.items():
+            if isinstance(value, dict):
+                exif.get_ifd(tag).update(value)
+            else:
+                exif[tag] = value
+    else:
         return None
-    exif = Image.Exif()  # a copy: the image's own (getexif) still tells `upright` how to turn
-    exif.load(img.info["exif"])
     if exif.get(0x0112, 1) != 1:
         exif[0x0112] = 1
     return exif.tobytes()

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colour_images import cmyk_profile, display_p3, gradient, prophoto
+from colour_images import adobe_rgb, cmyk_profile, display_p3, gradient, prophoto
 from desktop_editor.cli import main
 from desktop_editor.core import masks
 from desktop_editor.core.colour import SRGB_BYTES
@@ -65,6 +65,28 @@ def test_a_16_bit_prophoto_tiff_edited_with_keep_unmasked_comes_back_a_16_bit_pr
     assert result.suffix == ".tif" and capsys.readouterr().out.split() == [str(result)]
     back = load_image(result).source
     assert back.space.bits == 16 and back.space.profile == prophoto() and back.compression == "tiff_lzw"
+    outside = mask_file[1] == 0
+    assert np.array_equal(back.pixels[outside], values[outside])
+
+
+def test_a_turned_16_bit_a98_tiff_comes_back_upright_with_its_exif_and_orientation_1(emulator, mask_file, tmp_path):
+    values = gradient(bits=16)  # upright: 96 wide, 64 high
+    stored = np.ascontiguousarray(np.rot90(values, 1))  # lying on its side: orientation 6 turns it back
+    ok, encoded = cv2.imencode(".tiff", cv2.cvtColor(stored, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_TIFF_COMPRESSION, 8])
+    exif = Image.Exif()
+    exif[0x010F] = "Camera Co"
+    exif.get_ifd(0x8769)[0x8827] = 200
+    path = tmp_path / "turned.tif"
+    path.write_bytes(with_tags(encoded.tobytes(), {ICC_PROFILE: (UNDEFINED, adobe_rgb()), 0x0112: (3, 6)},
+                               exif=exif.tobytes()))
+    out = tmp_path / "out"
+    assert edit(emulator, path, "--prompt", "sky", "--mask", mask_file[0], "--keep-unmasked", "--out", out) == 0
+    (result,) = out.iterdir()
+    with Image.open(result) as saved:
+        tags = saved.getexif()
+        assert tags[0x0112] == 1 and tags[0x010F] == "Camera Co" and tags.get_ifd(0x8769)[0x8827] == 200
+    back = load_image(result).source
+    assert back.space.bits == 16 and back.space.profile == adobe_rgb()
     outside = mask_file[1] == 0
     assert np.array_equal(back.pixels[outside], values[outside])
 

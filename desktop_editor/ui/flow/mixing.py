@@ -5,7 +5,8 @@ shape, scaled like the compare view does) become the mix's sources, numbered in 
 strip; the keys 1-9 pick the one the brush paints. The mix is prepared on a worker (each result
 decoded once), kept on the document (so its project keeps the map), and dropped when another
 image is shown. Saving renders the whole mix on a worker, writes it with the original's colour
-profile and resolution, and records in the history which results it shows.
+profile and resolution (in the document's own profile, mode and depth where its values are not
+8-bit sRGB: `core.mix_document`), and records in the history which results it shows.
 """
 
 from __future__ import annotations
@@ -29,7 +30,19 @@ from desktop_editor.core.mix import (
     render_all,
     used_results,
 )
-from desktop_editor.core.result_export import format_for_path, mix_xmp, save_new, save_to
+from desktop_editor.core.mix_document import DocumentSource, mix_values
+from desktop_editor.core.result_export import (
+    ExportError,
+    document_format,
+    file_name,
+    format_for_path,
+    in_document_space,
+    mix_xmp,
+    save_document_new,
+    save_document_to,
+    save_new,
+    save_to,
+)
 from desktop_editor.jobs.mixes import MixRecord, record_mix
 from desktop_editor.ui.common.conversions import pil_from_qimage
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -52,6 +65,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 MESSAGE_MS = 8000
 _SAVE_FILTERS = "PNG image (*.png);;JPEG image (*.jpg *.jpeg);;WebP image (*.webp)"
+_DOCUMENT_SAVE_FILTERS = ("TIFF image (*.tif *.tiff);;PNG image (*.png);;JPEG image (*.jpg *.jpeg);;"
+                          "WebP image (*.webp);;HEIC image (*.heic);;AVIF image (*.avif)")
 
 
 def _fits(path: Path, size: tuple[int, int]) -> bool:
@@ -296,7 +311,12 @@ class MixFlow(QObject):
     # -- saving --------------------------------------------------------------------------------
 
     def save(self, path: str | Path | None = None, then: Callable[[Path, list[MixSource]], None] | None = None) -> bool:
-        """Write the mix (into the output folder, or to exactly `path`) on a worker; record it."""
+        """Write the mix (into the output folder, or to exactly `path`) on a worker; record it.
+
+        A document whose values are not 8-bit sRGB (or whose kind only the document writer
+        holds) gets its mix in its own profile, mode and depth, in the kind the "Save results"
+        setting gives (like the original by default), with the original's EXIF and XMP.
+        """
         session, document = self.session, self._document
         if session is None or session.is_busy():
             self.window.feedback.status("No mix to save yet.", MESSAGE_MS)
@@ -304,23 +324,34 @@ class MixFlow(QObject):
         strip = self.window.results_strip
         labels, stack, palette, base = session.labels.copy(), session.stack, session.palette, session.base()
         sources = list(session.sources)
+        keep_inside = session.keep_inside()
         icc = document.loaded.icc_profile if document is not None else None
         dpi = document.loaded.dpi if document is not None else None
         image_path = document.path if document is not None else None
         source_xmp = document.loaded.info.get("xmp") if document is not None else None
+        source_image = document.loaded.source if document is not None else None
+        own_space = in_document_space(source_image)
         stem = f"{(image_path.stem if image_path else 'image')}-mix"
-        folder, fmt = strip.output_dir(0), strip.save_format()
+        folder = strip.output_dir(0)
+        fmt = document_format(self.window.preferences.save_format, source_image) if own_space else strip.save_format()
         target = Path(path) if path is not None else None
         if target is not None:
-            format_for_path(target)
+            format_for_path(target, document=own_space)
         store = self.flow.connection.store.path if self.flow.connection is not None else None
+        in_document = [DocumentSource(s.path, s.mask, s.feather, s.composited) for s in sources]
 
         def work() -> tuple[Path, list[MixSource]]:
-            image = mix_to_image(render_all(labels, stack, palette, base))
             used = [sources[i] for i in used_results(labels, palette, base)]
             xmp = mix_xmp([source.path for source in used], source_xmp)
-            written = save_to(image, target, icc_profile=icc, dpi=dpi, xmp=xmp) if target is not None else \
-                save_new(image, folder, stem, fmt, icc_profile=icc, dpi=dpi, xmp=xmp)
+            if own_space:
+                values = mix_values(labels, stack, palette, base, source_image, in_document,
+                                    keep_inside_mask=keep_inside)
+                written = save_document_to(values, source_image, target, dpi=dpi, xmp=xmp) if target is not None else \
+                    save_document_new(values, source_image, folder, stem, fmt, dpi=dpi, xmp=xmp)
+            else:
+                image = mix_to_image(render_all(labels, stack, palette, base))
+                written = save_to(image, target, icc_profile=icc, dpi=dpi, xmp=xmp) if target is not None else \
+                    save_new(image, folder, stem, fmt, icc_profile=icc, dpi=dpi, xmp=xmp)
             if store is not None:
                 record_mix(store, MixRecord(written, sources[base].path, [s.record() for s in used], image_path))
             return written, used
@@ -342,14 +373,19 @@ class MixFlow(QObject):
     def save_as(self) -> None:
         if self.session is None:
             return
-        suggested = self.window.results_strip.output_dir(0) / "mix.png"
         document = self._document
-        if document is not None and document.path is not None:
-            suggested = suggested.with_name(f"{document.path.stem}-mix.png")
-        path, _filter = QFileDialog.getSaveFileName(self.window, "Save mix as", str(suggested), _SAVE_FILTERS)
+        source_image = document.loaded.source if document is not None else None
+        own_space = in_document_space(source_image)
+        fmt = document_format(self.window.preferences.save_format, source_image) if own_space else "png"
+        stem = f"{document.path.stem}-mix" if document is not None and document.path is not None else "mix"
+        suggested = self.window.results_strip.output_dir(0) / file_name(stem, fmt)
+        filters = _DOCUMENT_SAVE_FILTERS if own_space else _SAVE_FILTERS
+        path, _filter = QFileDialog.getSaveFileName(self.window, "Save mix as", str(suggested), filters)
         if path:
-            if Path(path).suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
-                path += ".png"
+            try:
+                format_for_path(path, document=own_space)
+            except ExportError:
+                path += Path(file_name("mix", fmt)).suffix
             self.save(path)
 
     def use_as_input(self) -> bool:

@@ -16,7 +16,19 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import load_image
-from desktop_editor.core.result_export import ExportError, file_xmp, save_file_new, save_file_to, save_new, save_to
+from desktop_editor.core.result_export import (
+    ExportError,
+    file_xmp,
+    in_document_space,
+    save_document_new,
+    save_document_to,
+    save_file_new,
+    save_file_to,
+    save_new,
+    save_to,
+    srgb_in_document,
+)
+from desktop_editor.core.source_image import SourceImage
 from desktop_editor.ui.common.conversions import pil_from_qimage, qimage_from_pil
 from desktop_editor.ui.common.job_bridge import load_thumbnail
 
@@ -30,6 +42,9 @@ class ResultItem:
     `path` is the file the job already wrote (the paid result; the strip never deletes or
     rewrites it). `image` holds the pixels when they are in memory; without it they are read
     from `path` when needed. `icc_profile` and `dpi` are the original's, carried into saves.
+    `document` is the original's own form (`SourceImage`): pixels in memory are 8-bit sRGB, and
+    for a document whose values are not (16-bit, CMYK, another profile) they are saved
+    converted into its profile, mode and depth, with its EXIF and XMP.
     """
 
     path: Path | None = None
@@ -41,6 +56,7 @@ class ResultItem:
     saved_to: Path | None = None  # the file that keeps this result for the designer (auto-save or Save)
     group: str = ""  # results with the same group (a job) sit together under one caption
     group_label: str = ""
+    document: SourceImage | None = None
 
     def saved_file(self) -> Path | None:
         """Where the result is saved, if that file is still there."""
@@ -68,9 +84,13 @@ def pil_of(item: ResultItem) -> Image.Image:
 def save_item_new(item: ResultItem, folder: Path, stem: str, fmt: str) -> Path:
     """Save `item` into `folder` under a new name (worker thread). A result on disk is written
     from its file, in its own profile, mode and depth (a 16-bit ProPhoto TIFF stays one as PNG);
-    pixels in memory are the display's, saved with their own profile."""
+    pixels in memory are converted into the document's space where it has its own
+    (`ResultItem.document`), else saved as the display's with the original's profile."""
     if item.image is None and item.path is not None:
         return save_file_new(item.path, folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi)
+    if in_document_space(item.document):
+        return save_document_new(srgb_in_document(pil_of(item), item.document), item.document, folder, stem, fmt,
+                                 dpi=item.dpi, xmp=file_xmp(item.path))
     return save_new(pil_of(item), folder, stem, fmt, icc_profile=item.icc_profile, dpi=item.dpi, xmp=file_xmp(item.path))
 
 
@@ -78,6 +98,9 @@ def save_item_to(item: ResultItem, target: Path, quality: int) -> Path:
     """Save `item` to exactly `target` (worker thread), like `save_item_new`."""
     if item.image is None and item.path is not None:
         return save_file_to(item.path, target, quality=quality, icc_profile=item.icc_profile, dpi=item.dpi)
+    if in_document_space(item.document):
+        return save_document_to(srgb_in_document(pil_of(item), item.document), item.document, target,
+                                dpi=item.dpi, xmp=file_xmp(item.path))
     return save_to(pil_of(item), target, icc_profile=item.icc_profile, dpi=item.dpi, quality=quality,
                    xmp=file_xmp(item.path))
 
