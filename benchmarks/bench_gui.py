@@ -39,6 +39,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+_ROOT = Path(__file__).resolve().parents[1]
 _TMP = tempfile.TemporaryDirectory(prefix="bench-gui-")
 _HOME = Path(_TMP.name) / "home"
 
@@ -532,14 +533,21 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _start_once(mode: str, code_dir: str | None = None) -> dict:
-    """One cold start of `mode` ("bare" or "main"); `code_dir` runs another checkout's code."""
+def _code_env(code_dir: str) -> dict[str, str]:
+    """The isolated environment with `code_dir`'s desktop_editor first on the path."""
     env = _isolated_env()
-    if code_dir is not None:
-        env["PYTHONPATH"] = os.pathsep.join([code_dir, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    env["PYTHONPATH"] = os.pathsep.join([code_dir, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    return env
+
+
+def _start_once(mode: str, code_dir: str | None = None) -> dict:
+    """One cold start of `mode` ("bare" or "main"); `code_dir` runs another checkout's code
+    (default: this one)."""
+    env = _code_env(code_dir or str(_ROOT))
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=_HOME,  # not a checkout: `-c` and `-m` put the working directory first on the path
     )
     result: dict = {"mode": mode}
     assert proc.stdout is not None
@@ -574,11 +582,11 @@ def _start_once(mode: str, code_dir: str | None = None) -> dict:
 
 def _app_start_once() -> dict:
     """The whole app started as a designer starts it, quitting after its first paint."""
-    env = _isolated_env()
+    env = _code_env(str(_ROOT))
     env["DESKTOP_EDITOR_EXIT_AFTER_SHOW"] = "1"
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "desktop_editor.ui"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=_HOME)
     result: dict = {}
     assert proc.stdout is not None
     for line in proc.stdout:
