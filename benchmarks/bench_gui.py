@@ -15,6 +15,9 @@ never makes it exit non-zero (a benchmark measures, it does not gate).
     Then the whole app as a designer starts it (`python -m desktop_editor.ui`: settings, history
     store, the Demo-mode emulator, the window, the sample) with DESKTOP_EDITOR_EXIT_AFTER_SHOW=1,
     which prints `shown-after-ms N` after the first paint and quits.
+    `--cold-start [--runs N] [--before DIR] [--no-full-app]` runs only (b): N interleaved rounds,
+    with another checkout's window (DIR, e.g. a worktree of an earlier commit) in the same rounds,
+    and without the whole-app starts.
 (c) The real window: the main window in Demo mode with a 4K photo open and a mask painted
     sends four edits (Generate, as the designer would); the heartbeat runs while they are
     journaled, sent, polled and downloaded, while each result is decoded and shown in the compare
@@ -36,6 +39,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+_ROOT = Path(__file__).resolve().parents[1]
 _TMP = tempfile.TemporaryDirectory(prefix="bench-gui-")
 _HOME = Path(_TMP.name) / "home"
 
@@ -449,11 +453,11 @@ _CHILD = textwrap.dedent(
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow
 
-    state = {"painted": None, "image_ready": None, "image_painted": None, "note": ""}
+    state = {"painted": None, "image_ready": None, "image_painted": None, "note": "", "cpu": None}
 
     def report():
         out = {"mode": mode, "first_paint_s": state["painted"], "image_shown_s": state["image_painted"],
-               "note": state["note"], "child_s": time.perf_counter() - t0}
+               "note": state["note"], "child_s": time.perf_counter() - t0, "cpu": state["cpu"]}
         import json
         print("RESULT " + json.dumps(out), flush=True)
         QApplication.instance().quit()
@@ -472,6 +476,9 @@ _CHILD = textwrap.dedent(
                 if state["image_ready"] is not None and state["image_painted"] is None:
                     state["image_painted"] = time.perf_counter() - t0
                 if not self.wait_for_image or state["image_painted"] is not None:
+                    # CPU seconds since the process began (all threads; the window's thread):
+                    # steadier than wall time on a busy machine.
+                    state["cpu"] = [time.process_time(), time.thread_time()]
                     self.scheduled = True
                     QTimer.singleShot(0, report)  # after this paint pass has been flushed
             return False
@@ -526,11 +533,21 @@ _CHILD = textwrap.dedent(
 )
 
 
-def _start_once(mode: str) -> dict:
+def _code_env(code_dir: str) -> dict[str, str]:
+    """The isolated environment with `code_dir`'s desktop_editor first on the path."""
     env = _isolated_env()
+    env["PYTHONPATH"] = os.pathsep.join([code_dir, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    return env
+
+
+def _start_once(mode: str, code_dir: str | None = None) -> dict:
+    """One cold start of `mode` ("bare" or "main"); `code_dir` runs another checkout's code
+    (default: this one)."""
+    env = _code_env(code_dir or str(_ROOT))
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        [sys.executable, "-c", _CHILD, mode], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        cwd=_HOME,  # not a checkout: `-c` and `-m` put the working directory first on the path
     )
     result: dict = {"mode": mode}
     assert proc.stdout is not None
@@ -545,6 +562,8 @@ def _start_once(mode: str) -> dict:
                 wall_to_report_s=round(wall, 3),
                 first_paint_s=round(child["first_paint_s"] + shift, 3) if child["first_paint_s"] else None,
                 image_shown_s=round(child["image_shown_s"] + shift, 3) if child["image_shown_s"] else None,
+                process_cpu_s=round(child["cpu"][0], 3) if child["cpu"] else None,
+                window_thread_cpu_s=round(child["cpu"][1], 3) if child["cpu"] else None,
                 note=child["note"],
             )
             break
@@ -563,11 +582,11 @@ def _start_once(mode: str) -> dict:
 
 def _app_start_once() -> dict:
     """The whole app started as a designer starts it, quitting after its first paint."""
-    env = _isolated_env()
+    env = _code_env(str(_ROOT))
     env["DESKTOP_EDITOR_EXIT_AFTER_SHOW"] = "1"
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "desktop_editor.ui"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=_HOME)
     result: dict = {}
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -584,16 +603,29 @@ def _app_start_once() -> dict:
     return result
 
 
-def bench_cold_start(runs: int = 3) -> dict:
-    bare_runs, main_runs = [], []
+def bench_cold_start(runs: int = 3, before: str | None = None) -> dict:
+    """Cold start of the window with the sample against a bare QMainWindow, interleaved; with
+    `before`, the same window from that checkout in the same rounds (its figure under "before")."""
+    bare_runs, main_runs, before_runs = [], [], []
     _start_once("bare"), _start_once("main")  # compiles and caches the bytecode (see _isolated_env)
+    if before:
+        _start_once("main", before)
     for _ in range(runs):  # interleaved, so a busy moment of the machine hurts both alike
         bare_runs.append(_start_once("bare"))
+        if before:
+            before_runs.append(_start_once("main", before))
         main_runs.append(_start_once("main"))
 
     def med(items: list[dict], key: str) -> float | None:
         values = [r[key] for r in items if r.get(key) is not None]
         return round(statistics.median(values), 3) if values else None
+
+    def cpu(items: list[dict]) -> dict:
+        return {"process_cpu_s": med(items, "process_cpu_s"), "window_thread_cpu_s": med(items, "window_thread_cpu_s")}
+
+    def cpu_ratio(items: list[dict]) -> float | None:
+        mine, floor = med(items, "process_cpu_s"), med(bare_runs, "process_cpu_s")
+        return round(mine / floor, 2) if mine and floor else None
 
     bare_first = med(bare_runs, "first_paint_s")
     main_first = med(main_runs, "first_paint_s")
@@ -607,10 +639,22 @@ def bench_cold_start(runs: int = 3) -> dict:
         "main_window_sample_shown_s": main_image,
         "target_s": COLD_START_TARGET_S,
         "ratio_to_bare": round(main_figure / bare_first, 2) if main_figure and bare_first else None,
+        "cpu_to_sample_shown": {"bare": cpu(bare_runs), "main": cpu(main_runs), "process_cpu_ratio": cpu_ratio(main_runs)},
         "ok": main_figure is not None and main_figure < COLD_START_TARGET_S,
         "notes": sorted({r["note"] for r in main_runs if r.get("note")}),
         "details": {"bare": bare_runs, "main": main_runs},
     }
+    if before:
+        before_image = med(before_runs, "image_shown_s")
+        out["before"] = {"code": before, "main_window_first_paint_s": med(before_runs, "first_paint_s"),
+                         "main_window_sample_shown_s": before_image,
+                         "ratio_to_bare": round(before_image / bare_first, 2) if before_image and bare_first else None,
+                         "cpu_to_sample_shown": cpu(before_runs), "process_cpu_ratio": cpu_ratio(before_runs)}
+        out["details"]["before"] = before_runs
+    if "--no-full-app" in sys.argv:  # the window's figures only (quicker while working on them)
+        if unavailable:
+            out["main_window_unavailable"] = unavailable
+        return out
     app_runs = [_app_start_once() for _ in range(runs)]
     walls = [r["wall_s"] for r in app_runs if "wall_s" in r]
     out["full_app_shown_s"] = round(statistics.median(walls), 3) if walls else None
@@ -620,6 +664,14 @@ def bench_cold_start(runs: int = 3) -> dict:
         out["main_window_unavailable"] = unavailable
         out["notes"].append("MainWindow could not be started; only the bare baseline was measured")
     return out
+
+
+def _option(name: str, default):
+    """The value after `name` on the command line (converted like `default`), or `default`."""
+    if name in sys.argv[:-1]:
+        value = sys.argv[sys.argv.index(name) + 1]
+        return type(default)(value) if default is not None else value
+    return default
 
 
 def main() -> int:
@@ -633,9 +685,9 @@ def main() -> int:
         "machine": {"python": platform.python_version(), "pyside6": PySide6.__version__, "cpus": os.cpu_count(),
                     "platform": platform.platform(), "qpa": os.environ.get("QT_QPA_PLATFORM")},
     }
-    if "--cold-start" in sys.argv:  # only the cold start (5 interleaved runs), with the load average
+    if "--cold-start" in sys.argv:  # only the cold start (interleaved runs), with the load average
         report["load_average"] = round(os.getloadavg()[0], 2)
-        report["cold_start"] = bench_cold_start(runs=5)
+        report["cold_start"] = bench_cold_start(runs=_option("--runs", 5), before=_option("--before", None))
         report["load_average_end"] = round(os.getloadavg()[0], 2)
         print(json.dumps(report, indent=2))
         return 0

@@ -8,16 +8,19 @@ asking again brings it forward instead of opening a second.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
-from desktop_editor import __version__
+import desktop_editor
 from desktop_editor.core.resources import resource_path
 from desktop_editor.jobs import paths
 from desktop_editor.ui.common.desktop import show_folder
-from desktop_editor.ui.dialogs.about_dialog import AboutDialog
-from desktop_editor.ui.dialogs.guide_viewer import GuideViewer
+
+if TYPE_CHECKING:  # loaded when asked for: the About box reads package metadata, nothing at start needs either
+    from desktop_editor.ui.dialogs.about_dialog import AboutDialog
+    from desktop_editor.ui.dialogs.guide_viewer import GuideViewer
 
 GUIDE = "guide/guide.md"
 
@@ -25,6 +28,8 @@ GUIDE = "guide/guide.md"
 def show_guide(window: QMainWindow) -> GuideViewer | None:
     """Help > User Guide: open the guide (or bring it forward); None, with a message, when this
     copy of the app was installed without it."""
+    from desktop_editor.ui.dialogs.guide_viewer import GuideViewer
+
     viewer = window.findChild(GuideViewer)
     if viewer is not None:
         viewer.setWindowState(viewer.windowState() & ~Qt.WindowState.WindowMinimized)
@@ -45,8 +50,10 @@ def show_guide(window: QMainWindow) -> GuideViewer | None:
 
 def show_about(window: QMainWindow) -> AboutDialog:
     """Help > About: version, licences, and the data and output folders (a click opens them)."""
+    from desktop_editor.ui.dialogs.about_dialog import AboutDialog
+
     output = Path(window.preferences.output_dir).expanduser() if window.preferences.output_dir else None
-    dialog = AboutDialog(__version__, paths.data_dir(), output, window)
+    dialog = AboutDialog(desktop_editor.__version__, paths.data_dir(), output, window)
     dialog.folder_clicked.connect(lambda folder: show_folder(Path(folder), window.feedback))
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
