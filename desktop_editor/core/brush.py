@@ -152,7 +152,8 @@ class Stroke:
 
     Works IN PLACE on `mask`, touching only the area painted; the before-image and coverage are
     kept as 64x64 tiles (`StrokeTiles`) so a dab touches a few small blocks already in memory
-    rather than a page per row of two fresh full-size arrays.
+    rather than a page per row of two fresh full-size arrays; the tiles around the brush stay
+    gathered in one small pair of arrays while the stroke moves within them.
     """
 
     TILE = TILE
@@ -182,7 +183,6 @@ class Stroke:
             np.maximum(here, segment_alpha(bounds, a, b, ra, rb, self.hardness), out=here)
         else:
             self._dabs(a, b, ra, rb, origin, cover)
-        self._tiles.store(origin, cover)
         self._composite(bounds, origin, cover, before)
         return bounds
 
