@@ -98,14 +98,23 @@ class StrokeTiles:
         self._cover[index] = cover.reshape(rows, TILE, cols, TILE).transpose(0, 2, 1, 3)
 
     def _allocate(self, index: np.ndarray, ty0: int, tx0: int) -> None:
-        """New tiles for the unset entries of `index` (a view of the grid): coverage 0, before = mask."""
-        missing = np.argwhere(index < 0)
+        """New tiles for the unset entries of `index` (a view of the grid): coverage 0, before = mask.
+
+        All at once: the whole tiles through a tiled view of the mask, the partial ones along the
+        right and bottom edges one by one."""
+        rows, cols = np.nonzero(index < 0)
+        slots = np.arange(self._used, self._used + len(rows), dtype=np.int32)
+        self._used += len(rows)
+        index[rows, cols] = slots
+        self._cover[slots] = 0
         height, width = self.mask.shape
-        for row, col in missing:
-            slot = self._used
-            self._used += 1
-            index[row, col] = slot
-            y, x = (ty0 + row) * TILE, (tx0 + col) * TILE
+        grid_rows, grid_cols = height // TILE, width // TILE  # whole tiles
+        tile_rows, tile_cols = rows + ty0, cols + tx0
+        whole = (tile_rows < grid_rows) & (tile_cols < grid_cols)
+        if whole.any():
+            grid = self.mask[: grid_rows * TILE, : grid_cols * TILE].reshape(grid_rows, TILE, grid_cols, TILE)
+            self._before[slots[whole]] = grid[tile_rows[whole], :, tile_cols[whole], :]
+        for slot, row, col in zip(slots[~whole], tile_rows[~whole], tile_cols[~whole]):
+            y, x = int(row) * TILE, int(col) * TILE
             h, w = min(TILE, height - y), min(TILE, width - x)
-            self._cover[slot] = 0
             self._before[slot, :h, :w] = self.mask[y:y + h, x:x + w]
