@@ -16,7 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -157,6 +157,12 @@ class CanvasInput(_ScrollArea):
             cpu.painting_started()
         else:
             cpu.painting_ended()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """A canvas hidden (or closed) in the middle of a stroke holds no worker back."""
+        if self._pressed:
+            cpu.painting_ended()
+        super().hideEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press(event.position(), event.button(), event.buttons(), event.modifiers(), None)

@@ -216,6 +216,12 @@ def test_worker_image_work_holds_back_while_a_stroke_is_in_progress(window, doc)
     QTest.mouseRelease(viewport, LEFT, NO, start + QPoint(20, 5))
     assert not cpu.is_painting()
     assert doc.mask_pixels()[100, 100] == 255
+    QTest.mousePress(viewport, LEFT, NO, start)
+    assert cpu.is_painting()
+    canvas.hide()  # a canvas hidden mid-stroke holds no worker back
+    assert not cpu.is_painting()
+    canvas.show()
+    QTest.mouseRelease(viewport, LEFT, NO, start)
 
 
 def test_backslash_toggles_mask_only(window, doc):
