@@ -59,10 +59,15 @@ def segment_alpha(
     dx, dy = b[0] - ax, b[1] - ay
     length2 = dx * dx + dy * dy
     if length2 > 1e-12:
-        t = px * np.float32(dx / length2) + py * np.float32(dy / length2)
-        np.clip(t, 0.0, 1.0, out=t)
-        ex = px - t * np.float32(dx)
-        ey = py - t * np.float32(dy)
+        # In float32, each step rounded as in `px - t * dx` (a - b is a + -b exactly), but into
+        # as few fresh arrays as possible: this runs on every mouse move of a stroke.
+        t = np.add(px * np.float32(dx / length2), py * np.float32(dy / length2))
+        np.maximum(t, np.float32(0.0), out=t)
+        np.minimum(t, np.float32(1.0), out=t)
+        ex = np.multiply(t, np.float32(-dx))
+        ex += px
+        ey = np.multiply(t, np.float32(-dy))
+        ey += py
         ex *= ex
         ey *= ey
         dist2 = ex
@@ -76,9 +81,10 @@ def segment_alpha(
         if hardness >= 1.0:
             return np.where(dist2 <= np.float32(r0 * r0), np.uint8(255), np.uint8(0))
         table, scale = _falloff_table(float(r0), float(hardness))
-        index = dist2 * np.float32(scale)
+        index = dist2  # dist2 is this call's own array: scaled in place
+        index *= np.float32(scale)
         np.minimum(index, np.float32(len(table) - 1), out=index)
-        return table[index.astype(np.intp)]
+        return table.take(index.astype(np.int32))
     if hardness >= 1.0:
         return np.where(dist2 <= radius * radius, np.uint8(255), np.uint8(0))
     ramp = np.maximum(radius * np.float32(1.0 - max(0.0, hardness)), np.float32(1.0))
@@ -152,7 +158,8 @@ class Stroke:
 
     Works IN PLACE on `mask`, touching only the area painted; the before-image and coverage are
     kept as 64x64 tiles (`StrokeTiles`) so a dab touches a few small blocks already in memory
-    rather than a page per row of two fresh full-size arrays.
+    rather than a page per row of two fresh full-size arrays; the tiles around the brush stay
+    gathered in one small pair of arrays while the stroke moves within them.
     """
 
     TILE = TILE
@@ -182,7 +189,6 @@ class Stroke:
             np.maximum(here, segment_alpha(bounds, a, b, ra, rb, self.hardness), out=here)
         else:
             self._dabs(a, b, ra, rb, origin, cover)
-        self._tiles.store(origin, cover)
         self._composite(bounds, origin, cover, before)
         return bounds
 

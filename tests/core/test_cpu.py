@@ -135,3 +135,46 @@ def test_background_threads_run_at_a_lower_priority_and_urgent_ones_do_not():
         t.join(5)
     assert seen["urgent"] == base
     assert seen["background"] == min(19, base + cpu.BACKGROUND_NICE)
+
+
+def test_worker_steps_hold_back_while_the_designer_paints():
+    """Between strips a worker waits for the stroke to end; a background step does not start."""
+    events: list[str] = []
+
+    def strip_loop():
+        cpu.wait_while_painting()
+        events.append("strip")
+
+    def background_step():
+        with cpu.image_work():
+            events.append("background")
+
+    cpu.painting_started()
+    try:
+        threads = [threading.Thread(target=strip_loop), threading.Thread(target=background_step)]
+        for t in threads:
+            t.start()
+        time.sleep(0.2)
+        assert events == []  # both still held back
+        cpu.wait_while_painting()  # the window's own thread never waits
+        events.append("painted")
+    finally:
+        cpu.painting_ended()
+    for t in threads:
+        t.join(5)
+    assert events[0] == "painted" and sorted(events[1:]) == ["background", "strip"]
+    assert not cpu.is_painting()
+
+
+def test_a_stroke_whose_end_never_comes_holds_work_back_only_so_long(monkeypatch):
+    monkeypatch.setattr(cpu, "PAINTING_HOLD_LIMIT_S", 0.2)
+    cpu.painting_started()
+    try:
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (cpu.wait_while_painting(), done.set()))
+        started = time.monotonic()
+        worker.start()
+        assert done.wait(5)
+        assert 0.1 <= time.monotonic() - started < 3
+    finally:
+        cpu.painting_ended()

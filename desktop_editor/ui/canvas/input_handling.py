@@ -16,7 +16,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QFocusEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
+from PySide6.QtGui import QFocusEvent, QHideEvent, QKeyEvent, QMouseEvent, QTabletEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QTextEdit,
 )
 
+from desktop_editor.core import cpu
 from desktop_editor.ui.canvas.tools import LassoTool, Pointer, ToolBox
 
 if TYPE_CHECKING:
@@ -108,7 +109,7 @@ class CanvasInput(_ScrollArea):
             return
         if button != Qt.MouseButton.LeftButton or self._document is None:
             return
-        self._pressed = True
+        self._set_pressed(True)
         self.tools.current.press(self._pointer(pos, button, buttons, modifiers, pressure))
 
     def _move(self, pos: QPointF, buttons: Qt.MouseButton, modifiers: Qt.KeyboardModifier, pressure: float | None) -> None:
@@ -145,8 +146,23 @@ class CanvasInput(_ScrollArea):
             self._refresh_cursor()
             return
         if button == Qt.MouseButton.LeftButton and self._pressed:
-            self._pressed = False
+            self._set_pressed(False)
             self.tools.current.release(self._pointer(pos, button, buttons, modifiers, pressure))
+
+    def _set_pressed(self, pressed: bool) -> None:
+        """A stroke (or drag) with a tool begins or ends: worker image work holds back meanwhile
+        so the window's thread has the GIL and a core to itself (core.cpu)."""
+        self._pressed = pressed
+        if pressed:
+            cpu.painting_started()
+        else:
+            cpu.painting_ended()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        """A canvas hidden (or closed) in the middle of a stroke holds no worker back."""
+        if self._pressed:
+            cpu.painting_ended()
+        super().hideEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press(event.position(), event.button(), event.buttons(), event.modifiers(), None)
@@ -162,7 +178,7 @@ class CanvasInput(_ScrollArea):
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._document is not None and not self._space_held:
-            self._pressed = True
+            self._set_pressed(True)
             self.tools.current.double_click(
                 self._pointer(event.position(), event.button(), event.buttons(), event.modifiers())
             )

@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image
 from PySide6.QtGui import QImage
 
+from desktop_editor.core.cpu import wait_while_painting
 from desktop_editor.core.pixels import strips
 
 RGB32 = QImage.Format.Format_RGB32
@@ -83,6 +84,7 @@ def qimage_from_pil(img: Image.Image) -> QImage:
     stride = image.bytesPerLine()  # 4 * width: 32-bit rows are always 4-byte aligned
     target = np.frombuffer(image.bits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
     for top, bottom in strips(height):
+        wait_while_painting()  # Pillow's packing loop holds the GIL: not under a stroke (core.cpu)
         packed = source.crop((0, top, width, bottom)).tobytes("raw", rawmode)
         np.copyto(target[top:bottom, : 4 * width], np.frombuffer(packed, dtype=np.uint8).reshape(-1, 4 * width))
     if not has_alpha:

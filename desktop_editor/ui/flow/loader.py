@@ -13,7 +13,9 @@ photo, the rest from that), which is all a window-sized view
 draws; then the full-size QImage and the half-size one (0.3 to 0.5 s more), which
 `display_ready` brings to the open document. The worker waits for the canvas to have shown the
 first part (`LoadResult.taken`, at most `_TAKE_WAIT_S`) before it converts the rest, so the
-document's setup and first paint do not compete with it for the GIL and a core.
+document's setup and first paint do not compete with it for the GIL and a core; and it holds
+back while the designer paints (`core.cpu.wait_while_painting`), as one does right after the
+photo appears: at fit the brush needs only the first part.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtGui import QImage
 
-from desktop_editor.core.cpu import image_work
+from desktop_editor.core.cpu import image_work, wait_while_painting
 from desktop_editor.core.images import ImageLoadError, LoadedImage, load_image
 from desktop_editor.ui.canvas.pyramid import build_levels_from_pil, level_count, reduce_levels
 from desktop_editor.ui.common.conversions import qimage_from_pil
@@ -107,6 +109,7 @@ class _LoadJob(QRunnable):
 def _rest(loaded: LoadedImage) -> DisplayRest:
     """The full-size QImage and the half-size level of a pending load (on the worker)."""
     try:
+        wait_while_painting()
         with image_work(urgent=True):
             half_size = reduce_levels(loaded.image, 1)[0]
             return DisplayRest(qimage_from_pil(loaded.image), {1: qimage_from_pil(half_size)})

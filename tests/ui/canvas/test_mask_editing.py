@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 
-from desktop_editor.core import mask_ops
+from desktop_editor.core import cpu, mask_ops
 from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mask_ops import SelectionMode
 from desktop_editor.ui.canvas.tools.selection import mode_cursor
@@ -200,6 +200,28 @@ def test_alt_right_drag_resizes_the_brush_without_painting(window, doc):
     # Ctrl+Alt+drag does the same with the left button (macOS, one-button mice).
     drag(canvas, [start, start + QPoint(-20, 0)], ALT | Qt.KeyboardModifier.ControlModifier, LEFT)
     assert settings.brush_size == 50 and not doc.mask_pixels().any()
+
+
+def test_worker_image_work_holds_back_while_a_stroke_is_in_progress(window, doc):
+    """From the press to the release the canvas tells core.cpu that the designer paints, so
+    workers' long image steps wait and the window's thread has the GIL to itself."""
+    canvas = window.canvas
+    window.actions["tool.brush"].trigger()
+    viewport = canvas.viewport()
+    start = view_point(canvas, 100, 100)
+    assert not cpu.is_painting()
+    QTest.mousePress(viewport, LEFT, NO, start)
+    QTest.mouseMove(viewport, start + QPoint(20, 5))
+    assert cpu.is_painting()
+    QTest.mouseRelease(viewport, LEFT, NO, start + QPoint(20, 5))
+    assert not cpu.is_painting()
+    assert doc.mask_pixels()[100, 100] == 255
+    QTest.mousePress(viewport, LEFT, NO, start)
+    assert cpu.is_painting()
+    canvas.hide()  # a canvas hidden mid-stroke holds no worker back
+    assert not cpu.is_painting()
+    canvas.show()
+    QTest.mouseRelease(viewport, LEFT, NO, start)
 
 
 def test_backslash_toggles_mask_only(window, doc):

@@ -210,11 +210,13 @@ class ExpandTool(Tool):
         """The frame: new area as a checkerboard, cropped area darkened, the overlap band tinted.
         The canvas draws it with any tool while a frame is pending; handles only with this one."""
         document = self.document()
-        rect = self._view_frame()
-        if document is None or rect is None:
+        if document is None:
             return
         exp = self.frame()
         if exp.is_identity and not self.active:
+            return  # nothing to draw: asked on every repaint, with every tool, brush dabs too
+        rect = self._view_frame()
+        if rect is None:
             return
         image = QRectF(self.canvas.map_from_image(QPointF(0, 0)),
                        self.canvas.map_from_image(QPointF(document.width, document.height)))
