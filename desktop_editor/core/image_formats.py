@@ -1,11 +1,12 @@
 """Reading each file kind a designer brings into its own values and colour space.
 
 Pillow reads JPEG, PNG, WebP, 8-bit TIFF, BMP, GIF and (through pillow-heif's opener) HEIC and
-AVIF. Pillow has no 16-bit RGB or CMYK mode, so 16-bit RGB(A) PNG and TIFF are decoded by OpenCV
-(its libtiff reads none, LZW and ZIP compression; measured against tifffile, which needs
-imagecodecs, 80 MB more, for LZW), and 16-bit CMYK TIFF by OpenCV too (see `cmyk_tiff`). psd-tools reads Photoshop's PSD/PSB composite, including
-files with layers that Pillow reports as cut off. Camera RAW files are refused by name: they
-carry a small embedded JPEG that would otherwise be edited in its place.
+AVIF. Pillow has no 16-bit RGB or CMYK mode, so 16-bit RGB(A) PNG and TIFF are decoded by
+OpenCV (its libtiff reads none, LZW and ZIP compression; measured against tifffile, which needs
+imagecodecs, 80 MB more, for LZW), and 16-bit CMYK TIFF by OpenCV too (`cmyk_tiff`). psd-tools
+reads Photoshop's PSD/PSB composite, including files with layers that Pillow reports as cut
+off. Camera RAW files are refused by name: they carry a small embedded JPEG that would otherwise
+be edited in its place.
 
 Nothing here converts colours (see `colour`): `decode` gives the pixels and what they mean.
 """
