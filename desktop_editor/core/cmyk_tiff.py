@@ -5,8 +5,9 @@ Three readers were measured on a 24 MP 16-bit CMYK TIFF (2-core machine, busy):
 - OpenCV refuses photometric "separated" at 16 bits ("Sorry, can not handle image": it reads
   CMYK only through libtiff's 8-bit RGBA interface, which would also turn the inks into RGB).
 - tifffile reads none, ZIP and PackBits with its own fallbacks (zlib, numpy), but has no LZW
-  decoder of its own: LZW needs imagecodecs, 80 MB unpacked (a 26 MB wheel) of which LZW is one
-  2.6 MB module; bundling only that part means excluding the rest from the installer by hand.
+  decoder of its own: LZW needs imagecodecs, 80 MB unpacked (a 26 MB wheel; about 19 MB more in
+  the .deb, compressed as it is, past its 110 MB limit), of which LZW is one 2.6 MB module;
+  bundling only that part means excluding the other 60 modules from the installer by hand.
   With imagecodecs, tifffile decoded the LZW file in 2.0 s of CPU (3.2 s wall).
 - OpenCV's libtiff decodes the same strips in 1.1 s when the file is read as 4-channel RGBA: the
   compression (none, LZW, ZIP, PackBits) and the horizontal predictor act on samples whatever
