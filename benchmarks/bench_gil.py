@@ -145,8 +145,37 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
         "encode JPEG": lambda: encode_image(after, "jpeg"),
         "emulator render (PNG)": lambda: render(spec, 1),
     }
+    steps.update(_deep_file_steps(folder))
     steps.update(_selection_steps(photo, mask))
     steps.update(_qt_steps(photo, after, png_path, mask, prepared, feathered, result_png))
+    return steps
+
+
+def _deep_file_steps(folder: Path) -> dict[str, Callable[[], object]]:
+    """Opening a designer's 16-bit files: decoding, and the display copy through the profile."""
+    import cv2
+    import numpy as np
+
+    from desktop_editor.core.cmyk_tiff import PHOTOMETRIC_SEPARATED, with_photometric
+    from desktop_editor.core.colour import standard_cmyk_profile
+    from desktop_editor.core.images import load_image
+    from desktop_editor.core.tiff_tags import ICC_PROFILE, UNDEFINED, with_tags
+
+    width, height = SIZE_4K
+    ramp = np.linspace(0, 65535, width * height * 4, dtype=np.float64).reshape(height, width, 4)
+    values = (ramp + np.random.default_rng(1).integers(0, 300, ramp.shape)).clip(0, 65535).astype(np.uint16)
+    steps: dict[str, Callable[[], object]] = {}
+    prophoto = Path("/usr/share/color/icc/ghostscript/rommrgb.icc")
+    if prophoto.exists():
+        ok, encoded = cv2.imencode(".tiff", np.ascontiguousarray(values[..., :3]), [cv2.IMWRITE_TIFF_COMPRESSION, 5])
+        rgb_path = folder / "prophoto16.tif"
+        rgb_path.write_bytes(with_tags(encoded.tobytes(), {ICC_PROFILE: (UNDEFINED, prophoto.read_bytes())}))
+        steps["load 4K 16-bit ProPhoto TIFF"] = lambda: load_image(rgb_path)
+    if standard_cmyk_profile() is not None:
+        ok, encoded = cv2.imencode(".tiff", values, [cv2.IMWRITE_TIFF_COMPRESSION, 5])
+        cmyk_path = folder / "cmyk16.tif"
+        cmyk_path.write_bytes(with_photometric(encoded.tobytes(), PHOTOMETRIC_SEPARATED).tobytes())
+        steps["load 4K 16-bit CMYK LZW TIFF"] = lambda: load_image(cmyk_path)
     return steps
 
 

@@ -115,3 +115,20 @@ def eight(values: np.ndarray) -> np.ndarray:
     """16-bit values rounded to 8 bits (v / 257)."""
     return np.clip(np.rint(values.astype(np.float64) / 257.0), 0, 255).astype(np.uint8) if values.dtype == np.uint16 \
         else values
+
+
+def cmyk16_tiff(values: np.ndarray, compression: int = 5, profile: bytes | None = None) -> bytes:
+    """A 16-bit CMYK TIFF of `values` (H, W, 4: C, M, Y, K), interleaved, as libtiff writes it:
+    OpenCV encodes the four channels (LZW = 5, ZIP = 8, none = 1, with the horizontal predictor
+    for LZW and ZIP) and the photometric tag is set to separated. Neither tifffile (LZW needs
+    imagecodecs) nor Pillow (no 16-bit CMYK mode) writes these; tests check the file with both."""
+    import cv2
+
+    from desktop_editor.core.cmyk_tiff import PHOTOMETRIC_SEPARATED, with_photometric
+    from desktop_editor.core.tiff_tags import ICC_PROFILE, UNDEFINED, with_tags
+
+    ok, encoded = cv2.imencode(".tiff", cv2.cvtColor(values, cv2.COLOR_RGBA2BGRA),
+                               [cv2.IMWRITE_TIFF_COMPRESSION, compression])
+    assert ok
+    data = with_photometric(encoded.tobytes(), PHOTOMETRIC_SEPARATED).tobytes()
+    return with_tags(data, {ICC_PROFILE: (UNDEFINED, profile)}) if profile else data

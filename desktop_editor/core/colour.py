@@ -261,23 +261,71 @@ def to_srgb8(pixels: np.ndarray, space: ColourSpace, target: bytes | None = None
 
     This is both what is sent (tagged sRGB) and, on an sRGB screen, what is shown.
     """
-    colour, alpha = _split_alpha(to_eight_bits(pixels), space)
     mode = space.colour_mode
     profile = source_profile(space)
-    colour = np.ascontiguousarray(colour)
-    if mode == "CMYK" and profile is None:
-        rgb = Image.fromarray(colour, mode).convert("RGB")  # no CMYK profile on this system: Pillow's formula
-    elif profile is None and target is None:
+    if mode == "CMYK" and profile is None:  # no CMYK profile on this system: Pillow's formula
+        rgb = Image.fromarray(np.ascontiguousarray(_split_alpha(to_eight_bits(pixels), space)[0]), mode).convert("RGB")
+    elif (profile is None and target is None) or (mode == "RGB" and target is None and is_srgb(profile)):
+        colour = np.ascontiguousarray(_split_alpha(to_eight_bits(pixels), space)[0])
         rgb = Image.fromarray(colour, mode)
         rgb = rgb if mode == "RGB" else rgb.convert("RGB")
-    elif mode == "RGB" and target is None and is_srgb(profile):
-        rgb = Image.fromarray(colour, mode)
     else:
-        rgb = _convert(_transform(profile, mode, target, "RGB"), colour, mode)
-    if alpha is None:
+        rgb = _converted_in_strips(_transform(profile, _STRIP_MODES[mode], target, "RGB"), pixels, space)
+    if not space.has_alpha:
         return rgb
+    alpha = to_eight_bits(_split_alpha(pixels, space)[1])
     rgb.putalpha(Image.fromarray(np.ascontiguousarray(alpha), "L"))
     return rgb
+
+
+# What a strip of each colour mode is handed to LittleCMS as: RGB as Pillow's own 4-byte "RGBX"
+# layout, so the strip's memory is used as it is instead of being unpacked into a new image.
+_STRIP_MODES = {"RGB": "RGBX", "L": "L", "CMYK": "CMYK"}
+STRIP_PIXELS = 2_000_000  # a strip's size: small enough to stay in the caches' reach, large for few calls
+
+
+def _strip_input(strip: np.ndarray, space: ColourSpace) -> np.ndarray:
+    """A strip of the document's values as contiguous 8-bit memory in its `_STRIP_MODES` layout."""
+    eight = to_eight_bits(strip)
+    if space.mode == "RGB":
+        return cv2.cvtColor(eight, cv2.COLOR_RGB2RGBA)  # the fourth byte is ignored ("X")
+    if space.mode == "LA":
+        return np.ascontiguousarray(eight[..., 0])
+    return np.ascontiguousarray(eight)  # RGBA (its alpha in the ignored fourth byte), L, CMYK
+
+
+def _converted_in_strips(transform: ImageCms.ImageCmsTransform, pixels: np.ndarray, space: ColourSpace) -> Image.Image:
+    """The colour of `pixels` (8 or 16-bit, in `space`) through `transform`, as an "RGB" image.
+
+    Done in horizontal strips, several at once on a large image: each strip is rounded to 8 bits,
+    laid out as LittleCMS reads it and converted while it is still in the caches, and the
+    converted strip is pasted into the result. Every step releases the GIL (OpenCV, LittleCMS,
+    Pillow's paste); a whole-image pipeline made four more full-size copies (unpacking and packing
+    Pillow's RGB layout) and cost 40% more CPU on a 45 MP 16-bit photo, with the same pixels.
+    LittleCMS converts ~35 MP/s on one core, so a 45 MP photo takes half the time on two.
+    """
+    height, width = pixels.shape[:2]
+    out = Image.new("RGB", (width, height))
+    rows = height if height * width < PARALLEL_FROM else max(1, STRIP_PIXELS // width)
+    in_mode = transform.input_mode
+
+    def convert_strip(top: int) -> None:
+        bottom = min(height, top + rows)
+        strip = _strip_input(pixels[top:bottom], space)
+        source = Image.frombuffer(in_mode, (width, bottom - top), strip, "raw", in_mode, 0, 1)  # no copy
+        converted = Image.new("RGB", source.size)
+        transform.transform.apply(source.getim(), converted.getim())  # LittleCMS, the GIL released
+        out.paste(converted, (0, top))
+
+    tops = range(0, height, rows)
+    workers = min(4, os.cpu_count() or 1, len(tops))
+    if workers == 1:
+        for top in tops:
+            convert_strip(top)
+        return out
+    with ThreadPoolExecutor(workers, thread_name_prefix="colour") as pool:
+        list(pool.map(convert_strip, tops))
+    return out
 
 
 def from_srgb8(image: Image.Image, space: ColourSpace) -> np.ndarray:

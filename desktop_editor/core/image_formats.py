@@ -1,11 +1,12 @@
 """Reading each file kind a designer brings into its own values and colour space.
 
 Pillow reads JPEG, PNG, WebP, 8-bit TIFF, BMP, GIF and (through pillow-heif's opener) HEIC and
-AVIF. Pillow has no 16-bit RGB mode, so 16-bit RGB(A) PNG and TIFF are decoded by OpenCV (its
-libtiff reads none, LZW, ZIP and JPEG compression; measured against tifffile, which needs
-imagecodecs, 30 MB more, for LZW). psd-tools reads Photoshop's PSD/PSB composite, including
-files with layers that Pillow reports as cut off. Camera RAW files are refused by name: they
-carry a small embedded JPEG that would otherwise be edited in its place.
+AVIF. Pillow has no 16-bit RGB or CMYK mode, so 16-bit RGB(A) PNG and TIFF are decoded by
+OpenCV (its libtiff reads none, LZW and ZIP compression; measured against tifffile, which needs
+imagecodecs, 80 MB more, for LZW), and 16-bit CMYK TIFF by OpenCV too (`cmyk_tiff`). psd-tools
+reads Photoshop's PSD/PSB composite, including files with layers that Pillow reports as cut
+off. Camera RAW files are refused by name: they carry a small embedded JPEG that would otherwise
+be edited in its place.
 
 Nothing here converts colours (see `colour`): `decode` gives the pixels and what they mean.
 """
@@ -20,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from desktop_editor.core.cmyk_tiff import CmykTiffError, decode_cmyk16
 from desktop_editor.core.colour import ColourSpace, checked_profile, is_srgb
 from desktop_editor.core.image_limits import bytes_per_pixel, check_size
 from desktop_editor.core.opencv import cv2
@@ -169,17 +171,12 @@ def _tiff_bits(img: Image.Image) -> int:
 
 
 def _decode_deep(data: bytes, bands_hint: str) -> np.ndarray:
-    """16-bit RGB(A) or CMYK values, in RGB(A)/CMYK band order, from OpenCV or tifffile."""
+    """16-bit RGB(A) or CMYK values, in RGB(A)/CMYK band order, orientation applied (see `cmyk_tiff`)."""
     if bands_hint == "CMYK":
-        import tifffile
-
         try:
-            return np.asarray(tifffile.imread(io.BytesIO(data), key=0))
-        except (KeyError, ValueError) as exc:  # a compression tifffile cannot read without imagecodecs
-            raise UnsupportedFileError(
-                f"is a 16-bit CMYK TIFF with a compression this version cannot read ({exc}); "
-                "save it uncompressed or with ZIP compression"
-            ) from exc
+            return decode_cmyk16(data)
+        except CmykTiffError as exc:
+            raise UnsupportedFileError(str(exc)) from exc
     arr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if arr is None:
         raise OSError("image file is truncated")
@@ -292,7 +289,7 @@ def decode(name: str, suffix: str, data: bytes, *, decode_pixels, memory: int | 
     if deep:
         hint = "CMYK" if img.mode == "CMYK" else "RGB"
         values = _decode_deep(data, hint)
-        if not (fmt == "TIFF" and hint == "RGB"):  # OpenCV's TIFF reader turns the image itself
+        if fmt != "TIFF":  # the TIFF readers turn the image themselves
             values = apply_orientation(values, orientation)
         if values.ndim == 2:
             mode = "L"

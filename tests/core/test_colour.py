@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageCms
 
-from colour_images import adobe_rgb, cmyk_profile, display_p3, gradient, prophoto, srgb_of
+from colour_images import adobe_rgb, cmyk_profile, display_p3, ghostscript_profile, gradient, prophoto, srgb_of
 from desktop_editor.core import colour
 from desktop_editor.core.colour import ColourSpace, checked_profile, from_srgb8, is_srgb, to_srgb8
 from desktop_editor.core.images import load_image
@@ -56,6 +56,29 @@ def test_alpha_passes_through_untouched():
     values[..., 3] = np.arange(values.shape[1], dtype=np.uint8)[None, :]
     shown = np.asarray(to_srgb8(values, ColourSpace("RGBA", 8, adobe_rgb())))
     assert shown.shape[2] == 4 and np.array_equal(shown[..., 3], values[..., 3])
+
+
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA", "CMYK"])
+@pytest.mark.parametrize("bits", [8, 16])
+def test_a_large_image_converted_in_strips_on_threads_equals_the_whole_conversion(monkeypatch, mode, bits):
+    monkeypatch.setattr(colour, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(colour, "STRIP_PIXELS", 96 * 7)  # 7-row strips: 10 of them, the last one short
+    monkeypatch.setattr(colour.os, "cpu_count", lambda: 2)
+    bands = {"RGB": 3, "RGBA": 4, "L": 1, "LA": 2, "CMYK": 4}[mode]
+    values = gradient(bits=bits, bands=4)[..., :bands]
+    values = np.ascontiguousarray(values[..., 0] if bands == 1 else values)
+    profile = cmyk_profile() if mode == "CMYK" else ghostscript_profile("sgray.icc") if mode in ("L", "LA") \
+        else prophoto()
+    shown = np.asarray(to_srgb8(values, ColourSpace(mode, bits, profile)))
+    colour_mode = {"RGBA": "RGB", "LA": "L"}.get(mode, mode)
+    colour_values = values if bands in (1, 3) or mode == "CMYK" else values[..., :-1]
+    eight = colour_values if bits == 8 else np.clip(np.rint(colour_values / 257.0), 0, 255).astype(np.uint8)
+    eight = np.ascontiguousarray(eight[..., 0] if colour_mode == "L" and eight.ndim == 3 else eight)
+    expected = srgb_of(eight, profile, colour_mode)
+    assert np.abs(shown[..., :3].astype(int) - expected).max() <= 1
+    if mode in ("RGBA", "LA"):
+        alpha = values[..., -1] if bits == 8 else np.clip(np.rint(values[..., -1] / 257.0), 0, 255)
+        assert np.array_equal(shown[..., 3], alpha.astype(np.uint8))
 
 
 def test_from_srgb8_gives_the_documents_mode_and_depth():

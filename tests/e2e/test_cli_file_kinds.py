@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from colour_images import adobe_rgb, cmyk_profile, display_p3, gradient, prophoto
+from colour_images import adobe_rgb, cmyk16_tiff, cmyk_profile, display_p3, gradient, prophoto
 from desktop_editor.cli import main
 from desktop_editor.core import masks
 from desktop_editor.core.colour import SRGB_BYTES
@@ -99,6 +99,27 @@ def test_a_cmyk_jpeg_stays_a_cmyk_jpeg_with_its_profile(emulator, mask_file, tmp
     (result,) = out.iterdir()
     with Image.open(result) as saved:
         assert result.suffix == ".jpg" and saved.mode == "CMYK" and saved.info["icc_profile"] == cmyk_profile()
+
+
+@pytest.mark.parametrize("compression", [1, 5, 8])
+@pytest.mark.parametrize("tagged", [True, False])
+def test_a_16_bit_cmyk_tiff_comes_back_a_16_bit_cmyk_tiff_equal_outside_the_mask(
+        emulator, mask_file, tmp_path, capsys, compression, tagged):
+    values = gradient(bits=16, bands=4)
+    path = tmp_path / "print.tif"
+    path.write_bytes(cmyk16_tiff(values, compression, cmyk_profile() if tagged else None))
+    out = tmp_path / "out"
+    assert edit(emulator, path, "--prompt", "ok", "--mask", mask_file[0], "--keep-unmasked", "--out", out) == 0
+    sent = sent_image(emulator)
+    assert sent.mode == "RGB" and sent.info.get("icc_profile") == SRGB_BYTES
+    assert ("CMYK without a colour profile" in capsys.readouterr().err) is not tagged
+    (result,) = out.iterdir()
+    back = load_image(result).source
+    assert result.suffix == ".tif" and back.space.mode == "CMYK" and back.space.bits == 16
+    assert back.space.profile == (cmyk_profile() if tagged else None)
+    outside = mask_file[1] == 0
+    assert np.array_equal(back.pixels[outside], values[outside])
+    assert not np.array_equal(back.pixels[~outside], values[~outside])  # the edit itself did arrive
 
 
 def test_cmyk_without_a_profile_says_which_profile_it_was_read_with(emulator, mask_file, tmp_path, capsys):
