@@ -7,9 +7,10 @@ hold is brought to what it can: JPEG, WebP and AVIF take 8 bits (16-bit values a
 WebP, AVIF, HEIC and PNG take no CMYK (converted to sRGB, tagged so), JPEG no transparency
 (flattened onto white).
 
-Encoders: Pillow for 8-bit files; OpenCV for 16-bit RGB(A) PNG and TIFF (Pillow has no 16-bit
-RGB mode) with the profile, XMP and EXIF added afterwards (`file_metadata`, `xmp_embed`,
-`tiff_tags`); tifffile for 16-bit CMYK and grey-with-alpha TIFF (ZIP compression); pillow-heif
+Encoders: Pillow for 8-bit files; OpenCV for 16-bit RGB(A) PNG and 16-bit RGB(A), grey and CMYK
+TIFF in the source's compression (Pillow has no 16-bit RGB or CMYK mode) with the profile, XMP
+and EXIF added afterwards (`file_metadata`, `xmp_embed`, `tiff_tags`); tifffile for 16-bit
+grey-with-alpha TIFF (ZIP compression); pillow-heif
 for HEIC. Every TIFF gets its EXIF the same way (`tiff_tags`: camera tags in the first
 directory, the rest in an EXIF directory), whichever encoder wrote its pixels.
 """
@@ -25,7 +26,9 @@ from desktop_editor.core.colour import SRGB_BYTES, ColourSpace, to_eight_bits, t
 from desktop_editor.core.file_metadata import with_metadata, with_png_exif
 from desktop_editor.core.opencv import cv2
 from desktop_editor.core.source_image import SourceImage
-from desktop_editor.core.tiff_tags import BYTE, ICC_PROFILE, UNDEFINED, XMP, with_tags
+from desktop_editor.core.cmyk_tiff import PHOTOMETRIC_SEPARATED
+from desktop_editor.core.tiff_tags import (BYTE, ICC_PROFILE, INK_SET, INK_SET_CMYK, PHOTOMETRIC, SHORT, UNDEFINED, XMP,
+                                           with_tags)
 from desktop_editor.core.xmp_embed import embed_png
 
 DOCUMENT_FORMATS = ("png", "jpeg", "webp", "tiff", "heif", "avif")
@@ -95,9 +98,14 @@ def _tiff(values, space, source, dpi) -> bytes:
         resolution = {"dpi": tuple(dpi)} if dpi else {}
         data = _save(_pillow_image(values, space), "TIFF", compression=compression, **resolution)
         return with_tags(data, tags, exif=source.exif)
-    if space.mode in ("RGB", "RGBA", "L"):
+    if space.mode in ("RGB", "RGBA", "L", "CMYK"):
+        # CMYK goes through OpenCV as four channels it takes for RGBA, then the file says
+        # "separated" (see `cmyk_tiff`): the source's own compression, LZW included, is kept.
         bgr = values if values.ndim == 2 else cv2.cvtColor(
             values, cv2.COLOR_RGBA2BGRA if values.shape[2] == 4 else cv2.COLOR_RGB2BGR)
+        if space.mode == "CMYK":
+            tags[PHOTOMETRIC] = (SHORT, PHOTOMETRIC_SEPARATED)
+            tags[INK_SET] = (SHORT, INK_SET_CMYK)
         params = [cv2.IMWRITE_TIFF_COMPRESSION, _CV_TIFF_COMPRESSION.get(compression, 8)]
         if dpi:
             params += [cv2.IMWRITE_TIFF_RESUNIT, 2, cv2.IMWRITE_TIFF_XDPI, round(dpi[0]),
@@ -109,8 +117,8 @@ def _tiff(values, space, source, dpi) -> bytes:
     import tifffile
 
     buf = io.BytesIO()
-    tifffile.imwrite(buf, values, photometric="separated" if space.mode == "CMYK" else "minisblack",
-                     extrasamples=[2] if space.mode == "LA" else None, compression="zlib",
+    tifffile.imwrite(buf, values, photometric="minisblack", extrasamples=[2] if space.mode == "LA" else None,
+                     compression="zlib",
                      resolution=(dpi[0], dpi[1]) if dpi else None, resolutionunit=2 if dpi else None)
     return with_tags(buf.getvalue(), tags, exif=source.exif)
 

@@ -24,6 +24,10 @@ from PIL import ExifTags, Image, TiffImagePlugin, TiffTags
 
 UNDEFINED = 7  # TIFF field type for opaque bytes (ICC profile)
 BYTE = 1  # XMP is stored as BYTE
+SHORT = 3
+PHOTOMETRIC = 262
+INK_SET = 332
+INK_SET_CMYK = 1
 ICC_PROFILE = 34675
 XMP = 700
 ORIENTATION = 0x0112

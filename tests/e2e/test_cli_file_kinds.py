@@ -7,6 +7,7 @@ import io
 import cv2
 import numpy as np
 import pytest
+import tifffile
 from PIL import Image
 
 from colour_images import adobe_rgb, cmyk16_tiff, cmyk_profile, display_p3, gradient, prophoto
@@ -117,6 +118,10 @@ def test_a_16_bit_cmyk_tiff_comes_back_a_16_bit_cmyk_tiff_equal_outside_the_mask
     back = load_image(result).source
     assert result.suffix == ".tif" and back.space.mode == "CMYK" and back.space.bits == 16
     assert back.space.profile == (cmyk_profile() if tagged else None)
+    with tifffile.TiffFile(result) as saved:  # the source's compression kept, LZW included
+        page = saved.pages.first
+        assert int(page.compression) == compression and int(page.photometric) == 5
+        assert 338 not in page.tags  # four inks, no extra channel
     outside = mask_file[1] == 0
     assert np.array_equal(back.pixels[outside], values[outside])
     assert not np.array_equal(back.pixels[~outside], values[~outside])  # the edit itself did arrive
