@@ -317,11 +317,18 @@ def rss_bytes() -> int:
 
 
 def document_bytes(document) -> int:
-    """What an open document holds for display: the image, its reduced levels, the mask and
-    its reduced levels (the undo history is empty right after opening), and the spare mask kept
-    ready for the current image's Generate (one in all, see ui.models.mask_copies)."""
-    total = document.image.sizeInBytes() + sum(level.sizeInBytes() for level in document.image_levels)
-    total += document.mask_buffer().nbytes
+    """What an open document holds: the display image, its reduced levels, the Pillow copy of
+    the photo jobs use while it is held (code without `Document.held_bytes` always held it: 4
+    bytes a pixel, Pillow pads RGB), the mask and its reduced levels (the undo history is empty
+    right after opening), and the spare mask kept ready for the current image's Generate (one in
+    all, see ui.models.mask_copies)."""
+    held = getattr(document, "held_bytes", None)
+    if held is not None:
+        parts = held()
+        total = parts["display"] + parts["levels"] + parts["photo"] + parts["source"] + parts["mask"]
+    else:
+        total = document.image.sizeInBytes() + sum(level.sizeInBytes() for level in document.image_levels)
+        total += document.mask_buffer().nbytes + 4 * document.width * document.height
     total += document.width * document.height
     return int(total)
 
@@ -389,6 +396,7 @@ def open_in_window(app, path: Path, repeat: int) -> dict:
                 stall_times.append(round(float(ticks[int(np.argmax(gaps))] - started), 3))
             window.document_opened.disconnect(opened.append)
             window.document_opened.disconnect(loop.quit)
+            spin(1000)  # what the opening lets go is freed on a background thread meanwhile
             gc.collect()
             held.append(rss_bytes() - before_rss)
             if opened:
