@@ -41,6 +41,7 @@ class HeldPixels:
         self._image: Image.Image | None = image
         self._given: weakref.ref[Image.Image] | None = None  # the last image handed out since letting go
         self._rebuild: Callable[[], Image.Image] | None = None
+        self._scale: Callable[[tuple[int, int]], Image.Image] | None = None
         self._lock = threading.Lock()
         self.size: tuple[int, int] = image.size
         self.mode: str = image.mode
@@ -70,19 +71,31 @@ class HeldPixels:
                 self._given = weakref.ref(image)
             return image
 
-    def let_go(self, rebuild: Callable[[], Image.Image]) -> Image.Image | None:
-        """Stop holding the image, which `rebuild` can make again; returns it (the caller's last
-        reference, to be freed where it costs the window nothing), or None when already let go.
+    def let_go(self, rebuild: Callable[[], Image.Image],
+               scale: Callable[[tuple[int, int]], Image.Image] | None = None) -> Image.Image | None:
+        """Stop holding the image, which `rebuild` can make again (and `scale`, when given, make
+        at another size without a full-size copy); returns it (the caller's last reference, to
+        be freed where it costs the window nothing), or None when already let go.
 
         Anyone still holding the old image keeps it, and it counts as these pixels (`holds`;
         `get` hands it out too) until they let it go.
         """
         with self._lock:
             image, self._image = self._image, None
-            self._rebuild = rebuild
+            self._rebuild, self._scale = rebuild, scale
             if image is not None:
                 self._given = weakref.ref(image)
             return image
+
+    def scaled(self, size: tuple[int, int]) -> Image.Image | None:
+        """The image scaled to `size` (LANCZOS) without making it at full size, when it is let go
+        and no full-size copy is in use; None otherwise (scale `get()` then)."""
+        scale = self._scale
+        if scale is None or self._image is not None or (self._given is not None and self._given() is not None):
+            return None
+        scaled = scale(size)
+        scaled.info = dict(self._info)
+        return scaled
 
     def holds(self, image: object) -> bool:
         """Whether `image` is these pixels (the image held, or one handed out and still in use),

@@ -17,7 +17,9 @@ over 512 MiB; freed blocks beyond it go back to the system as before.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import sys
 import threading
 import time
 
@@ -44,10 +46,38 @@ def cached_bytes(memory: int | None = None) -> int:
 
 
 def keep_freed_image_memory(memory: int | None = None) -> int:
-    """Let Pillow keep freed blocks up to `cached_bytes(memory)`; returns the number of blocks."""
+    """Let Pillow keep freed blocks up to `cached_bytes(memory)`, and have the C library map
+    every large allocation on its own (`map_large_allocations`); returns the number of blocks."""
     blocks = max(1, cached_bytes(memory) // Image.core.get_block_size())
     Image.core.set_blocks_max(blocks)
+    map_large_allocations()
     return blocks
+
+
+MAP_FROM_BYTES = 4 * 1024 * 1024
+_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter number
+
+
+def map_large_allocations(threshold: int = MAP_FROM_BYTES) -> bool:
+    """Have glibc map every allocation from `threshold` bytes on by itself, so that freeing it
+    hands the memory back to the system; False where the C library is not glibc.
+
+    By default glibc raises this threshold to the size of any mapped block that is freed (up to
+    32 MiB). Once a photo's decoded copy has been handed back (16 MiB Pillow blocks), every later
+    Pillow block then came from the C library's heap, where freed memory stays resident: measured
+    after opening a 24 MP photo and starting a mask, 5.2 bytes a pixel more resident instead of
+    2.8. Setting the threshold fixes it (and turns the raising off).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None)
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # another C library (musl) has no mallopt
+        return False
+    mallopt.argtypes = (ctypes.c_int, ctypes.c_int)
+    mallopt.restype = ctypes.c_int
+    return bool(mallopt(_M_MMAP_THRESHOLD, int(threshold)))
 
 
 _returning = threading.Lock()

@@ -123,10 +123,17 @@ class LoadedImage:
         still in use), told without making one."""
         return self._pixels.holds(image)
 
-    def let_go_pixels(self, rebuild: Callable[[], Image.Image]) -> Image.Image | None:
-        """Stop holding the display copy: `rebuild` makes it again, value for value, when asked.
-        Returns the image let go (free it off the window's thread), None if already let go."""
-        return self._pixels.let_go(rebuild)
+    def let_go_pixels(self, rebuild: Callable[[], Image.Image],
+                      scale: Callable[[tuple[int, int]], Image.Image] | None = None) -> Image.Image | None:
+        """Stop holding the display copy: `rebuild` makes it again, value for value, when asked
+        (and `scale` at a smaller size, without a full-size copy: `scaled`). Returns the image
+        let go (free it off the window's thread), None if already let go."""
+        return self._pixels.let_go(rebuild, scale)
+
+    def scaled(self, size: tuple[int, int]) -> Image.Image | None:
+        """The display copy scaled to `size` (LANCZOS) without making it at full size, when it is
+        let go and can be; None when it is held or in use (then scale `image`)."""
+        return self._pixels.scaled(size)
 
     def held_bytes(self) -> int:
         """The memory the display copy holds here now (0 once let go and not in use)."""

@@ -180,8 +180,14 @@ class SentCopy:
 
 def _sent_image(original: LoadedImage, size: tuple[int, int]) -> Image.Image:
     """`original.image` scaled (LANCZOS) to `size`, from a reduced decode of its file when one
-    is possible (`reduced_decode`)."""
-    source = reduced_decode(original, size) or original.image
+    is possible (`reduced_decode`), else from the window's display copy when the Pillow copy was
+    let go (`LoadedImage.scaled`: no full-size copy made)."""
+    source = reduced_decode(original, size)
+    if source is None:
+        scaled = original.scaled(size) if size != original.size else None  # no full-size copy made
+        if scaled is not None:
+            return scaled
+        source = original.image
     return source if source.size == size else source.resize(size, Image.Resampling.LANCZOS)
 
 

@@ -5,7 +5,9 @@ save from: 4 bytes a pixel, Pillow pads RGB) and the full-size display QImage (R
 At 100 MP that is 800 MB for one picture, over the 8 bytes a pixel an open document may take
 with its mask and smaller levels. An opaque photo's RGB32 display copy holds every value of the
 Pillow image (B, G, R, 255), so once it is made the Pillow image is let go, and a job that asks
-for it gets a copy unpacked from the display copy on its own thread (`pil_from_rgb32`).
+for it gets a copy unpacked from the display copy on its own thread (`pil_from_rgb32`); the
+sent-size copy made while the designer paints is scaled from the display copy directly, with no
+full-size copy at all (`scaled_from_rgb32`).
 
 The display copy stays RGB32, the format QPainter draws fastest at 1:1, so painting costs the
 same. An image with alpha keeps its Pillow copy: its display copy is premultiplied, which
@@ -20,7 +22,7 @@ from PySide6.QtGui import QImage
 
 from desktop_editor.core.image_memory import free_soon
 from desktop_editor.core.images import LoadedImage
-from desktop_editor.ui.common.conversions import RGB32, pil_from_rgb32
+from desktop_editor.ui.common.conversions import RGB32, pil_from_rgb32, scaled_from_rgb32
 
 
 def can_share(loaded: LoadedImage, image: QImage | None) -> bool:
@@ -45,7 +47,8 @@ def hold_photo_once(loaded: LoadedImage, image: QImage | None) -> bool:
         return False
     # A shallow copy: the pixels live as long as `loaded` may need them, even once the document
     # is closed under a running job. Nobody paints on a display copy, so it is never detached.
-    released = loaded.let_go_pixels(functools.partial(pil_from_rgb32, QImage(image)))
+    shared = QImage(image)
+    released = loaded.let_go_pixels(functools.partial(pil_from_rgb32, shared), functools.partial(scaled_from_rgb32, shared))
     if released is not None:
         free_soon([released])
     return True
