@@ -4,6 +4,7 @@ jobs use made again from it, value for value, on the worker that asks."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -108,3 +109,28 @@ def test_the_pillow_copy_made_from_the_display_copy_is_exact():
     assert back.mode == "RGB" and np.array_equal(np.asarray(back), values)
     with pytest.raises(ValueError):
         pil_from_rgb32(QImage(4, 4, QImage.Format.Format_ARGB32_Premultiplied))
+
+
+def test_the_sent_size_copy_of_a_let_go_photo_is_scaled_without_a_full_size_copy(monkeypatch, tmp_path):
+    from desktop_editor.jobs import prepare
+
+    rebuilt, scaled = [], []
+    real, real_scaled = photo_memory.pil_from_rgb32, photo_memory.scaled_from_rgb32
+    monkeypatch.setattr(photo_memory, "pil_from_rgb32", lambda image: rebuilt.append(1) or real(image))
+    monkeypatch.setattr(photo_memory, "scaled_from_rgb32", lambda image, size: scaled.append(size) or real_scaled(image, size))
+    rng = np.random.default_rng(11)
+    values = rng.integers(0, 256, (900, 1400, 3), dtype=np.uint8)
+    path = tmp_path / "scan.png"  # not a JPEG: no reduced decode of the file to fall back on
+    Image.fromarray(values, "RGB").save(path)
+    loaded = load_image(path)
+    document = Document(loaded, qimage_from_pil(loaded.image))
+    assert not loaded.pixels_held
+    deadline = time.monotonic() + 5
+    while loaded.held_bytes() and time.monotonic() < deadline:  # the decoded copy is on its way out
+        time.sleep(0.05)
+    assert loaded.held_bytes() == 0
+    size = (700, 450)
+    sent = prepare._sent_image(loaded, size)
+    assert rebuilt == [] and scaled == [size] and loaded.held_bytes() == 0
+    assert np.array_equal(np.asarray(sent), np.asarray(Image.fromarray(values, "RGB").resize(size, Image.Resampling.LANCZOS)))
+    assert document.loaded is loaded
