@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import time
+import weakref
 
 from PIL import Image
 
@@ -97,6 +98,9 @@ def return_freed_image_memory(keep_blocks: int = 0) -> int:
         return before - cached
 
 
+OTHERS_WAIT_S = 30.0  # how long to wait for others (a job, a sent copy being made) to let go too
+
+
 def free_soon(released: list[object], delay_s: float = 0.5) -> threading.Thread:
     """Let go of the objects in `released` (the caller's last references to big images, taken
     out of the list here) on a background thread after `delay_s` (past the first paints of what
@@ -105,7 +109,8 @@ def free_soon(released: list[object], delay_s: float = 0.5) -> threading.Thread:
     An opened photo's decoded copy is the case: 400 MB at 100 MP that Pillow would otherwise keep
     resident in its cache of freed blocks for a job that may never come. The cache is emptied
     first, in steps, so that the freed blocks all fit in it (past its bound Pillow frees each
-    block as the image goes, all under one GIL hold), then emptied again in steps.
+    block as the image goes, all under one GIL hold), then emptied again in steps, once whoever
+    else still used them (a job, the sent-size copy being made from it) has let go too.
     """
     kept = list(released)
     released.clear()
@@ -113,7 +118,11 @@ def free_soon(released: list[object], delay_s: float = 0.5) -> threading.Thread:
     def later() -> None:
         time.sleep(delay_s)
         return_freed_image_memory()
+        alive = [weakref.ref(item) for item in kept if type(item).__weakrefoffset__]
         kept.clear()
+        deadline = time.monotonic() + OTHERS_WAIT_S
+        while any(ref() is not None for ref in alive) and time.monotonic() < deadline:
+            time.sleep(0.1)
         return_freed_image_memory()
 
     thread = threading.Thread(target=later, name="image-memory-return", daemon=True)
