@@ -25,8 +25,8 @@ from desktop_editor.core.masks import MaskError, fit_mask
 from desktop_editor.core.mix import MixState
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
-from desktop_editor.ui.common.photo_memory import hold_photo_once
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
+from desktop_editor.ui.common.photo_memory import hold_photo_once
 from desktop_editor.ui.models.expansion_command import ExpansionCommand
 from desktop_editor.ui.models.invert_command import InvertMaskCommand
 from desktop_editor.ui.models.mask_copies import spare_masks
