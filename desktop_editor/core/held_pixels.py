@@ -63,7 +63,7 @@ class HeldPixels:
                 return self._image
             image = self._given() if self._given is not None else None
             if image is None:
-                assert self._rebuild is not None
+                assert self._rebuild is not None  # for the type checker: `let_go` sets it as it clears `_image`
                 image = self._rebuild()
                 if image.size != self.size or image.mode != self.mode:
                     raise ValueError(f"the display copy is {image.mode} {image.size}, not {self.mode} {self.size}")
