@@ -118,6 +118,12 @@ class LoadedImage:
         """Whether the display copy is held here (not let go to the window's copy)."""
         return self._pixels.held
 
+    @property
+    def pixels_key(self) -> object:
+        """Stands for the display copy's values: the same object until `image` is set to another
+        picture (letting it go and making it again keeps it), for caches of what is made from it."""
+        return self._pixels
+
     def holds(self, image: object) -> bool:
         """Whether `image` is this image's display copy (the one held, or one made again and
         still in use), told without making one."""

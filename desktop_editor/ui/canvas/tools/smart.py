@@ -51,10 +51,10 @@ class PhotoCache:
         key = id(document)
         with self._lock:
             entry = self._entries.get(key)
-            # Keyed by the opened image, not its Pillow copy, which may be let go and made again
-            # (only on a worker, in `photo`): the window's thread never makes one.
-            if entry is None or entry["loaded"] is not document.loaded:
-                entry = {"loaded": document.loaded, "lock": threading.Lock()}
+            # Keyed by the values, not the Pillow copy, which may be let go and made again (only
+            # on a worker, in `photo`): the window's thread never makes one.
+            if entry is None or entry["key"] is not document.loaded.pixels_key:
+                entry = {"key": document.loaded.pixels_key, "loaded": document.loaded, "lock": threading.Lock()}
                 self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self._keep:
