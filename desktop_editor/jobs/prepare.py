@@ -127,8 +127,8 @@ def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image 
 class _SentCopies:
     """Sent-size copies of opened images, one per image and size, kept while the image lives.
 
-    Keyed by the `LoadedImage`, not its Pillow image: an open photo's Pillow image may be let go
-    and made again from the window's copy (`LoadedImage.let_go_pixels`) with the same values.
+    Keyed by the values (`LoadedImage.pixels_key`), not the Pillow image: an open photo's may be
+    let go and made again from the window's copy (`LoadedImage.let_go_pixels`).
 
     Made by whoever asks first (`prepare_ahead` while the designer paints, or a job's prepare)
     and shared: a second asker waits for the copy being made instead of making it again.
@@ -138,7 +138,7 @@ class _SentCopies:
         self._lock = threading.RLock()  # RLock: a weakref callback may run while it is held
         self._entries: dict[int, tuple[weakref.ref, tuple[int, int], Future]] = {}
 
-    def claim(self, image: LoadedImage, size: tuple[int, int]) -> tuple[Future, bool]:
+    def claim(self, image: object, size: tuple[int, int]) -> tuple[Future, bool]:
         """The copy's future, and whether the caller must make it (then it must set it)."""
         key = id(image)
         with self._lock:
@@ -156,7 +156,7 @@ class _SentCopies:
             if entry is not None and (ref is None or entry[0] is ref):
                 del self._entries[key]
 
-    def forget(self, image: LoadedImage) -> None:
+    def forget(self, image: object) -> None:
         self._drop(id(image))
 
     def clear(self) -> None:
@@ -211,12 +211,12 @@ def sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
     """`original.image` at `size` to be sent, made once per image and size and then shared (the
     image is never modified in place, so the copy stays right while it lives). The caller holds
     an image-work slot."""
-    future, mine = _sent_copies.claim(original, size)
+    future, mine = _sent_copies.claim(original.pixels_key, size)
     if mine:
         try:
             future.set_result(_make_sent_copy(original, size))
         except BaseException as exc:
-            _sent_copies.forget(original)
+            _sent_copies.forget(original.pixels_key)
             future.set_exception(exc)
             raise
     return future.result()
