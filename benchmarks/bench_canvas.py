@@ -20,7 +20,9 @@ Every figure stands beside its floor from the same run: one soft, anti-aliased 6
 on a mask QImage of the same size, timed the same way.
 
 Also per size: the document's memory in bytes per image pixel (resident growth from before the
-open, and what it holds by account), the undo of a full-frame change (invert) until painted, and
+open, Pillow's kept blocks and the C library's freed memory handed back first, with what Pillow
+keeps at the end beside it; and what it holds by account, by part: display copy and levels, the
+Pillow copy jobs use, the mask...), the undo of a full-frame change (invert) until painted, and
 the window's longest stall (a 5 ms heartbeat timer) from `open_path` to the end of the fresh
 stroke. Pillow refuses files over 89 MP by default; this benchmark raises Pillow's limit for its
 own process so the 100 MP file opens in code that does not yet set a limit of its own.
@@ -33,6 +35,7 @@ a change are printed beside the current ones. `--code DIR` is how that child is 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import math
@@ -82,9 +85,32 @@ def main_window_class():
     return MainWindow
 
 
+def settle_memory() -> None:
+    """Hand back what earlier opens left in Pillow's cache of freed blocks and the C library's
+    freed heap, so resident growth from here counts what the next document holds, not what
+    it reuses of the last one's leftovers."""
+    gc.collect()
+    try:
+        Image.core.clear_cache()
+    except AttributeError:
+        pass
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 def rss_bytes() -> int:
     with open("/proc/self/statm") as handle:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def pillow_cached_bytes() -> int:
+    """Memory Pillow keeps from freed images for the next ones (its block cache)."""
+    try:
+        return int(Image.core.get_stats().get("blocks_cached", 0)) * Image.core.get_block_size()
+    except AttributeError:
+        return 0
 
 
 def make_photo(path: Path, size: tuple[int, int], seed: int = 16) -> Path:
@@ -225,10 +251,29 @@ def measure_floor(width: int, height: int, rounds: int = 3, events: int = 600) -
     return summarize(out)
 
 
+def document_parts(document) -> dict[str, int]:
+    """What an open document holds by account, by part: the display image and its levels, the
+    Pillow copy of the photo jobs use (while held), the document's own values when they are not
+    the display's, the file's bytes kept for sending, and the mask. Code from before
+    `Document.held_bytes` always held its Pillow copy (4 bytes a pixel: Pillow pads RGB)."""
+    held = getattr(document, "held_bytes", None)
+    if held is not None:
+        return held()
+    loaded = document.loaded
+    source = getattr(loaded, "source", None)
+    return {
+        "display": document.image.sizeInBytes(),
+        "levels": sum(level.sizeInBytes() for level in getattr(document, "image_levels", [])),
+        "photo": 4 * loaded.image.width * loaded.image.height,
+        "source": source.pixels.nbytes if source is not None and getattr(source, "pixels", None) is not None else 0,
+        "file": len(getattr(loaded, "pristine_bytes", None) or b""),
+        "mask": document.mask_pixels().nbytes,
+    }
+
+
 def document_bytes(document) -> int:
-    """What an open document holds by account: the display image and its levels, the mask."""
-    total = document.image.sizeInBytes() + sum(level.sizeInBytes() for level in getattr(document, "image_levels", []))
-    return int(total + document.mask_pixels().nbytes)
+    """What an open document holds by account (`document_parts`), in bytes."""
+    return int(sum(document_parts(document).values()))
 
 
 def open_photo(app: QApplication, window, path: Path):
@@ -292,7 +337,7 @@ def undo_invert(app: QApplication, window, document) -> dict:
 def size_section(app: QApplication, window, key: str, path: Path, rounds: int, events: int) -> dict:
     canvas = window.canvas
     width, height = SIZES[key]
-    gc.collect()
+    settle_memory()
     rss_before = rss_bytes()
     beat = Heartbeat()
     beat.start()
@@ -312,6 +357,7 @@ def size_section(app: QApplication, window, key: str, path: Path, rounds: int, e
     spin(1000)
     gc.collect()
     rss_open = rss_bytes() - rss_before
+    pillow_kept = pillow_cached_bytes()
     canvas.set_zoom(1.0)
     canvas.center_on(QPointF(width / 2, height / 2))
     app.processEvents()
@@ -342,7 +388,11 @@ def size_section(app: QApplication, window, key: str, path: Path, rounds: int, e
         "longest_stall_painting_ms": stall_painting,
         "stall_target_ms": TARGET_STALL_MS,
         "resident_bytes_per_pixel": round(rss_open / (width * height), 2),
+        # Pillow's cache of freed blocks, process-wide (up to 512 MiB), inside the resident figure.
+        "pillow_kept_blocks_bytes_per_pixel": round(pillow_kept / (width * height), 2),
         "document_bytes_per_pixel": round(document_bytes(document) / (width * height), 2),
+        "document_bytes_per_pixel_by_part": {part: round(n / (width * height), 2)
+                                             for part, n in document_parts(document).items()},
         "bytes_per_pixel_target": TARGET_BYTES_PER_PIXEL,
         "undo_invert": undo_invert(app, window, document),
         "load_average_after": round(os.getloadavg()[0], 2),

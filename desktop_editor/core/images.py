@@ -15,6 +15,7 @@ import hashlib
 from concurrent.futures import ThreadPoolExecutor
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from desktop_editor.core.colour import SRGB_BYTES, space_note, to_srgb8
+from desktop_editor.core.held_pixels import HeldPixels
 from desktop_editor.core.image_formats import Decoded, UnsupportedFileError, decode, looks_cut_off, sniff
 from desktop_editor.core.image_limits import ImageTooLargeError, lift_pillow_bomb_limit
 from desktop_editor.core.pixels import band
@@ -69,9 +71,15 @@ class ImageLoadError(Exception):
 
 @dataclass
 class LoadedImage:
-    """An image ready for editing plus what must survive a save (colour profile, resolution)."""
+    """An image ready for editing plus what must survive a save (colour profile, resolution).
 
-    image: Image.Image  # mode "RGB" or "RGBA", 8-bit sRGB, orientation applied: shown, masked, sent
+    `image` is mode "RGB" or "RGBA", 8-bit sRGB, orientation applied: shown, masked, sent. The
+    window may let it go once its display copy holds the same values (`let_go_pixels`); `image`
+    then makes it again on the thread that asks (a worker's), and `size`, `mode`, `has_alpha`
+    and `holds` answer without making it.
+    """
+
+    image: Image.Image = field(repr=False, compare=False)  # a property over `_pixels`: see below
     path: Path | None = None
     source_format: str | None = None
     icc_profile: bytes | None = None  # the profile of `image`'s values (sRGB when converted)
@@ -94,11 +102,61 @@ class LoadedImage:
 
     @property
     def size(self) -> tuple[int, int]:
-        return self.image.size
+        return self._pixels.size
+
+    @property
+    def mode(self) -> str:
+        """The display copy's mode ("RGB" or "RGBA")."""
+        return self._pixels.mode
 
     @property
     def has_alpha(self) -> bool:
-        return self.image.mode == "RGBA"
+        return self._pixels.mode == "RGBA"
+
+    @property
+    def pixels_held(self) -> bool:
+        """Whether the display copy is held here (not let go to the window's copy)."""
+        return self._pixels.held
+
+    @property
+    def pixels_key(self) -> object:
+        """Stands for the display copy's values: the same object until `image` is set to another
+        picture (letting it go and making it again keeps it), for caches of what is made from it."""
+        return self._pixels
+
+    def holds(self, image: object) -> bool:
+        """Whether `image` is this image's display copy (the one held, or one made again and
+        still in use), told without making one."""
+        return self._pixels.holds(image)
+
+    def let_go_pixels(self, rebuild: Callable[[], Image.Image],
+                      scale: Callable[[tuple[int, int]], Image.Image] | None = None) -> Image.Image | None:
+        """Stop holding the display copy: `rebuild` makes it again, value for value, when asked
+        (and `scale` at a smaller size, without a full-size copy: `scaled`). Returns the image
+        let go (free it off the window's thread), None if already let go."""
+        return self._pixels.let_go(rebuild, scale)
+
+    def scaled(self, size: tuple[int, int]) -> Image.Image | None:
+        """The display copy scaled to `size` (LANCZOS) without making it at full size, when it is
+        let go and can be; None when it is held or in use (then scale `image`)."""
+        return self._pixels.scaled(size)
+
+    def held_bytes(self) -> int:
+        """The memory the display copy holds here now (0 once let go and not in use)."""
+        return self._pixels.held_bytes()
+
+
+def _image(loaded: LoadedImage) -> Image.Image:
+    return loaded._pixels.get()
+
+
+def _set_image(loaded: LoadedImage, image: Image.Image) -> None:
+    loaded._pixels = HeldPixels(image)
+
+
+# Set after the class is made, so the dataclass keeps `image` as its first field (`LoadedImage(
+# image=...)`) and its generated __init__ stores it through the setter.
+LoadedImage.image = property(_image, _set_image, doc="The display copy (made again on demand once let go).")
 
 
 def load_image(source: str | Path | bytes, *, memory: int | None = None) -> LoadedImage:

@@ -148,8 +148,9 @@ def write_snapshot(job: EditJob, snapshot, folder: Path, name: str) -> None:
     worker and point the job at the canvas and its mask (its parameters and options were set
     from the plan when it was made)."""
     plan: ExpansionPlan = snapshot.expansion
-    canvas, mask = canvas_and_mask(snapshot.image.copy(), plan, snapshot.mask)
-    icc = getattr(snapshot, "icc_profile", None) or snapshot.image.info.get("icc_profile")
+    image = snapshot.picture()
+    canvas, mask = canvas_and_mask(image.copy(), plan, snapshot.mask)
+    icc = getattr(snapshot, "icc_profile", None) or image.info.get("icc_profile")
     canvas_path, mask_path = write_canvas(folder, name, canvas, mask, icc, getattr(snapshot, "dpi", None))
     job.image_paths = [canvas_path, *snapshot.references]
     job.mask_path = mask_path

@@ -60,10 +60,12 @@ class Snapshot:
     """The image and mask as they were when the designer pressed Generate.
 
     The image may be the document's own (it is never modified in place; the manager copies it on
-    the worker); the mask must be a copy, since painting changes it in place.
+    the worker), or None for the document's own taken on the worker (`source.image`: an open
+    photo whose pixels the window holds only in its display copy is unpacked there, not on the
+    window's thread); the mask must be a copy, since painting changes it in place.
     """
 
-    image: Image.Image
+    image: Image.Image | None
     mask: np.ndarray | None
     name: str = "image"
     references: tuple[Path, ...] = ()
@@ -78,6 +80,18 @@ class Snapshot:
     # file (milliseconds) rather than the pixels encoded again as PNG (seconds at 24 MP), and the
     # result keeps the file's format, colour profile and resolution.
     source: LoadedImage | None = None
+
+    def picture(self) -> Image.Image:
+        """The image (the source's own made on the calling thread when none was given)."""
+        if self.image is not None:
+            return self.image
+        if self.source is None:
+            raise ValueError("a snapshot needs an image or a source")
+        return self.source.image
+
+    def is_source(self) -> bool:
+        """Whether the image is the source's own display copy (told without making it)."""
+        return self.source is not None and (self.image is None or self.source.holds(self.image))
 
 
 class JobManager:
@@ -264,11 +278,11 @@ class JobManager:
             write_snapshot(job, snapshot, folder, name)
             return
         original = unchanged_file_bytes(snapshot.source) if snapshot.source is not None else None
-        if original is not None and snapshot.source.image is snapshot.image:
+        if original is not None and snapshot.is_source():
             suffix = snapshot.source.path.suffix.lower() or ".img"
             image_path = replace_file(folder / f"{name}{suffix}", original)
         else:
-            data = with_metadata(encode_png(snapshot.image.copy()), icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
+            data = with_metadata(encode_png(snapshot.picture().copy()), icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
             image_path = replace_file(folder / f"{name}.png", data)
         job.image_paths = [image_path, *snapshot.references]
         if snapshot.mask is not None and not masks.is_empty(snapshot.mask):
@@ -284,13 +298,13 @@ class JobManager:
         if snapshot.expansion is not None or not job.image_paths:
             return None
         source = snapshot.source
-        if source is not None and source.image is snapshot.image:
+        if snapshot.is_source():
             # The document as opened (copied as it is, or its display copy encoded as PNG when the
             # file has changed since): its own values, kind, profile and depth are what results
             # are composited into and saved as, a 16-bit PNG's too.
             original = source
         else:  # encoded as PNG by `_write_snapshot`, with these
-            original = LoadedImage(image=snapshot.image, path=Path(job.image_paths[0]), source_format="PNG",
+            original = LoadedImage(image=snapshot.picture(), path=Path(job.image_paths[0]), source_format="PNG",
                                    icc_profile=snapshot.icc_profile, dpi=snapshot.dpi)
         return Preloaded(original, snapshot.mask if job.mask_path is not None else None)
 

@@ -70,6 +70,16 @@ class PreparedEdit:
     # A copy of the original made then too, for the first composited result to be pasted into:
     # copying the frame took 0.7 s at 100 MP between the run's end and the file.
     full_frame: Image.Image | None = field(default=None, repr=False)
+    # The original's display copy, held for the job's steps once one of them needs it: an open
+    # photo's may have to be made again from the window's copy (`LoadedImage.let_go_pixels`),
+    # once a job rather than once a step.
+    pixels: Image.Image | None = field(default=None, repr=False)
+
+    def original_pixels(self) -> Image.Image:
+        """`original.image`, made (if it must be) on the calling worker once and then held."""
+        if self.pixels is None:
+            self.pixels = self.original.image
+        return self.pixels
 
 
 def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -94,7 +104,7 @@ def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image 
     then those of `original.image`, halved or quartered by the decoder); None otherwise, or when
     no reduction keeps `size` (a 24 MP photo sent at 8 MP: half would be too small).
     """
-    if original.source_format != "JPEG" or original.image.mode != "RGB" or original.path is None:
+    if original.source_format != "JPEG" or original.mode != "RGB" or original.path is None:
         return None
     if original.source is not None and original.source.converted:
         return None  # the file's values are not sRGB: only the converted display copy is
@@ -115,7 +125,10 @@ def reduced_decode(original: LoadedImage, size: tuple[int, int]) -> Image.Image 
 
 
 class _SentCopies:
-    """Sent-size copies of images, one per image and size, kept while the image lives.
+    """Sent-size copies of opened images, one per image and size, kept while the image lives.
+
+    Keyed by the values (`LoadedImage.pixels_key`), not the Pillow image: an open photo's may be
+    let go and made again from the window's copy (`LoadedImage.let_go_pixels`).
 
     Made by whoever asks first (`prepare_ahead` while the designer paints, or a job's prepare)
     and shared: a second asker waits for the copy being made instead of making it again.
@@ -125,7 +138,7 @@ class _SentCopies:
         self._lock = threading.RLock()  # RLock: a weakref callback may run while it is held
         self._entries: dict[int, tuple[weakref.ref, tuple[int, int], Future]] = {}
 
-    def claim(self, image: Image.Image, size: tuple[int, int]) -> tuple[Future, bool]:
+    def claim(self, image: object, size: tuple[int, int]) -> tuple[Future, bool]:
         """The copy's future, and whether the caller must make it (then it must set it)."""
         key = id(image)
         with self._lock:
@@ -143,7 +156,7 @@ class _SentCopies:
             if entry is not None and (ref is None or entry[0] is ref):
                 del self._entries[key]
 
-    def forget(self, image: Image.Image) -> None:
+    def forget(self, image: object) -> None:
         self._drop(id(image))
 
     def clear(self) -> None:
@@ -159,16 +172,25 @@ class SentCopy:
     """An opened image at the size it is sent, and for a photo opened from a JPEG the bytes sent
     (JPEG at quality 95 with full-resolution colour: as good as the file, a tenth of a PNG's
     encoding time). Shared by every job of the image: never saved again (Pillow keeps per-save
-    state on an image), only copied."""
+    state on an image), only copied. A photo's is kept as its JPEG only (`image` None): that is
+    all a job sends, and the pixels would stay in memory as long as the image is open (39 MB,
+    0.9 bytes a pixel of a 45 MP photo)."""
 
-    image: Image.Image
+    image: Image.Image | None
     jpeg: bytes | None
+    size: tuple[int, int]
 
 
 def _sent_image(original: LoadedImage, size: tuple[int, int]) -> Image.Image:
     """`original.image` scaled (LANCZOS) to `size`, from a reduced decode of its file when one
-    is possible (`reduced_decode`)."""
-    source = reduced_decode(original, size) or original.image
+    is possible (`reduced_decode`), else from the window's display copy when the Pillow copy was
+    let go (`LoadedImage.scaled`: no full-size copy made)."""
+    source = reduced_decode(original, size)
+    if source is None:
+        scaled = original.scaled(size) if size != original.size else None  # no full-size copy made
+        if scaled is not None:
+            return scaled
+        source = original.image
     return source if source.size == size else source.resize(size, Image.Resampling.LANCZOS)
 
 
@@ -180,20 +202,21 @@ def sent_profile(loaded: LoadedImage) -> bytes | None:
 
 def _make_sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
     image = _sent_image(original, size)
-    photo = original.source_format in ("JPEG", "MPO") and image.mode == "RGB"
-    return SentCopy(image, encode_image(image, "jpeg", quality=95, icc_profile=sent_profile(original)) if photo else None)
+    if original.source_format in ("JPEG", "MPO") and image.mode == "RGB":
+        return SentCopy(None, encode_image(image, "jpeg", quality=95, icc_profile=sent_profile(original)), image.size)
+    return SentCopy(image, None, image.size)
 
 
 def sent_copy(original: LoadedImage, size: tuple[int, int]) -> SentCopy:
     """`original.image` at `size` to be sent, made once per image and size and then shared (the
     image is never modified in place, so the copy stays right while it lives). The caller holds
     an image-work slot."""
-    future, mine = _sent_copies.claim(original.image, size)
+    future, mine = _sent_copies.claim(original.pixels_key, size)
     if mine:
         try:
             future.set_result(_make_sent_copy(original, size))
         except BaseException as exc:
-            _sent_copies.forget(original.image)
+            _sent_copies.forget(original.pixels_key)
             future.set_exception(exc)
             raise
     return future.result()
@@ -250,28 +273,27 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None, timings: dict
         loaded_mask = preloaded.mask if preloaded is not None and preloaded.mask is not None else masks.load_mask(job.mask_path)
         mask = masks.fit_mask(loaded_mask, original.size, rescale=job.options.rescale_mask)
     box = None
-    first = original.image
     sent_mask = mask if spec.takes_mask else None
     if job.options.region_padding is not None and sent_mask is not None:
         box = region_box(mask, job.options.region_padding)
         if box is not None:
-            first = first.crop(box)
             sent_mask = mask[box[1] : box[3], box[0] : box[2]]
     sent = None
+    # `original.image` is only asked for when it is used: a sent-size copy made ahead needs none.
     if job.options.send_size is not None:
-        fitted = _exact(first, job.options.send_size)
-    elif first is original.image and fit_within_limits(*first.size) != first.size:
-        sent = sent_copy(original, fit_within_limits(*first.size))  # made ahead, or now
-        fitted = sent.image if sent.jpeg is not None else sent.image.copy()  # a copy to be saved
+        fitted = _exact(original.image if box is None else original.image.crop(box), job.options.send_size)
+    elif box is None and fit_within_limits(*original.size) != original.size:
+        sent = sent_copy(original, fit_within_limits(*original.size))  # made ahead, or now
+        fitted = sent.image.copy() if sent.image is not None else None  # a copy to be saved
     else:
-        fitted = _fit(first)
-    if preloaded is not None and fitted is original.image and original.pristine_bytes is None:
+        fitted = _fit(original.image if box is None else original.image.crop(box))
+    if fitted is not None and preloaded is not None and original.holds(fitted) and original.pristine_bytes is None:
         fitted = fitted.copy()  # the window's own image: Pillow keeps per-save state on an image
     stages.mark("prepare_resize")
     stem = Path(job.image_paths[0]).stem or "image"
     if sent is not None and sent.jpeg is not None:
         uploads = [Upload(sent.jpeg, f"{stem}.jpg", "image/jpeg")]
-    elif fitted is original.image and original.pristine_bytes is not None:
+    elif original.holds(fitted) and original.pristine_bytes is not None:
         ext = {"image/jpeg": "jpg", "image/webp": "webp"}.get(original.mime_type or "", "png")
         uploads = [Upload(original.pristine_bytes, f"{stem}.{ext}", original.mime_type or "image/png")]
     elif original.source_format in ("JPEG", "MPO") and fitted.mode == "RGB":
@@ -281,7 +303,7 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None, timings: dict
                           "image/jpeg")]
     else:
         uploads = [Upload(with_metadata(encode_png(fitted), icc_profile=sent_profile(original)), f"{stem}.png")]
-    first = fitted
+    sent_size = fitted.size if fitted is not None else sent.size
     for extra in job.image_paths[1:]:
         reference = load_image(extra)  # its display copy: converted to sRGB like the first image
         data = with_metadata(encode_png(_fit(reference.image)), icc_profile=sent_profile(reference))
@@ -289,10 +311,10 @@ def prepare_edit(job: EditJob, preloaded: Preloaded | None = None, timings: dict
     stages.mark("prepare_encode")
     mask_upload = None
     if sent_mask is not None and not masks.is_empty(sent_mask):
-        sent_mask = _resize_mask(sent_mask, first.size)
+        sent_mask = _resize_mask(sent_mask, sent_size)
         mask_upload = Upload(masks.encode_mask_png(sent_mask), f"{stem}-mask.png")
     stages.mark("prepare_mask")
-    return PreparedEdit(original, mask, box, uploads, mask_upload, first.size)
+    return PreparedEdit(original, mask, box, uploads, mask_upload, sent_size)
 
 
 ASPECT_TOLERANCE = 0.02  # relative difference of width/height ratios still called "the same shape"
@@ -349,12 +371,12 @@ def plan_finish(prepared: PreparedEdit, job: EditJob, *, copy_frame: bool = Fals
         return
     plan = prepared.composite_plan
     if plan is None or plan.feather != job.options.feather or plan.colour_match != job.options.colour_match:
-        prepared.composite_plan = plan_composite(prepared.original.image, prepared.mask, feather=job.options.feather,
+        prepared.composite_plan = plan_composite(prepared.original_pixels(), prepared.mask, feather=job.options.feather,
                                                  colour_match=job.options.colour_match)
     original = prepared.original
     if copy_frame and prepared.full_frame is None and (original.source is None or not original.source.converted) \
-            and original.image.mode in ("RGB", "RGBA"):
-        prepared.full_frame = original.image.copy()  # composited into the display copy's values
+            and original.mode in ("RGB", "RGBA"):
+        prepared.full_frame = prepared.original_pixels().copy()  # composited into the display copy's values
 
 
 def _take_full_frame(prepared: PreparedEdit, base: Image.Image) -> Image.Image | None:
@@ -424,7 +446,7 @@ def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str
         return with_metadata(data, icc_profile=icc), EXTENSIONS.get(service_fmt, "png"), note
     if in_document:
         return _finish_in_document(prepared, job, result, fmt, stages, on_preview), DOCUMENT_EXTENSIONS[fmt], None
-    base = original.image
+    base = prepared.original_pixels()
     if keep:
         plan_finish(prepared, job)
         plan = prepared.composite_plan
@@ -466,7 +488,7 @@ def _finish_in_document(prepared: PreparedEdit, job: EditJob, result: Image.Imag
     original = prepared.original
     source = original.source
     if source.pixels is None:  # the display copy holds the values: a view of it as the document
-        source = replace(source, pixels=to_array(original.image))
+        source = replace(source, pixels=to_array(prepared.original_pixels()))
     if job.options.keep_unmasked and prepared.mask is not None:
         plan_finish(prepared, job)
         plan = prepared.composite_plan
@@ -480,7 +502,7 @@ def _finish_in_document(prepared: PreparedEdit, job: EditJob, result: Image.Imag
         patch = region_document(source, result, rect)
         stages.mark("resize")
     if on_preview is not None:
-        on_preview(ResultPreview(original.image, rect, patch_for_display(source, patch), exact=False))
+        on_preview(ResultPreview(prepared.original_pixels(), rect, patch_for_display(source, patch), exact=False))
         stages.mark("preview")
     values = pasted(source, patch, rect)
     stages.mark("full_frame")

@@ -76,11 +76,15 @@ def test_the_sent_copy_is_made_once_and_is_what_a_job_sends(tmp_path):
     prepare_ahead(loaded)
     size = fit_within_limits(*loaded.size)
     copy = sent_copy(loaded, size)
-    assert copy is sent_copy(loaded, size) and copy.image.size == size and copy.jpeg is not None
+    assert copy is sent_copy(loaded, size) and copy.size == size and copy.jpeg is not None
+    assert copy.image is None  # a photo's is kept as the JPEG it is sent as, not its pixels too
+    with Image.open(io.BytesIO(copy.jpeg)) as sent:
+        assert sent.size == size
     job = EditJob(params=EditParams(prompt="ok"), image_paths=[path])
     prepared = prepare_edit(job, prepare_module.Preloaded(loaded, None))
     assert prepared.images[0].data is copy.jpeg and prepared.sent_size == size
-    assert np.array_equal(np.asarray(copy.image), np.asarray(loaded.image.resize(size, Image.Resampling.LANCZOS)))
+    scaled = prepare_module._sent_image(loaded, size)  # what the JPEG was encoded from
+    assert np.array_equal(np.asarray(scaled), np.asarray(loaded.image.resize(size, Image.Resampling.LANCZOS)))
 
 
 # ----- a result in memory before its file is written ---------------------------------------------

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QFileDialog
 
 from desktop_editor.core.image_formats import displayed_size
+from desktop_editor.core.images import LoadedImage
 from desktop_editor.core.mix import (
     MAX_RESULTS,
     MixPalette,
@@ -134,7 +135,10 @@ class MixFlow(QObject):
         state = document.mix_state if document is not None else None
         size = original.size
 
-        def work() -> tuple[list[MixSource], MixBuild, MixState | None]:
+        def work() -> tuple[list[MixSource], MixBuild, MixState | None, Image.Image]:
+            # An open photo's Pillow copy may have to be made again from the window's: here, on
+            # the worker, never on the window's thread.
+            picture = original.image if isinstance(original, LoadedImage) else original
             usable = [s for s in sources if s.path.is_file() and _fits(s.path, size)][:MAX_RESULTS]
             kept = state
             if state is not None:
@@ -145,16 +149,16 @@ class MixFlow(QObject):
                 else:
                     kept = None  # the results it was painted with are gone: start afresh
             keep = state.keep_inside_mask if kept is not None else True
-            return usable, build_mix(original, usable, kept, keep), kept
+            return usable, build_mix(picture, usable, kept, keep), kept, picture
 
-        def done(value: tuple[list[MixSource], MixBuild, MixState | None]) -> None:
+        def done(value: tuple[list[MixSource], MixBuild, MixState | None, Image.Image]) -> None:
             if generation != self._generation or window.current_document() is not document:
                 return
-            usable, build, kept = value
+            usable, build, kept, picture = value
             if len(usable) < 2:
                 window.compare_view.set_mix(None, "Mix needs two or more results of this image's size")
                 return
-            session = MixSession(original, usable, build, base=kept.base if kept else 0,
+            session = MixSession(picture, usable, build, base=kept.base if kept else 0,
                                  keep_inside=kept.keep_inside_mask if kept else True,
                                  settings=window.canvas.tools.settings, parent=self)
             self.session, self._document = session, document
@@ -211,15 +215,16 @@ class MixFlow(QObject):
             self.session.deleteLater()
         self.session, self._document = None, None
 
-    def _gather(self, document: Document | None) -> tuple[Image.Image | None, list[MixSource]]:
-        """The original and the results that may be mixed (files checked on the worker)."""
+    def _gather(self, document: Document | None) -> tuple[LoadedImage | Image.Image | None, list[MixSource]]:
+        """The original (a document's as opened: its pixels are taken on the worker) and the
+        results that may be mixed (files checked on the worker)."""
         flow = self.flow
         shown = flow.shown_results()
         sets = flow.results_for(document) if document is not None else []
         if shown is not None and shown not in sets and (document is None or shown.document is document):
             sets.append(shown)
         if document is not None:
-            original = document.loaded.image
+            original = document.loaded
         elif shown is not None and shown.before is not None:
             original = pil_from_qimage(shown.before)
         else:

@@ -248,7 +248,7 @@ class ResultPresenter(QObject):
             return  # an expansion is compared with its canvas, which the strip's path brings
         self._decode_generation += 1
         generation = self._decode_generation
-        shown = document.image if document.loaded.image is preview.original else None
+        shown = document.image if document.loaded.holds(preview.original) else None
         mask = self.sent.masks.get(job.id)
         levels = (window.compare_view.levels_of(document.image) or display_levels(document)) if shown is not None else None
 
@@ -311,7 +311,7 @@ class ResultPresenter(QObject):
         ready = self._preview_images.get((job.id, index)) if preview is not None else None
         document = result_set.document
         shown = document.image if document is not None and preview is not None and \
-            document.loaded.image is preview.original else None
+            document.loaded.holds(preview.original) else None
 
         # Where the edit is matters only when the result arrives (see result_framing).
         known_edit, need_edit, sent_mask = result_set.edit, result_set.edit is None and self._switch_when_shown, result_set.mask

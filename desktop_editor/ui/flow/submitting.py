@@ -114,7 +114,7 @@ class EditSubmitter(QObject):
         from desktop_editor.jobs.manager import Snapshot  # the jobs layer loads after the first paint
 
         snapshot = Snapshot(
-            image=document.loaded.image,  # copied on the worker, not here
+            image=None,  # the document's own, taken (and copied) on the worker, not here
             mask=None if empty else mask,
             name=document.name,
             references=tuple(panel.reference_paths()),

@@ -26,6 +26,7 @@ from desktop_editor.core.mix import MixState
 from desktop_editor.core.params import fit_within_limits
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.imaging import allocate_mask_buffer, wrap_gray
+from desktop_editor.ui.common.photo_memory import hold_photo_once
 from desktop_editor.ui.models.expansion_command import ExpansionCommand
 from desktop_editor.ui.models.invert_command import InvertMaskCommand
 from desktop_editor.ui.models.mask_copies import spare_masks
@@ -97,7 +98,7 @@ class Document(QObject):
         self._levels: list[QImage | None] = list(levels or [])
         self._display_pending = display_pending
         self._shown_callbacks: list[Callable[[], None]] = []
-        self.width, self.height = loaded.image.size
+        self.width, self.height = loaded.size
         self._mask_buffer, self._mask = allocate_mask_buffer(self.width, self.height)
         self._mask_revision = 0
         # What this image is to be sent with, owned by the image (never another image's prompt):
@@ -121,6 +122,8 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self._modified = False
         self._extra_modified = False
+        if image is not None:
+            hold_photo_once(loaded, image)
 
     # -- display images ---------------------------------------------------------------------
 
@@ -130,6 +133,7 @@ class Document(QObject):
         (a pasted image) or when asked for before the loader delivered it."""
         if self._image is None:
             self._image = qimage_from_pil(self.loaded.image)
+            hold_photo_once(self.loaded, self._image)
         return self._image
 
     @property
@@ -162,6 +166,7 @@ class Document(QObject):
         when it could not make it (then `image` makes it when first asked)."""
         if self._image is None and image is not None:
             self._image = image
+            hold_photo_once(self.loaded, image)
         for level, made in levels.items():
             while len(self._levels) < level:
                 self._levels.append(None)
@@ -186,6 +191,21 @@ class Document(QObject):
 
     def exceeds_limits(self) -> bool:
         return self.send_size() != (self.width, self.height)
+
+    def held_bytes(self) -> dict[str, int]:
+        """What this document holds in memory, in bytes, by part: the full-size display copy,
+        its smaller levels, the Pillow copy of the photo (0 once let go to the display copy),
+        the document's own values when they are not the display's (16-bit, CMYK), the file's
+        bytes kept for sending, and the mask."""
+        source = self.loaded.source
+        return {
+            "display": self._image.sizeInBytes() if self._image is not None else 0,
+            "levels": sum(level.sizeInBytes() for level in self.image_levels),
+            "photo": self.loaded.held_bytes(),
+            "source": source.pixels.nbytes if source is not None and source.pixels is not None else 0,
+            "file": len(self.loaded.pristine_bytes or b""),
+            "mask": self._mask_buffer.nbytes,
+        }
 
     # -- canvas expansion -------------------------------------------------------------------
 

@@ -51,8 +51,10 @@ class PhotoCache:
         key = id(document)
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None or entry["image"] is not document.loaded.image:
-                entry = {"image": document.loaded.image, "lock": threading.Lock()}
+            # Keyed by the values, not the Pillow copy, which may be let go and made again (only
+            # on a worker, in `photo`): the window's thread never makes one.
+            if entry is None or entry["key"] is not document.loaded.pixels_key:
+                entry = {"key": document.loaded.pixels_key, "loaded": document.loaded, "lock": threading.Lock()}
                 self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self._keep:
@@ -64,7 +66,7 @@ class PhotoCache:
         entry = self._entry(document)
         with entry["lock"]:
             if "photo" not in entry:
-                entry["photo"] = photo_array(entry["image"])
+                entry["photo"] = photo_array(entry["loaded"].image)
             return entry["photo"]
 
     def planes(self, document: Document) -> PhotoPlanes:
