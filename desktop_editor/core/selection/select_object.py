@@ -11,7 +11,11 @@ margin around the box, the object's from the box weighted towards its middle and
 what that selected; GrabCut (Rother, Kolmogorov and Blake) then cuts along the photo's edges,
 starting from those labels, sure where the histograms are sure. On the 50-case evaluation set
 of tests/selection_eval.py this replaced two GrabCut passes seeded by the box alone, which got
-a few cases nearly right and lost others entirely (coins on gravel: IoU 0.04-0.25).
+a few cases nearly right and lost others entirely (coins on gravel: IoU 0.04-0.25). Since the
+histograms' labels in turn lead GrabCut into the background on some photos where the box alone
+does not, three readings are cut (from the labels on the photo and on a texture image, and from
+the box alone) and `candidates` keeps the one that fits the box and best separates object from
+background.
 
 Hints are a box (everything outside it is background), scribbles over the object, and scribbles
 marking background (the corrections: Alt in the canvas). Scribbles are hard constraints: the
