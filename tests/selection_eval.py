@@ -12,6 +12,8 @@ parameter may be chosen on) and a *held-out* half (odd seeds), both reported.
   in turn: a hard-edged blob, a soft (feathered) blob, a horse silhouette (thin legs and
   tail), a blob with thin arms, and a low-contrast blob whose colours are pulled half-way to
   the background's around it.
+  A composite over a photo with a subject of its own (`OWN_SUBJECT`: a person, a cat, a cup)
+  has no one main subject; select subject is judged on the others (`Case.clear_subject`).
 - 10 product-style photos: an object (a region of a real photo cut with one of the same
   shapes) on a plain, gradient or busy real-photo background, with a soft drop shadow that is
   not part of the object.
@@ -49,6 +51,10 @@ BACKGROUNDS = ["astronaut.png", "chelsea.png", "rocket.jpg", "coffee.jpg", "hubb
                "ihc.jpg", "grass.jpg", "gravel.jpg", "brick.jpg", "camera.png", "coins.png"]
 SHAPES = ["hard", "soft", "thin", "arms", "low contrast"]
 PRODUCT_BACKGROUNDS = ["plain", "gradient", "busy"]
+# Background photos with a subject of their own (a person, a cat, a cup, a rocket, the disc of
+# a retina): on a composite over one of them "the main subject" is ambiguous, so select subject
+# is not judged there (select object and click are: they are told which object).
+OWN_SUBJECT = {"astronaut.png", "chelsea.png", "coffee.jpg", "camera.png", "rocket.jpg", "retina.jpg"}
 COMPOSITES = 40
 PRODUCTS = 10
 BOX_MARGIN = 0.04
@@ -66,10 +72,17 @@ class Case:
     truth: np.ndarray  # uint8 (H, W), the pasted alpha
     box: tuple[int, int, int, int]  # x, y, w, h: jittered
     click: tuple[int, int]  # x, y inside the object
+    background: str = ""  # the background photo's file, or the product backdrop's kind
 
     @property
     def development(self) -> bool:
         return self.seed % 2 == 0
+
+    @property
+    def clear_subject(self) -> bool:
+        """Whether the object is the photo's one main subject (the background photo has none
+        of its own): the cases select subject is judged on."""
+        return self.background not in OWN_SUBJECT
 
 
 def load(name: str) -> np.ndarray:
@@ -224,7 +237,8 @@ def composite(seed: int) -> Case:
     obj_name, material, centre = OBJECTS[seed % len(OBJECTS)]
     kind = SHAPES[seed % len(SHAPES)] if seed < 40 else SHAPES[int(rng.integers(0, len(SHAPES)))]
     choices = [b for b in BACKGROUNDS if b != obj_name]
-    background = _fit(load(choices[int(rng.integers(0, len(choices)))]), SIZE, rng)
+    background_name = choices[int(rng.integers(0, len(choices)))]
+    background = _fit(load(background_name), SIZE, rng)
     width, height = SIZE
     size = int(rng.uniform(0.3, 0.75) * min(width, height))
     alpha = _shape(kind, size, rng)
@@ -235,7 +249,8 @@ def composite(seed: int) -> Case:
         pixels = _low_contrast(pixels, alpha, around)
     photo, truth = _paste(background, pixels, alpha, at)
     box, click = _box_and_click(truth, rng)
-    return Case(f"c{seed:02d} {material} {kind}", seed, "composite", kind, material, photo, truth, box, click)
+    return Case(f"c{seed:02d} {material} {kind}", seed, "composite", kind, material, photo, truth, box, click,
+                background_name)
 
 
 def _product_background(kind: str, rng: np.random.Generator) -> np.ndarray:
@@ -278,7 +293,8 @@ def product(index: int) -> Case:
     background = (background * shade + 0.5).astype(np.uint8)
     photo, truth = _paste(background, pixels, alpha, at)
     box, click = _box_and_click(truth, rng)
-    return Case(f"p{index:02d} {material} on {kind}", seed, "product", kind, material, photo, truth, box, click)
+    return Case(f"p{index:02d} {material} on {kind}", seed, "product", kind, material, photo, truth, box, click,
+                kind)
 
 
 @lru_cache(maxsize=1)

@@ -7,6 +7,8 @@ the window without freezing it.
 
 - `wand`: magic wand and select by colour range, with an anti-aliased edge.
 - `select_object`: GrabCut on a reduced copy, then the edge refined at full resolution.
+- `candidates`: which of several GrabCut readings of a box to keep (box tightness, colour separation).
+- `subject`: select subject and click-to-select (a box found first, then select object).
 - `refine`: snaps a mask's soft edge to the photo's edges (guided filter), whole mask or brush.
 - `guided`: the guided filter itself, evaluated at full resolution only where it is needed.
 - `boxes`: boxes given in pixels or percentages, checked against the image.

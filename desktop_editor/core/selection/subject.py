@@ -69,7 +69,9 @@ def select_at(photo: np.ndarray, x: int, y: int, *, radius: float = 4.0, stop: S
         raise SelectionError(f"The click at {x},{y} is outside the {width}x{height} photo.")
     box = find_subject_box(photo, click=(x, y), stop=stop)
     click = Scribble(((float(x), float(y)),), radius=radius)
-    return select_object(photo, ObjectHints(box=box, scribbles=(click,)), stop=stop)
+    # The box here is the found part's bounds, not one a designer drew tight around the object,
+    # and click-to-select has 1 s: one cut, not select object's three candidates.
+    return select_object(photo, ObjectHints(box=box, scribbles=(click,)), candidates=False, stop=stop)
 
 
 def find_subject_box(
