@@ -56,7 +56,7 @@ from PIL import Image, ImageCms, ImageDraw  # noqa: E402
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_batch import free_port, wait_until_listening  # noqa: E402
 
-SIZES = {"24": (6000, 4000), "45": (8256, 5504)}
+SIZES = {"24": (6000, 4000), "45": (8256, 5504), "100": (11648, 8736)}
 KEY = "rf_test_bench_camera"
 MASK_FRACTION = 0.10
 FEATHER = 8

@@ -81,6 +81,12 @@ def image_work(*, urgent: bool = False) -> Iterator[None]:
             _budget.release(urgent)
 
 
+def lower_thread_priority() -> None:
+    """Run the calling thread at a background step's lower CPU priority from now on (for
+    helper threads that do a background step's pieces, see `core.parallel`)."""
+    _lower_priority()
+
+
 def _lower_priority() -> None:
     """Run this thread at a lower CPU priority from now on.
 

@@ -85,6 +85,7 @@ class JobRunner:
         the outcome is in `job.state`, `job.error` and `job.advice`. `preloaded`: the job's inputs
         already decoded (see `prepare_edit`)."""
         cancel = cancel or threading.Event()
+        prepared: PreparedEdit | None = None
         try:
             if cancel.is_set() and not job.run_id:
                 raise _CalledOff()
@@ -156,6 +157,9 @@ class JobRunner:
         except OSError as exc:  # disk full, folder not writable, ...
             error = f"The result could not be saved: {exc}"
             self._set(job, JobState.FAILED, error=f"{error} {_created(job)}" if self._sent(job) else error, failure_kind="disk")
+        finally:
+            if prepared is not None:
+                prepared.drop_ahead()
         return job
 
     @staticmethod
