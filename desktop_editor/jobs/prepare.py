@@ -399,7 +399,7 @@ def _take_full_frame(prepared: PreparedEdit, base: Image.Image) -> Image.Image |
 
 def finish_result(
     prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None = None,
-    on_preview: PreviewListener | None = None,
+    on_preview: PreviewListener | None = None, pixels: Image.Image | None = None,
 ) -> tuple[bytes, str, str | None]:
     """The bytes to save for one result, their file extension, and a note for the designer.
 
@@ -418,15 +418,16 @@ def finish_result(
     `on_preview`, when given, receives the composited result in memory (a `ResultPreview`)
     before it is encoded, so a viewer can show it while the file is still being written.
     `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
+    `pixels`: `data` already decoded as opening it would (the download's check decoded it), or None.
     """
-    data, ext, note = _finish(prepared, job, data, timings, on_preview)
+    data, ext, note = _finish(prepared, job, data, timings, on_preview, pixels)
     # How the original's colours were read (an unusable profile set aside, CMYK through the
     # standard profile) goes with every result, so the designer hears of it where results land.
     return data, ext, " ".join(filter(None, (note, prepared.original.note))) or None
 
 
 def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None,
-            on_preview: PreviewListener | None) -> tuple[bytes, str, str | None]:
+            on_preview: PreviewListener | None, pixels: Image.Image | None) -> tuple[bytes, str, str | None]:
     spec = job.params.spec
     service_fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
@@ -436,12 +437,12 @@ def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str
     fmt, in_document = _save_format(prepared, job)
     if not keep and prepared.box is None:
         if in_document:
-            whole = decode_result(data)
+            whole = pixels if pixels is not None else decode_result(data)
             same_size = whole.size == original.size  # another size would state another print size
             return _whole_in_document(source, whole, fmt, dpi if same_size else None), DOCUMENT_EXTENSIONS[fmt], None
         return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(service_fmt, "png"), None
     stages = _Stages(timings)
-    result = decode_result(data)
+    result = pixels if pixels is not None else decode_result(data)
     stages.mark("decode")
     if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, original.size):
         note = (

@@ -259,7 +259,7 @@ class JobRunner:
             if self._on_preview is not None:  # the listener must not raise (the manager's catches)
                 on_preview = partial(self._on_preview, job.snapshot(), result.index)
             with image_work():
-                data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
+                data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview, pixels=result.pixels)
                 data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=source_xmp)
             note = note or stamp_note
             if note:
