@@ -23,17 +23,22 @@ R = TypeVar("R")
 
 WORKERS = max(1, os.cpu_count() or 1)
 
-_pool: DaemonPool | None = None
+_pools: dict[bool, DaemonPool] = {}
 _pool_lock = threading.Lock()
 
 
-def submit(fn: Callable[..., R], *args: object) -> Future:
-    """Run `fn(*args)` on one of the image threads; its future."""
-    global _pool
+def submit(fn: Callable[..., R], *args: object, ahead: bool = False) -> Future:
+    """Run `fn(*args)` on one of the image threads; its future.
+
+    `ahead`: work done before anyone waits for it (while the service works) runs on one thread
+    of its own, so it takes one core at most and never queues before the pieces of a step
+    someone is waiting for; a piece not started yet can be cancelled and done now instead.
+    """
     with _pool_lock:
-        if _pool is None:
-            _pool = DaemonPool(WORKERS, thread_name_prefix="image-piece", initializer=lower_thread_priority)
-        pool = _pool
+        pool = _pools.get(ahead)
+        if pool is None:
+            pool = _pools[ahead] = DaemonPool(1 if ahead else WORKERS, initializer=lower_thread_priority,
+                                              thread_name_prefix="image-ahead" if ahead else "image-piece")
     return pool.submit(fn, *args)
 
 

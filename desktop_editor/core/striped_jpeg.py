@@ -162,7 +162,7 @@ def start_ahead(image: Image.Image, strips: JpegStrips, changed: tuple[int, int]
     skip = strips.touching(*changed)
     for index, (top, bottom) in enumerate(strips.bounds()):
         if index not in skip:
-            ahead.futures[index] = submit(_scan_of_rows, strips, image, top, bottom)
+            ahead.futures[index] = submit(_scan_of_rows, strips, image, top, bottom, ahead=True)
     return ahead
 
 
@@ -175,13 +175,14 @@ def encode_with_patch(image: Image.Image, patch: Image.Image, rect: Box, strips:
                       ahead: AheadScans | None = None) -> bytes:
     """The JPEG of `image` with `patch` pasted at `rect`'s corner (`image` is not changed): the
     strips under the patch encoded now, in parallel, the others taken from `ahead` when it was
-    made for this cut and these rows, else encoded now too. Not for the image threads themselves."""
+    made for this cut and these rows, else encoded now too; a strip `ahead` has not started yet
+    is encoded now, beside the others. Not for the image threads themselves."""
     top, bottom = rect[1], rect[1] + (patch.height if patch.width else 0)
     bounds = strips.bounds()
     ready: dict[int, Future] = {}
     if ahead is not None and ahead.usable_for(strips, top, bottom):
         changed = strips.touching(top, bottom)
-        ready = {i: future for i, future in ahead.futures.items() if i not in changed}
+        ready = {i: future for i, future in ahead.futures.items() if i not in changed and not future.cancel()}
     todo = [i for i in range(len(bounds)) if i not in ready]
     fresh = dict(zip(todo, map_pieces(lambda i: strips.scan(with_patch(image, patch, rect[:2], *bounds[i])), todo)))
     header = strips.header(image.mode, icc_profile=icc_profile, dpi=dpi)

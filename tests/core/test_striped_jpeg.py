@@ -74,3 +74,22 @@ def test_only_large_rgb_images_are_striped():
     assert worth_striping((6000, 4000), "RGB")
     assert not worth_striping((3000, 2000), "RGB")
     assert not worth_striping((6000, 4000), "RGBA")
+
+
+def test_strips_the_ahead_thread_has_not_reached_are_encoded_when_the_file_is_wanted():
+    import threading
+
+    from desktop_editor.core.parallel import submit
+
+    image, patch, rect = scene(1000, 900)
+    strips = JpegStrips(image.size, 95, rows=64)
+    release = threading.Event()
+    blocker = submit(release.wait, 10, ahead=True)  # the ahead thread is busy elsewhere
+    try:
+        ahead = start_ahead(image, strips, (rect[1], rect[1] + patch.height))
+        expected = whole_encode(image, patch, rect[:2], 95, restart_marker_rows=1)
+        assert encode_with_patch(image, patch, rect, strips, ahead=ahead) == expected  # without waiting for it
+        assert all(future.cancelled() for future in ahead.futures.values())
+    finally:
+        release.set()
+        blocker.result(timeout=10)
