@@ -119,6 +119,12 @@ class Heartbeat:
         gaps = np.diff(self.ticks) if len(self.ticks) > 1 else np.zeros(1)
         return round(float(gaps.max()) * 1000, 1)
 
+    def longest_gap_start(self) -> float | None:
+        """When the longest gap began (perf_counter), to tell which step it fell in."""
+        if len(self.ticks) < 2:
+            return None
+        return self.ticks[int(np.argmax(np.diff(self.ticks)))]
+
 
 class Probe:
     """Times the stages of one job by wrapping the functions the job's code calls."""
@@ -253,7 +259,7 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
         else:
             QTimer.singleShot(10, check)
 
-    stall = None
+    stall = stall_start = None
     try:
         started = time.perf_counter()
         job_id = window.generate()
@@ -264,6 +270,7 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
             loop.exec()
         if beat is not None:
             stall = beat.stop()
+            stall_start = beat.longest_gap_start()
     finally:
         manager._listeners.remove(listener)
         view.panes()[0].removeEventFilter(watch)
@@ -286,6 +293,8 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
         "run_end_to_screen_s": round(shown_at - ended, 3),
         "stages_s": stages,
         "longest_stall_ms": stall,
+        # When it began, from the run's end (negative: while the service worked).
+        "longest_stall_at_s": round(stall_start - ended, 3) if stall_start is not None else None,
         "result_path": path,
     }
     if len(watch.moments) > 1:  # a lossy file's own pixels, shown after the in-memory result
