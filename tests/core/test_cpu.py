@@ -135,3 +135,30 @@ def test_background_threads_run_at_a_lower_priority_and_urgent_ones_do_not():
         t.join(5)
     assert seen["urgent"] == base
     assert seen["background"] == min(19, base + cpu.BACKGROUND_NICE)
+
+
+def test_the_pieces_of_a_background_step_run_at_its_priority_not_below_it():
+    import os
+    import sys
+
+    from desktop_editor.core.parallel import submit
+
+    if not sys.platform.startswith("linux"):
+        return  # per-thread priorities are only set on Linux
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen: dict[str, int] = {}
+
+    def step() -> None:  # the image threads may be started from this lowered thread
+        with cpu.image_work():
+            seen["step"] = priority()
+            seen["piece"] = submit(priority).result(timeout=10)
+            seen["ahead"] = submit(priority, ahead=True).result(timeout=10)
+
+    t = threading.Thread(target=step)
+    t.start()
+    t.join(10)
+    assert seen["piece"] == seen["ahead"] == seen["step"] == min(19, os.getpriority(os.PRIO_PROCESS, os.getpid())
+                                                                   + cpu.BACKGROUND_NICE)
