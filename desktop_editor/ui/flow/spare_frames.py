@@ -14,6 +14,7 @@ from concurrent.futures import Future
 
 from PySide6.QtGui import QImage
 
+from desktop_editor.core.cpu import lower_thread_priority
 from desktop_editor.core.daemon_pool import DaemonPool
 from desktop_editor.ui.common.conversions import copy_of
 from desktop_editor.ui.compare.image_levels import ImageLevels
@@ -36,7 +37,9 @@ class SpareFrames:
 
     def __init__(self) -> None:
         self._made: dict[str, tuple[int, Future]] = {}
-        self._pool = DaemonPool(1, thread_name_prefix="result-frame")
+        # At a background step's priority: the copy has the download and the composite's time
+        # to be made, and must not take the core those need.
+        self._pool = DaemonPool(1, thread_name_prefix="result-frame", initializer=lower_thread_priority)
 
     def start(self, job_id: str, image: QImage, levels: ImageLevels | None) -> None:
         """Begin copying `image` (the display image the job's result will be shown over) and
