@@ -184,7 +184,7 @@ def composite_patch(plan: CompositePlan, result: Image.Image, place: Box | None 
     bands = _bands(plan)
     if plan.colour_match or len(bands) < 2:
         return Image.composite(result_layer(plan, result, place), plan.base, plan.weights)
-    patch = Image.new(plan.mode, plan.base.size)
+    patch = Image.new(plan.mode, plan.base.size, None)  # not filled first: every band is pasted over it
     for (top, _bottom), band in zip(bands, map_pieces(lambda rows: _composite_band(plan, result, place, rows), bands)):
         patch.paste(band, (0, top))
     return patch
