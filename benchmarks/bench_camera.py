@@ -120,6 +120,18 @@ class Heartbeat:
         gaps = np.diff(self.ticks) if len(self.ticks) > 1 else np.zeros(1)
         return round(float(gaps.max()) * 1000, 1)
 
+    def longest_until(self, moment: float) -> float | None:
+        """The longest gap (ms) among the ticks up to `moment` (perf_counter) and the first after it."""
+        ticks = [t for t in self.ticks if t <= moment]
+        ticks += [t for t in self.ticks if t > moment][:1]
+        return round(float(np.diff(ticks).max()) * 1000, 1) if len(ticks) > 1 else None
+
+    def longest_gap_start(self) -> float | None:
+        """When the longest gap began (perf_counter), to tell which step it fell in."""
+        if len(self.ticks) < 2:
+            return None
+        return self.ticks[int(np.argmax(np.diff(self.ticks)))]
+
 
 class Probe:
     """Times the stages of one job by wrapping the functions the job's code calls."""
@@ -254,7 +266,8 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
         else:
             QTimer.singleShot(10, check)
 
-    stall = None
+    stall = stall_start = None
+    ticks_seen: Heartbeat | None = beat
     try:
         started = time.perf_counter()
         job_id = window.generate()
@@ -265,6 +278,7 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
             loop.exec()
         if beat is not None:
             stall = beat.stop()
+            stall_start = beat.longest_gap_start()
     finally:
         manager._listeners.remove(listener)
         view.panes()[0].removeEventFilter(watch)
@@ -287,8 +301,12 @@ def one_edit(app, window, mask: np.ndarray, *, keep: bool, pause_s: float = PAUS
         "run_end_to_screen_s": round(shown_at - ended, 3),
         "stages_s": stages,
         "longest_stall_ms": stall,
+        # When it began, from the run's end (negative: while the service worked).
+        "longest_stall_at_s": round(stall_start - ended, 3) if stall_start is not None else None,
         "result_path": path,
     }
+    if ticks_seen is not None:  # the stalls until the result is on screen and on disk, before the file's pixels
+        out["longest_stall_to_result_ms"] = ticks_seen.longest_until(max(shown_at, times["on_disk"]))
     if len(watch.moments) > 1:  # a lossy file's own pixels, shown after the in-memory result
         out["run_end_to_file_pixels_on_screen_s"] = round(watch.moments[-1][1] - ended, 3)
     return out
@@ -549,6 +567,8 @@ def camera_section(app, window, folder: Path, label: str, size: tuple[int, int],
         "floor_job_saved_as": plain_runs[-1].get("saved_as"),
         "floor_job_run_end_to_screen_s": median(plain_runs, "run_end_to_screen_s"),
         "longest_stall_ms": max(stalls) if stalls else None,
+        "longest_stall_to_result_ms": max((r["longest_stall_to_result_ms"] for r in keep_runs + plain_runs
+                                           if r.get("longest_stall_to_result_ms") is not None), default=None),
         "stall_target_ms": TARGETS["stall_ms"],
         "runs": [{k: v for k, v in r.items() if k not in ("result_path", "stages_s")} for r in keep_runs],
         **({"errors": errors} if errors else {}),

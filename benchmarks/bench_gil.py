@@ -1,6 +1,7 @@
 """How long each image step that runs on a worker thread holds Python's GIL, on 4K images.
 
-Run it as `python benchmarks/bench_gil.py`; it prints one JSON object on stdout and a table on
+Run it as `python benchmarks/bench_gil.py` (or with words, e.g. `24 MP`, for the steps whose
+names hold them); it prints one JSON object on stdout and a table on
 stderr. A missed target never makes it exit non-zero (a benchmark measures, it does not gate).
 
 Why: the window's thread needs the GIL for every Python slot and paint handler it runs. A worker
@@ -148,6 +149,48 @@ def _steps(folder: Path) -> dict[str, Callable[[], object]]:
     steps.update(_deep_file_steps(folder))
     steps.update(_selection_steps(photo, mask))
     steps.update(_qt_steps(photo, after, png_path, mask, prepared, feathered, result_png))
+    steps.update(_large_result_steps(photo))
+    return steps
+
+
+def _large_result_steps(photo) -> dict[str, Callable[[], object]]:
+    """A result composited into a 24 MP photo (a tenth of it masked) and saved as JPEG: the
+    pieces run on several threads at once (core.parallel), each of which may hold the GIL."""
+    import numpy as np
+    from PIL import Image
+
+    from desktop_editor.core.composite import composite_patch, plan_composite
+    from desktop_editor.core.striped_jpeg import JpegStrips, encode_with_patch, start_ahead
+
+    size = (6000, 4000)
+    large = photo.resize(size, Image.Resampling.BICUBIC)
+    yy, xx = np.ogrid[: size[1], : size[0]]
+    mask = np.where(((xx - size[0] * 0.58) / (size[0] * 0.2)) ** 2 + ((yy - size[1] * 0.45) / (size[1] * 0.16)) ** 2 <= 1,
+                    255, 0).astype(np.uint8)
+    result = photo.resize((3525, 2350), Image.Resampling.BICUBIC)
+    plan = plan_composite(large, mask, feather=8)
+    patch = composite_patch(plan, result)
+    strips = JpegStrips(size)
+    changed = (plan.rect[1], plan.rect[3])
+
+    def ahead_done():
+        ahead = start_ahead(large, strips, changed)
+        for future in ahead.futures.values():
+            future.result()
+        return ahead
+
+    ahead = ahead_done()
+    steps: dict[str, Callable[[], object]] = {
+        "24 MP: composite patch in bands": lambda: composite_patch(plan, result),
+        "24 MP: JPEG strips ahead (service works)": ahead_done,
+        "24 MP: JPEG strips under the patch": lambda: encode_with_patch(large, patch, plan.rect, strips, ahead=ahead),
+    }
+    try:
+        from desktop_editor.ui.common.conversions import copy_of, qimage_from_pil
+    except ImportError:
+        return steps
+    shown = qimage_from_pil(large)
+    steps["24 MP: spare display frame (copy)"] = lambda: copy_of(shown)
     return steps
 
 
@@ -251,7 +294,10 @@ def main() -> int:
 
     preload().join()  # as the app does once its window has painted: imports are not a step's GIL hold
     with tempfile.TemporaryDirectory(prefix="bench-gil-") as tmp, GilProbe() as probe:
+        only = [word.lower() for word in sys.argv[1:]]  # names holding any of these words, or all
         for name, step in _steps(Path(tmp)).items():
+            if only and not any(word in name.lower() for word in only):
+                continue
             runs = [probe.measure(step) for _ in range(RUNS)]
             duration = statistics.median(d for d, _ in runs)
             hold = max(h for _, h in runs)

@@ -14,11 +14,12 @@ import os
 import tempfile
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import requests
+from PIL import Image
 
 from desktop_editor.api.download import (
     DownloadLimits,
@@ -49,6 +50,9 @@ class ResultImage:
     data: bytes
     content_type: str | None
     file_name: str
+    # The picture as the check decoded it, when that is what opening the bytes gives
+    # (`result_check.plain_pixels`): compositing it needs no second decode.
+    pixels: Image.Image | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -120,7 +124,7 @@ class ResultFetcher:
         if file_name:
             stem = safe_filename(file_name, default=stem).rsplit(".", 1)[0] or stem
         return ResultImage(index=index, data=data, content_type=checked.content_type,
-                           file_name=f"{stem}.{checked.extension}")
+                           file_name=f"{stem}.{checked.extension}", pixels=checked.pixels)
 
     def _download(self, url: str, dest: Path) -> None:
         if url.startswith("data:"):

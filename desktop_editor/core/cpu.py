@@ -125,6 +125,24 @@ def image_work(*, urgent: bool = False) -> Iterator[None]:
             _budget.release(urgent)
 
 
+def lower_thread_priority() -> None:
+    """Run the calling thread at a background step's CPU priority from now on: the process's
+    own plus BACKGROUND_NICE, whatever the thread that started it ran at (a thread starts at
+    its creator's priority: one started by a background step would otherwise end at the very
+    lowest, and wait behind every other program). For helper threads that do a background
+    step's pieces, see `core.parallel`. Linux only, as `_lower_priority`."""
+    if getattr(_held, "lowered", False) or not sys.platform.startswith("linux"):
+        return
+    _held.lowered = True
+    try:
+        wanted = min(19, os.getpriority(os.PRIO_PROCESS, os.getpid()) + BACKGROUND_NICE)
+        thread = threading.get_native_id()
+        if os.getpriority(os.PRIO_PROCESS, thread) != wanted:
+            os.setpriority(os.PRIO_PROCESS, thread, wanted)
+    except (AttributeError, OSError):  # raising it back needs a privilege: it stays where it is
+        pass
+
+
 def _lower_priority() -> None:
     """Run this thread at a lower CPU priority from now on.
 

@@ -110,7 +110,7 @@ def embed_jpeg(data: bytes, xmp: bytes) -> bytes:
         raise XmpError("the JPEG has no image data")
     if not inserted:
         out += segment
-    return bytes(out) + data[pos:]
+    return b"".join((out, memoryview(data)[pos:]))  # one copy of the image data (26 MB at 100 MP), not two
 
 
 # ----- WebP ---------------------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from desktop_editor.jobs.model import (
 from desktop_editor.jobs.prepare import Preloaded, ResultPreview
 from desktop_editor.jobs.runner import JobRunner, PreviewListener
 from desktop_editor.jobs.store import JobConflict, JobStore, JobTaken
-from desktop_editor.jobs.workers import DaemonPool
+from desktop_editor.core.daemon_pool import DaemonPool
 
 if TYPE_CHECKING:  # the client (and requests) loads when a service is connected, not at start
     from desktop_editor.api.client import RunflowClient
@@ -548,7 +548,7 @@ class JobManager:
         polls included) and stay resumable: never-sent ones as pending, sent ones in flight.
 
         With `wait`, waits up to `timeout` for the workers; a worker still blocked in a socket
-        after that is left behind (its job is journaled; see `jobs.workers`). The leases of jobs
+        after that is left behind (its job is journaled; see `core.daemon_pool`). The leases of jobs
         no longer running here are released, so another process may go on with them at once.
         Returns True when every worker has ended."""
         self._closing = True

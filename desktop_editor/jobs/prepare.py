@@ -43,6 +43,7 @@ from desktop_editor.core.params import fit_within_limits
 from desktop_editor.core.pixels import to_array
 from desktop_editor.core.region import Box, region_box
 from desktop_editor.core.source_image import SourceImage
+from desktop_editor.core.striped_jpeg import AheadScans, JpegStrips, encode_with_patch, start_ahead, worth_striping
 from desktop_editor.jobs.model import EditJob
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,17 @@ class PreparedEdit:
         if self.pixels is None:
             self.pixels = self.original.image
         return self.pixels
+
+    # For a large JPEG instead: the strips of the original no result changes, encoded then
+    # (`core.striped_jpeg`); the file needs only the strips under the patch encoded at the end.
+    jpeg_ahead: AheadScans | None = field(default=None, repr=False)
+
+    def drop_ahead(self) -> None:
+        """Let go of what was made ahead for results that will not come."""
+        self.full_frame = None
+        if self.jpeg_ahead is not None:
+            self.jpeg_ahead.cancel()
+            self.jpeg_ahead = None
 
 
 def _resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -374,9 +386,30 @@ def plan_finish(prepared: PreparedEdit, job: EditJob, *, copy_frame: bool = Fals
         prepared.composite_plan = plan_composite(prepared.original_pixels(), prepared.mask, feather=job.options.feather,
                                                  colour_match=job.options.colour_match)
     original = prepared.original
-    if copy_frame and prepared.full_frame is None and (original.source is None or not original.source.converted) \
-            and original.mode in ("RGB", "RGBA"):
+    if not copy_frame or prepared.full_frame is not None or prepared.jpeg_ahead is not None \
+            or (original.source is not None and original.source.converted) or original.mode not in ("RGB", "RGBA"):
+        return
+    fmt, in_document = _save_format(prepared, job)
+    if in_document:
+        return
+    plan = prepared.composite_plan
+    if fmt == "jpeg" and worth_striping(original.size, original.mode):
+        changed = (plan.rect[1], plan.rect[3]) if plan is not None else (0, 0)
+        prepared.jpeg_ahead = start_ahead(prepared.original_pixels(), JpegStrips(original.size), changed)
+    else:
         prepared.full_frame = prepared.original_pixels().copy()  # composited into the display copy's values
+
+
+def _save_format(prepared: PreparedEdit, job: EditJob) -> tuple[str, bool]:
+    """The format a re-encoded result is saved in, and whether it is encoded in the document's
+    own values (`_finish_in_document`) rather than from the display copy."""
+    spec = job.params.spec
+    service_fmt = job.params.output_format if spec.has_output_format else "png"
+    original = prepared.original
+    source = original.source
+    fmt = save_format(job.options.save_format, source_format=original.source_format, has_alpha=original.has_alpha,
+                      service_format=service_fmt, source_kind=source.save_kind if source is not None else None)
+    return fmt, source is not None and (source.converted or fmt not in EXTENSIONS)
 
 
 def _take_full_frame(prepared: PreparedEdit, base: Image.Image) -> Image.Image | None:
@@ -389,7 +422,7 @@ def _take_full_frame(prepared: PreparedEdit, base: Image.Image) -> Image.Image |
 
 def finish_result(
     prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None = None,
-    on_preview: PreviewListener | None = None,
+    on_preview: PreviewListener | None = None, pixels: Image.Image | None = None,
 ) -> tuple[bytes, str, str | None]:
     """The bytes to save for one result, their file extension, and a note for the designer.
 
@@ -408,32 +441,31 @@ def finish_result(
     `on_preview`, when given, receives the composited result in memory (a `ResultPreview`)
     before it is encoded, so a viewer can show it while the file is still being written.
     `timings`, when given, receives the seconds spent decoding, resizing, compositing and encoding.
+    `pixels`: `data` already decoded as opening it would (the download's check decoded it), or None.
     """
-    data, ext, note = _finish(prepared, job, data, timings, on_preview)
+    data, ext, note = _finish(prepared, job, data, timings, on_preview, pixels)
     # How the original's colours were read (an unusable profile set aside, CMYK through the
     # standard profile) goes with every result, so the designer hears of it where results land.
     return data, ext, " ".join(filter(None, (note, prepared.original.note))) or None
 
 
 def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str, float] | None,
-            on_preview: PreviewListener | None) -> tuple[bytes, str, str | None]:
+            on_preview: PreviewListener | None, pixels: Image.Image | None) -> tuple[bytes, str, str | None]:
     spec = job.params.spec
     service_fmt = job.params.output_format if spec.has_output_format else "png"
     keep = job.options.keep_unmasked and prepared.mask is not None
     original = prepared.original
     source = original.source
     icc, dpi = original.icc_profile, original.dpi
-    fmt = save_format(job.options.save_format, source_format=original.source_format, has_alpha=original.has_alpha,
-                      service_format=service_fmt, source_kind=source.save_kind if source is not None else None)
-    in_document = source is not None and (source.converted or fmt not in EXTENSIONS)
+    fmt, in_document = _save_format(prepared, job)
     if not keep and prepared.box is None:
         if in_document:
-            whole = decode_result(data)
+            whole = pixels if pixels is not None else decode_result(data)
             same_size = whole.size == original.size  # another size would state another print size
             return _whole_in_document(source, whole, fmt, dpi if same_size else None), DOCUMENT_EXTENSIONS[fmt], None
         return with_metadata(data, icc_profile=icc, dpi=dpi), EXTENSIONS.get(service_fmt, "png"), None
     stages = _Stages(timings)
-    result = decode_result(data)
+    result = pixels if pixels is not None else decode_result(data)
     stages.mark("decode")
     if keep and spec.mask_use is MaskUse.COMPOSITE and not same_aspect(result.size, original.size):
         note = (
@@ -464,9 +496,13 @@ def _finish(prepared: PreparedEdit, job: EditJob, data: bytes, timings: dict[str
     if on_preview is not None:
         on_preview(ResultPreview(base, rect, patch, exact=fmt == "png"))
         stages.mark("preview")
-    result = paste_patch(base, patch, rect, into=_take_full_frame(prepared, base))
-    stages.mark("full_frame")
-    encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
+    if fmt == "jpeg" and worth_striping(base.size, base.mode):  # the frame is never copied
+        encoded = encode_with_patch(base, patch, rect, JpegStrips(base.size), icc_profile=icc, dpi=dpi,
+                                    ahead=prepared.jpeg_ahead)
+    else:
+        result = paste_patch(base, patch, rect, into=_take_full_frame(prepared, base))
+        stages.mark("full_frame")
+        encoded = encode_image(result, fmt, icc_profile=icc, dpi=dpi)
     stages.mark("encode")
     return encoded, EXTENSIONS.get(fmt, "png"), None
 

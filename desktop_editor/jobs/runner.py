@@ -85,6 +85,7 @@ class JobRunner:
         the outcome is in `job.state`, `job.error` and `job.advice`. `preloaded`: the job's inputs
         already decoded (see `prepare_edit`)."""
         cancel = cancel or threading.Event()
+        prepared: PreparedEdit | None = None
         try:
             if cancel.is_set() and not job.run_id:
                 raise _CalledOff()
@@ -156,6 +157,9 @@ class JobRunner:
         except OSError as exc:  # disk full, folder not writable, ...
             error = f"The result could not be saved: {exc}"
             self._set(job, JobState.FAILED, error=f"{error} {_created(job)}" if self._sent(job) else error, failure_kind="disk")
+        finally:
+            if prepared is not None:
+                prepared.drop_ahead()
         return job
 
     @staticmethod
@@ -255,7 +259,7 @@ class JobRunner:
             if self._on_preview is not None:  # the listener must not raise (the manager's catches)
                 on_preview = partial(self._on_preview, job.snapshot(), result.index)
             with image_work():
-                data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview)
+                data, ext, note = finish_result(prepared, job, result.data, on_preview=on_preview, pixels=result.pixels)
                 data, stamp_note = stamp_result(data, job, limited=limited, source_xmp=source_xmp)
             note = note or stamp_note
             if note:

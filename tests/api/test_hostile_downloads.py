@@ -8,6 +8,7 @@ import time
 import tracemalloc
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -54,6 +55,52 @@ def test_each_kind_a_model_makes_passes(tmp_path, fmt, ext):
     Image.new("RGB", (80, 60), (10, 200, 30)).save(buf, fmt)
     checked = check_result_file(_write(tmp_path, buf.getvalue()))
     assert (checked.extension, checked.width, checked.height) == (ext, 80, 60)
+
+
+def _encoded(img: Image.Image, fmt: str, **options) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, fmt, **options)
+    return buf.getvalue()
+
+
+def test_a_plain_png_keeps_the_pixels_the_app_would_open_it_as(tmp_path):
+    from desktop_editor.core.images import load_image
+
+    rng = np.random.default_rng(3)
+    data = _encoded(Image.fromarray(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)), "PNG")
+    checked = check_result_file(_write(tmp_path, data))
+    opened = load_image(data).image
+    assert checked.pixels is not None and checked.pixels.mode == opened.mode == "RGB"
+    assert np.array_equal(np.asarray(checked.pixels), np.asarray(opened))
+
+
+@pytest.mark.parametrize("kind", ["jpeg", "rgba", "16-bit", "profile", "grey"])
+def test_other_results_are_decoded_again_by_the_app(tmp_path, kind):
+    from PIL import ImageCms
+
+    rgb = Image.new("RGB", (80, 60), (10, 200, 30))
+    data = {
+        "jpeg": lambda: _encoded(rgb, "JPEG"),
+        "rgba": lambda: _encoded(rgb.convert("RGBA"), "PNG"),
+        "16-bit": _sixteen_bit_png,
+        "profile": lambda: _encoded(rgb, "PNG", icc_profile=ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()),
+        "grey": lambda: _encoded(rgb.convert("L"), "PNG"),
+    }[kind]()
+    checked = check_result_file(_write(tmp_path, data))
+    assert checked.pixels is None and (checked.width, checked.height) == (80, 60)
+
+
+def _sixteen_bit_png() -> bytes:
+    """An RGB PNG of 16 bits a channel (Pillow writes none: the chunks by hand)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    rows = b"".join(b"\x00" + b"\x9c\x40" * 3 * 80 for _ in range(60))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 80, 60, 16, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.mark.parametrize("data, words", [

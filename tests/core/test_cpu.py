@@ -178,3 +178,33 @@ def test_a_stroke_whose_end_never_comes_holds_work_back_only_so_long(monkeypatch
         assert 0.1 <= time.monotonic() - started < 3
     finally:
         cpu.painting_ended()
+
+
+def test_the_pieces_of_a_background_step_run_at_its_priority_not_below_it():
+    import os
+    import sys
+
+    from desktop_editor.core.daemon_pool import DaemonPool
+
+    if not sys.platform.startswith("linux"):
+        return  # per-thread priorities are only set on Linux
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen: dict[str, int] = {}
+
+    def step() -> None:  # image threads started from this lowered thread, as `core.parallel`'s are
+        with cpu.image_work():
+            seen["step"] = priority()
+            pool = DaemonPool(1, initializer=cpu.lower_thread_priority)
+            seen["piece"] = pool.submit(priority).result(timeout=10)
+            pool.shutdown()
+
+    main = priority()
+    t = threading.Thread(target=step)
+    t.start()
+    t.join(10)
+    assert seen["step"] == min(19, main + cpu.BACKGROUND_NICE)
+    if os.getpriority(os.PRIO_PROCESS, os.getpid()) == main:  # the process's level is this thread's
+        assert seen["piece"] == seen["step"]  # not lowered a second time

@@ -479,12 +479,20 @@ def test_in_demo_mode_edits_sent_to_runflow_wait_for_the_key(qtbot, gui, tmp_pat
     assert not [r for r in window.flow.service.emulator.requests if r.route == "get_run"]
 
 
-def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot, gui, monkeypatch):
+@pytest.mark.parametrize("spare", [False, True], ids=["copied-then", "copied-while-it-came"])
+def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot, gui, monkeypatch, spare):
     from desktop_editor.ui.common.conversions import pil_from_qimage
-    from desktop_editor.ui.flow import result_presenter
+    from desktop_editor.ui.flow import result_presenter, spare_frames
 
+    claimed: list[bool] = []
+    if spare:  # the photo counts as large: its display copy is made while the result downloads
+        monkeypatch.setattr(spare_frames, "SPARE_FRAME_PIXELS", 1)
+        real_claim = spare_frames.SpareFrames.claim
+        monkeypatch.setattr(spare_frames.SpareFrames, "claim",
+                            lambda self, *a: (lambda f: claimed.append(f is not None) or f)(real_claim(self, *a)))
     window = gui.open_window()
     open_astronaut(qtbot, window)
+    opened = np.asarray(pil_from_qimage(window.current_document().image)).copy()
     decoded: list[Path] = []
     real_load = result_presenter.load_image
     monkeypatch.setattr(result_presenter, "load_image", lambda path, *a, **k: decoded.append(Path(path)) or real_load(path, *a, **k))
@@ -505,6 +513,8 @@ def test_a_result_is_shown_from_memory_before_its_file_and_with_its_pixels(qtbot
     shown = np.asarray(pil_from_qimage(window.compare_view.after_image()))
     with Image.open(path) as saved:
         assert np.array_equal(shown, np.asarray(saved.convert("RGB")))
+    assert np.array_equal(np.asarray(pil_from_qimage(window.current_document().image)), opened)  # untouched
+    assert claimed == ([True] if spare else [])
 
 
 def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_first(qtbot, gui, monkeypatch):
@@ -519,8 +529,8 @@ def test_a_result_previewed_is_shown_even_when_its_file_is_saved_and_selected_fi
     made: list = []
     real_preview = result_presenter.preview_image
 
-    def slow_preview(preview, shown):
-        image = real_preview(preview, shown)
+    def slow_preview(preview, shown, **kwargs):
+        image = real_preview(preview, shown, **kwargs)
         if not made:
             time_module.sleep(1.0)  # the first one finishes after the file is saved and selected
         made.append(image)

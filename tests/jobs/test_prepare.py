@@ -95,21 +95,21 @@ class _NoClient:
         pass
 
 
-def _prepared_with_mask(tmp_path, source_name, *, save_format="source"):
+def _prepared_with_mask(tmp_path, source_name, *, save_format="source", height=120):
     from desktop_editor.jobs.model import JobOptions
 
     rng = np.random.default_rng(7)
-    original = Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8))
+    original = Image.fromarray(rng.integers(0, 256, (height, 160, 3), dtype=np.uint8))
     path = tmp_path / source_name
     original.save(path)
-    mask = np.zeros((120, 160), np.uint8)
+    mask = np.zeros((height, 160), np.uint8)
     mask[40:80, 50:110] = 255
     job = EditJob(params=EditParams(prompt="ok"), image_paths=[],
                   options=JobOptions(out_dir=tmp_path, keep_unmasked=True, feather=4, save_format=save_format))
     JobManager._write_snapshot(job, Snapshot(image=load_image(path).image, mask=mask, name=source_name))
     prepared = prepare_edit(job)
     result = io.BytesIO()
-    Image.fromarray(rng.integers(0, 256, (120, 160, 3), dtype=np.uint8)).save(result, "PNG")
+    Image.fromarray(rng.integers(0, 256, (height, 160, 3), dtype=np.uint8)).save(result, "PNG")
     return job, prepared, result.getvalue()
 
 
@@ -171,3 +171,25 @@ def test_the_frame_copied_while_the_service_works_is_what_the_result_is_pasted_i
     assert not np.array_equal(np.asarray(frame), original)  # the result was pasted into it
     plan_finish(prepared, job)
     assert prepared.full_frame is None  # only while the service works
+
+
+def test_a_large_jpeg_has_its_unchanged_strips_encoded_while_the_service_works(tmp_path, monkeypatch):
+    from desktop_editor.core import striped_jpeg
+    from desktop_editor.core.export import encode_image
+    from desktop_editor.jobs.prepare import finish_result, plan_finish
+
+    monkeypatch.setattr(striped_jpeg, "MIN_STRIPED_PIXELS", 100 * 100)  # the 160x120 test photo counts as large
+    job, prepared, data = _prepared_with_mask(tmp_path, "a.jpg", save_format="jpeg", height=700)  # strips of 256 rows
+    plan_finish(prepared, job, copy_frame=True)
+    ahead = prepared.jpeg_ahead
+    assert ahead is not None and prepared.full_frame is None  # no copy of the frame is made
+    rect = prepared.composite_plan.rect
+    assert ahead.futures and not set(ahead.futures) & ahead.strips.touching(rect[1], rect[3])
+    previews = []
+    saved, ext, _ = finish_result(prepared, job, data, on_preview=previews.append)
+    assert ext == "jpg"
+    # The pixels of one encode of the whole result, as before; the strips were joined, not re-encoded.
+    whole = encode_image(previews[0].full(), "jpeg", icc_profile=prepared.original.icc_profile, dpi=prepared.original.dpi)
+    assert np.array_equal(np.asarray(Image.open(io.BytesIO(saved))), np.asarray(Image.open(io.BytesIO(whole))))
+    prepared.drop_ahead()
+    assert prepared.jpeg_ahead is None

@@ -136,11 +136,15 @@ def half(img: Image.Image) -> Image.Image:
     return img.reduce(2)
 
 
-def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int]) -> QImage | None:
+def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int], *,
+                      into: QImage | None = None) -> QImage | None:
     """A new QImage: `base` with `patch` (RGB or RGBA) at `at`, as `qimage_from_pil` of the
     pasted Pillow image would give, but only the patch is packed: the rest of the frame is one
     numpy copy (GIL released), not a conversion. Safe on any thread. None when `base` is not in
     a format made here (RGB32 for an opaque patch, ARGB32 premultiplied for one with alpha).
+
+    `into`: a copy of `base` made earlier (`copy_of`) that is not shown anywhere: the patch is
+    packed into it and it is returned, so the frame is not copied now.
     """
     has_alpha = patch.mode == "RGBA"
     fmt, rawmode = (PREMULTIPLIED, "BGRa") if has_alpha else (RGB32, "BGRX")
@@ -149,14 +153,12 @@ def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int]) -> 
     if (base.format() != fmt or not _LITTLE_ENDIAN or patch.mode not in ("RGB", "RGBA") or left < 0 or top < 0
             or left + patch.width > width or top + patch.height > height):
         return None
-    image = QImage(width, height, fmt)
-    if image.isNull():
-        raise MemoryError(f"no memory for a {width}x{height} image")
-    stride = image.bytesPerLine()
-    if base.bytesPerLine() != stride:
+    stride = base.bytesPerLine()
+    fits = into is not None and into.format() == fmt and into.size() == base.size() and into.bytesPerLine() == stride
+    image = into if fits else copy_of(base)
+    if image is None:
         return None
     target = np.frombuffer(image.bits(), dtype=np.uint8, count=stride * height).reshape(height, stride)
-    np.copyto(target, np.frombuffer(base.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride))
     patch.load()
     for row0, row1 in strips(patch.height):
         packed = patch.crop((0, row0, patch.width, row1)).tobytes("raw", rawmode)
@@ -165,6 +167,21 @@ def qimage_with_patch(base: QImage, patch: Image.Image, at: tuple[int, int]) -> 
     if not has_alpha and patch.width and patch.height:
         target[top : top + patch.height, 4 * left + 3 : 4 * (left + patch.width) : 4] = 255
     return image
+
+
+def copy_of(image: QImage) -> QImage | None:
+    """A new QImage with `image`'s pixels, copied with numpy (GIL released; QImage.copy holds
+    it for the whole frame). Safe on any thread. None when the strides differ."""
+    width, height = image.width(), image.height()
+    out = QImage(width, height, image.format())
+    if out.isNull():
+        raise MemoryError(f"no memory for a {width}x{height} image")
+    stride = out.bytesPerLine()
+    if image.bytesPerLine() != stride:
+        return None
+    np.copyto(np.frombuffer(out.bits(), dtype=np.uint8, count=stride * height).reshape(height, stride),
+              np.frombuffer(image.constBits(), dtype=np.uint8, count=stride * height).reshape(height, stride))
+    return out
 
 
 def pil_region(image: QImage, box: tuple[int, int, int, int]) -> Image.Image | None:

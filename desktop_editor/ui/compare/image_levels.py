@@ -14,7 +14,14 @@ from PIL import Image
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
-from desktop_editor.ui.common.conversions import half, pil_from_qimage, pil_region, qimage_from_pil, qimage_with_patch
+from desktop_editor.ui.common.conversions import (
+    copy_of,
+    half,
+    pil_from_qimage,
+    pil_region,
+    qimage_from_pil,
+    qimage_with_patch,
+)
 
 __all__ = ["ImageLevels"]
 
@@ -69,13 +76,15 @@ class ImageLevels:
         return cls(levels[0], levels[1:])
 
     @classmethod
-    def patched(cls, levels: ImageLevels, image: QImage, rect: tuple[int, int, int, int]) -> ImageLevels | None:
+    def patched(cls, levels: ImageLevels, image: QImage, rect: tuple[int, int, int, int], *,
+                into: list[QImage] | None = None) -> ImageLevels | None:
         """The levels of `image`, an opaque picture equal to `levels.image` outside `rect`.
 
         Each smaller level is the old one with only the part under `rect` halved again from the
         new level above: the same 2x2 averages `from_pil` makes, over a patch instead of the
         frame (a result whose mask covers a tenth of a 24 MP photo: tens of milliseconds, not a
         full rebuild). None when `levels` are incomplete, not opaque or not of `image`'s size.
+        `into`: copies of the smaller levels made earlier (`copies`), patched instead of copied.
         For worker threads.
         """
         base = levels.levels[0]
@@ -84,6 +93,7 @@ class ImageLevels:
             return None
         out = [image]
         x0, y0, x1, y1 = rect
+        spares = list(into or [])
         for old in levels.levels[1:]:
             above = out[-1]
             # The blocks of the level above that hold the change, aligned to the 2x2 grid.
@@ -95,11 +105,16 @@ class ImageLevels:
             patch = half(region)
             x0, y0 = x0 // 2, y0 // 2
             x1, y1 = x0 + patch.width, y0 + patch.height
-            level = qimage_with_patch(old, patch, (x0, y0))
+            level = qimage_with_patch(old, patch, (x0, y0), into=spares.pop(0) if spares else None)
             if level is None:
                 return None
             out.append(level)
         return cls(out[0], out[1:])
+
+    def copies(self) -> list[QImage] | None:
+        """New copies of the smaller levels (for `patched(into=...)`); None if one cannot be made."""
+        made = [copy_of(level) for level in self.levels[1:]]
+        return None if any(level is None for level in made) else made  # type: ignore[return-value]
 
     def exact_for(self, zoom: float) -> QImage | None:
         """The copy scaled to exactly `zoom`, if it has been made."""

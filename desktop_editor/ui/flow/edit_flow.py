@@ -112,6 +112,7 @@ class EditFlow(QObject):
     @Slot(object)
     def _on_controller_changed(self, controller: JobsController) -> None:
         controller.job_changed.connect(self.submitter.on_job_changed)
+        controller.job_changed.connect(self.results.on_job_changed)
         controller.job_finished.connect(self.endings.on_job_finished)
         controller.result_previewed.connect(self.results.on_result_previewed)
         controller.submit_failed.connect(self.submitter.on_submit_failed)

@@ -21,7 +21,7 @@ from PySide6.QtGui import QImage
 
 from desktop_editor.core.images import load_image
 from desktop_editor.core.masks import MaskError, load_mask
-from desktop_editor.jobs.model import EditJob
+from desktop_editor.jobs.model import EditJob, JobState
 from desktop_editor.jobs.prepare import ResultPreview
 from desktop_editor.ui.common.conversions import qimage_from_pil
 from desktop_editor.ui.common.image_tasks import TaskRunner
@@ -31,6 +31,7 @@ from desktop_editor.ui.flow.notifications import MESSAGE_MS
 from desktop_editor.ui.flow.result_framing import edit_rect, turn_to_result
 from desktop_editor.ui.flow.result_sets import ResultSet, build_items, preview_image, strip_entries
 from desktop_editor.ui.flow.sent_jobs import SentJobs
+from desktop_editor.ui.flow.spare_frames import SpareFrames, spare_frame
 from desktop_editor.ui.models.document import Document
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class ResultPresenter(QObject):
         self._previews: OrderedDict[tuple[str, int], ResultPreview] = OrderedDict()
         self._preview_images: OrderedDict[tuple[str, int], QImage] = OrderedDict()
         self._previewing: str | None = None  # the job whose unsaved result the compare view shows
+        self._spares = SpareFrames()  # copies of a large image's display pixels a result is packed into
         self.mixing_active = False  # the strip shows the mix's sources: selecting one picks the brush
         # One worker: a result decoded from its file is delivered after the preview submitted
         # before it (see on_result_previewed), never before.
@@ -155,6 +157,21 @@ class ResultPresenter(QObject):
         self._last_shown.pop(document, None)
         if self._shown is not None and self._shown.document is document:
             self.clear_results()
+
+    @Slot(object)
+    def on_job_changed(self, job: EditJob) -> None:
+        """A sent edit's run ended and its result is on its way: when it will be composited into
+        the open image it was made of, the copy of that image's display pixels it is shown in
+        is started now (`spare_frames`), beside the download and the composite. A job that
+        ended drops its copy."""
+        if job.state.is_final:
+            self._spares.drop(job.id)
+            return
+        document = self.sent.documents.get(job.id)
+        if job.state is not JobState.DOWNLOADING or document is None or not job.options.keep_unmasked \
+                or is_expansion(job) or document not in self.window.documents():
+            return
+        self._spares.start(job.id, document.image, display_levels(document))
 
     def job_not_done(self, job_id: str) -> None:
         """A job ended without results: its unsaved result, if shown, is shown no more."""
@@ -245,18 +262,21 @@ class ResultPresenter(QObject):
         document = self.sent.documents.get(job.id)
         if (index != 0 or document is None or document is not window.current_document() or self.mixing_active
                 or is_expansion(job) or user_is_painting(window, since=self.sent.sent_at.get(job.id, 0.0))):
+            self._spares.drop(job.id)
             return  # an expansion is compared with its canvas, which the strip's path brings
         self._decode_generation += 1
         generation = self._decode_generation
         shown = document.image if document.loaded.holds(preview.original) else None
         mask = self.sent.masks.get(job.id)
         levels = (window.compare_view.levels_of(document.image) or display_levels(document)) if shown is not None else None
+        spare = self._spares.claim(job.id, shown)
 
         def work() -> tuple[QImage, ImageLevels | None, QRect | None]:
-            after = preview_image(preview, shown)
+            frame, level_copies = spare_frame(spare) or (None, None)
+            after = preview_image(preview, shown, into=frame)
             # The original's levels with the patch made again: the view draws the result smoothly
             # at once, instead of shrinking the whole frame on the GUI thread until it has them.
-            patched = ImageLevels.patched(levels, after, preview.rect) if levels is not None else None
+            patched = ImageLevels.patched(levels, after, preview.rect, into=level_copies) if levels is not None else None
             return after, patched, edit_rect(mask)
 
         def done(value: tuple[QImage, ImageLevels | None, QRect | None]) -> None:

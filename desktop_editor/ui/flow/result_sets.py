@@ -50,15 +50,16 @@ class ResultSet:
         return [Path(p) for p in self.job.result_paths]
 
 
-def preview_image(preview: ResultPreview, shown_original: QImage | None = None) -> QImage:
+def preview_image(preview: ResultPreview, shown_original: QImage | None = None, *, into: QImage | None = None) -> QImage:
     """The result in memory (see `ResultPreview`) as the compare view's QImage. For a worker.
 
     `shown_original` is the QImage the window already holds of `preview.original` (the open
     image's): then only the patch is converted and the rest is one copy of it (0.1 s at 24 MP
-    instead of converting the whole frame). Same pixels either way.
+    instead of converting the whole frame), or none when `into` is a copy of it made ahead
+    (`spare_frames`). Same pixels either way.
     """
     if shown_original is not None and shown_original.size().toTuple() == preview.original.size:
-        image = qimage_with_patch(shown_original, preview.patch, preview.rect[:2])
+        image = qimage_with_patch(shown_original, preview.patch, preview.rect[:2], into=into)
         if image is not None:
             return image
     return qimage_from_pil(preview.full())

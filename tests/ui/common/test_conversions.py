@@ -73,3 +73,20 @@ def test_a_copy_with_a_patch_is_the_pasted_image_converted_whole():
     assert np.array_equal(_pixels(shown), _pixels(qimage_from_pil(base)))  # the original is untouched
     assert qimage_with_patch(shown, patch, (30, 5)) is None  # it would not fit
     assert np.array_equal(np.asarray(pil_region(patched, (20, 5, 37, 5 + patch.height))), np.asarray(patch))
+
+
+def test_a_patch_packed_into_a_copy_made_ahead_is_the_same_picture_without_a_new_frame():
+    from desktop_editor.ui.common.conversions import copy_of
+
+    base = Image.fromarray(_noise(3, width=41), "RGB")
+    patch = Image.fromarray(np.random.default_rng(9).integers(0, 256, (STRIP_ROWS + 3, 17, 3), dtype=np.uint8), "RGB")
+    shown = qimage_from_pil(base)
+    spare = copy_of(shown)
+    assert spare is not None and spare.cacheKey() != shown.cacheKey()
+    assert np.array_equal(_pixels(spare), _pixels(shown))
+    into = qimage_with_patch(shown, patch, (20, 5), into=spare)
+    assert into is spare
+    assert np.array_equal(_pixels(into), _pixels(qimage_with_patch(shown, patch, (20, 5))))
+    assert np.array_equal(_pixels(shown), _pixels(qimage_from_pil(base)))  # the original is untouched
+    other = copy_of(qimage_from_pil(Image.new("RGB", (40, 41))))  # another size: a new frame is made
+    assert qimage_with_patch(shown, patch, (20, 5), into=other) is not other

@@ -287,6 +287,13 @@ def test_levels_patched_from_the_originals_are_the_levels_built_whole():
     for mine, built in zip(patched.levels, whole.levels):
         assert mine.size() == built.size()
         assert mine.constBits().tobytes() == built.constBits().tobytes()
+    # Into copies of the levels made ahead: those very copies, with the same pixels.
+    spares = before.copies()
+    assert spares is not None and len(spares) == len(before.levels) - 1
+    into = ImageLevels.patched(before, after, rect, into=list(spares))
+    assert into is not None and all(mine is spare for mine, spare in zip(into.levels[1:], spares))
+    for mine, built in zip(into.levels, whole.levels):
+        assert mine.constBits().tobytes() == built.constBits().tobytes()
 
 
 def test_a_read_only_mask_is_kept_and_a_writable_one_copied(view):

@@ -1,11 +1,13 @@
-"""The job manager's worker threads: like ThreadPoolExecutor, but a quit never waits for them.
+"""Worker threads like ThreadPoolExecutor's, but a quit never waits for them.
 
 ThreadPoolExecutor joins its threads when the interpreter exits, so a worker blocked in a
 socket (a create on a dead connection, a download that hangs) keeps a closed window's process
 alive for as long as the socket takes. Job workers need no such courtesy: every step they take
 is journaled before it happens and every file is written atomically, so a worker abandoned at
 exit leaves a resumable job and, at worst, a hidden partial file that the next start sweeps.
-These threads are daemons; `shutdown(wait=False)` returns at once.
+These threads are daemons; `shutdown(wait=False)` returns at once. The same holds for the
+pieces of an image step run on several cores (`core.parallel`): their caller waits for them,
+nobody else needs to.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ class DaemonPool:
 
     _numbers = itertools.count(1)
 
-    def __init__(self, max_workers: int, thread_name_prefix: str = "worker"):
+    def __init__(self, max_workers: int, thread_name_prefix: str = "worker",
+                 initializer: Callable[[], None] | None = None):
         self._max = max(1, max_workers)
         self._prefix = thread_name_prefix
+        self._initializer = initializer  # called first on each new thread
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._idle = 0
@@ -48,6 +52,8 @@ class DaemonPool:
         return future
 
     def _work(self) -> None:
+        if self._initializer is not None:
+            self._initializer()
         while True:
             with self._lock:
                 self._idle += 1
