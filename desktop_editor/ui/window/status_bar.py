@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, QTimer, Slot
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QMenu, QStatusBar, QToolButton, QWidget
 
+from desktop_editor.core.colour import space_summary
 from desktop_editor.core.expand import Expansion
 from desktop_editor.core.masks import coverage
 from desktop_editor.ui.canvas.view import CanvasView
@@ -83,7 +84,11 @@ class EditorStatusBar(QStatusBar):
             self.zoom_button.setVisible(False)
             return
         self.zoom_button.setVisible(not self._comparing)
-        self.image_size_label.setText(f"{document.width} × {document.height} px")
+        # A file's own depth and profile stay in view while it is open (not only in the opening
+        # message), so the designer knows a 16-bit ProPhoto or CMYK file is kept as it is.
+        source = document.loaded.source
+        summary = space_summary(source.space) if source is not None else None
+        self.image_size_label.setText(f"{document.width} × {document.height} px{', ' + summary if summary else ''}")
         if document.exceeds_limits():
             w, h = document.send_size()
             self.send_size_label.setText(f"will be sent as {w}×{h}")

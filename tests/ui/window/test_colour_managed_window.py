@@ -29,6 +29,8 @@ def test_a_16_bit_prophoto_tiff_is_shown_converted_and_named_on_opening(qtbot, w
     assert document.loaded.source.space.bits == 16  # the document keeps its own values
     status = window.feedback.texts("status")[-1]
     assert "16-bit RGB" in status and "ROMM" in status
+    size_line = window.status.image_size_label.text()  # and stays in view while the file is open
+    assert size_line.startswith(f"{document.width} × {document.height} px, 16-bit RGB") and "ROMM" in size_line
 
 
 def test_an_unusable_profile_opens_as_srgb_with_a_visible_note(qtbot, window, tmp_path):
