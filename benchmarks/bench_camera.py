@@ -37,7 +37,6 @@ a poll. Prints one JSON object; never fails.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import json
 import os
@@ -56,6 +55,7 @@ from PIL import Image, ImageCms, ImageDraw  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_batch import free_port, wait_until_listening  # noqa: E402
+from bench_canvas import rss_bytes, settle_memory  # noqa: E402
 
 SIZES = {"24": (6000, 4000), "45": (8256, 5504), "100": (11648, 8736)}
 KEY = "rf_test_bench_camera"
@@ -328,26 +328,6 @@ def pillow_decode(path: Path) -> float:
     with Image.open(path) as img:
         img.load()
     return time.perf_counter() - started
-
-
-def settle_memory() -> None:
-    """Hand back what earlier opens left in Pillow's cache of freed blocks and the C library's
-    freed heap, so resident growth from here counts what the next document holds, not what
-    it reuses of the last one's leftovers."""
-    gc.collect()
-    try:
-        Image.core.clear_cache()
-    except AttributeError:
-        pass
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc
-        pass
-
-
-def rss_bytes() -> int:
-    with open("/proc/self/statm") as handle:
-        return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def document_bytes(document) -> int:
